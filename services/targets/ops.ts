@@ -1,0 +1,93 @@
+// Op sets of the hardware targets, as TFLite builtin operator names (the `BuiltinOperator`
+// enum of tensorflow/compiler/mlir/lite/schema/schema.fbs). A target supports an artifact
+// only when every op the artifact uses is in the target's set.
+
+/** Every builtin operator the TFLite CPU interpreter ships kernels for (schema enum 0–161,
+ * without the StableHLO ops, which have no runtime, and the placeholder/delegate entries). */
+export const TFLITE_BUILTIN_OPS: readonly string[] = [
+  'ADD', 'AVERAGE_POOL_2D', 'CONCATENATION', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'DEPTH_TO_SPACE',
+  'DEQUANTIZE', 'EMBEDDING_LOOKUP', 'FLOOR', 'FULLY_CONNECTED', 'HASHTABLE_LOOKUP',
+  'L2_NORMALIZATION', 'L2_POOL_2D', 'LOCAL_RESPONSE_NORMALIZATION', 'LOGISTIC', 'LSH_PROJECTION',
+  'LSTM', 'MAX_POOL_2D', 'MUL', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'RESHAPE', 'RESIZE_BILINEAR',
+  'RNN', 'SOFTMAX', 'SPACE_TO_DEPTH', 'SVDF', 'TANH', 'CONCAT_EMBEDDINGS', 'SKIP_GRAM', 'CALL',
+  'EMBEDDING_LOOKUP_SPARSE', 'PAD', 'UNIDIRECTIONAL_SEQUENCE_RNN', 'GATHER', 'BATCH_TO_SPACE_ND',
+  'SPACE_TO_BATCH_ND', 'TRANSPOSE', 'MEAN', 'SUB', 'DIV', 'SQUEEZE', 'UNIDIRECTIONAL_SEQUENCE_LSTM',
+  'STRIDED_SLICE', 'BIDIRECTIONAL_SEQUENCE_RNN', 'EXP', 'TOPK_V2', 'SPLIT', 'LOG_SOFTMAX',
+  'BIDIRECTIONAL_SEQUENCE_LSTM', 'CAST', 'PRELU', 'MAXIMUM', 'ARG_MAX', 'MINIMUM', 'LESS', 'NEG',
+  'PADV2', 'GREATER', 'GREATER_EQUAL', 'LESS_EQUAL', 'SELECT', 'SLICE', 'SIN', 'TRANSPOSE_CONV',
+  'SPARSE_TO_DENSE', 'TILE', 'EXPAND_DIMS', 'EQUAL', 'NOT_EQUAL', 'LOG', 'SUM', 'SQRT', 'RSQRT',
+  'SHAPE', 'POW', 'ARG_MIN', 'FAKE_QUANT', 'REDUCE_PROD', 'REDUCE_MAX', 'PACK', 'LOGICAL_OR',
+  'ONE_HOT', 'LOGICAL_AND', 'LOGICAL_NOT', 'UNPACK', 'REDUCE_MIN', 'FLOOR_DIV', 'REDUCE_ANY',
+  'SQUARE', 'ZEROS_LIKE', 'FILL', 'FLOOR_MOD', 'RANGE', 'RESIZE_NEAREST_NEIGHBOR', 'LEAKY_RELU',
+  'SQUARED_DIFFERENCE', 'MIRROR_PAD', 'ABS', 'SPLIT_V', 'UNIQUE', 'CEIL', 'REVERSE_V2', 'ADD_N',
+  'GATHER_ND', 'COS', 'WHERE', 'RANK', 'ELU', 'REVERSE_SEQUENCE', 'MATRIX_DIAG', 'QUANTIZE',
+  'MATRIX_SET_DIAG', 'ROUND', 'HARD_SWISH', 'IF', 'WHILE', 'NON_MAX_SUPPRESSION_V4',
+  'NON_MAX_SUPPRESSION_V5', 'SCATTER_ND', 'SELECT_V2', 'DENSIFY', 'SEGMENT_SUM', 'BATCH_MATMUL',
+  'CUMSUM', 'CALL_ONCE', 'BROADCAST_TO', 'RFFT2D', 'CONV_3D', 'IMAG', 'REAL', 'COMPLEX_ABS',
+  'HASHTABLE', 'HASHTABLE_FIND', 'HASHTABLE_IMPORT', 'HASHTABLE_SIZE', 'REDUCE_ALL',
+  'CONV_3D_TRANSPOSE', 'VAR_HANDLE', 'READ_VARIABLE', 'ASSIGN_VARIABLE', 'BROADCAST_ARGS',
+  'RANDOM_STANDARD_NORMAL', 'BUCKETIZE', 'RANDOM_UNIFORM', 'MULTINOMIAL', 'GELU',
+  'DYNAMIC_UPDATE_SLICE', 'RELU_0_TO_1', 'UNSORTED_SEGMENT_PROD', 'UNSORTED_SEGMENT_MAX',
+  'UNSORTED_SEGMENT_SUM', 'ATAN2', 'UNSORTED_SEGMENT_MIN', 'SIGN', 'BITCAST', 'BITWISE_XOR',
+  'RIGHT_SHIFT',
+];
+
+/** Ops the TFLite GPU delegate (OpenCL/OpenGL ES) runs on the GPU, after the delegate's
+ * supported-ops list in the TFLite GPU delegate documentation. An op outside this set makes the
+ * delegate fall back to the CPU for part of the graph, which defeats the target. */
+export const GPU_DELEGATE_OPS: readonly string[] = [
+  'ABS', 'ADD', 'AVERAGE_POOL_2D', 'BATCH_MATMUL', 'CAST', 'CONCATENATION', 'CONV_2D', 'COS',
+  'DEPTH_TO_SPACE', 'DEPTHWISE_CONV_2D', 'DEQUANTIZE', 'DIV', 'ELU', 'EQUAL', 'EXP', 'FLOOR',
+  'FLOOR_DIV', 'FLOOR_MOD', 'FULLY_CONNECTED', 'GATHER', 'GREATER', 'GREATER_EQUAL', 'HARD_SWISH',
+  'LEAKY_RELU', 'LESS', 'LESS_EQUAL', 'LOG', 'LOGISTIC', 'MAX_POOL_2D', 'MAXIMUM', 'MEAN', 'MINIMUM',
+  'MIRROR_PAD', 'MUL', 'NEG', 'NOT_EQUAL', 'ONE_HOT', 'PACK', 'PAD', 'PADV2', 'POW', 'PRELU',
+  'QUANTIZE', 'REDUCE_MAX', 'REDUCE_MIN', 'REDUCE_PROD', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'RESHAPE',
+  'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'RSQRT', 'SELECT_V2', 'SIN', 'SLICE', 'SOFTMAX',
+  'SPACE_TO_DEPTH', 'SPLIT', 'SPLIT_V', 'SQRT', 'SQUARE', 'SQUARED_DIFFERENCE', 'SQUEEZE',
+  'STRIDED_SLICE', 'SUB', 'SUM', 'TANH', 'TILE', 'TRANSPOSE', 'TRANSPOSE_CONV', 'UNPACK',
+];
+
+/** Ops the Edge TPU compiler maps onto the TPU, after Coral's "TensorFlow models on the Edge TPU"
+ * supported-operations table. DEQUANTIZE is absent on purpose: it means float tensors, which run
+ * on the host CPU — the full-int8 target wants int8 input and output. */
+export const EDGETPU_OPS: readonly string[] = [
+  'ADD', 'AVERAGE_POOL_2D', 'CONCATENATION', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'EXPAND_DIMS',
+  'FULLY_CONNECTED', 'L2_NORMALIZATION', 'LOGISTIC', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'MAXIMUM',
+  'MAX_POOL_2D', 'MEAN', 'MINIMUM', 'MUL', 'PACK', 'PAD', 'PRELU', 'QUANTIZE', 'REDUCE_MAX',
+  'REDUCE_MIN', 'RELU', 'RELU6', 'RELU_N1_TO_1', 'RESHAPE', 'RESIZE_BILINEAR',
+  'RESIZE_NEAREST_NEIGHBOR', 'RSQRT', 'SLICE', 'SOFTMAX', 'SPACE_TO_DEPTH', 'SPLIT', 'SQUEEZE',
+  'SQUARED_DIFFERENCE', 'STRIDED_SLICE', 'SUB', 'SUM', 'TANH', 'TRANSPOSE', 'TRANSPOSE_CONV',
+];
+
+/** Builtin kernels of TensorFlow Lite for Microcontrollers (the `Add…` methods of
+ * tensorflow/lite/micro/micro_mutable_op_resolver.h in the tflite-micro repository). */
+export const TFLITE_MICRO_OPS: readonly string[] = [
+  'ABS', 'ADD', 'ADD_N', 'ARG_MAX', 'ARG_MIN', 'ASSIGN_VARIABLE', 'AVERAGE_POOL_2D', 'BATCH_MATMUL',
+  'BATCH_TO_SPACE_ND', 'BROADCAST_ARGS', 'BROADCAST_TO', 'CALL_ONCE', 'CAST', 'CEIL',
+  'CONCATENATION', 'CONV_2D', 'COS', 'CUMSUM', 'DEPTH_TO_SPACE', 'DEPTHWISE_CONV_2D', 'DEQUANTIZE',
+  'DIV', 'ELU', 'EMBEDDING_LOOKUP', 'EQUAL', 'EXP', 'EXPAND_DIMS', 'FILL', 'FLOOR', 'FLOOR_DIV',
+  'FLOOR_MOD', 'FULLY_CONNECTED', 'GATHER', 'GATHER_ND', 'GREATER', 'GREATER_EQUAL', 'HARD_SWISH',
+  'IF', 'L2_NORMALIZATION', 'L2_POOL_2D', 'LEAKY_RELU', 'LESS', 'LESS_EQUAL', 'LOG', 'LOG_SOFTMAX',
+  'LOGICAL_AND', 'LOGICAL_NOT', 'LOGICAL_OR', 'LOGISTIC', 'MAX_POOL_2D', 'MAXIMUM', 'MEAN',
+  'MINIMUM', 'MIRROR_PAD', 'MUL', 'NEG', 'NOT_EQUAL', 'PACK', 'PAD', 'PADV2', 'PRELU', 'QUANTIZE',
+  'READ_VARIABLE', 'REDUCE_MAX', 'RELU', 'RELU6', 'RESHAPE', 'RESIZE_BILINEAR',
+  'RESIZE_NEAREST_NEIGHBOR', 'ROUND', 'RSQRT', 'SELECT_V2', 'SHAPE', 'SIN', 'SLICE', 'SOFTMAX',
+  'SPACE_TO_BATCH_ND', 'SPACE_TO_DEPTH', 'SPLIT', 'SPLIT_V', 'SQRT', 'SQUARE', 'SQUARED_DIFFERENCE',
+  'SQUEEZE', 'STRIDED_SLICE', 'SUB', 'SUM', 'SVDF', 'TANH', 'TRANSPOSE', 'TRANSPOSE_CONV',
+  'UNIDIRECTIONAL_SEQUENCE_LSTM', 'UNPACK', 'VAR_HANDLE', 'WHILE', 'ZEROS_LIKE',
+];
+
+/** The TFLite-named ops a TF.js layers model can express and the tfjs wasm backend executes.
+ * The browser target ships a tfjs layers model, not a .tflite file; we describe it with the
+ * same op names so one fit check serves every target. No QUANTIZE: tfjs has no int8 tensors
+ * (quantized weights are dequantized to float32 at load, which DEQUANTIZE stands for). */
+export const TFJS_WASM_OPS: readonly string[] = [
+  'ABS', 'ADD', 'ARG_MAX', 'AVERAGE_POOL_2D', 'BATCH_MATMUL', 'CAST', 'CONCATENATION', 'CONV_2D',
+  'CONV_3D', 'DEPTHWISE_CONV_2D', 'DEQUANTIZE', 'DIV', 'ELU', 'EMBEDDING_LOOKUP', 'EXP',
+  'EXPAND_DIMS', 'FILL', 'FULLY_CONNECTED', 'GATHER', 'L2_NORMALIZATION', 'LEAKY_RELU', 'LOG',
+  'LOG_SOFTMAX', 'LOGISTIC', 'LSTM', 'MAX_POOL_2D', 'MAXIMUM', 'MEAN', 'MINIMUM', 'MIRROR_PAD',
+  'MUL', 'NEG', 'ONE_HOT', 'PACK', 'PAD', 'PADV2', 'PRELU', 'REDUCE_MAX', 'REDUCE_MIN', 'RELU',
+  'RELU6', 'RESHAPE', 'RESIZE_BILINEAR', 'RESIZE_NEAREST_NEIGHBOR', 'RSQRT', 'SLICE', 'SOFTMAX',
+  'SPLIT', 'SQRT', 'SQUARE', 'SQUARED_DIFFERENCE', 'SQUEEZE', 'STRIDED_SLICE', 'SUB', 'SUM',
+  'TANH', 'TILE', 'TRANSPOSE', 'TRANSPOSE_CONV', 'UNIDIRECTIONAL_SEQUENCE_LSTM', 'UNPACK',
+];

@@ -1,0 +1,33 @@
+// Registers the gradient kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks, so training
+// conv, depthwise/separable conv and embedding layers runs entirely on wasm.
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilter } from './conv2d_backprop_filter.ts';
+import { depthwiseConv2dBackpropFilter } from './depthwise_backprop_filter.ts';
+import { depthwiseConv2dBackpropInput } from './depthwise_backprop_input.ts';
+import { maxPoolGrad } from './max_pool_grad.ts';
+import { unsortedSegmentSum } from './unsorted_segment_sum.ts';
+
+export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dBackpropFilter as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseConv2dBackpropInput as tf.KernelFunc,
+  UnsortedSegmentSum: unsortedSegmentSum as tf.KernelFunc,
+};
+
+/** Kernels tfjs-backend-wasm ships but gets wrong (see each file): ours replace them. */
+export const wasmKernelFixes: Record<string, tf.KernelFunc> = {
+  MaxPoolGrad: maxPoolGrad as tf.KernelFunc,
+};
+
+/** Idempotent. Missing kernels are added; a kernel another party registered first is kept. */
+export function registerWasmGradientKernels(backendName = 'wasm'): void {
+  for (const [kernelName, kernelFunc] of Object.entries(wasmGradientKernels)) {
+    if (tf.getKernel(kernelName, backendName) == null) tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+  for (const [kernelName, kernelFunc] of Object.entries(wasmKernelFixes)) {
+    const current = tf.getKernel(kernelName, backendName);
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current != null) tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+}

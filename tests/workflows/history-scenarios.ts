@@ -1,0 +1,100 @@
+// Descriptions of the committed histories in tests/fixtures/histories/. Regenerate the JSON with
+//   npx tsx tests/workflows/generate-histories.ts
+// ONLY when the history format itself must change — a history records what production runs did;
+// an orchestration change must keep replaying these (guard it with patched()).
+import type { ActivityStep, HistoryScenario } from './history-builder.ts';
+import type { PlannedCandidate } from '../../workflows/types.ts';
+
+const input = { orgId: '11111111-1111-4111-8111-111111111111', runId: '22222222-2222-4222-8222-222222222222', hardwareClass: 'cpu' as const };
+
+const validated = {
+  model: { format: 'keras-h5', parameterCount: 101770, inputShape: [28, 28, 1], outputShape: [10] },
+  dataset: { format: 'npz', numClasses: 10, sampleCount: 2000, inputShape: [28, 28, 1] },
+  targets: ['cpu-int8', 'mcu-int8'],
+};
+const baseline = { accuracy: 0.91, parameterCount: 101770, bytes: 409_000, hostLatencyMs: 0.4 };
+const candidates: PlannedCandidate[] = [
+  { key: 'quantize/cpu-int8', chain: [{ plugin: 'quantization', config: {} }], target: 'cpu-int8', quantization: 'int8' },
+  { key: 'prune+quantize/mcu-int8', chain: [{ plugin: 'pruning', config: { sparsity: 0.5 } }], target: 'mcu-int8', quantization: 'int8' },
+];
+
+function candidateSteps(c: PlannedCandidate, index: number, override: Partial<Record<'compress', Partial<ActivityStep>>> = {}): ActivityStep[] {
+  const compressed = { modelSha256: `${'a'.repeat(63)}${index}`, notes: [] };
+  const exported = {
+    tfliteSha256: `${'b'.repeat(63)}${index}`,
+    tfjsSha256: `${'c'.repeat(63)}${index}`,
+    bytes: 110_000,
+    ops: ['FULLY_CONNECTED', 'SOFTMAX'],
+    tensorTypes: ['INT8', 'INT32'],
+    peakActivationBytes: 2048,
+    quantization: c.quantization,
+  };
+  const evaluation = { accuracy: 0.9, hostLatencyMs: 0.2, macs: 100_000, parameterCount: 101770, fit: { fits: true, failures: [], estimatedLatencyMs: 1.5 } };
+  return [
+    { type: 'compressCandidate', result: compressed, ...override.compress },
+    { type: 'exportCandidate', result: exported },
+    { type: 'evaluateCandidate', result: evaluation },
+    { type: 'storeCandidate', result: { candidateId: `cand-${index}` } },
+  ];
+}
+
+const prelude: ActivityStep[] = [
+  { type: 'validateInputs', result: validated },
+  { type: 'evaluateBaseline', result: baseline },
+  { type: 'planCandidates', result: { candidates } },
+];
+
+const succeeded = {
+  status: 'succeeded',
+  candidates: [
+    { key: candidates[0]!.key, candidateId: 'cand-0', ok: true },
+    { key: candidates[1]!.key, candidateId: 'cand-1', ok: true },
+  ],
+};
+
+export const scenarios: HistoryScenario[] = [
+  {
+    name: 'happy-path',
+    description: 'Two candidates compressed, exported, evaluated and stored; run finished.',
+    workflowType: 'compressionRun',
+    input,
+    steps: [...prelude, ...candidateSteps(candidates[0]!, 0), ...candidateSteps(candidates[1]!, 1), { type: 'finishRun', result: { paretoCandidateIds: ['cand-0', 'cand-1'] } }],
+    result: succeeded,
+  },
+  {
+    name: 'failing-candidate',
+    description: 'The first candidate\'s plugin fails (non-retryable PluginFailure): it is stored as failed, the second candidate still runs.',
+    workflowType: 'compressionRun',
+    input,
+    steps: [
+      ...prelude,
+      { type: 'compressCandidate', failure: { type: 'PluginFailure', message: 'plugin "quantization" threw: boom' } },
+      { type: 'storeCandidate', result: { candidateId: 'cand-0' } },
+      ...candidateSteps(candidates[1]!, 1),
+      { type: 'finishRun', result: { paretoCandidateIds: ['cand-1'] } },
+    ],
+    result: {
+      status: 'succeeded',
+      candidates: [
+        { key: candidates[0]!.key, candidateId: 'cand-0', ok: false },
+        { key: candidates[1]!.key, candidateId: 'cand-1', ok: true },
+      ],
+    },
+  },
+  {
+    name: 'cancelled',
+    description: 'The run is cancelled while the first candidate trains; the workflow cancels the activity and finishes the run as cancelled.',
+    workflowType: 'compressionRun',
+    input,
+    steps: [...prelude, { type: 'compressCandidate', cancelledWhileRunning: true }, { type: 'finishRun', result: { paretoCandidateIds: [] } }],
+    result: { status: 'cancelled', candidates: [], message: 'cancelled by request' },
+  },
+  {
+    name: 'retried-activity',
+    description: 'The first candidate\'s training activity lost its worker twice and completed on attempt 3 (resuming from heartbeat details).',
+    workflowType: 'compressionRun',
+    input,
+    steps: [...prelude, ...candidateSteps(candidates[0]!, 0, { compress: { attempt: 3 } }), ...candidateSteps(candidates[1]!, 1), { type: 'finishRun', result: { paretoCandidateIds: ['cand-0', 'cand-1'] } }],
+    result: succeeded,
+  },
+];

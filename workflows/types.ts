@@ -1,0 +1,113 @@
+// Shapes that cross the orchestration boundary. Everything here is plain JSON: it is written
+// into Temporal histories and into the embedded runner's journal, so changing a field is a
+// change to recorded data (add optional fields; never rename).
+
+export type HardwareClass = 'cpu' | 'gpu';
+
+/** What starts a run: the run row already exists (the API created it); the workflow only needs ids. */
+export interface RunInput {
+  orgId: string;
+  runId: string;
+  /** Task-queue class for training activities (`condense-cpu` / `condense-gpu`). */
+  hardwareClass?: HardwareClass;
+}
+
+export interface RunRef {
+  orgId: string;
+  runId: string;
+}
+
+export interface ValidatedRun {
+  model: { format: string; parameterCount: number; inputShape: number[]; outputShape: number[] };
+  dataset: { format: string; numClasses: number; sampleCount: number; inputShape: number[] };
+  targets: string[];
+}
+
+export interface BaselineMetrics {
+  accuracy: number;
+  parameterCount: number;
+  /** Size of the base model exported as float32 TFLite (the reference for compression ratios). */
+  bytes: number;
+  hostLatencyMs: number | null;
+}
+
+export type ExportQuantization = 'float32' | 'float16' | 'dynamic-int8' | 'int8';
+
+/** One technique chain the planner proposed: plugins applied in order, then exported for a target. */
+export interface PlannedCandidate {
+  key: string;
+  chain: { plugin: string; config: Record<string, unknown> }[];
+  target: string;
+  quantization: ExportQuantization;
+}
+
+export interface Plan {
+  candidates: PlannedCandidate[];
+}
+
+export interface CompressedModel {
+  /** Blob sha256 of the compressed model as a tfjs-layers zip (model.json + weights.bin). */
+  modelSha256: string;
+  notes: string[];
+  /** Quantization the plugin asked for, overriding the planned one (e.g. QAT → int8). */
+  quantization?: ExportQuantization;
+}
+
+export interface ExportedCandidate {
+  tfliteSha256: string;
+  tfjsSha256: string;
+  bytes: number;
+  ops: string[];
+  tensorTypes: string[];
+  peakActivationBytes: number;
+  quantization: ExportQuantization;
+}
+
+export interface TargetFitResult {
+  fits: boolean;
+  failures: { rule: string; message: string }[];
+  estimatedLatencyMs: number | null;
+}
+
+export interface CandidateEvaluation {
+  accuracy: number;
+  hostLatencyMs: number | null;
+  macs: number | null;
+  parameterCount: number | null;
+  fit: TargetFitResult;
+}
+
+export type CandidateOutcome =
+  | { ok: true; compressed: CompressedModel; exported: ExportedCandidate; evaluation: CandidateEvaluation }
+  | { ok: false; stage: 'compress' | 'export' | 'evaluate'; errorType: string; message: string };
+
+export type RunFinalStatus = 'succeeded' | 'failed' | 'cancelled';
+
+export interface RunResult {
+  status: RunFinalStatus;
+  candidates: { key: string; candidateId: string; ok: boolean }[];
+  message?: string;
+}
+
+/** What a status query returns while the run is in flight. */
+export interface RunStatusSnapshot {
+  phase: 'validating' | 'baseline' | 'planning' | 'candidates' | 'finishing' | 'done';
+  totalCandidates: number;
+  finishedCandidates: number;
+  failedCandidates: number;
+  currentCandidate: string | null;
+  cancelRequested: boolean;
+  status: RunFinalStatus | 'running';
+}
+
+/** Heartbeat details of the training activity: enough to resume after a retry. */
+export interface CompressCheckpoint {
+  /** Number of chain steps already applied. */
+  completedSteps: number;
+  /** Blob sha256 of the model after `completedSteps` steps (tfjs-layers zip); null = base model. */
+  modelSha256: string | null;
+  notes: string[];
+  quantization?: ExportQuantization;
+  /** Progress inside the current step, for display only. */
+  progress?: { step: number; total: number; loss?: number };
+}

@@ -1,0 +1,57 @@
+// Everything a hook receives from the host — and nothing else: no database, no network.
+import type { PluginDataset } from './data.ts';
+import type { ExportQuantization } from './candidate.ts';
+import type { LayersModel, Tf } from './tf.ts';
+import type { TrainingHelpers } from './training.ts';
+
+/** A progress report; the host forwards it to the run's live timeline. */
+export interface ProgressUpdate {
+  /** Steps done so far (batches, epochs or trials — the plugin decides, consistently). */
+  step: number;
+  /** Steps the plugin expects in all, when known. */
+  total?: number;
+  loss?: number;
+  metrics?: Record<string, number>;
+  message?: string;
+  /** The candidate being worked on, when a hook produces several. */
+  candidate?: string;
+}
+
+export interface PluginLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A hardware target of the run, as plain data (the host's catalog has the full entry). */
+export interface TargetInfo {
+  id: string;
+  preferredQuantization: ExportQuantization;
+  acceptedQuantizations: readonly ExportQuantization[];
+  tensorTypes: readonly string[];
+  /** Largest model file, bytes. */
+  maxFileBytes: number;
+}
+
+export interface PluginContext {
+  /** The model to compress: the plugin's own copy, free to modify or dispose. */
+  model: LayersModel;
+  /** The teacher for distillation-style plugins (the run's original model), when there is one. */
+  teacher?: LayersModel;
+  /** Training and validation batches. */
+  data: PluginDataset;
+  /** The hardware targets the run aims at. */
+  targets: TargetInfo[];
+  /** The host's tfjs namespace with its backend initialised; use it instead of importing tfjs. */
+  tf: Tf;
+  /** The host's training loop. Data, cancellation and progress are wired to this context. */
+  train: TrainingHelpers;
+  /** Reports progress; cheap, but call it at most a few times per second. */
+  progress(update: ProgressUpdate): void;
+  log: PluginLogger;
+  /** Aborted when the run is cancelled or the plugin's time is up: stop promptly. */
+  signal: AbortSignal;
+  /** An empty directory private to this invocation, deleted afterwards. */
+  scratchDir: string;
+}

@@ -1,0 +1,11 @@
+// @condense/plugin-sdk: the contract between Condense and its compression-technique plugins.
+export { SDK_VERSION } from './version.ts';
+export { definePlugin, type LayerRegistry, type Plugin, type PluginHooks } from './plugin.ts';
+export { PLUGIN_KINDS, type JsonSchema, type PluginKind, type PluginManifest } from './manifest.ts';
+export { EXPORT_QUANTIZATIONS, type CandidateModel, type ExportHints, type ExportQuantization } from './candidate.ts';
+export type { PluginContext, PluginLogger, ProgressUpdate, TargetInfo } from './context.ts';
+export type { Batch, BatchOptions, DatasetInfo, PluginDataset, PluginSplit } from './data.ts';
+export type {
+  FitOptions, FitResult, StepInput, TrainingHelpers, TrainingLoopOptions, TrainingLoopResult, TrainingProgress,
+} from './training.ts';
+export type { LayersModel, Tensor, Tf } from './tf.ts';

@@ -1,0 +1,12 @@
+// Every migration, listed statically so it loads under tsx, node's test runner and any bundler.
+// Add one line per new migration; names sort in the order they run.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_core.ts';
+import * as m0002 from './0002_domain.ts';
+import * as m0003 from './0003_runner.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_core': m0001,
+  '0002_domain': m0002,
+  '0003_runner': m0003,
+};

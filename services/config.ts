@@ -1,0 +1,152 @@
+// Typed configuration read once from the environment. A bad value stops start-up with one
+// line naming the variable (ConfigError), never a stack trace or a silent default.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export interface Config {
+  /** postgres:// URL; undefined means embedded PGlite in `<dataDir>/pgdata`. */
+  databaseUrl: string | undefined;
+  /** Absolute path of the data directory (blobs, PGlite data, signing secret). */
+  dataDir: string;
+  /** host:port of a Temporal frontend; undefined means the embedded runner. */
+  temporalAddress: string | undefined;
+  port: number;
+  host: string;
+  nodeEnv: NodeEnv;
+  /** Extra plugins: npm package names or paths. */
+  plugins: string[];
+  maxUploadBytes: number;
+  /** HMAC secret for signed URLs; generated and persisted per data dir when unset. */
+  signingSecret: string;
+  backend: BackendName;
+  logLevel: LogLevel;
+}
+
+/** One-line, user-facing configuration error naming the offending variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+const SIGNING_SECRET_FILE = 'signing-secret';
+
+/** Empty strings count as unset, so `FOO= cmd` behaves like no FOO at all. */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const integerIn = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+// One schema per variable so each failure names exactly one variable.
+const variables = {
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  CONDENSE_DATA_DIR: optionalString.transform((v) => resolve(v ?? './.condense')),
+  TEMPORAL_ADDRESS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
+      .optional(),
+  ),
+  PORT: optionalString.transform((v) => v ?? '4000').pipe(integerIn(0, 65535)),
+  HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
+  NODE_ENV: optionalString.transform((v) => v ?? 'development').pipe(z.enum(NODE_ENVS)),
+  CONDENSE_PLUGINS: optionalString.transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ),
+  CONDENSE_MAX_UPLOAD_BYTES: optionalString
+    .transform((v) => v ?? String(DEFAULT_MAX_UPLOAD_BYTES))
+    .pipe(integerIn(1, Number.MAX_SAFE_INTEGER)),
+  CONDENSE_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  CONDENSE_BACKEND: optionalString.transform((v) => v ?? 'auto').pipe(z.enum(BACKENDS)),
+  LOG_LEVEL: optionalString.transform((v) => v ?? 'info').pipe(z.enum(LOG_LEVELS)),
+} as const;
+
+type Parsed = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
+
+function parseVariable<K extends keyof typeof variables>(name: K, env: NodeJS.ProcessEnv): Parsed[K] {
+  const raw = env[name];
+  const result = variables[name].safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const message =
+      issue?.code === 'invalid_value' && 'values' in issue
+        ? `must be one of ${(issue.values as unknown[]).join(', ')}`
+        : (issue?.message ?? 'invalid value');
+    // Never echo a secret back into logs.
+    const got = name.includes('SECRET') ? '' : ` (got ${JSON.stringify(raw)})`;
+    throw new ConfigError(name, `${message}${got}`);
+  }
+  return result.data as Parsed[K];
+}
+
+/**
+ * Reads the signing secret persisted in the data dir, creating it on first use. `wx` makes two
+ * processes starting at once agree on one secret instead of overwriting each other's.
+ */
+function persistedSigningSecret(dataDir: string): string {
+  const file = join(dataDir, SIGNING_SECRET_FILE);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters`);
+    return secret;
+  } catch (error) {
+    throw new ConfigError(
+      'CONDENSE_DATA_DIR',
+      `cannot keep the signing secret in ${dataDir}: ${(error as Error).message}`,
+    );
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = parseVariable('CONDENSE_DATA_DIR', env);
+  return {
+    databaseUrl: parseVariable('DATABASE_URL', env),
+    dataDir,
+    temporalAddress: parseVariable('TEMPORAL_ADDRESS', env),
+    port: parseVariable('PORT', env),
+    host: parseVariable('HOST', env),
+    nodeEnv: parseVariable('NODE_ENV', env),
+    plugins: parseVariable('CONDENSE_PLUGINS', env),
+    maxUploadBytes: parseVariable('CONDENSE_MAX_UPLOAD_BYTES', env),
+    signingSecret: parseVariable('CONDENSE_SIGNING_SECRET', env) ?? persistedSigningSecret(dataDir),
+    backend: parseVariable('CONDENSE_BACKEND', env),
+    logLevel: parseVariable('LOG_LEVEL', env),
+  };
+}

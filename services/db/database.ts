@@ -1,0 +1,95 @@
+// Opens the application database: a real PostgreSQL when DATABASE_URL is set, otherwise an
+// embedded PGlite persisted in <dataDir>/pgdata.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import { pgliteKysely, postgresKysely } from './dialect.ts';
+import { migrateToLatest } from './migrate.ts';
+import type { DB } from './types/index.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations before returning (default false). */
+  migrate?: boolean;
+}
+
+export class DatabaseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseError';
+  }
+}
+
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  const database = config.databaseUrl
+    ? await openPostgres(config.databaseUrl)
+    : await openPglite(join(config.dataDir, 'pgdata'));
+  if (options.migrate) {
+    try {
+      await migrateToLatest(database.db);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { db } = postgresKysely(url);
+  try {
+    await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+  } catch (error) {
+    await db.destroy();
+    const where = safeUrl(url);
+    throw new DatabaseError(`cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`, { cause: error });
+  }
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  let pglite: PGlite;
+  try {
+    mkdirSync(dir, { recursive: true });
+    pglite = await PGlite.create(dir);
+  } catch (error) {
+    throw new DatabaseError(`cannot open the embedded database in ${dir}: ${(error as Error).message}`, { cause: error });
+  }
+  return wrapPglite(pglite);
+}
+
+/** Wraps an open PGlite instance; close() ends kysely and then PGlite itself. */
+export function wrapPglite(pglite: PGlite): Database {
+  const { db } = pgliteKysely(pglite);
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+/** The URL without its password, for error messages. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

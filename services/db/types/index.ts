@@ -1,0 +1,10 @@
+// The full database shape seen by Kysely. Each area adds its tables interface here.
+import type { CoreTables } from './core.ts';
+import type { DomainTables } from './domain.ts';
+import type { RunnerTables } from './runner.ts';
+
+export type * from './core.ts';
+export type * from './domain.ts';
+export type * from './runner.ts';
+
+export interface DB extends CoreTables, DomainTables, RunnerTables {}

@@ -1,0 +1,45 @@
+// Exposes our activity implementations as Temporal activities: each gets an ActivityContext built
+// from Temporal's Context (cancellation signal, heartbeat, heartbeat details of the last attempt),
+// and errors become ApplicationFailures with the error's type, non-retryable where marked.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { ACTIVITY_NAMES, NON_RETRYABLE_ERROR_TYPES } from '../../workflows/activity-contract.ts';
+import type { ActivityContext, ActivityImplementations } from './context.ts';
+
+export function temporalContext(): ActivityContext {
+  const ctx = Context.current();
+  return {
+    signal: ctx.cancellationSignal,
+    heartbeat: (details) => ctx.heartbeat(details),
+    heartbeatDetails: ctx.info.heartbeatDetails,
+    attempt: ctx.info.attempt,
+  };
+}
+
+export function toApplicationFailure(err: unknown): unknown {
+  if (!(err instanceof Error) || err instanceof ApplicationFailure) return err;
+  // Cancellation must stay a cancellation so Temporal reports the activity as cancelled.
+  if (err.name === 'CancelledFailure' || err.name === 'AbortError') return err;
+  const nonRetryable = (err as { nonRetryable?: unknown }).nonRetryable === true || (NON_RETRYABLE_ERROR_TYPES as readonly string[]).includes(err.name);
+  return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable, cause: err });
+}
+
+/** Temporal activity functions (one argument each) named as in the activity contract. */
+export function temporalActivities(impls: ActivityImplementations): Record<string, (input: never) => Promise<unknown>> {
+  const out: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const name of ACTIVITY_NAMES) {
+    const impl = impls[name] as (ctx: ActivityContext, input: unknown) => Promise<unknown>;
+    out[name] = async (input: never) => {
+      const ctx = temporalContext();
+      try {
+        return await impl(ctx, input);
+      } catch (err) {
+        // Once Temporal cancelled the activity, report the cancellation (its CancelledFailure),
+        // not the AbortError the training loop threw on the way out.
+        if (ctx.signal.aborted && ctx.signal.reason instanceof Error) throw ctx.signal.reason;
+        throw toApplicationFailure(err);
+      }
+    };
+  }
+  return out;
+}

@@ -1,0 +1,5 @@
+// Registers the built-in Keras layer converters (import for side effects).
+import './conv.ts';
+import './core.ts';
+import './merge.ts';
+import './pooling.ts';

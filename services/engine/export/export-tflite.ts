@@ -1,0 +1,63 @@
+// exportTflite: tfjs LayersModel → .tflite bytes in one of four quantization modes.
+import type { tf } from '../backend/index.ts';
+import { peakActivationBytes } from './activation-memory.ts';
+import { serializeTflite } from './flatbuffer-writer.ts';
+import { calibrateRanges } from './ir-interpreter.ts';
+import { optimizeIr } from './ir-passes.ts';
+import { kerasToIr } from './keras-to-ir.ts';
+import { lowerIr, type QuantizationMode } from './lower.ts';
+
+export type { QuantizationMode } from './lower.ts';
+
+export interface ExportTfliteOptions {
+  quantization: QuantizationMode;
+  /** Calibration samples for int8 (each array holds one or more samples, row-major). */
+  representativeData?: AsyncIterable<Float32Array> | Iterable<Float32Array>;
+  /** Per-sample input shape (without batch) when the model's input has unknown dimensions. */
+  inputShape?: number[];
+  /** int8: float32 I/O with QUANTIZE/DEQUANTIZE at the edges (default), or int8 I/O. */
+  ioType?: 'float32' | 'int8';
+  /** int8: how many representative samples to calibrate on (default 500). */
+  calibrationSamples?: number;
+  /** dynamic-int8: see LowerOptions. */
+  dynamicRangeMinElements?: number;
+  dynamicInt8Kernels?: 'hybrid' | 'dequantize';
+}
+
+export interface ExportTfliteResult {
+  bytes: Uint8Array;
+  /** Distinct TFLite builtin ops, in order of first use. */
+  ops: string[];
+  /** Distinct tensor types present in the file. */
+  tensorTypes: string[];
+  /** Peak bytes of live activations at batch 1 (see activation-memory.ts). */
+  peakActivationBytes: number;
+}
+
+const MODES: QuantizationMode[] = ['float32', 'float16', 'dynamic-int8', 'int8'];
+
+export async function exportTflite(model: tf.LayersModel, options: ExportTfliteOptions): Promise<ExportTfliteResult> {
+  if (!MODES.includes(options.quantization)) {
+    throw new Error(`quantization must be one of ${MODES.join(', ')}; got '${options.quantization}'`);
+  }
+  const graph = optimizeIr(kerasToIr(model, options.inputShape));
+  let ranges;
+  if (options.quantization === 'int8') {
+    if (!options.representativeData) throw new Error('int8 export needs representativeData for calibration');
+    ranges = await calibrateRanges(graph, options.representativeData, { maxSamples: options.calibrationSamples });
+  }
+  const spec = lowerIr(graph, {
+    mode: options.quantization,
+    ranges,
+    ioType: options.ioType,
+    dynamicRangeMinElements: options.dynamicRangeMinElements,
+    dynamicInt8Kernels: options.dynamicInt8Kernels,
+    description: `Condense export of '${model.name}' (${options.quantization})`,
+  });
+  return {
+    bytes: serializeTflite(spec),
+    ops: [...new Set(spec.operators.map((op) => op.op))],
+    tensorTypes: [...new Set(spec.tensors.map((t) => t.type))],
+    peakActivationBytes: peakActivationBytes(spec),
+  };
+}

@@ -1,0 +1,220 @@
+// Lowers the float IR graph to typed TFLite tensors and operators for one quantization mode:
+//  float32      — as is;
+//  float16      — float constants stored as FLOAT16, expanded by DEQUANTIZE ops at load;
+//  dynamic-int8 — conv/dense weights int8 (symmetric), activations float: TFLite's hybrid
+//                 kernels quantize inputs on the fly ('hybrid'), or weights are expanded by
+//                 DEQUANTIZE ops ('dequantize', runs on runtimes without hybrid kernels);
+//  int8         — full integer (Jacob et al. 2018, "Quantization and Training of Neural Networks
+//                 for Efficient Integer-Arithmetic-Only Inference"), calibrated activations.
+import type { IrGraph, IrOp } from './ir.ts';
+import type { TensorRange } from './ir-interpreter.ts';
+import { getOpSpec } from './op-specs.ts';
+import {
+  asymmetricParams, quantizeAsymmetric, quantizeBias, quantizeSymmetric, toFloat16, type AffineParams,
+} from './quantize.ts';
+import type { OperatorSpec, TensorSpec, TfliteModelSpec } from './tflite-model.ts';
+
+export type QuantizationMode = 'float32' | 'float16' | 'dynamic-int8' | 'int8';
+
+export interface LowerOptions {
+  mode: QuantizationMode;
+  /** Calibrated activation ranges (int8 only). */
+  ranges?: Map<number, TensorRange>;
+  /** Type of the model's inputs/outputs in int8 mode (float32 adds QUANTIZE/DEQUANTIZE at the edges). */
+  ioType?: 'float32' | 'int8';
+  /** dynamic-int8: weights with fewer elements stay float (TFLite's converter uses 1024). */
+  dynamicRangeMinElements?: number;
+  /** dynamic-int8: hybrid int8 kernels, or DEQUANTIZE the weights to float at load. */
+  dynamicInt8Kernels?: 'hybrid' | 'dequantize';
+  description?: string;
+}
+
+type Typed = Float32Array | Int32Array | Int8Array | Uint16Array;
+
+function raw(a: Typed): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
+}
+
+function shapeFields(shape: number[]): Pick<TensorSpec, 'shape' | 'shapeSignature'> {
+  const fixed = shape.map((d) => (d < 0 ? 1 : d));
+  return shape.some((d) => d < 0) ? { shape: fixed, shapeSignature: shape } : { shape: fixed };
+}
+
+/** int8 parameters of every activation, honouring ops whose output must share its input's. */
+function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>): Map<number, AffineParams> {
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: number, b: number) => parent.set(find(a), find(b));
+  const fixed = new Map<number, AffineParams>();
+  for (const op of graph.ops) {
+    const spec = getOpSpec(op.type);
+    if (spec.int8Output === 'tied') {
+      for (const i of op.inputs) if (!graph.isConstant(i)) union(i, op.outputs[0]);
+    }
+  }
+  for (const op of graph.ops) {
+    const out = getOpSpec(op.type).int8Output;
+    if (typeof out === 'object') fixed.set(find(op.outputs[0]), out);
+  }
+  const groupRange = new Map<number, TensorRange>();
+  for (const [id, r] of ranges) {
+    const g = find(id);
+    const prev = groupRange.get(g);
+    groupRange.set(g, prev ? { min: Math.min(prev.min, r.min), max: Math.max(prev.max, r.max) } : r);
+  }
+  const params = new Map<number, AffineParams>();
+  for (const t of graph.tensors) {
+    if (graph.isConstant(t.id)) continue;
+    const g = find(t.id);
+    const p = fixed.get(g) ?? (groupRange.has(g) ? asymmetricParams(groupRange.get(g)!) : undefined);
+    if (p) params.set(t.id, p);
+  }
+  return params;
+}
+
+export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
+  const int8 = o.mode === 'int8';
+  if (int8 && !o.ranges) throw new Error('int8 lowering needs calibrated ranges');
+  const params = int8 ? activationParams(graph, o.ranges!) : new Map<number, AffineParams>();
+  const floatIo = !int8 || (o.ioType ?? 'float32') === 'float32';
+  const minElements = o.dynamicRangeMinElements ?? 1024;
+  const hybrid = (o.dynamicInt8Kernels ?? 'hybrid') === 'hybrid';
+
+  const tensors: TensorSpec[] = [];
+  const prologue: OperatorSpec[] = [];
+  const body: OperatorSpec[] = [];
+  const epilogue: OperatorSpec[] = [];
+  const add = (t: TensorSpec) => tensors.push(t) - 1;
+
+  const activations = new Map<number, number>();
+  const activation = (id: number): number => {
+    const known = activations.get(id);
+    if (known !== undefined) return known;
+    const t = graph.tensors[id];
+    if (!int8) {
+      const idx = add({ name: t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
+      activations.set(id, idx);
+      return idx;
+    }
+    const p = params.get(id);
+    if (!p) throw new Error(`no calibration range for tensor '${t.name}'`);
+    const edge = floatIo && (graph.inputs.includes(id) || graph.outputs.includes(id));
+    const idx = add({
+      name: edge ? `${t.name}/int8` : t.name, ...shapeFields(t.shape), type: 'INT8',
+      quantization: { scale: [p.scale], zeroPoint: [p.zeroPoint] },
+    });
+    activations.set(id, idx);
+    return idx;
+  };
+
+  /** A float-producing DEQUANTIZE of a stored constant, run once before the graph. */
+  const dequantized = (name: string, shape: number[], stored: TensorSpec, version: number): number => {
+    const src = add(stored);
+    const dst = add({ name, ...shapeFields(shape), type: 'FLOAT32' });
+    prologue.push({ op: 'DEQUANTIZE', version, inputs: [src], outputs: [dst], options: { kind: 'DequantizeOptions' } });
+    return dst;
+  };
+
+  const constants = new Map<number, number>();
+  const constant = (id: number): number => {
+    const known = constants.get(id);
+    if (known !== undefined) return known;
+    const t = graph.tensors[id];
+    let idx: number;
+    if (t.intValue) {
+      idx = add({ name: t.name, shape: t.shape, type: 'INT32', data: raw(t.intValue) });
+    } else if (o.mode === 'float16') {
+      idx = dequantized(t.name, t.shape, { name: `${t.name}/fp16`, shape: t.shape, type: 'FLOAT16', data: raw(toFloat16(t.value!)) }, 3);
+    } else if (int8) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of t.value!) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      const p = asymmetricParams({ min: lo, max: hi });
+      idx = add({ name: t.name, shape: t.shape, type: 'INT8', data: raw(quantizeAsymmetric(t.value!, p)), quantization: { scale: [p.scale], zeroPoint: [p.zeroPoint] } });
+    } else {
+      idx = add({ name: t.name, shape: t.shape, type: 'FLOAT32', data: raw(t.value!) });
+    }
+    constants.set(id, idx);
+    return idx;
+  };
+
+  const int8Weight = (id: number, axis: number | null) => {
+    const t = graph.tensors[id];
+    const q = quantizeSymmetric(t.value!, t.shape, axis);
+    const spec: TensorSpec = {
+      name: t.name, shape: t.shape, type: 'INT8', data: raw(q.values),
+      quantization: { scale: q.scales, zeroPoint: q.scales.map(() => 0), quantizedDimension: axis ?? 0 },
+    };
+    return { spec, scales: q.scales };
+  };
+
+  const lowerOp = (op: IrOp): void => {
+    const spec = getOpSpec(op.type);
+    const w = spec.weights;
+    const hasWeights = w !== undefined && graph.isConstant(op.inputs[w.input]) && graph.tensors[op.inputs[w.input]].value !== undefined;
+    let version = int8 ? spec.versions.int8 : spec.versions.float;
+    const inputs = op.inputs.map((id) => (id < 0 ? -1 : graph.isConstant(id) ? -2 : activation(id)));
+
+    if (int8 && hasWeights) {
+      const wq = int8Weight(op.inputs[w.input], w.axis);
+      inputs[w.input] = add(wq.spec);
+      if (spec.bias !== undefined && op.inputs[spec.bias] >= 0) {
+        const bt = graph.tensors[op.inputs[spec.bias]];
+        const inScale = params.get(op.inputs[0])!.scale;
+        const bq = quantizeBias(bt.value!, inScale, wq.scales);
+        inputs[spec.bias] = add({
+          name: bt.name, shape: bt.shape, type: 'INT32', data: raw(bq.values),
+          quantization: { scale: bq.scales, zeroPoint: bq.scales.map(() => 0), quantizedDimension: 0 },
+        });
+      }
+    } else if (o.mode === 'dynamic-int8' && hasWeights && spec.versions.hybrid !== undefined
+      && graph.tensors[op.inputs[w.input]].value!.length >= minElements) {
+      const wt = graph.tensors[op.inputs[w.input]];
+      const wq = int8Weight(op.inputs[w.input], w.axis);
+      if (hybrid) {
+        inputs[w.input] = add(wq.spec);
+        version = spec.versions.hybrid;
+      } else {
+        inputs[w.input] = dequantized(`${wt.name}/dequantized`, wt.shape, { ...wq.spec, name: `${wt.name}/int8` }, 2);
+      }
+    }
+    op.inputs.forEach((id, i) => {
+      if (inputs[i] === -2) inputs[i] = constant(id);
+    });
+    body.push({ op: op.type, version, inputs, outputs: op.outputs.map(activation), options: op.options });
+  };
+
+  const inputIdx = graph.inputs.map((id) => {
+    const q = activation(id);
+    if (!int8 || !floatIo) return q;
+    const t = graph.tensors[id];
+    const f = add({ name: t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
+    prologue.push({ op: 'QUANTIZE', version: 2, inputs: [f], outputs: [q], options: { kind: 'QuantizeOptions' } });
+    return f;
+  });
+  for (const op of graph.ops) lowerOp(op);
+  const outputIdx = graph.outputs.map((id) => {
+    const q = activation(id);
+    if (!int8 || !floatIo) return q;
+    const t = graph.tensors[id];
+    const f = add({ name: t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
+    epilogue.push({ op: 'DEQUANTIZE', version: 2, inputs: [q], outputs: [f], options: { kind: 'DequantizeOptions' } });
+    return f;
+  });
+
+  return {
+    description: o.description ?? `Condense export (${o.mode})`,
+    tensors,
+    operators: [...prologue, ...body, ...epilogue],
+    inputs: inputIdx,
+    outputs: outputIdx,
+  };
+}

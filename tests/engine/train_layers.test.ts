@@ -98,7 +98,7 @@ for (const [name, spec] of Object.entries(models)) {
     const lossNow = () => tf.tidy(() => sparseCategoricalCrossEntropy(model.apply(x) as tf.Tensor, y).dataSync()[0]);
     const start = lossNow();
     for (let i = 0; i < 25; i++) {
-      tf.dispose(optimizer.minimize(() => sparseCategoricalCrossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), true, vars));
+      optimizer.minimize(() => sparseCategoricalCrossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), true, vars)?.dispose();
     }
     const end = lossNow();
     assert.ok(Number.isFinite(end) && end < start * 0.9, `${name}: loss ${start} → ${end}`);

@@ -151,6 +151,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     db,
     `
 DROP FUNCTION IF EXISTS condense_ensure_user(text, text);
+DROP POLICY IF EXISTS member_visibility ON users;
 DROP TABLE IF EXISTS audit_log;
 DROP TABLE IF EXISTS projects;
 DROP TABLE IF EXISTS api_keys;

@@ -153,6 +153,7 @@ export class EmbeddedRunner implements RunLauncher {
       try {
         const result = await runCompression(host.host, input);
         if (host.isAbandoned) throw new RunAbandonedError('abandoned');
+        if (host.nondeterminism) throw host.nondeterminism;
         await this.journal.finish(runId, { state: 'completed', result });
       } catch (err) {
         if (err instanceof RunAbandonedError || host.isAbandoned) {

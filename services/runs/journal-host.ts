@@ -42,6 +42,8 @@ export class JournalHost {
   private cancelRequested: boolean;
   private nonCancellableDepth = 0;
   private abandoned: RunAbandonedError | null = null;
+  /** Set once replay diverged from the journal: nothing may execute or be recorded after it. */
+  private diverged: NondeterminismError | null = null;
   /** Aborted on cancellation: activities outside nonCancellable() run under it. */
   private readonly cancelController = new AbortController();
   /** Aborted when this process gives the run up: every activity runs under it. */
@@ -113,8 +115,13 @@ export class JournalHost {
     this.pendingWrite = this.pendingWrite.then(write);
   }
 
+  get nondeterminism(): NondeterminismError | null {
+    return this.diverged;
+  }
+
   private guard(err?: unknown): void {
     if (this.abandoned) throw this.abandoned;
+    if (this.diverged) throw this.diverged;
     if (err instanceof LeaseLostError) {
       this.abandon(err.message);
       throw this.abandoned;
@@ -129,7 +136,9 @@ export class JournalHost {
     const recorded = this.recorded.get(seq);
     if (recorded) {
       if (recorded.kind !== 'activity' || recorded.name !== name) {
-        throw new NondeterminismError(this.runId, seq, `${recorded.kind} ${recorded.name}`, `activity ${name}`);
+        // Like a Temporal workflow task failing on nondeterminism: stop here, run nothing more.
+        this.diverged = new NondeterminismError(this.runId, seq, `${recorded.kind} ${recorded.name}`, `activity ${name}`);
+        throw this.diverged;
       }
       if (recorded.status === 'completed') return recorded.result;
       if (recorded.status === 'failed') {

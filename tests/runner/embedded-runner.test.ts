@@ -1,0 +1,166 @@
+// The embedded runner's durability: journal replay, leases, retries with heartbeat checkpoints,
+// cancellation, failing candidates and nondeterminism detection, on a real (PGlite or PG) database.
+import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestDatabase, type Database } from '../helpers/database.ts';
+import { EmbeddedRunner, type EmbeddedRunnerOptions } from '../../services/runs/embedded-runner.ts';
+import { JournalHost } from '../../services/runs/journal-host.ts';
+import { runCompression } from '../../workflows/orchestration.ts';
+import { createHarnessActivities, type HarnessOptions } from './harness-activities.ts';
+
+const ORG = '11111111-1111-4111-8111-111111111111';
+let database: Database;
+
+before(async () => {
+  database = await createTestDatabase();
+});
+after(async () => {
+  await database.close();
+});
+
+function runner(harness: ReturnType<typeof createHarnessActivities>, extra: Partial<EmbeddedRunnerOptions> = {}) {
+  return new EmbeddedRunner({
+    db: database.db,
+    activities: harness.activities,
+    leaseMs: 600,
+    pollMs: 20,
+    heartbeatFlushMs: 0,
+    retryIntervalScale: 0.001,
+    ...extra,
+  });
+}
+
+async function runToEnd(options: HarnessOptions = {}) {
+  const harness = createHarnessActivities(options);
+  const r = runner(harness);
+  const runId = randomUUID();
+  r.run();
+  await r.start(ORG, runId);
+  const result = await r.waitFor(runId, 30_000);
+  await r.stop();
+  return { harness, r, runId, result };
+}
+
+const starts = (log: { activity: string; event: string }[], activity: string) => log.filter((e) => e.activity === activity && e.event === 'start').length;
+
+test('a run executes every activity once and records its result', async () => {
+  const { harness, result, runId, r } = await runToEnd({ candidates: 2 });
+  assert.equal(result.status, 'succeeded');
+  assert.deepEqual(result.candidates.map((c) => c.candidateId), ['c0:ok', 'c1:ok']);
+  assert.equal(starts(harness.log, 'compressCandidate'), 2);
+  assert.equal(starts(harness.log, 'finishRun:succeeded'), 1);
+  const entries = await r.journal.entries(runId);
+  // validate, baseline, plan, 2 × (compress, export, evaluate, store), finish
+  assert.equal(entries.length, 3 + 2 * 4 + 1);
+  assert.ok(entries.every((e) => e.status === 'completed'));
+  assert.equal(r.status(runId)?.phase, 'done');
+});
+
+test('re-executing a finished run replays the journal without running any activity', async () => {
+  const { result, runId, r } = await runToEnd({ candidates: 2 });
+  const fresh = createHarnessActivities({ candidates: 2 });
+  // Take the lease as the original runner would after a restart, then replay.
+  await sql`update runner_runs set state = 'running', lease_owner = ${r.ownerId} where run_id = ${runId}`.execute(database.db);
+  const host = new JournalHost(runId, r.journal, await r.journal.entries(runId), fresh.activities, false, { heartbeatFlushMs: 0, retryIntervalScale: 0 });
+  const replayed = await runCompression(host.host, { orgId: ORG, runId });
+  assert.deepEqual(replayed, result);
+  assert.equal(fresh.log.length, 0, 'no activity may run again on replay');
+});
+
+test('a failing candidate is stored as failed and the others still run', async () => {
+  const { harness, result } = await runToEnd({ candidates: 3, failingCandidates: ['c1'] });
+  assert.equal(result.status, 'succeeded');
+  assert.deepEqual(result.candidates.map((c) => [c.key, c.ok]), [['c0', true], ['c1', false], ['c2', true]]);
+  assert.equal(result.candidates[1]!.candidateId, 'c1:PluginFailure');
+  // Non-retryable: exactly one attempt.
+  assert.equal(harness.log.filter((e) => e.activity === 'compressCandidate' && e.key === 'c1').length, 1);
+});
+
+test('every candidate failing fails the run', async () => {
+  const { result } = await runToEnd({ candidates: 2, failingCandidates: ['c0', 'c1'] });
+  assert.equal(result.status, 'failed');
+  assert.equal(result.message, 'every candidate failed');
+});
+
+test('a retried activity resumes from its last heartbeat checkpoint', async () => {
+  const { harness, result, runId, r } = await runToEnd({ candidates: 1, steps: 6, flakyCandidates: { c0: 2 } });
+  assert.equal(result.status, 'succeeded');
+  const attempts = harness.log.filter((e) => e.activity === 'compressCandidate' && e.event === 'start');
+  assert.deepEqual(attempts.map((a) => [a.attempt, a.resumedFrom]), [[1, 0], [2, 3], [3, 4]]);
+  const compress = (await r.journal.entries(runId)).find((e) => e.name === 'compressCandidate')!;
+  assert.equal(compress.attempt, 3);
+});
+
+test('cancelling reaches the running activity through its AbortSignal and finishes the run as cancelled', async () => {
+  const harness = createHarnessActivities({ candidates: 2, steps: 1000, stepMs: 5 });
+  const r = runner(harness);
+  const runId = randomUUID();
+  r.run();
+  await r.start(ORG, runId);
+  while (!harness.log.some((e) => e.activity === 'compressCandidate')) await new Promise((res) => setTimeout(res, 10));
+  const asked = Date.now();
+  await r.cancel(ORG, runId);
+  const result = await r.waitFor(runId, 10_000);
+  await r.stop();
+  assert.equal(result.status, 'cancelled');
+  const aborted = harness.log.find((e) => e.event === 'aborted');
+  assert.ok(aborted, 'the training activity saw its signal abort');
+  assert.ok(Date.now() - asked < 3000, 'cancellation took too long');
+  assert.equal(starts(harness.log, 'finishRun:cancelled'), 1);
+  assert.equal(starts(harness.log, 'storeCandidate'), 0);
+});
+
+test('two runners on one database never execute a run twice', async () => {
+  const harness = createHarnessActivities({ candidates: 2, steps: 4, stepMs: 10 });
+  const a = runner(harness);
+  const b = runner(harness);
+  const runIds = [randomUUID(), randomUUID(), randomUUID()];
+  a.run();
+  b.run();
+  for (const id of runIds) await a.start(ORG, id);
+  const results = await Promise.all(runIds.map((id) => a.waitFor(id, 30_000)));
+  await Promise.all([a.stop(), b.stop()]);
+  assert.ok(results.every((res) => res.status === 'succeeded'));
+  assert.equal(starts(harness.log, 'validateInputs'), runIds.length);
+  assert.equal(starts(harness.log, 'compressCandidate'), runIds.length * 2);
+  assert.equal(starts(harness.log, 'finishRun:succeeded'), runIds.length);
+});
+
+test('a runner that stops mid-run leaves it to another, which resumes from the checkpoint', async () => {
+  const harness = createHarnessActivities({ candidates: 2, steps: 40, stepMs: 10 });
+  const first = runner(harness);
+  const runId = randomUUID();
+  first.run();
+  await first.start(ORG, runId);
+  // Stop while c0 trains, after a few checkpoints.
+  while (!harness.log.some((e) => e.activity === 'compressCandidate')) await new Promise((res) => setTimeout(res, 5));
+  await new Promise((res) => setTimeout(res, 150));
+  await first.stop();
+  const second = runner(harness);
+  second.run();
+  const result = await second.waitFor(runId, 30_000);
+  await second.stop();
+  assert.equal(result.status, 'succeeded');
+  const c0 = harness.log.filter((e) => e.activity === 'compressCandidate' && e.key === 'c0' && e.event === 'start');
+  assert.equal(c0.length, 2);
+  assert.ok((c0[1]!.resumedFrom ?? 0) > 0, `second attempt should resume from a checkpoint, got ${c0[1]!.resumedFrom}`);
+  assert.equal(starts(harness.log, 'validateInputs'), 1, 'finished activities are not re-run');
+  assert.equal(starts(harness.log, 'planCandidates'), 1);
+});
+
+test('an orchestration that changed under a recorded run fails it with a nondeterminism error', async () => {
+  const harness = createHarnessActivities({ candidates: 1 });
+  const r = runner(harness);
+  const runId = randomUUID();
+  await r.journal.enqueue(runId, 'compressionRun', { orgId: ORG, runId });
+  await sql`insert into runner_journal (run_id, seq, kind, name, status, attempt, result)
+            values (${runId}, 1, 'activity', 'evaluateBaseline', 'completed', 1, '{}'::jsonb)`.execute(database.db);
+  r.run();
+  const result = await r.waitFor(runId, 10_000);
+  await r.stop();
+  assert.equal(result.status, 'failed');
+  assert.match(result.message ?? '', /recorded activity evaluateBaseline but the orchestration now calls activity validateInputs/);
+  assert.equal(harness.log.length, 0);
+});

@@ -1,0 +1,107 @@
+// A small, deterministic activity set for testing the embedded runner's durability machinery
+// (journal, leases, retries, checkpoints, cancellation) independently of the ML engine. Each
+// execution is appended to a log (memory and optionally a file, for child processes) so tests can
+// see exactly which activities ran, how often, and from which checkpoint.
+import { appendFileSync } from 'node:fs';
+import type { ActivityContext, ActivityImplementations } from '../../services/activities/context.ts';
+import { NonRetryableError } from '../../services/activities/context.ts';
+import type { CompressCheckpoint, PlannedCandidate } from '../../workflows/types.ts';
+
+export interface HarnessOptions {
+  candidates?: number;
+  /** Steps of the compress activity and how long each takes. */
+  steps?: number;
+  stepMs?: number;
+  /** Candidate keys whose compression fails non-retryably. */
+  failingCandidates?: string[];
+  /** Candidate key → number of attempts that throw a retryable error before one succeeds. */
+  flakyCandidates?: Record<string, number>;
+  logFile?: string;
+}
+
+export interface HarnessLogEntry {
+  activity: string;
+  key?: string;
+  attempt: number;
+  resumedFrom?: number;
+  event: 'start' | 'end' | 'aborted';
+}
+
+export function createHarnessActivities(options: HarnessOptions = {}) {
+  const log: HarnessLogEntry[] = [];
+  const record = (e: HarnessLogEntry) => {
+    log.push(e);
+    if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify(e)}\n`);
+  };
+  const flakyLeft = new Map(Object.entries(options.flakyCandidates ?? {}));
+  const steps = options.steps ?? 5;
+  const stepMs = options.stepMs ?? 10;
+  const simple = <T>(activity: string, fn: () => T) => async (ctx: ActivityContext) => {
+    record({ activity, attempt: ctx.attempt, event: 'start' });
+    const out = fn();
+    record({ activity, attempt: ctx.attempt, event: 'end' });
+    return out;
+  };
+  const planned: PlannedCandidate[] = Array.from({ length: options.candidates ?? 2 }, (_, i) => ({
+    key: `c${i}`,
+    chain: [{ plugin: 'harness', config: { i } }],
+    target: 'cpu-int8',
+    quantization: 'int8',
+  }));
+  const activities: ActivityImplementations = {
+    validateInputs: simple('validateInputs', () => ({
+      model: { format: 'harness', parameterCount: 10, inputShape: [4], outputShape: [2] },
+      dataset: { format: 'harness', numClasses: 2, sampleCount: 8, inputShape: [4] },
+      targets: ['cpu-int8'],
+    })),
+    evaluateBaseline: simple('evaluateBaseline', () => ({ accuracy: 0.5, parameterCount: 10, bytes: 1000, hostLatencyMs: null })),
+    planCandidates: simple('planCandidates', () => ({ candidates: planned })),
+    compressCandidate: async (ctx, { candidate }) => {
+      const checkpoint = ctx.heartbeatDetails as CompressCheckpoint | undefined;
+      let done = checkpoint?.completedSteps ?? 0;
+      record({ activity: 'compressCandidate', key: candidate.key, attempt: ctx.attempt, resumedFrom: done, event: 'start' });
+      if (options.failingCandidates?.includes(candidate.key)) throw new NonRetryableError('PluginFailure', `plugin "harness" threw for ${candidate.key}`);
+      const left = flakyLeft.get(candidate.key) ?? 0;
+      while (done < steps) {
+        if (ctx.signal.aborted) {
+          record({ activity: 'compressCandidate', key: candidate.key, attempt: ctx.attempt, event: 'aborted' });
+          throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+        }
+        await new Promise((r) => setTimeout(r, stepMs));
+        done += 1;
+        ctx.heartbeat({ completedSteps: done, modelSha256: `model-${candidate.key}-${done}`, notes: [] } satisfies CompressCheckpoint);
+        if (left > 0 && done >= Math.ceil(steps / 2)) {
+          flakyLeft.set(candidate.key, left - 1);
+          throw new Error(`transient failure in ${candidate.key}`);
+        }
+      }
+      record({ activity: 'compressCandidate', key: candidate.key, attempt: ctx.attempt, event: 'end' });
+      return { modelSha256: `model-${candidate.key}-${done}`, notes: [`${steps} steps`] };
+    },
+    exportCandidate: async (ctx, { candidate, compressed }) => {
+      record({ activity: 'exportCandidate', key: candidate.key, attempt: ctx.attempt, event: 'start' });
+      return {
+        tfliteSha256: `tflite-${compressed.modelSha256}`,
+        tfjsSha256: `tfjs-${compressed.modelSha256}`,
+        bytes: 100,
+        ops: ['FULLY_CONNECTED'],
+        tensorTypes: ['INT8'],
+        peakActivationBytes: 16,
+        quantization: candidate.quantization,
+      };
+    },
+    evaluateCandidate: async (ctx, { candidate }) => {
+      record({ activity: 'evaluateCandidate', key: candidate.key, attempt: ctx.attempt, event: 'start' });
+      return { accuracy: 0.5, hostLatencyMs: null, macs: 10, parameterCount: 10, fit: { fits: true, failures: [], estimatedLatencyMs: 1 } };
+    },
+    storeCandidate: async (ctx, { candidate, outcome }) => {
+      record({ activity: 'storeCandidate', key: candidate.key, attempt: ctx.attempt, event: 'start' });
+      return { candidateId: `${candidate.key}:${outcome.ok ? 'ok' : outcome.errorType}` };
+    },
+    finishRun: async (ctx, { status }) => {
+      record({ activity: `finishRun:${status}`, attempt: ctx.attempt, event: 'start' });
+      return { paretoCandidateIds: [] };
+    },
+  };
+  return { activities, log };
+}

@@ -1,0 +1,6 @@
+// Public API of model import.
+export { importModel, inspectModel, DEFAULT_MAX_MODEL_BYTES } from './import-model.ts';
+export { ModelImportError } from './errors.ts';
+export { SUPPORTED_LAYERS } from './supported.ts';
+export { normalizeKerasModelConfig } from './keras-config.ts';
+export type { ImportedModel, ImportOptions, ModelFormat, ModelMetadata, ModelSignature, ModelSource, TensorSpec } from './types.ts';

@@ -1,0 +1,44 @@
+// Layers Condense imports. Keras class names (aliases Keras accepts map to the canonical name).
+import { ModelImportError } from './errors.ts';
+
+export const SUPPORTED_LAYERS = [
+  'InputLayer', 'Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D',
+  'MaxPooling1D', 'MaxPooling2D', 'AveragePooling1D', 'AveragePooling2D',
+  'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
+  'BatchNormalization', 'Dropout', 'Flatten', 'Reshape', 'ZeroPadding2D',
+  'Activation', 'ReLU', 'LeakyReLU', 'Softmax', 'Add', 'Multiply', 'Concatenate', 'Embedding', 'Rescaling',
+] as const;
+
+const ALIASES: Record<string, string> = {
+  Convolution1D: 'Conv1D', Convolution2D: 'Conv2D', SeparableConvolution2D: 'SeparableConv2D',
+  MaxPool1D: 'MaxPooling1D', MaxPool2D: 'MaxPooling2D', AvgPool1D: 'AveragePooling1D', AvgPool2D: 'AveragePooling2D',
+  GlobalAvgPool1D: 'GlobalAveragePooling1D', GlobalAvgPool2D: 'GlobalAveragePooling2D',
+  GlobalMaxPool1D: 'GlobalMaxPooling1D', GlobalMaxPool2D: 'GlobalMaxPooling2D',
+};
+
+const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
+
+/** Canonical class name, or a ModelImportError naming the layer and listing what is supported. */
+export function supportedLayerClass(className: unknown, layerName: string): string {
+  const name = typeof className === 'string' ? (ALIASES[className] ?? className) : String(className);
+  if (!SUPPORTED.has(name)) {
+    throw new ModelImportError(`unsupported layer ${name} ("${layerName}"); supported layers: ${SUPPORTED_LAYERS.join(', ')}`);
+  }
+  return name;
+}
+
+/** Keras activation names → TF.js names. */
+const ACTIVATIONS: Record<string, string> = {
+  linear: 'linear', relu: 'relu', relu6: 'relu6', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax',
+  softplus: 'softplus', softsign: 'softsign', elu: 'elu', selu: 'selu', swish: 'swish', silu: 'swish',
+  hard_sigmoid: 'hardSigmoid', hardSigmoid: 'hardSigmoid', log_softmax: 'logSoftmax', logSoftmax: 'logSoftmax',
+  mish: 'mish', gelu: 'gelu',
+};
+
+export function supportedActivation(value: unknown, layerName: string): string {
+  if (value === null || value === undefined) return 'linear';
+  const name = typeof value === 'string' ? value : (value as { class_name?: string; config?: { name?: string } }).config?.name ?? (value as { class_name?: string }).class_name;
+  const mapped = typeof name === 'string' ? ACTIVATIONS[name] : undefined;
+  if (!mapped) throw new ModelImportError(`unsupported activation ${JSON.stringify(name ?? value)} in layer "${layerName}"; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+  return mapped;
+}

@@ -1,0 +1,39 @@
+// What importing a model produces. `model` is set for Keras/TF.js layers models (trainable
+// students and teachers); `graph` for TF.js graph models (inference-only teachers).
+import type { tf } from '../backend/index.ts';
+
+export type ModelFormat = 'tfjs-layers' | 'keras-h5' | 'keras-zip' | 'tfjs-graph';
+
+export interface TensorSpec {
+  name: string;
+  /** null for unknown dimensions (usually the batch). */
+  shape: (number | null)[];
+  dtype: string;
+}
+
+export interface ModelSignature {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+export interface ModelMetadata {
+  format: ModelFormat;
+  signature: ModelSignature;
+  /** All weights, trainable or not (Keras' count_params). */
+  parameterCount: number;
+  /** Distinct layer class names (Keras/TF.js layers) or op types (graph models), in model order. */
+  layerTypes: string[];
+}
+
+export interface ImportedModel extends ModelMetadata {
+  model?: tf.LayersModel;
+  graph?: tf.GraphModel;
+}
+
+/** A single uploaded file, or a set of files (e.g. model.json + weight shards) keyed by path. */
+export type ModelSource = { filename: string; bytes: Uint8Array } | { files: Map<string, Uint8Array> };
+
+export interface ImportOptions {
+  /** Cap on bytes the upload may hold or expand to (default 2 GiB). */
+  maxBytes?: number;
+}

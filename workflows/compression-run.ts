@@ -4,7 +4,6 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
   isCancellation,
   patched,
   proxyActivities,
@@ -17,9 +16,8 @@ import {
   type ActivityName,
 } from './activity-contract.ts';
 import { runCompression, type OrchestrationHost } from './orchestration.ts';
+import { statusQuery } from './queries.ts';
 import type { RunInput, RunResult, RunStatusSnapshot } from './types.ts';
-
-export const statusQuery = defineQuery<RunStatusSnapshot | null>('status');
 
 type AnyActivity = (input: unknown) => Promise<unknown>;
 

@@ -1,2 +1,3 @@
 // Entry point for Temporal's workflow bundle (Worker `workflowsPath`): every workflow type.
-export { compressionRun, statusQuery } from './compression-run.ts';
+export { compressionRun } from './compression-run.ts';
+export { statusQuery } from './queries.ts';

@@ -39,7 +39,7 @@ test('openDatabase uses DATABASE_URL when set', { skip: !process.env.DATABASE_UR
   const opened = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: tmpdir() });
   try {
     assert.equal(opened.kind, 'postgres');
-    const { rows } = await sql<{ v: string }>`show server_version`.execute(opened.db);
+    const { rows } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(opened.db);
     assert.match(rows[0]!.v, /^\d+/);
   } finally {
     await opened.close();

@@ -9,8 +9,10 @@ export function encodeLabels(raw: (string | number)[], file: string, where: (i: 
     raw.forEach((v, i) => (ids[i] = Number(v)));
     return { ids };
   }
+  // All numeric but not all integer: a regression target or corrupt labels, not class names.
+  const allNumeric = raw.every((v) => typeof v === 'number' || (v.trim() !== '' && Number.isFinite(Number(v))));
   raw.forEach((v, i) => {
-    if (typeof v === 'number' && !Number.isInteger(v)) throw new DatasetError(file, `${where(i)}: label ${v} is not an integer or a class name`);
+    if ((typeof v === 'number' || allNumeric) && !Number.isInteger(Number(v))) throw new DatasetError(file, `${where(i)}: label ${v} is not an integer or a class name`);
     if (String(v).trim() === '') throw new DatasetError(file, `${where(i)}: empty label`);
   });
   const names = [...new Set(raw.map((v) => String(v).trim()))].sort();

@@ -126,49 +126,56 @@ export function npyRowsFromBytes(bytes: Uint8Array, file: string): NpyRows {
 }
 
 export async function npyRowsFromFile(path: string, file: string): Promise<NpyRows> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new DatasetError(file, `cannot open file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  try {
+  // No handle is kept open between reads: datasets are not always closed by their consumers.
+  const withHandle = async <T>(use: (handle: FileHandle) => Promise<T>): Promise<T> => {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      throw new DatasetError(file, `cannot open file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    try {
+      return await use(handle);
+    } finally {
+      await handle.close();
+    }
+  };
+  const header = await withHandle(async (handle) => {
     const { size } = await handle.stat();
     const head = new Uint8Array(Math.min(size, 65536 + 12));
     await handle.read(head, 0, head.length, 0);
-    const header = parseNpyHeader(head, file, size);
-    const perRow = rowValues(header);
-    const rowBytes = perRow * header.itemSize;
-    const readRange = async (position: number, length: number) => {
-      const buffer = new Uint8Array(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
-      if (bytesRead !== length) throw new DatasetError(file, `file changed or truncated while reading (wanted ${length} bytes at ${position})`);
-      return buffer;
-    };
-    return {
-      header,
-      async read(ids, out, scale) {
+    return parseNpyHeader(head, file, size);
+  });
+  const perRow = rowValues(header);
+  const rowBytes = perRow * header.itemSize;
+  const readRange = async (handle: FileHandle, position: number, length: number) => {
+    const buffer = new Uint8Array(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    if (bytesRead !== length) throw new DatasetError(file, `file changed or truncated while reading (wanted ${length} bytes at ${position})`);
+    return buffer;
+  };
+  return {
+    header,
+    read: (ids, out, scale) =>
+      withHandle(async (handle) => {
         // Merge consecutive ids into one read: sequential batches become a few large reads.
         let k = 0;
         while (k < ids.length) {
           let end = k + 1;
           while (end < ids.length && ids[end] === ids[end - 1] + 1) end++;
-          const buffer = await readRange(header.dataOffset + ids[k] * rowBytes, (end - k) * rowBytes);
+          const buffer = await readRange(handle, header.dataOffset + ids[k] * rowBytes, (end - k) * rowBytes);
           decodeValues(buffer, 0, (end - k) * perRow, header, out, k * perRow, scale);
           k = end;
         }
-      },
-      async readAll() {
+      }),
+    readAll: () =>
+      withHandle(async (handle) => {
         const count = (header.shape[0] ?? 1) * perRow;
-        const buffer = await readRange(header.dataOffset, count * header.itemSize);
+        const buffer = await readRange(handle, header.dataOffset, count * header.itemSize);
         const out = new Float64Array(count);
         decodeValues(buffer, 0, count, header, out);
         return out;
-      },
-      close: () => handle.close(),
-    };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
+      }),
+    close: async () => {},
+  };
 }

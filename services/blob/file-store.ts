@@ -132,8 +132,3 @@ export class FileBlobStore implements BlobStore {
     return hash.digest('hex') === sha256;
   }
 }
-
-/** Convenience for callers holding a Readable of unknown chunk type. */
-export function asByteChunks(stream: Readable): AsyncIterable<Uint8Array> {
-  return stream as AsyncIterable<Uint8Array>;
-}

@@ -8,6 +8,14 @@ export type H5Group = InstanceType<typeof h5wasm.Group>;
 export type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
 
 let counter = 0;
+let quiet = false;
+
+/** HDF5's error stack as one short reason ("unable to synchronously open file"). */
+function reason(error: unknown): string {
+  const text = String((error as Error)?.message ?? error);
+  const first = /#000:.*?\(\): ([^\n]+)/.exec(text);
+  return (first ? first[1] : text.split('\n')[0]).trim();
+}
 
 export const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -18,6 +26,11 @@ export function isHdf5(bytes: Uint8Array): boolean {
 export async function withH5<T>(bytes: Uint8Array, label: string, read: (file: H5File) => T | Promise<T>): Promise<T> {
   if (!isHdf5(bytes)) throw new ModelImportError(`${label} is not an HDF5 file (bad signature)`);
   const module = await h5wasm.ready;
+  if (!quiet) {
+    // Raise HDF5 errors as JS exceptions instead of printing diagnostics to stderr.
+    (module as unknown as { activate_throwing_error_handler(): number }).activate_throwing_error_handler();
+    quiet = true;
+  }
   const path = `/condense-import-${process.pid}-${counter++}.h5`;
   module.FS.writeFile(path, bytes);
   let file: H5File | undefined;
@@ -25,13 +38,13 @@ export async function withH5<T>(bytes: Uint8Array, label: string, read: (file: H
     try {
       file = new h5wasm.File(path, 'r');
     } catch (error) {
-      throw new ModelImportError(`${label} cannot be opened as HDF5 (${String((error as Error)?.message ?? error)})`);
+      throw new ModelImportError(`${label} cannot be opened as HDF5 (${reason(error)}; truncated or corrupt)`);
     }
     try {
       return await read(file);
     } catch (error) {
       if (error instanceof ModelImportError) throw error;
-      throw new ModelImportError(`${label} is corrupt or truncated (HDF5 read failed: ${String((error as Error)?.message ?? error)})`);
+      throw new ModelImportError(`${label} is corrupt or truncated (HDF5 read failed: ${reason(error)})`);
     }
   } finally {
     try {
@@ -75,7 +88,7 @@ export function readDataset(dataset: unknown, label: string): { shape: number[];
   try {
     value = dataset.value;
   } catch (error) {
-    throw new ModelImportError(`${label} cannot be read (${String((error as Error)?.message ?? error)})`);
+    throw new ModelImportError(`${label} cannot be read (${reason(error)})`);
   }
   const shape = dataset.shape ?? [];
   const count = shape.reduce((a, b) => a * b, 1);

@@ -1,0 +1,161 @@
+// Structured pruning plan: which layers' output channels (conv filters / dense units) can be
+// removed, and which weights of the layers downstream must be sliced with them. Channels flow
+// from a producer through channel-wise layers (BatchNormalization, depthwise conv, pooling,
+// activations, Dropout, Flatten) into the consumers that mix them (Dense, Conv, SeparableConv).
+// Any other layer on the way — Add, Concatenate, Reshape, a model output — blocks the producer.
+import type { LayersModel } from '@condense/plugin-sdk';
+import type { Layer } from './types.ts';
+
+/** Layers whose output channels can be ranked and removed. */
+const PRODUCERS = new Set(['Dense', 'Conv1D', 'Conv2D', 'SeparableConv2D']);
+/** Layers that mix all input channels: their input weights are sliced, the walk stops there. */
+const CONSUMERS = new Set(['Dense', 'Conv1D', 'Conv2D', 'SeparableConv2D']);
+/** Layers that act on each channel on its own and have no per-channel weights. */
+const CHANNELWISE = new Set([
+  'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout',
+  'MaxPooling1D', 'MaxPooling2D', 'AveragePooling1D', 'AveragePooling2D',
+  'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
+  'ZeroPadding2D', 'Cropping2D', 'UpSampling2D',
+]);
+
+/** Maps the producer's kept channels to the feature indices at some point downstream. */
+export type IndexMap = (keep: number[]) => number[];
+
+/** One weight to slice (and, while fine-tuning, to mask) along `axis` at the mapped indices. */
+export interface WeightSlice {
+  layer: Layer;
+  /** Weight role: 'kernel', 'bias', 'gamma', 'depthwise_kernel', … */
+  role: string;
+  axis: number;
+  indices: IndexMap;
+  /** Whether the slice concerns the layer's own output channels (masked while fine-tuning). */
+  masked: boolean;
+}
+
+export interface ChannelGroup {
+  producer: Layer;
+  channels: number;
+  slices: WeightSlice[];
+}
+
+export interface ChannelPlan {
+  groups: ChannelGroup[];
+  /** Layers that were asked for (or eligible) but cannot be pruned structurally, with why. */
+  skipped: Array<{ layer: string; reason: string }>;
+}
+
+const identity: IndexMap = (keep) => keep;
+
+/** Channel c of a depthwise conv with multiplier m becomes outputs c·m … c·m + m − 1. */
+function expandBy(multiplier: number, inner: IndexMap): IndexMap {
+  if (multiplier === 1) return inner;
+  return (keep) => inner(keep).flatMap((c) => Array.from({ length: multiplier }, (_, j) => c * multiplier + j));
+}
+
+/** Flatten of [..spatial, C] (channels last): position p, channel c → p·C + c. */
+function flattenOf(positions: number, channels: number, inner: IndexMap): IndexMap {
+  return (keep) => {
+    const kept = inner(keep);
+    const out: number[] = [];
+    for (let p = 0; p < positions; p++) for (const c of kept) out.push(p * channels + c);
+    return out;
+  };
+}
+
+function lastDimShape(layer: Layer): number[] {
+  const shape = layer.inboundNodes[0].inputShapes as (number | null)[] | (number | null)[][];
+  const single = (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[];
+  return single.slice(1).map((d) => d ?? -1);
+}
+
+function kernelRank(layer: Layer): number {
+  return layer.weights.find((w) => w.shape.length > 1)?.shape.length ?? 2;
+}
+
+function consumersOf(model: LayersModel, layer: Layer): Layer[] {
+  const inModel = new Set(model.layers);
+  return layer.outboundNodes.map((node) => node.outboundLayer).filter((l) => inModel.has(l));
+}
+
+function isModelOutput(model: LayersModel, layer: Layer): boolean {
+  return model.outputs.some((t) => t.sourceLayer === layer);
+}
+
+/** Follows the channels of `from` downstream, collecting slices; returns a reason when blocked. */
+function walk(model: LayersModel, from: Layer, map: IndexMap, slices: WeightSlice[]): string | null {
+  if (isModelOutput(model, from)) return `its channels reach the model output through '${from.name}'`;
+  const consumers = consumersOf(model, from);
+  if (consumers.length === 0) return `'${from.name}' has no consumer in the model`;
+  for (const layer of consumers) {
+    const cls = layer.getClassName();
+    if (layer.inboundNodes.length !== 1) return `'${layer.name}' is shared (called more than once)`;
+    if (layer.inboundNodes[0].inboundLayers.length !== 1) return `${cls} '${layer.name}' merges several inputs`;
+    let reason: string | null;
+    if (CONSUMERS.has(cls)) {
+      const rank = kernelRank(layer);
+      if (cls === 'SeparableConv2D') {
+        const multiplier = (layer.getConfig() as { depthMultiplier?: number }).depthMultiplier ?? 1;
+        slices.push({ layer, role: 'depthwise_kernel', axis: 2, indices: map, masked: false });
+        slices.push({ layer, role: 'pointwise_kernel', axis: 2, indices: expandBy(multiplier, map), masked: false });
+      } else {
+        slices.push({ layer, role: 'kernel', axis: rank - 2, indices: map, masked: false });
+      }
+      continue;
+    } else if (cls === 'BatchNormalization') {
+      const axis = (layer.getConfig() as { axis?: number | number[] }).axis;
+      const rank = lastDimShape(layer).length + 1;
+      if (!(axis === -1 || axis === rank - 1)) return `BatchNormalization '${layer.name}' normalises axis ${String(axis)}, not the channels`;
+      for (const role of ['gamma', 'beta']) slices.push({ layer, role, axis: 0, indices: map, masked: true });
+      for (const role of ['moving_mean', 'moving_variance']) slices.push({ layer, role, axis: 0, indices: map, masked: false });
+      reason = walk(model, layer, map, slices);
+    } else if (cls === 'DepthwiseConv2D') {
+      const multiplier = (layer.getConfig() as { depthMultiplier?: number }).depthMultiplier ?? 1;
+      slices.push({ layer, role: 'depthwise_kernel', axis: 2, indices: map, masked: true });
+      slices.push({ layer, role: 'bias', axis: 0, indices: expandBy(multiplier, map), masked: true });
+      reason = walk(model, layer, expandBy(multiplier, map), slices);
+    } else if (cls === 'Flatten') {
+      const shape = lastDimShape(layer);
+      const channels = shape[shape.length - 1];
+      const positions = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+      if (positions < 0 || channels < 0) return `Flatten '${layer.name}' has an input of unknown size`;
+      reason = walk(model, layer, flattenOf(positions, channels, map), slices);
+    } else if (CHANNELWISE.has(cls)) {
+      reason = walk(model, layer, map, slices);
+    } else {
+      return `${cls} '${layer.name}' consumes its channels (not supported for channel removal)`;
+    }
+    if (reason) return reason;
+  }
+  return null;
+}
+
+function channelCount(layer: Layer): number {
+  const config = layer.getConfig() as { units?: number; filters?: number };
+  return config.units ?? config.filters ?? 0;
+}
+
+/** Plans channel removal for the producers in `model` (restricted to `only` when non-empty). */
+export function planChannels(model: LayersModel, only: string[] = []): ChannelPlan {
+  const groups: ChannelGroup[] = [];
+  const skipped: ChannelPlan['skipped'] = [];
+  for (const layer of model.layers) {
+    if (only.length > 0 && !only.includes(layer.name)) continue;
+    const cls = layer.getClassName();
+    if (!PRODUCERS.has(cls)) {
+      if (only.length > 0) skipped.push({ layer: layer.name, reason: `${cls} has no output channels to rank` });
+      continue;
+    }
+    const outAxis = kernelRank(layer) - 1;
+    const slices: WeightSlice[] = [];
+    const kernelRole = cls === 'SeparableConv2D' ? 'pointwise_kernel' : 'kernel';
+    slices.push({ layer, role: kernelRole, axis: outAxis, indices: identity, masked: true });
+    slices.push({ layer, role: 'bias', axis: 0, indices: identity, masked: true });
+    const reason = walk(model, layer, identity, slices);
+    if (reason) {
+      skipped.push({ layer: layer.name, reason });
+      continue;
+    }
+    groups.push({ producer: layer, channels: channelCount(layer), slices });
+  }
+  return { groups, skipped };
+}

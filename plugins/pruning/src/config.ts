@@ -1,0 +1,65 @@
+// The pruning plugin's options: JSON Schema for the host (which validates and fills defaults)
+// and the matching TypeScript type.
+import type { JsonSchema } from '@condense/plugin-sdk';
+
+export interface PruningConfig {
+  mode: 'unstructured' | 'structured';
+  targetSparsity: number | number[];
+  initialSparsity: number;
+  epochs: number;
+  beginEpoch: number;
+  endEpoch: number;
+  frequency: number;
+  batchSize: number;
+  learningRate: number;
+  layers: string[];
+  samplesPerEpoch: number;
+  seed: number;
+}
+
+const sparsity = { type: 'number', minimum: 0, maximum: 0.99 };
+
+export const configSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mode: {
+      enum: ['unstructured', 'structured'],
+      default: 'unstructured',
+      description: "'unstructured' zeroes individual weights (smaller when compressed); 'structured' removes whole conv filters / dense units ranked by L1 norm (a narrower, faster model).",
+    },
+    targetSparsity: {
+      anyOf: [sparsity, { type: 'array', items: sparsity, minItems: 1, maxItems: 8 }],
+      default: [0.5, 0.75],
+      description: 'Final sparsity: the fraction of weights (unstructured) or of channels per layer (structured) removed. A list emits one candidate per value.',
+    },
+    initialSparsity: { ...sparsity, default: 0, description: 'Sparsity s_i at the start of the schedule.' },
+    epochs: {
+      type: 'number', minimum: 0, maximum: 1000, default: 2,
+      description: 'Fine-tuning epochs while pruning; 0 prunes in one shot without fine-tuning.',
+    },
+    beginEpoch: { type: 'number', minimum: 0, default: 0, description: 'Epoch (may be fractional) at which pruning starts.' },
+    endEpoch: {
+      type: 'number', minimum: 0, default: 1,
+      description: 'Epoch (may be fractional) at which the target sparsity is reached; capped at `epochs`. The remaining epochs fine-tune at the final sparsity.',
+    },
+    frequency: { type: 'integer', minimum: 1, default: 10, description: 'Training steps between mask updates (Δt).' },
+    batchSize: { type: 'integer', minimum: 1, maximum: 4096, default: 32, description: 'Fine-tuning batch size.' },
+    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.0005, description: 'Adam learning rate for fine-tuning.' },
+    layers: {
+      type: 'array', items: { type: 'string' }, default: [],
+      description: 'Names of the layers to prune; empty prunes every supported layer.',
+    },
+    samplesPerEpoch: {
+      type: 'integer', minimum: 0, default: 0,
+      description: 'Training samples per fine-tuning epoch; 0 uses the whole training split.',
+    },
+    seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the per-epoch shuffle.' },
+  },
+};
+
+/** The target sparsities as a list, one candidate each. */
+export function targetSparsities(config: PruningConfig): number[] {
+  const list = Array.isArray(config.targetSparsity) ? config.targetSparsity : [config.targetSparsity];
+  return [...new Set(list)];
+}

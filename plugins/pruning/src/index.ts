@@ -1,0 +1,45 @@
+// @condense/plugin-pruning: magnitude pruning with the gradual schedule of Zhu & Gupta 2017,
+// unstructured (per weight) or structured (whole channels removed).
+import { definePlugin, type CandidateModel, type PluginContext } from '@condense/plugin-sdk';
+import { cloneModel } from './clone.ts';
+import { configSchema, targetSparsities, type PruningConfig } from './config.ts';
+import { pruneStructured } from './structured.ts';
+import { pruneUnstructured } from './unstructured.ts';
+
+function checkConfig(ctx: PluginContext, config: PruningConfig): void {
+  const names = new Set(ctx.model.layers.map((l) => l.name));
+  const unknown = config.layers.filter((name) => !names.has(name));
+  if (unknown.length > 0) throw new Error(`config.layers names unknown layer(s): ${unknown.join(', ')}`);
+  if (config.endEpoch < config.beginEpoch) {
+    throw new Error(`config.endEpoch (${config.endEpoch}) must not be before config.beginEpoch (${config.beginEpoch})`);
+  }
+  if (!Number.isInteger(config.epochs)) throw new Error(`config.epochs must be a whole number, got ${config.epochs}`);
+}
+
+export default definePlugin<PruningConfig>({
+  manifest: {
+    name: 'pruning',
+    version: '1.0.0',
+    sdk: '^1.0.0',
+    kind: 'pruning',
+    summary: 'Magnitude pruning on a gradual sparsity schedule, per weight or by removing whole filters/units.',
+    hardwareTargets: ['*'],
+    configSchema,
+  },
+  hooks: {
+    async compress(ctx, config) {
+      checkConfig(ctx, config);
+      const candidates: CandidateModel[] = [];
+      for (const target of targetSparsities(config)) {
+        const name = `pruned-${config.mode}-${Math.round(target * 100)}`;
+        ctx.progress({ step: candidates.length, message: `pruning to sparsity ${target} (${config.mode})`, candidate: name });
+        const model = await cloneModel(ctx.tf, ctx.model);
+        const prune = config.mode === 'structured' ? pruneStructured : pruneUnstructured;
+        const candidate = await prune(ctx, model, config, target, name);
+        ctx.log.info(`candidate ${name}: ${candidate.notes ?? ''}`);
+        candidates.push(candidate);
+      }
+      return candidates;
+    },
+  },
+});

@@ -1,0 +1,57 @@
+// Structured pruning: whole conv filters / dense units, ranked by L1 norm (as in Li et al. 2017,
+// "Pruning Filters for Efficient ConvNets", arXiv 1608.08710), are masked on the gradual
+// schedule and then removed, giving a really narrower model.
+import type { CandidateModel, LayersModel, PluginContext } from '@condense/plugin-sdk';
+import { planChannels } from './channel-plan.ts';
+import type { PruningConfig } from './config.ts';
+import { pruneGradually } from './fine-tune.ts';
+import { MaskSet, channelsToKeep, setChannelMasks } from './masks.ts';
+import { countParams } from './measure.ts';
+import { removeChannels } from './rebuild.ts';
+
+export async function pruneStructured(
+  ctx: PluginContext, model: LayersModel, config: PruningConfig, target: number, name: string,
+): Promise<CandidateModel> {
+  const { tf } = ctx;
+  const plan = planChannels(model, config.layers);
+  const skippedNotes = plan.skipped.map((s) => `'${s.layer}' left untouched: ${s.reason}.`);
+  if (plan.groups.length === 0) {
+    throw new Error(`no layer can be pruned structurally (${skippedNotes.join(' ') || 'no Dense/Conv layers'})`);
+  }
+  let keep: number[][] = plan.groups.map((g) => Array.from({ length: g.channels }, (_, i) => i));
+  const masks = new MaskSet(tf);
+  try {
+    await pruneGradually(ctx, {
+      model,
+      masks,
+      updateMasks: (sparsity) => {
+        keep = plan.groups.map((group) => channelsToKeep(tf, group, sparsity));
+        plan.groups.forEach((group, i) => setChannelMasks(tf, masks, group, keep[i]));
+      },
+    }, config, target, name);
+  } finally {
+    masks.dispose();
+  }
+  const narrow = await removeChannels(tf, model, plan.groups, keep);
+  const channelsBefore = plan.groups.reduce((n, g) => n + g.channels, 0);
+  const channelsAfter = keep.reduce((n, k) => n + k.length, 0);
+  const paramsBefore = countParams(model);
+  const params = countParams(narrow);
+  model.dispose();
+  const widths = plan.groups.map((g, i) => `${g.producer.name} ${g.channels}→${keep[i].length}`).join(', ');
+  return {
+    name,
+    model: narrow,
+    notes: [`Structured pruning removed ${channelsBefore - channelsAfter} of ${channelsBefore} channels (${widths}); `
+      + `${params} of ${paramsBefore} parameters remain.`, ...skippedNotes].join(' '),
+    metrics: {
+      targetSparsity: target,
+      sparsity: (channelsBefore - channelsAfter) / channelsBefore,
+      channelsBefore,
+      channelsAfter,
+      params,
+      paramsBefore,
+      paramReduction: 1 - params / paramsBefore,
+    },
+  };
+}

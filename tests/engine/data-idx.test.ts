@@ -92,6 +92,8 @@ test('IDX from a folder, a tar and a tar.gz, plain or gzipped', async () => {
     for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
     const fromFolder = await openDataset({ path: dir });
     assert.equal(fromFolder.info.splits.test, 10);
+    const onePair = await openDataset({ path: join(dir, 't10k-labels-idx1-ubyte') }, { seed: 2 });
+    assert.equal(onePair.info.sampleCount, 10, 'a single IDX path is paired with its images file');
     const fromTar = await openDataset({ bytes: writeTar(files), filename: 'mnist.tar' });
     assert.deepEqual(fromTar.info.splits, fromFolder.info.splits);
     const fromTgz = await openDataset({ bytes: new Uint8Array(gzipSync(writeTar(mnistLike(30, 10, true)))), filename: 'mnist.tar.gz' });

@@ -13,7 +13,7 @@ interface Pair {
   labels?: { file: string; array: IdxArray };
 }
 
-function pairKey(file: string): string {
+export function pairKey(file: string): string {
   const base = file.split('/').pop()!.toLowerCase().replace(/\.gz$/, '');
   return base.replace(/images?|labels?/, '*').replace(/idx\d/, '').replace(/[-_.]+/g, '-');
 }

@@ -1,13 +1,14 @@
 // openDataset: one entry point for every supported format, from a path (file or folder) or bytes.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { DatasetFormat } from './types.ts';
 import { DatasetError } from './errors.ts';
 import type { IndexedDataset, OpenOptions } from './dataset.ts';
 import { unpackArchive } from './archive.ts';
 import { detectDatasetFormat, detectFromEntries } from './detect.ts';
 import { DEFAULT_MAX_UNCOMPRESSED_BYTES, maybeGunzip } from './limits.ts';
-import { idxDatasetFromFiles } from './idx-dataset.ts';
+import { idxDatasetFromFiles, pairKey } from './idx-dataset.ts';
+import { looksLikeIdx } from './idx.ts';
 import { npyRowsFromBytes, npyRowsFromFile, type NpyRows } from './npy.ts';
 import { npyDataset } from './npy-dataset.ts';
 import { csvDataset } from './csv.ts';
@@ -34,7 +35,11 @@ async function openPath(path: string, options: OpenOptions): Promise<IndexedData
   } catch (error) {
     throw new DatasetError(name, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  if (!info.isDirectory()) return openBytes(await readFile(path), name, options);
+  if (!info.isDirectory()) {
+    const bytes = await readFile(path);
+    if ((options.format ?? 'idx') === 'idx' && looksLikeIdx(maybeGunzip(bytes.subarray(0, 1 << 16), name).subarray(0, 8))) return openIdxPair(path, options);
+    return openBytes(bytes, name, options);
+  }
   const files = await listFolder(path, options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES);
   const format = options.format ?? detectFromEntries([...files.keys()]);
   if (format === 'npy' || format === 'npz') {
@@ -48,6 +53,16 @@ async function openPath(path: string, options: OpenOptions): Promise<IndexedData
   const loaded = new Map<string, Uint8Array>();
   for (const entry of files.keys()) loaded.set(entry, await readFile(join(path, entry)));
   return openEntries(loaded, name, format, options);
+}
+
+/** A path to one IDX file: pair it with its partner in the same folder (images ↔ labels). */
+async function openIdxPair(path: string, options: OpenOptions): Promise<IndexedDataset> {
+  const name = basename(path);
+  const key = pairKey(name);
+  const partners = (await readdir(dirname(path))).filter((entry) => entry !== name && pairKey(entry) === key);
+  if (partners.length !== 1) throw new DatasetError(name, `found ${partners.length} matching images/labels files next to it; expected exactly 1 (e.g. train-images-idx3-ubyte with train-labels-idx1-ubyte)`);
+  const files = new Map([[name, await readFile(path)], [partners[0], await readFile(join(dirname(path), partners[0]))]]);
+  return idxDatasetFromFiles(files, options, name);
 }
 
 async function listFolder(root: string, maxBytes: number): Promise<Map<string, number>> {

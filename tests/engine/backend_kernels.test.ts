@@ -102,6 +102,32 @@ test('Conv2DBackpropFilter matches cpu over shapes, strides and paddings', async
   }
 });
 
+test('Conv2DBackpropInput (replaced on wasm for speed) matches cpu over shapes, strides and paddings', async () => {
+  const r = rng(7);
+  const cases: Array<[number[], [number, number], [number, number], 'same' | 'valid' | number]> = [
+    [[2, 7, 7, 3], [3, 3], [1, 1], 'same'],
+    [[2, 7, 7, 3], [3, 3], [1, 1], 'valid'],
+    [[3, 9, 8, 2], [3, 2], [2, 2], 'same'],
+    [[3, 9, 8, 2], [3, 3], [2, 3], 'valid'],
+    [[1, 10, 10, 4], [5, 5], [3, 3], 'same'],
+    [[2, 8, 8, 3], [3, 3], [2, 2], 1],
+    [[2, 1, 12, 3], [1, 3], [1, 2], 'same'],
+  ];
+  for (const [xShape, [fh, fw], strides, pad] of cases) {
+    const oc = 2 + Math.floor((r() + 1) * 2);
+    const p = typeof pad === 'number' ? 'valid' : pad;
+    const extra = typeof pad === 'number' ? 2 * pad : 0;
+    const oh = outSize(xShape[1] + extra, fh, strides[0], 1, p);
+    const ow = outSize(xShape[2] + extra, fw, strides[1], 1, p);
+    await compare('Conv2DBackpropInput',
+      { dy: f32([xShape[0], oh, ow, oc], r), filter: f32([fh, fw, xShape[3], oc], r) },
+      { strides, pad, dataFormat: 'NHWC', inputShape: xShape });
+  }
+  await compare('Conv2DBackpropInput',
+    { dy: f32([2, 4, 4, 4], r), filter: f32([3, 3, 3, 4], r) },
+    { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', inputShape: [2, 3, 7, 7] });
+});
+
 test('Conv2DBackpropFilter handles NCHW', async () => {
   const r = rng(2);
   await compare('Conv2DBackpropFilter',
@@ -172,11 +198,14 @@ test('UnsortedSegmentSum matches cpu, including repeated and out-of-range ids', 
 
 test('pooling gradients match cpu, including windows whose maximum is negative or tied', async () => {
   const r = rng(6);
-  for (const [xShape, f, s, pad] of [[[2, 8, 8, 3], 2, 2, 'valid'], [[2, 7, 7, 2], 3, 2, 'same'], [[1, 9, 9, 2], 3, 1, 'same']] as Array<[number[], number, number, 'same' | 'valid']>) {
+  const cases = [[[2, 8, 8, 3], 2, 2, 'valid'], [[2, 7, 7, 2], 2, 2, 'same'], [[2, 7, 7, 2], 3, 2, 'same'],
+    [[1, 9, 9, 2], 3, 1, 'same'], [[2, 9, 8, 1], 3, 3, 'valid'], [[1, 6, 6, 2], 2, 1, 'valid']] as Array<[number[], number, number, 'same' | 'valid']>;
+  for (const [xShape, f, s, pad] of cases) {
     const oh = outSize(xShape[1], f, s, 1, pad);
     const ow = outSize(xShape[2], f, s, 1, pad);
     const x = f32(xShape, r);
-    x.values.fill(0, 0, 2 * xShape[3]); // a tie at 0 in the first window
+    // the first window ties at 0 (as after a ReLU): the first position must get the gradient
+    for (let i = 0; i < f; i++) x.values.fill(0, i * xShape[2] * xShape[3], (i * xShape[2] + f) * xShape[3]);
     const dy = f32([xShape[0], oh, ow, xShape[3]], r);
     const attrs = { filterSize: [f, f], strides: [s, s], pad };
     await compare('AvgPoolGrad', { dy, input: x }, attrs);

@@ -2,7 +2,7 @@
 // the "full" correlation of the stride-upsampled dY with the spatially flipped filter, per
 // channel (multiplier 1 over C·M channels), then summed over the M multiplier copies.
 import * as tf from '@tensorflow/tfjs';
-import { asTensor, correlate, padOrCrop, pair } from './tensor_args.ts';
+import { asTensor, correlate, padOrCrop, pair, upsampleWithZeros } from './tensor_args.ts';
 
 interface Attrs {
   strides: number | [number, number];
@@ -10,16 +10,6 @@ interface Attrs {
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   inputShape: [number, number, number, number];
-}
-
-/** Inserts stride−1 zeros between the spatial samples of an NHWC tensor. */
-function upsampleWithZeros(t: tf.Tensor4D, stride: [number, number]): tf.Tensor4D {
-  if (stride[0] === 1 && stride[1] === 1) return t;
-  const [n, h, w, k] = t.shape;
-  const spaced = tf.pad(tf.reshape(t, [n, h, 1, w, 1, k]),
-    [[0, 0], [0, 0], [0, stride[0] - 1], [0, 0], [0, stride[1] - 1], [0, 0]]);
-  const full = tf.reshape(spaced, [n, h * stride[0], w * stride[1], k]) as tf.Tensor4D;
-  return tf.slice(full, [0, 0, 0, 0], [n, (h - 1) * stride[0] + 1, (w - 1) * stride[1] + 1, k]);
 }
 
 export function depthwiseConv2dBackpropInput({ inputs, attrs }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.TensorInfo {

@@ -2,6 +2,7 @@
 // conv, depthwise/separable conv and embedding layers runs entirely on wasm.
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter } from './conv2d_backprop_filter.ts';
+import { conv2dBackpropInput } from './conv2d_backprop_input.ts';
 import { depthwiseConv2dBackpropFilter } from './depthwise_backprop_filter.ts';
 import { depthwiseConv2dBackpropInput } from './depthwise_backprop_input.ts';
 import { maxPoolGrad } from './max_pool_grad.ts';
@@ -14,9 +15,10 @@ export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
   UnsortedSegmentSum: unsortedSegmentSum as tf.KernelFunc,
 };
 
-/** Kernels tfjs-backend-wasm ships but gets wrong (see each file): ours replace them. */
+/** Kernels tfjs-backend-wasm ships wrong or slow (see each file): ours replace them. */
 export const wasmKernelFixes: Record<string, tf.KernelFunc> = {
   MaxPoolGrad: maxPoolGrad as tf.KernelFunc,
+  Conv2DBackpropInput: conv2dBackpropInput as tf.KernelFunc,
 };
 
 /** Idempotent. Missing kernels are added; a kernel another party registered first is kept. */

@@ -52,3 +52,13 @@ export function correlate(
   const [n, h, w, c] = full.shape;
   return tf.stridedSlice(full, [0, 0, 0, 0], [n, h, w, c], [1, stride[0], stride[1], 1]) as tf.Tensor4D;
 }
+
+/** Inserts stride−1 zeros between the spatial samples of an NHWC tensor (a transposed conv's input). */
+export function upsampleWithZeros(t: tf.Tensor4D, stride: [number, number]): tf.Tensor4D {
+  if (stride[0] === 1 && stride[1] === 1) return t;
+  const [n, h, w, k] = t.shape;
+  const spaced = tf.pad(tf.reshape(t, [n, h, 1, w, 1, k]),
+    [[0, 0], [0, 0], [0, stride[0] - 1], [0, 0], [0, stride[1] - 1], [0, 0]]);
+  const full = tf.reshape(spaced, [n, h * stride[0], w * stride[1], k]) as tf.Tensor4D;
+  return tf.slice(full, [0, 0, 0, 0], [n, (h - 1) * stride[0] + 1, (w - 1) * stride[1] + 1, k]);
+}

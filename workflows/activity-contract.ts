@@ -22,7 +22,7 @@ export interface ActivityContract {
   compressCandidate: { input: RunRef & { candidate: PlannedCandidate }; output: CompressedModel };
   exportCandidate: { input: RunRef & { candidate: PlannedCandidate; compressed: CompressedModel }; output: ExportedCandidate };
   evaluateCandidate: { input: RunRef & { candidate: PlannedCandidate; exported: ExportedCandidate }; output: CandidateEvaluation };
-  storeCandidate: { input: RunRef & { candidate: PlannedCandidate; outcome: CandidateOutcome }; output: { candidateId: string } };
+  storeCandidate: { input: RunRef & { candidate: PlannedCandidate; outcome: CandidateOutcome; baseline: BaselineMetrics }; output: { candidateId: string } };
   finishRun: { input: RunRef & { status: RunFinalStatus; message?: string }; output: { paretoCandidateIds: string[] } };
 }
 

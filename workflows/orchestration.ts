@@ -79,7 +79,7 @@ export async function runCompression(host: OrchestrationHost, input: RunInput): 
         const { type, message } = host.describeError(err);
         outcome = { ok: false, stage, errorType: type, message };
       }
-      const { candidateId } = await host.call('storeCandidate', { ...ref, candidate, outcome }, options);
+      const { candidateId } = await host.call('storeCandidate', { ...ref, candidate, outcome, baseline }, options);
       stored.push({ key: candidate.key, candidateId, ok: outcome.ok });
       publish({
         finishedCandidates: status.finishedCandidates + 1,

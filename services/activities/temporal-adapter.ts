@@ -25,11 +25,11 @@ export function toApplicationFailure(err: unknown): unknown {
 }
 
 /** Temporal activity functions (one argument each) named as in the activity contract. */
-export function temporalActivities(impls: ActivityImplementations): Record<string, (input: never) => Promise<unknown>> {
-  const out: Record<string, (input: never) => Promise<unknown>> = {};
+export function temporalActivities(impls: ActivityImplementations): Record<string, (input: any) => Promise<any>> {
+  const out: Record<string, (input: any) => Promise<any>> = {};
   for (const name of ACTIVITY_NAMES) {
     const impl = impls[name] as (ctx: ActivityContext, input: unknown) => Promise<unknown>;
-    out[name] = async (input: never) => {
+    out[name] = async (input: unknown) => {
       const ctx = temporalContext();
       try {
         return await impl(ctx, input);

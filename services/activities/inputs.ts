@@ -1,0 +1,78 @@
+// Loading what a run works on — its row, the base model, the dataset, intermediate models — from
+// the database and blob store. Shared by the activities; caches datasets per process because
+// several activities of one run read the same one.
+import { initEngine, tf } from '../engine/backend/index.ts';
+import { openDataset } from '../engine/data/index.ts';
+import type { IndexedDataset } from '../engine/data/dataset.ts';
+import { exportTfjsLayersZip } from '../engine/export/index.ts';
+import { importModel } from '../engine/import/index.ts';
+import { withTenant } from '../db/tenant.ts';
+import { getRunForExecution, type RunForExecution } from '../runs-store/index.ts';
+import type { RunRef } from '../../workflows/types.ts';
+import { NonRetryableError } from './context.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export async function loadRun(deps: ActivityDeps, ref: RunRef): Promise<RunForExecution> {
+  const run = await withTenant(deps.db, ref.orgId, (trx) => getRunForExecution(trx, ref.runId));
+  if (!run) throw new NonRetryableError('NotFound', `run ${ref.runId} does not exist in organization ${ref.orgId}`);
+  return run;
+}
+
+/** Turns the engine's typed input errors into non-retryable ones (a retry would fail the same way). */
+export function asInputError(err: unknown): unknown {
+  if (err instanceof Error && ['ModelImportError', 'DatasetError', 'UnsupportedLayerError', 'UnknownTargetError'].includes(err.name)) {
+    return new NonRetryableError('InvalidInput', err.message);
+  }
+  return err;
+}
+
+export async function loadBaseModel(deps: ActivityDeps, run: RunForExecution): Promise<tf.LayersModel> {
+  await initEngine();
+  const bytes = await deps.blobs.read(run.model.blobSha256);
+  let imported;
+  try {
+    imported = await importModel({ filename: run.model.filename, bytes });
+  } catch (err) {
+    throw asInputError(err);
+  }
+  if (!imported.model) {
+    imported.graph?.dispose();
+    throw new NonRetryableError('InvalidInput', `${run.model.filename}: a TF.js graph model can only serve as a teacher; upload a Keras or TF.js layers model to compress`);
+  }
+  return imported.model;
+}
+
+const datasets = new Map<string, Promise<IndexedDataset>>();
+
+export function loadDataset(deps: ActivityDeps, run: RunForExecution): Promise<IndexedDataset> {
+  const seed = deps.sizes?.datasetSeed ?? 1;
+  const key = `${run.dataset.blobSha256}:${seed}`;
+  let cached = datasets.get(key);
+  if (!cached) {
+    cached = (async () => {
+      const bytes = await deps.blobs.read(run.dataset.blobSha256);
+      try {
+        return await openDataset({ bytes, filename: run.dataset.filename }, { seed });
+      } catch (err) {
+        throw asInputError(err);
+      }
+    })();
+    cached.catch(() => datasets.delete(key));
+    datasets.set(key, cached);
+  }
+  return cached;
+}
+
+/** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */
+export async function saveModelBlob(deps: ActivityDeps, model: tf.LayersModel): Promise<string> {
+  const zip = await exportTfjsLayersZip(model);
+  return (await deps.blobs.put(zip)).sha256;
+}
+
+export async function loadModelBlob(deps: ActivityDeps, sha256: string): Promise<tf.LayersModel> {
+  await initEngine();
+  const bytes = await deps.blobs.read(sha256);
+  const imported = await importModel({ filename: 'model.zip', bytes });
+  if (!imported.model) throw new Error(`blob ${sha256} holds no layers model`);
+  return imported.model;
+}

@@ -1,0 +1,78 @@
+// evaluateBaseline and evaluateCandidate: accuracy on the held-out test split, host latency in
+// the TFLite interpreter, MACs, and the fit check against the candidate's hardware target.
+import { exportTflite } from '../engine/export/index.ts';
+import { countMacs, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
+import { checkTargetFit } from '../targets/index.ts';
+import { withTenant } from '../db/tenant.ts';
+import { setRunPhase } from '../runs-store/index.ts';
+import type { BaselineMetrics, CandidateEvaluation, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
+import { NonRetryableError, type ActivityContext } from './context.ts';
+import type { ActivityDeps } from './deps.ts';
+import { loadBaseModel, loadDataset, loadModelBlob, loadRun } from './inputs.ts';
+
+async function hostLatency(deps: ActivityDeps, bytes: Uint8Array): Promise<number | null> {
+  const runs = deps.sizes?.latencyRuns ?? 30;
+  if (runs <= 0) return null;
+  return (await measureHostLatency(bytes, { runs, warmup: Math.min(5, runs) })).medianMs;
+}
+
+export async function evaluateBaseline(deps: ActivityDeps, ctx: ActivityContext, ref: RunRef): Promise<BaselineMetrics> {
+  const run = await loadRun(deps, ref);
+  await withTenant(deps.db, ref.orgId, (trx) => setRunPhase(trx, { ...ref, phase: 'baseline' }));
+  const dataset = await loadDataset(deps, run);
+  const model = await loadBaseModel(deps, run);
+  try {
+    const metrics = await evaluateModel(model, dataset, 'test', { limit: deps.sizes?.evalSamples });
+    ctx.heartbeat();
+    let exported;
+    try {
+      exported = await exportTflite(model, { quantization: 'float32' });
+    } catch (err) {
+      throw new NonRetryableError('InvalidInput', `the base model cannot be exported to TFLite: ${(err as Error).message}`);
+    }
+    ctx.heartbeat();
+    return {
+      accuracy: metrics.accuracy,
+      parameterCount: model.countParams(),
+      bytes: exported.bytes.length,
+      hostLatencyMs: await hostLatency(deps, exported.bytes),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function evaluateCandidate(
+  deps: ActivityDeps,
+  ctx: ActivityContext,
+  input: RunRef & { candidate: PlannedCandidate; exported: ExportedCandidate },
+): Promise<CandidateEvaluation> {
+  const { candidate, exported } = input;
+  const run = await loadRun(deps, input);
+  const dataset = await loadDataset(deps, run);
+  const bytes = await deps.blobs.read(exported.tfliteSha256);
+  const metrics = await evaluateTflite(bytes, dataset, 'test', { limit: deps.sizes?.evalSamples });
+  ctx.heartbeat();
+  const hostLatencyMs = await hostLatency(deps, bytes);
+  const model = await loadModelBlob(deps, exported.tfjsSha256);
+  let macs: number;
+  let parameterCount: number;
+  try {
+    macs = countMacs(model).total;
+    parameterCount = model.countParams();
+  } finally {
+    model.dispose();
+  }
+  const fit = checkTargetFit(
+    candidate.target,
+    { bytes: bytes.length, ops: exported.ops, tensorTypes: exported.tensorTypes, peakActivationBytes: exported.peakActivationBytes, macs, weightBytes: bytes.length },
+    run.constraints.maxLatencyMs ? { maxLatencyMs: run.constraints.maxLatencyMs } : {},
+  );
+  return {
+    accuracy: metrics.accuracy,
+    hostLatencyMs,
+    macs,
+    parameterCount,
+    fit: { fits: fit.fits, failures: fit.failures, estimatedLatencyMs: fit.estimatedLatencyMs },
+  };
+}

@@ -15,6 +15,10 @@ export interface Database {
   db: Kysely<DB>;
   kind: DatabaseKind;
   close(): Promise<void>;
+  /** kind 'postgres': URL of this very database (e.g. for a dedicated LISTEN connection). */
+  connectionString?: string;
+  /** kind 'pglite': the embedded instance (e.g. for `pglite.listen(channel, cb)`). */
+  pglite?: PGlite;
 }
 
 export interface OpenDatabaseOptions {
@@ -56,7 +60,7 @@ async function openPostgres(url: string): Promise<Database> {
     const where = safeUrl(url);
     throw new DatabaseError(`cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`, { cause: error });
   }
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', close: () => db.destroy(), connectionString: url };
 }
 
 async function openPglite(dir: string): Promise<Database> {
@@ -76,6 +80,7 @@ export function wrapPglite(pglite: PGlite): Database {
   return {
     db,
     kind: 'pglite',
+    pglite,
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { DatabaseError, openDatabase } from '../../services/db/database.ts';
 import { withSystem, withTenant } from '../../services/db/tenant.ts';
 import { bootstrapOrganization } from '../../services/tenancy/index.ts';
@@ -83,4 +84,29 @@ test('withTenant commits on success, rolls back on error, and scopes concurrent 
     select current_user as role, current_setting('app.org_id', true) as org`.execute(database.db);
   assert.notEqual(rows[0]!.role, 'condense_app');
   assert.ok(!rows[0]!.org, 'app.org_id leaked out of the transaction');
+});
+
+test('a listener gets NOTIFY from kysely through Database.pglite or Database.connectionString', async () => {
+  const received: string[] = [];
+  let stop: () => Promise<void>;
+  if (database.kind === 'pglite') {
+    assert.ok(database.pglite);
+    const unlisten = await database.pglite.listen('foundation_test', (payload) => received.push(payload));
+    stop = unlisten;
+  } else {
+    assert.ok(database.connectionString);
+    const client = new pg.Client({ connectionString: database.connectionString });
+    await client.connect();
+    client.on('notification', (m) => received.push(m.payload ?? ''));
+    await client.query('LISTEN foundation_test');
+    stop = () => client.end();
+  }
+  try {
+    await sql`select pg_notify('foundation_test', 'hello')`.execute(database.db);
+    await database.db.transaction().execute((trx) => sql`select pg_notify('foundation_test', 'from a transaction')`.execute(trx));
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(received, ['hello', 'from a transaction']);
+  } finally {
+    await stop();
+  }
 });

@@ -112,7 +112,7 @@ async function postgresTestDatabase(url: string, migrate: boolean): Promise<Data
       throw error;
     }
   }
-  return { db, kind: 'postgres', close: drop };
+  return { db, kind: 'postgres', close: drop, connectionString: target.toString() };
 }
 
 /** A migrated, empty, private database; always close() it (use `after` / try-finally). */

@@ -18,6 +18,8 @@ export interface CandidateModel {
   /** One or two sentences for the person reading the results. */
   notes?: string;
   exportHints?: ExportHints;
-  /** Numbers the plugin measured itself (e.g. { sparsity: 0.8 }); finite numbers only. */
-  metrics?: Record<string, number>;
+  /** Numbers the plugin measured itself (e.g. { sparsity: 0.8 }); finite numbers, undefined
+   * entries are dropped. (Typed with `| undefined` so arrays of candidates with different metric
+   * names type-check.) */
+  metrics?: { [name: string]: number | undefined };
 }

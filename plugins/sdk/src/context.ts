@@ -15,6 +15,10 @@ export interface ProgressUpdate {
   message?: string;
   /** The candidate being worked on, when a hook produces several. */
   candidate?: string;
+  epoch?: number;
+  epochs?: number;
+  samplesPerSecond?: number;
+  etaSeconds?: number;
 }
 
 export interface PluginLogger {

@@ -6,6 +6,7 @@ export { EXPORT_QUANTIZATIONS, type CandidateModel, type ExportHints, type Expor
 export type { PluginContext, PluginLogger, ProgressUpdate, TargetInfo } from './context.ts';
 export type { Batch, BatchOptions, DatasetInfo, PluginDataset, PluginSplit } from './data.ts';
 export type {
-  FitOptions, FitResult, StepInput, TrainingHelpers, TrainingLoopOptions, TrainingLoopResult, TrainingProgress,
+  DistillationLossOptions, EarlyStoppingOptions, EvaluateOptions, FitOptions, OptimizerName, OptimizerSpec, StepContext,
+  StepResult, TrainingHelpers, TrainingLoopOptions, TrainingProgress, TrainingResult,
 } from './training.ts';
-export type { LayersModel, Tensor, Tf } from './tf.ts';
+export type { LayersModel, Optimizer, Scalar, Tensor, Tf } from './tf.ts';

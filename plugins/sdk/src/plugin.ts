@@ -13,8 +13,8 @@ export interface LayerRegistry {
 
 export interface PluginHooks<Config = Record<string, unknown>> {
   /** Compresses `ctx.model` per `config` (already validated, defaults filled) and returns one or
-   * more candidates. Runs in a worker thread with memory and time limits. */
-  compress(ctx: PluginContext, config: Config): Promise<CandidateModel | CandidateModel[]> | CandidateModel | CandidateModel[];
+   * more candidates (an array; the host also accepts a single object). Runs in a worker thread with memory and time limits. */
+  compress(ctx: PluginContext, config: Config): Promise<CandidateModel[]> | CandidateModel[];
   /** Registers the classes listed in `manifest.customLayers`. Called once per worker and in the
    * host before a model holding such layers is loaded. */
   registerLayers?(registry: LayerRegistry): void;

@@ -6,3 +6,5 @@ import type * as tfjs from '@tensorflow/tfjs';
 export type Tf = typeof tfjs;
 export type LayersModel = tfjs.LayersModel;
 export type Tensor = tfjs.Tensor;
+export type Scalar = tfjs.Scalar;
+export type Optimizer = tfjs.Optimizer;

@@ -1,0 +1,286 @@
+// The plugin host: finds plugins, reads and validates their manifests (each in a throwaway
+// worker, so no plugin code runs in this process), validates configs, and runs every
+// invocation in its own worker thread. Whatever a plugin does, an invocation resolves with
+// candidates and/or PluginFailure records; the host stays up.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SDK_VERSION, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
+import type { tf } from '../engine/backend/index.ts';
+import type { Dataset } from '../engine/data/types.ts';
+import { getTarget } from '../targets/index.ts';
+import { validatePluginConfig } from './config.ts';
+import { findBuiltinPlugins, REPO_ROOT, resolvePluginList, type PluginSource } from './discovery.ts';
+import { PluginLoadError, UnknownPluginError, type PluginFailure } from './errors.ts';
+import { validateManifest } from './manifest.ts';
+import { isSerializedModel, type SerializedModel } from './model-transfer.ts';
+import { runInWorker, type LogEntry } from './run-worker.ts';
+
+export interface PluginHostOptions {
+  /** Repository root whose plugins/ holds the built-in plugins (default: this checkout). */
+  rootDir?: string;
+  /** Load the built-in plugins (default true). */
+  builtins?: boolean;
+  /** Extra plugins, comma-separated npm names or paths (default: env CONDENSE_PLUGINS). */
+  pluginList?: string;
+  /** Base directory for relative paths in pluginList (default: process.cwd()). */
+  cwd?: string;
+  /** tfjs backend the workers initialise (default 'auto': CONDENSE_BACKEND or the best available). */
+  backend?: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+  /** Wall-clock limit per invocation (default 30 min). */
+  timeoutMs?: number;
+  /** Memory limit per invocation: the worker's JS heap and the process's growth in RSS (default 4096 MB). */
+  memoryLimitMb?: number;
+  /** Limit for reading one plugin's manifest (default 30 s). */
+  describeTimeoutMs?: number;
+  /** Invocations running at once; more wait in line (default 1: tfjs uses one core per worker). */
+  concurrency?: number;
+}
+
+export interface InstalledPlugin {
+  manifest: PluginManifest;
+  /** Where it came from: 'builtin' (plugins/ workspace) or 'env' (CONDENSE_PLUGINS). */
+  origin: 'builtin' | 'env';
+  specifier: string;
+  /** file: URL of its module. */
+  url: string;
+  hasRegisterLayers: boolean;
+}
+
+export interface LoadReport {
+  plugins: InstalledPlugin[];
+  /** Plugins refused at load time, each naming the plugin and the offending field. */
+  errors: PluginLoadError[];
+}
+
+export interface InvokeRequest {
+  /** The model to compress (a LayersModel is serialised here; a SerializedModel is copied). */
+  model: tf.LayersModel | SerializedModel;
+  teacher?: tf.LayersModel | SerializedModel;
+  /** Training/validation data; the plugin never sees the test split. */
+  data?: Dataset;
+  /** Plugin options; validated against its configSchema, defaults filled. */
+  config?: Record<string, unknown>;
+  /** Hardware-target ids the run aims at. */
+  targets?: string[];
+  signal?: AbortSignal;
+  onProgress?: (update: ProgressUpdate) => void;
+  onLog?: (entry: LogEntry) => void;
+  timeoutMs?: number;
+  memoryLimitMb?: number;
+}
+
+export interface PluginCandidate {
+  plugin: string;
+  pluginVersion: string;
+  name: string;
+  model: SerializedModel;
+  notes?: string;
+  exportHints?: { quantization?: 'float32' | 'float16' | 'dynamic-int8' | 'int8'; qat?: boolean };
+  metrics?: Record<string, number>;
+}
+
+export interface InvocationResult {
+  plugin: string;
+  /** The config actually used (defaults filled). */
+  config: Record<string, unknown>;
+  candidates: PluginCandidate[];
+  failures: PluginFailure[];
+  durationMs: number;
+}
+
+const DEFAULTS = { timeoutMs: 30 * 60_000, memoryLimitMb: 4096, describeTimeoutMs: 30_000, concurrency: 1 };
+
+export class PluginHost {
+  private installed = new Map<string, InstalledPlugin>();
+  private loadErrors: PluginLoadError[] = [];
+  private running = 0;
+  private waiting: Array<() => void> = [];
+
+  constructor(private readonly options: PluginHostOptions = {}) {}
+
+  /** (Re)discovers and validates plugins. Bad plugins are refused and reported, not thrown. */
+  async load(): Promise<LoadReport> {
+    const sources: PluginSource[] = [
+      ...(this.options.builtins === false ? [] : findBuiltinPlugins(this.options.rootDir ?? REPO_ROOT)),
+      ...resolvePluginList(this.options.pluginList ?? process.env.CONDENSE_PLUGINS, this.options.cwd),
+    ];
+    const described = await mapLimit(sources, 2, (source) => this.describe(source));
+    const installed = new Map<string, InstalledPlugin>();
+    const errors: PluginLoadError[] = [];
+    for (const [i, outcome] of described.entries()) {
+      if (outcome instanceof PluginLoadError) {
+        errors.push(outcome);
+        continue;
+      }
+      const existing = installed.get(outcome.manifest.name);
+      if (existing) {
+        errors.push(new PluginLoadError(outcome.manifest.name, sources[i].specifier, `manifest.name is already used by the plugin from ${existing.specifier}`));
+        continue;
+      }
+      installed.set(outcome.manifest.name, outcome);
+    }
+    this.installed = installed;
+    this.loadErrors = errors;
+    return { plugins: this.list(), errors: [...errors] };
+  }
+
+  private async describe(source: PluginSource): Promise<InstalledPlugin | PluginLoadError> {
+    if (!source.url) return new PluginLoadError(source.specifier, source.specifier, source.error ?? 'could not be resolved');
+    const outcome = await runInWorker({
+      job: { job: 'describe', url: source.url },
+      timeoutMs: this.options.describeTimeoutMs ?? DEFAULTS.describeTimeoutMs,
+      memoryLimitMb: 512,
+    });
+    if (outcome.kind !== 'described') {
+      const detail = outcome.kind === 'failed' ? outcome.message : 'did not describe itself';
+      return new PluginLoadError(source.specifier, source.specifier, outcome.kind === 'failed' && outcome.reason === 'timeout' ? `loading its module ${detail}` : detail);
+    }
+    try {
+      const manifest = validateManifest(outcome.manifest, source.specifier, SDK_VERSION);
+      if (manifest.customLayers?.length && !outcome.hooks.registerLayers) {
+        return new PluginLoadError(manifest.name, source.specifier, 'manifest.customLayers is set but hooks.registerLayers is missing');
+      }
+      return { manifest, origin: source.origin, specifier: source.specifier, url: source.url, hasRegisterLayers: outcome.hooks.registerLayers };
+    } catch (err) {
+      if (err instanceof PluginLoadError) return err;
+      throw err;
+    }
+  }
+
+  /** Installed plugins, sorted by name. */
+  list(): InstalledPlugin[] {
+    return [...this.installed.values()].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
+  }
+
+  /** Plugins refused by the last load. */
+  get errors(): PluginLoadError[] {
+    return [...this.loadErrors];
+  }
+
+  /** One installed plugin; throws UnknownPluginError. */
+  get(name: string): InstalledPlugin {
+    const plugin = this.installed.get(name);
+    if (!plugin) throw new UnknownPluginError(name, [...this.installed.keys()].sort());
+    return plugin;
+  }
+
+  /** Validates a config for a plugin and fills defaults; throws PluginConfigError
+   * (`plugin "x": config.sparsity must be <= 0.99`). */
+  validateConfig(name: string, config: unknown = {}): Record<string, unknown> {
+    return validatePluginConfig(this.get(name).manifest, config);
+  }
+
+  /** Registers every plugin's custom layer classes with `tfNamespace`, in THIS process (needed
+   * before loading or exporting a candidate that holds them). Runs the plugins' registerLayers. */
+  async registerCustomLayers(tfNamespace: typeof tf): Promise<void> {
+    for (const p of this.list()) {
+      if (!p.hasRegisterLayers) continue;
+      const mod = await import(p.url) as { default: { hooks: { registerLayers?: (r: unknown) => void } } };
+      mod.default.hooks.registerLayers?.({ tf: tfNamespace, registerClass: (cls: Parameters<typeof tfNamespace.serialization.registerClass>[0]) => tfNamespace.serialization.registerClass(cls) });
+    }
+  }
+
+  /**
+   * Runs a plugin's `compress` hook in a fresh worker thread. Throws only for caller mistakes
+   * (unknown plugin, bad config, unknown target, missing teacher); everything the plugin does
+   * wrong comes back as `failures`.
+   */
+  async invoke(name: string, request: InvokeRequest): Promise<InvocationResult> {
+    const plugin = this.get(name);
+    const config = validatePluginConfig(plugin.manifest, request.config ?? {});
+    const targets: TargetInfo[] = (request.targets ?? []).map((id) => {
+      const t = getTarget(id);
+      return { id: t.id, preferredQuantization: t.preferredQuantization, acceptedQuantizations: [...t.acceptedQuantizations], tensorTypes: [...t.tensorTypes], maxFileBytes: t.maxFileBytes };
+    });
+    if (plugin.manifest.requiresTeacher && !request.teacher) throw new Error(`plugin "${name}" requires a teacher model`);
+
+    await this.acquire();
+    const started = performance.now();
+    let scratchDir: string | undefined;
+    try {
+      const model = await toTransferable(request.model);
+      const teacher = request.teacher ? await toTransferable(request.teacher) : undefined;
+      scratchDir = await mkdtemp(path.join(os.tmpdir(), `condense-plugin-${name.replace(/[^a-z0-9-]/gi, '_')}-`));
+      const outcome = await runInWorker({
+        job: {
+          job: 'invoke',
+          url: plugin.url,
+          plugin: name,
+          config,
+          model,
+          ...(teacher ? { teacher } : {}),
+          ...(request.data ? { dataInfo: structuredClone(request.data.info) } : {}),
+          targets,
+          backend: this.options.backend ?? 'auto',
+          scratchDir,
+          layerModules: this.list().filter((p) => p.hasRegisterLayers && p.manifest.name !== name).map((p) => p.url),
+          memoryReportMs: 200,
+        },
+        transfer: [model.weightData, ...(teacher ? [teacher.weightData] : [])],
+        timeoutMs: request.timeoutMs ?? this.options.timeoutMs ?? DEFAULTS.timeoutMs,
+        memoryLimitMb: request.memoryLimitMb ?? this.options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
+        data: request.data,
+        signal: request.signal,
+        onProgress: request.onProgress,
+        onLog: request.onLog,
+      });
+      const candidates: PluginCandidate[] = [];
+      const failures: PluginFailure[] = [];
+      if (outcome.kind === 'result') {
+        for (const c of outcome.candidates) candidates.push({ plugin: name, pluginVersion: plugin.manifest.version, ...c });
+        for (const bad of outcome.invalid) failures.push({ plugin: name, reason: 'invalid-output', message: bad.message, ...(bad.candidate ? { candidate: bad.candidate } : {}) });
+      } else if (outcome.kind === 'failed') {
+        failures.push({ plugin: name, reason: outcome.reason, message: outcome.message });
+      } else {
+        failures.push({ plugin: name, reason: 'invalid-output', message: 'worker answered an invoke with a manifest' });
+      }
+      return { plugin: name, config, candidates, failures, durationMs: performance.now() - started };
+    } finally {
+      if (scratchDir) await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+      this.release();
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    const limit = Math.max(1, this.options.concurrency ?? DEFAULTS.concurrency);
+    if (this.running < limit) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+}
+
+/** Creates a host and loads its plugins. */
+export async function createPluginHost(options: PluginHostOptions = {}): Promise<PluginHost> {
+  const host = new PluginHost(options);
+  await host.load();
+  return host;
+}
+
+/** A copy of the model whose weight buffer can be moved into the worker. */
+async function toTransferable(model: tf.LayersModel | SerializedModel): Promise<SerializedModel> {
+  if (isSerializedModel(model)) return { ...model, weightData: model.weightData.slice(0) };
+  const { serializeModel } = await import('./model-transfer.ts');
+  return serializeModel(model);
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,54 @@
+// Messages between the host and a plugin worker. Every invocation gets a fresh worker.
+import type { Batch, BatchOptions, DatasetInfo, PluginManifest, PluginSplit, ProgressUpdate, TargetInfo } from '@condense/plugin-sdk';
+import type { SerializedModel } from './model-transfer.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** workerData of a worker that only reads a plugin's manifest. */
+export interface DescribeJob {
+  job: 'describe';
+  url: string;
+}
+
+/** workerData of a worker that runs a plugin's `compress` hook. */
+export interface InvokeJob {
+  job: 'invoke';
+  url: string;
+  plugin: string;
+  config: Record<string, unknown>;
+  model: SerializedModel;
+  teacher?: SerializedModel;
+  dataInfo?: DatasetInfo;
+  targets: TargetInfo[];
+  backend: string;
+  scratchDir: string;
+  /** Modules of plugins whose custom layers must be registered before models load. */
+  layerModules: string[];
+  /** Milliseconds between memory reports. */
+  memoryReportMs: number;
+}
+
+export type WorkerJob = DescribeJob | InvokeJob;
+
+export interface WireCandidate {
+  name: string;
+  model: SerializedModel;
+  notes?: string;
+  exportHints?: { quantization?: 'float32' | 'float16' | 'dynamic-int8' | 'int8'; qat?: boolean };
+  metrics?: Record<string, number>;
+}
+
+export type WorkerMessage =
+  | { type: 'described'; manifest: PluginManifest; hooks: { compress: boolean; registerLayers: boolean } }
+  | { type: 'progress'; update: ProgressUpdate }
+  | { type: 'log'; level: LogLevel; message: string; fields?: Record<string, unknown> }
+  | { type: 'memory'; heapUsed: number; external: number; arrayBuffers: number }
+  | { type: 'batches-open'; iterator: number; split: PluginSplit; batchSize: number; options?: BatchOptions }
+  | { type: 'batches-next'; iterator: number }
+  | { type: 'batches-close'; iterator: number }
+  | { type: 'result'; candidates: WireCandidate[]; invalid: Array<{ candidate?: string; message: string }> }
+  | { type: 'failed'; reason: 'threw' | 'invalid-output' | 'out-of-memory'; message: string };
+
+export type HostMessage =
+  | { type: 'batch'; iterator: number; batch?: Batch; done?: boolean; error?: string }
+  | { type: 'abort'; reason: string };

@@ -1,0 +1,126 @@
+// The plugin worker: reads a plugin's manifest ('describe'), or initialises the engine, loads
+// the model, runs the plugin's `compress` hook and sends the candidates back ('invoke').
+// The host starts a fresh worker per job and terminates it afterwards.
+import { workerData } from 'node:worker_threads';
+import type { LayerRegistry, Plugin, PluginContext, PluginLogger, ProgressUpdate } from '@condense/plugin-sdk';
+import type { DescribeJob, InvokeJob, LogLevel, WorkerJob } from '../protocol.ts';
+import { onHostMessage, send } from './channel.ts';
+import { firstLine } from './output.ts';
+
+const job = workerData as WorkerJob;
+
+// Failures that are memory exhaustion even when they surface as an ordinary exception
+// (V8 ArrayBuffer allocation, the wasm heap reaching its maximum).
+const OUT_OF_MEMORY = /out of memory|allocation failed|Cannot enlarge memory|Maximum memory size|could not allocate|memory access out of bounds/i;
+
+async function loadPlugin(url: string): Promise<Plugin> {
+  let mod: { default?: unknown };
+  try {
+    mod = await import(url) as { default?: unknown };
+  } catch (err) {
+    throw new ShapeError(`module failed to load: ${firstLine(err)}`);
+  }
+  const plugin = mod.default as Plugin | undefined;
+  if (!plugin || typeof plugin !== 'object') throw new ShapeError('module must default-export an object { manifest, hooks }');
+  if (!plugin.manifest || typeof plugin.manifest !== 'object') throw new ShapeError('default export has no manifest object');
+  if (!plugin.hooks || typeof plugin.hooks.compress !== 'function') throw new ShapeError('hooks.compress must be a function');
+  if (plugin.hooks.registerLayers !== undefined && typeof plugin.hooks.registerLayers !== 'function') throw new ShapeError('hooks.registerLayers must be a function');
+  return plugin;
+}
+
+class ShapeError extends Error {}
+
+async function describe(j: DescribeJob): Promise<void> {
+  const plugin = await loadPlugin(j.url);
+  let manifest;
+  try {
+    manifest = structuredClone(plugin.manifest);
+  } catch {
+    throw new ShapeError('manifest must be plain data (no functions or class instances)');
+  }
+  send({ type: 'described', manifest, hooks: { compress: true, registerLayers: typeof plugin.hooks.registerLayers === 'function' } });
+}
+
+async function invoke(j: InvokeJob): Promise<void> {
+  const controller = new AbortController();
+  onHostMessage((m) => {
+    if (m.type === 'abort' && !controller.signal.aborted) controller.abort(new Error(m.reason));
+  });
+  const reportMemory = (): void => {
+    const m = process.memoryUsage();
+    send({ type: 'memory', heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
+  };
+  setInterval(reportMemory, j.memoryReportMs).unref();
+
+  const { tf, initEngine } = await import('../../engine/backend/index.ts');
+  await initEngine(j.backend as Parameters<typeof initEngine>[0]);
+  const { deserializeModel } = await import('../model-transfer.ts');
+  const { checkOutput } = await import('./output.ts');
+  const { createTrainingHelpers } = await import('./training.ts');
+  const { RemoteDataset } = await import('./remote-dataset.ts');
+
+  const registry: LayerRegistry = { tf, registerClass: (cls) => { tf.serialization.registerClass(cls); } };
+  for (const url of j.layerModules) (await loadPlugin(url)).hooks.registerLayers?.(registry);
+  const plugin = await loadPlugin(j.url);
+  if (!j.layerModules.includes(j.url)) plugin.hooks.registerLayers?.(registry);
+
+  const model = await deserializeModel(j.model);
+  const teacher = j.teacher ? await deserializeModel(j.teacher) : undefined;
+  const data = j.dataInfo ? new RemoteDataset(j.dataInfo as ConstructorParameters<typeof RemoteDataset>[0]) : undefined;
+
+  const progress = (update: ProgressUpdate): void => {
+    if (!update || typeof update.step !== 'number' || !Number.isFinite(update.step)) throw new TypeError('ctx.progress: step must be a finite number');
+    send({ type: 'progress', update: plainClone(update) as ProgressUpdate });
+  };
+  const ctx: PluginContext = {
+    model,
+    ...(teacher ? { teacher } : {}),
+    data: data ?? noData(),
+    targets: j.targets,
+    tf,
+    train: createTrainingHelpers({ data, signal: controller.signal, progress }),
+    progress,
+    log: logger(),
+    signal: controller.signal,
+    scratchDir: j.scratchDir,
+  };
+  // Plugins get data through ctx.data only.
+  globalThis.fetch = async () => { throw new Error('plugins have no network access'); };
+
+  const output = await plugin.hooks.compress(ctx, j.config);
+  const checked = await checkOutput(output);
+  send({ type: 'result', candidates: checked.candidates, invalid: checked.invalid }, checked.candidates.map((c) => c.model.weightData));
+}
+
+function noData(): PluginContext['data'] {
+  const fail = (): never => { throw new Error('this invocation has no dataset'); };
+  return {
+    get info(): never { return fail(); },
+    batches: fail,
+  };
+}
+
+function logger(): PluginLogger {
+  const at = (level: LogLevel) => (message: string, fields?: Record<string, unknown>): void => {
+    send({ type: 'log', level, message: String(message), ...(fields ? { fields: plainClone(fields) as Record<string, unknown> } : {}) });
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** Structured-cloneable copy: JSON round trip drops functions and tensors a plugin might pass. */
+function plainClone(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) ?? 'null');
+  }
+}
+
+try {
+  if (job.job === 'describe') await describe(job);
+  else await invoke(job);
+} catch (err) {
+  const message = firstLine(err);
+  const reason = err instanceof ShapeError ? 'invalid-output' : OUT_OF_MEMORY.test(message) || err instanceof RangeError && /buffer|memory/i.test(message) ? 'out-of-memory' : 'threw';
+  send({ type: 'failed', reason, message });
+}

@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import(new URL('./main.ts', import.meta.url).href);
+await import('./main.ts');

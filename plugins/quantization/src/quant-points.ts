@@ -1,0 +1,82 @@
+// Where the int8 TFLite graph holds quantized tensors, mirroring the exporter: every layer
+// output except those that only rename values (Dropout, Flatten, Reshape), keep their input's
+// parameters (max pooling), or vanish into the layer before them (BatchNormalization folded
+// into a linear conv/dense, ReLU/ReLU6 fused into it).
+import type { LayersModel } from '@condense/plugin-sdk';
+import { weightRole, type Layer, type LayerVariable } from './types.ts';
+
+const WEIGHTED = new Set(['Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
+const PASS_THROUGH = new Set([
+  'Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'Flatten', 'Reshape',
+  'MaxPooling1D', 'MaxPooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'InputLayer',
+]);
+const FUSABLE_ACTIVATIONS = new Set(['relu', 'relu6']);
+
+function activationOf(layer: Layer): string | undefined {
+  const config = layer.getConfig() as { activation?: string };
+  if (layer.getClassName() === 'ReLU') return (layer.getConfig() as { maxValue?: number | null }).maxValue === 6 ? 'relu6' : 'relu';
+  return config.activation;
+}
+
+function consumersOf(model: LayersModel, layer: Layer): Layer[] {
+  const inModel = new Set(model.layers);
+  return layer.outboundNodes.map((n) => n.outboundLayer).filter((l) => inModel.has(l));
+}
+
+function producerOf(layer: Layer): Layer | undefined {
+  const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
+  return inbound.length === 1 ? inbound[0] : undefined;
+}
+
+export interface QuantPlan {
+  /** Layers whose output is fake-quantized with calibrated ranges. */
+  calibrated: Set<Layer>;
+  /** Layers whose output is a softmax (fixed TFLite output parameters). */
+  softmax: Set<Layer>;
+}
+
+export function planQuantPoints(model: LayersModel): QuantPlan {
+  const outputs = new Set(model.outputs.map((t) => t.sourceLayer));
+  const linearWeighted = (l: Layer) => WEIGHTED.has(l.getClassName()) && (activationOf(l) ?? 'linear') === 'linear';
+  // Can `l` take a following BatchNormalization or ReLU into its own op?
+  const absorbs = (l: Layer): boolean => linearWeighted(l)
+    || (l.getClassName() === 'BatchNormalization' && producerOf(l) !== undefined && absorbed(producerOf(l)!));
+  const absorbed = (l: Layer): boolean => {
+    if (outputs.has(l)) return false;
+    const consumers = consumersOf(model, l);
+    if (consumers.length !== 1) return false;
+    const next = consumers[0];
+    const cls = next.getClassName();
+    if (cls === 'BatchNormalization') return linearWeighted(l);
+    if ((cls === 'Activation' || cls === 'ReLU') && FUSABLE_ACTIVATIONS.has(activationOf(next) ?? '')) return absorbs(l);
+    return false;
+  };
+  const calibrated = new Set<Layer>();
+  const softmax = new Set<Layer>();
+  for (const layer of model.layers) {
+    if (PASS_THROUGH.has(layer.getClassName()) || absorbed(layer)) continue;
+    if (activationOf(layer) === 'softmax' || layer.getClassName() === 'Softmax') softmax.add(layer);
+    else calibrated.add(layer);
+  }
+  return { calibrated, softmax };
+}
+
+/** A kernel to quantize per channel, with the number of channels its trailing axes hold. */
+export interface QuantKernel {
+  variable: LayerVariable;
+  channels: number;
+}
+
+export function quantizedKernels(model: LayersModel): QuantKernel[] {
+  const kernels: QuantKernel[] = [];
+  for (const layer of model.layers) {
+    if (!WEIGHTED.has(layer.getClassName())) continue;
+    for (const variable of layer.weights) {
+      const role = weightRole(variable);
+      const shape = variable.shape as number[];
+      if (role === 'kernel' || role === 'pointwise_kernel') kernels.push({ variable, channels: shape[shape.length - 1] });
+      else if (role === 'depthwise_kernel') kernels.push({ variable, channels: shape[shape.length - 2] * shape[shape.length - 1] });
+    }
+  }
+  return kernels;
+}

@@ -1,0 +1,125 @@
+// Post-training int8 simulated in tfjs: calibrate activation ranges on training samples, then
+// run the model with per-channel int8 weights and int8 activations and measure accuracy.
+import type { LayersModel, PluginContext, PluginSplit, Tensor } from '@condense/plugin-sdk';
+import { activationParams, fakeQuantActivation, fakeQuantWeights, SOFTMAX_PARAMS, type Range } from './fake-quant.ts';
+import { forward } from './forward.ts';
+import { planQuantPoints, quantizedKernels, type QuantPlan } from './quant-points.ts';
+import type { Layer } from './types.ts';
+
+export interface Ranges {
+  input: Range;
+  layers: Map<Layer, Range>;
+}
+
+const BATCH = 64;
+
+function widen(range: Range | undefined, lo: number, hi: number): Range {
+  return range ? { min: Math.min(range.min, lo), max: Math.max(range.max, hi) } : { min: lo, max: hi };
+}
+
+/** Min/max of the input and of every calibrated layer output over `samples` training samples. */
+export async function calibrate(ctx: PluginContext, model: LayersModel, plan: QuantPlan, samples: number): Promise<Ranges> {
+  const { tf } = ctx;
+  let input: Range | undefined;
+  const layers = new Map<Layer, Range>();
+  for await (const batch of ctx.data.batches('train', BATCH, { limit: samples })) {
+    if (ctx.signal.aborted) throw new Error('calibration cancelled');
+    const stats: Array<{ layer: Layer | null; t: Tensor }> = [];
+    tf.tidy(() => {
+      const x = tf.tensor(batch.x!, [batch.size, ...ctx.data.info.inputShape]);
+      forward(model, x, false, (v) => {
+        stats.push({ layer: null, t: tf.keep(tf.stack([tf.min(v), tf.max(v)])) });
+        return v;
+      }, (layer, v) => {
+        if (plan.calibrated.has(layer)) stats.push({ layer, t: tf.keep(tf.stack([tf.min(v), tf.max(v)])) });
+        return v;
+      });
+    });
+    const values = tf.tidy(() => tf.concat(stats.map((s) => s.t)).dataSync());
+    stats.forEach((s, i) => {
+      s.t.dispose();
+      const [lo, hi] = [values[2 * i], values[2 * i + 1]];
+      if (s.layer) layers.set(s.layer, widen(layers.get(s.layer), lo, hi));
+      else input = widen(input, lo, hi);
+    });
+  }
+  if (!input) throw new Error('the training split has no samples to calibrate on');
+  return { input, layers };
+}
+
+/** Forward pass with int8 activations at the plan's points (weights as they are in the model). */
+export function quantizedForward(
+  ctx: PluginContext, model: LayersModel, plan: QuantPlan, ranges: Ranges, x: Tensor, training: boolean,
+  observe?: (layer: Layer, output: Tensor) => void,
+): Tensor {
+  const { tf } = ctx;
+  const inputParams = activationParams(ranges.input);
+  return forward(model, x, training, (v) => fakeQuantActivation(tf, v, inputParams), (layer, v) => {
+    observe?.(layer, v);
+    if (plan.softmax.has(layer)) return fakeQuantActivation(tf, v, SOFTMAX_PARAMS);
+    const range = ranges.layers.get(layer);
+    return range ? fakeQuantActivation(tf, v, activationParams(range)) : v;
+  });
+}
+
+/** Top-1 accuracy on a split, of the float model or of its int8 simulation. */
+export async function accuracyOn(
+  ctx: PluginContext, model: LayersModel, split: PluginSplit, limit: number, simulation?: { plan: QuantPlan; ranges: Ranges },
+): Promise<{ accuracy: number; samples: number }> {
+  const { tf } = ctx;
+  let correct = 0;
+  let samples = 0;
+  for await (const batch of ctx.data.batches(split, BATCH, { limit })) {
+    if (ctx.signal.aborted) throw new Error('evaluation cancelled');
+    correct += tf.tidy(() => {
+      const x = tf.tensor(batch.x!, [batch.size, ...ctx.data.info.inputShape]);
+      const out = simulation ? quantizedForward(ctx, model, simulation.plan, simulation.ranges, x, false) : model.predict(x) as Tensor;
+      const hits = tf.equal(tf.argMax(out, -1), tf.tensor1d(batch.y, 'int32'));
+      return tf.sum(tf.cast(hits, 'int32')).dataSync()[0];
+    });
+    samples += batch.size;
+  }
+  return { accuracy: samples > 0 ? correct / samples : NaN, samples };
+}
+
+/** Replaces every kernel by its per-channel int8 value; returns a function restoring the floats. */
+export function quantizeKernelsInPlace(ctx: PluginContext, model: LayersModel): () => void {
+  const { tf } = ctx;
+  const saved = quantizedKernels(model).map(({ variable, channels }) => {
+    const original = tf.clone(variable.read());
+    const quantized = fakeQuantWeights(tf, original, channels);
+    variable.write(quantized);
+    quantized.dispose();
+    return { variable, original };
+  });
+  return () => {
+    for (const { variable, original } of saved) {
+      variable.write(original);
+      original.dispose();
+    }
+  };
+}
+
+export interface SimulationResult {
+  floatAccuracy: number;
+  int8Accuracy: number;
+  samples: number;
+  plan: QuantPlan;
+  ranges: Ranges;
+}
+
+/** Float vs simulated full-integer accuracy on the validation split. */
+export async function simulatePtq(ctx: PluginContext, model: LayersModel, calibrationSamples: number, evaluationSamples: number): Promise<SimulationResult> {
+  const plan = planQuantPoints(model);
+  const ranges = await calibrate(ctx, model, plan, calibrationSamples);
+  // The validation split decides; a dataset without one falls back to training samples.
+  const split: PluginSplit = ctx.data.info.splits.validation > 0 ? 'validation' : 'train';
+  const float = await accuracyOn(ctx, model, split, evaluationSamples);
+  const restore = quantizeKernelsInPlace(ctx, model);
+  try {
+    const int8 = await accuracyOn(ctx, model, split, evaluationSamples, { plan, ranges });
+    return { floatAccuracy: float.accuracy, int8Accuracy: int8.accuracy, samples: int8.samples, plan, ranges };
+  } finally {
+    restore();
+  }
+}

@@ -26,3 +26,4 @@ export type { ActivityContext, ActivityImplementations } from './context.ts';
 export { NonRetryableError } from './context.ts';
 export type { ActivityDeps, ActivitySizes, PluginInvoker, Planner, PlanRequest } from './deps.ts';
 export { defaultPlanner } from './default-planner.ts';
+export { pluginInvoker } from './plugin-invoker.ts';

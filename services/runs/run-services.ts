@@ -1,0 +1,67 @@
+// Assembles what executing runs needs in one process — database, blob store, plugin host,
+// activities — from the configuration. Used by `condense compress`, `serve` and `worker`.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import { FileBlobStore } from '../blob/index.ts';
+import type { BlobStore } from '../blob/types.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { initEngine } from '../engine/backend/index.ts';
+import { createPluginHost, type PluginHost } from '../plugins/index.ts';
+import { createActivities, defaultPlanner, pluginInvoker, type ActivityImplementations, type ActivitySizes, type Planner } from '../activities/index.ts';
+
+export interface RunServices {
+  database: Database;
+  blobs: BlobStore;
+  pluginHost: PluginHost;
+  activities: ActivityImplementations;
+  close(): Promise<void>;
+}
+
+export interface RunServicesOptions {
+  sizes?: ActivitySizes;
+  planner?: Planner;
+  /** Wall-clock limit per plugin invocation (ms). */
+  pluginTimeoutMs?: number;
+  log?: (message: string) => void;
+  /** Reuse an open database instead of opening one from the config. */
+  database?: Database;
+}
+
+export async function openRunServices(config: Config, options: RunServicesOptions = {}): Promise<RunServices> {
+  const database = options.database ?? (await openDatabase(config, { migrate: true }));
+  try {
+    const blobRoot = join(config.dataDir, 'blobs');
+    mkdirSync(blobRoot, { recursive: true });
+    const blobs = new FileBlobStore(blobRoot);
+    const scratchDir = join(config.dataDir, 'scratch');
+    mkdirSync(scratchDir, { recursive: true });
+    await initEngine(config.backend);
+    const pluginHost = await createPluginHost({
+      pluginList: config.plugins.join(','),
+      backend: config.backend,
+      ...(options.pluginTimeoutMs ? { timeoutMs: options.pluginTimeoutMs } : {}),
+    });
+    const activities = createActivities({
+      db: database.db,
+      blobs,
+      plugins: await pluginInvoker(pluginHost),
+      planner: options.planner ?? defaultPlanner,
+      scratchDir,
+      ...(options.sizes ? { sizes: options.sizes } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return {
+      database,
+      blobs,
+      pluginHost,
+      activities,
+      close: async () => {
+        if (!options.database) await database.close();
+      },
+    };
+  } catch (err) {
+    if (!options.database) await database.close();
+    throw err;
+  }
+}

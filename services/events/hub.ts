@@ -43,31 +43,52 @@ export class RunEventHub {
     });
   }
 
-  /** Stored events after `afterSeq`, then live ones; ends after a terminal event. */
-  async *subscribe(orgId: string, runId: string, afterSeq: number): AsyncGenerator<RunEvent> {
+  /**
+   * Stored events after `afterSeq`, then live ones; ends after a terminal event. A hand-written
+   * iterator (not an async generator) so that `return()` from a client that unsubscribes takes
+   * effect at once, even while waiting for the next event.
+   */
+  subscribe(orgId: string, runId: string, afterSeq: number): AsyncIterableIterator<RunEvent> {
     const feed = this.feedFor(orgId, runId);
     const subscriber: Subscriber = { delivered: afterSeq, queue: [], wake: null, failure: null };
     feed.subscribers.add(subscriber);
     this.pump(feed);
-    try {
-      for (;;) {
-        if (subscriber.failure) throw subscriber.failure;
-        const event = subscriber.queue.shift();
-        if (!event) {
-          await new Promise<void>((resolve) => (subscriber.wake = resolve));
-          subscriber.wake = null;
-          continue;
-        }
-        yield event;
-        if (TERMINAL_RUN_EVENTS.has(event.type)) return;
-      }
-    } finally {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
       feed.subscribers.delete(subscriber);
-      if (feed.subscribers.size === 0) {
+      subscriber.wake?.();
+      if (feed.subscribers.size === 0 && this.feeds.get(key(orgId, runId)) === feed) {
         feed.stop();
         this.feeds.delete(key(orgId, runId));
       }
-    }
+    };
+    const iterator: AsyncIterableIterator<RunEvent> = {
+      next: async () => {
+        for (;;) {
+          if (finished) return { done: true, value: undefined };
+          if (subscriber.failure) {
+            finish();
+            throw subscriber.failure;
+          }
+          const event = subscriber.queue.shift();
+          if (event) {
+            // Deliver the terminal event, then end on the following call.
+            if (TERMINAL_RUN_EVENTS.has(event.type)) finish();
+            return { done: false, value: event };
+          }
+          await new Promise<void>((resolve) => (subscriber.wake = resolve));
+          subscriber.wake = null;
+        }
+      },
+      return: async () => {
+        finish();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   close(): void {

@@ -1,0 +1,272 @@
+// Organization, teams, members and API keys.
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { addMember, createApiKey, removeMember, revokeApiKey } from '../../tenancy/index.ts';
+import { caller, type ApiContext } from '../context.ts';
+import { UserFacingError } from '../errors.ts';
+import { keyOf } from '../ids.ts';
+import { apiKeyFromRow, loadMember } from '../loaders.ts';
+import { audit, mutate } from '../mutations.ts';
+import { pageWindow, toConnection } from '../pagination.ts';
+import { PageArgs, Role, UserError, connectionOf } from '../types/common.ts';
+import { ApiKey, Member, Organization, Team } from '../types/org.ts';
+
+const TeamConnection = connectionOf(Team, 'Team');
+const MemberConnection = connectionOf(Member, 'Member');
+const ApiKeyConnection = connectionOf(ApiKey, 'ApiKey');
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @FieldResolver(() => TeamConnection, { description: 'Teams, oldest first.' })
+  teams(@Root() org: Organization, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
+    const window = pageWindow(page);
+    return context.tenant(async (trx) => {
+      const rows = await trx.selectFrom('teams').selectAll().orderBy('created_at').orderBy('id').offset(window.offset).limit(window.limit).execute();
+      const count = await trx.selectFrom('teams').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      return toConnection(rows.map(Team.from), window, Number(count.n));
+    });
+  }
+
+  @FieldResolver(() => MemberConnection, { description: 'Members, oldest first.' })
+  members(@Root() org: Organization, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
+    const window = pageWindow(page);
+    return context.tenant(async (trx) => {
+      const rows = await trx
+        .selectFrom('memberships as m')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .select(['m.user_id', 'u.email', 'u.display_name', 'm.role', 'm.created_at'])
+        .orderBy('m.created_at').orderBy('m.user_id').offset(window.offset).limit(window.limit).execute();
+      const count = await trx.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      return toConnection(rows.map(Member.from), window, Number(count.n));
+    });
+  }
+
+  @Authorized('ADMIN')
+  @FieldResolver(() => ApiKeyConnection, { description: 'API keys of all members (admins and owners only); secrets are never shown.' })
+  apiKeys(@Root() org: Organization, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
+    const window = pageWindow(page);
+    return context.tenant(async (trx) => {
+      const rows = await trx.selectFrom('api_keys').select(['id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
+        .orderBy('created_at').orderBy('id').offset(window.offset).limit(window.limit).execute();
+      const count = await trx.selectFrom('api_keys').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      return toConnection(rows.map(apiKeyFromRow), window, Number(count.n));
+    });
+  }
+}
+
+@InputType({ description: 'Invite a person by e-mail (creates the user when new).' })
+class InviteMemberInput {
+  @Field(() => String, { description: 'E-mail address.' })
+  email!: string;
+
+  @Field(() => String, { nullable: true, description: 'Display name.' })
+  displayName?: string | null;
+
+  @Field(() => Role, { description: 'Role to grant.' })
+  role!: Role;
+}
+
+@InputType({ description: 'Change a member\'s role.' })
+class ChangeMemberRoleInput {
+  @Field(() => ID, { description: 'Member id.' })
+  memberId!: string;
+
+  @Field(() => Role, { description: 'New role.' })
+  role!: Role;
+}
+
+@InputType({ description: 'Remove a member from the organization (their keys stop working).' })
+class RemoveMemberInput {
+  @Field(() => ID, { description: 'Member id.' })
+  memberId!: string;
+}
+
+@ObjectType({ description: 'Result of a member mutation.' })
+class MemberPayload {
+  @Field(() => Member, { nullable: true, description: 'The member after the change.' })
+  member?: Member | null;
+
+  @Field(() => [UserError], { description: 'Expected failures.' })
+  userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'Result of removeMember.' })
+class RemoveMemberPayload {
+  @Field(() => ID, { nullable: true, description: 'Id of the removed member.' })
+  removedMemberId?: string | null;
+
+  @Field(() => [UserError], { description: 'Expected failures.' })
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'Create a team.' })
+class CreateTeamInput {
+  @Field(() => String, { description: 'Team name.' })
+  name!: string;
+}
+
+@ObjectType({ description: 'Result of createTeam.' })
+class TeamPayload {
+  @Field(() => Team, { nullable: true, description: 'The new team.' })
+  team?: Team | null;
+
+  @Field(() => [UserError], { description: 'Expected failures.' })
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'Create an API key.' })
+class CreateApiKeyInput {
+  @Field(() => String, { description: 'Name to tell keys apart.' })
+  name!: string;
+
+  @Field(() => ID, { nullable: true, description: 'Member who will hold the key (default: the caller). The key acts with that member\'s role.' })
+  memberId?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Scopes to record on the key.' })
+  scopes?: string[] | null;
+}
+
+@ObjectType({ description: 'Result of createApiKey. The secret is shown only here, once.' })
+class CreateApiKeyPayload {
+  @Field(() => ApiKey, { nullable: true, description: 'The new key.' })
+  apiKey?: ApiKey | null;
+
+  @Field(() => String, { nullable: true, description: 'The secret (send as "Authorization: Bearer <secret>"). Store it now: it cannot be shown again.' })
+  secret?: string | null;
+
+  @Field(() => [UserError], { description: 'Expected failures.' })
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'Revoke an API key.' })
+class RevokeApiKeyInput {
+  @Field(() => ID, { description: 'Key id.' })
+  apiKeyId!: string;
+}
+
+@ObjectType({ description: 'Result of revokeApiKey.' })
+class RevokeApiKeyPayload {
+  @Field(() => ApiKey, { nullable: true, description: 'The revoked key.' })
+  apiKey?: ApiKey | null;
+
+  @Field(() => [UserError], { description: 'Expected failures.' })
+  userErrors!: UserError[];
+}
+
+const notFound = (field: string, what: string) => new UserFacingError('NOT_FOUND', `${what} not found`, field);
+
+@Resolver()
+export class OrganizationMutations {
+  @Authorized('ADMIN')
+  @Mutation(() => MemberPayload, { description: 'Invite a person (or change the role of an existing member).' })
+  inviteMember(@Arg('input', () => InviteMemberInput, { description: 'Who and with which role.' }) input: InviteMemberInput, @Ctx() context: ApiContext) {
+    const auth = caller(context);
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        if (input.role === Role.OWNER && auth.role !== 'owner') throw new UserFacingError('FORBIDDEN', 'only owners can make owners', 'role');
+        const existing = await trx.selectFrom('memberships as m').innerJoin('users as u', 'u.id', 'm.user_id').select('m.role')
+          .where('u.email', '=', input.email.trim().toLowerCase()).executeTakeFirst();
+        if (existing) throw new UserFacingError('ALREADY_EXISTS', 'that person is already a member; use changeMemberRole', 'email');
+        const added = await addMember(trx, { orgId: auth.orgId, email: input.email, displayName: input.displayName ?? undefined, role: input.role });
+        await audit(trx, context, 'member.invite', { type: 'user', id: added.userId }, { role: added.role });
+        return { member: await loadMember(trx, added.userId) };
+      }),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => MemberPayload, { description: 'Change a member\'s role. Only owners grant or take away the owner role; the last owner stays owner.' })
+  changeMemberRole(@Arg('input', () => ChangeMemberRoleInput, { description: 'Member and new role.' }) input: ChangeMemberRoleInput, @Ctx() context: ApiContext) {
+    const auth = caller(context);
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        const userId = keyOf(input.memberId, 'Member');
+        const member = userId ? await loadMember(trx, userId) : null;
+        if (!member) throw notFound('memberId', 'member');
+        if ((member.role === Role.OWNER || input.role === Role.OWNER) && auth.role !== 'owner') {
+          throw new UserFacingError('FORBIDDEN', 'only owners can grant or take away the owner role', 'role');
+        }
+        if (member.role === Role.OWNER && input.role !== Role.OWNER) await assertNotLastOwner(trx);
+        await trx.updateTable('memberships').set({ role: input.role }).where('user_id', '=', member.userId).execute();
+        await audit(trx, context, 'member.change_role', { type: 'user', id: member.userId }, { from: member.role, to: input.role });
+        return { member: await loadMember(trx, member.userId) };
+      }),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => RemoveMemberPayload, { description: 'Remove a member; their API keys for this organization are deleted with the membership.' })
+  removeMember(@Arg('input', () => RemoveMemberInput, { description: 'Member to remove.' }) input: RemoveMemberInput, @Ctx() context: ApiContext) {
+    const auth = caller(context);
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        const userId = keyOf(input.memberId, 'Member');
+        const member = userId ? await loadMember(trx, userId) : null;
+        if (!member) throw notFound('memberId', 'member');
+        if (member.role === Role.OWNER) {
+          if (auth.role !== 'owner') throw new UserFacingError('FORBIDDEN', 'only owners can remove owners', 'memberId');
+          await assertNotLastOwner(trx);
+        }
+        // Record first: the actor may be removing themselves, and the audit row references no FK.
+        await audit(trx, context, 'member.remove', { type: 'user', id: member.userId }, { role: member.role });
+        await removeMember(trx, member.userId);
+        return { removedMemberId: member.id };
+      }),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => TeamPayload, { description: 'Create a team.' })
+  createTeam(@Arg('input', () => CreateTeamInput, { description: 'Team name.' }) input: CreateTeamInput, @Ctx() context: ApiContext) {
+    const auth = caller(context);
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        const name = input.name.trim();
+        if (name.length < 1 || name.length > 200) throw new UserFacingError('INVALID_INPUT', 'name must be 1 to 200 characters', 'name');
+        const row = await trx.insertInto('teams').values({ org_id: auth.orgId, name }).returningAll().executeTakeFirstOrThrow();
+        await audit(trx, context, 'team.create', { type: 'team', id: row.id });
+        return { team: Team.from(row) };
+      }),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => CreateApiKeyPayload, { description: 'Create an API key; returns the secret once.' })
+  createApiKey(@Arg('input', () => CreateApiKeyInput, { description: 'Key name and holder.' }) input: CreateApiKeyInput, @Ctx() context: ApiContext) {
+    const auth = caller(context);
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        let userId = auth.userId;
+        if (input.memberId) {
+          const id = keyOf(input.memberId, 'Member');
+          const member = id ? await loadMember(trx, id) : null;
+          if (!member) throw notFound('memberId', 'member');
+          if (member.role === Role.OWNER && auth.role !== 'owner') throw new UserFacingError('FORBIDDEN', 'only owners can create keys for owners', 'memberId');
+          userId = member.userId;
+        }
+        const created = await createApiKey(trx, { orgId: auth.orgId, userId, name: input.name, scopes: input.scopes ?? [] });
+        await audit(trx, context, 'api_key.create', { type: 'api_key', id: created.key.id }, { holder: userId });
+        return { apiKey: ApiKey.from(created.key), secret: created.secret };
+      }),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => RevokeApiKeyPayload, { description: 'Revoke an API key; it stops working immediately (also for open subscriptions).' })
+  revokeApiKey(@Arg('input', () => RevokeApiKeyInput, { description: 'Key to revoke.' }) input: RevokeApiKeyInput, @Ctx() context: ApiContext) {
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        const id = keyOf(input.apiKeyId, 'ApiKey');
+        if (!id || !(await revokeApiKey(trx, id))) throw notFound('apiKeyId', 'active API key');
+        await audit(trx, context, 'api_key.revoke', { type: 'api_key', id });
+        const row = await trx.selectFrom('api_keys').select(['id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
+          .where('id', '=', id).executeTakeFirstOrThrow();
+        return { apiKey: apiKeyFromRow(row) };
+      }),
+    );
+  }
+}
+
+async function assertNotLastOwner(trx: Parameters<Parameters<ApiContext['tenant']>[0]>[0]): Promise<void> {
+  const owners = await trx.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('role', '=', 'owner').executeTakeFirstOrThrow();
+  if (Number(owners.n) <= 1) throw new UserFacingError('LAST_OWNER', 'an organization keeps at least one owner', 'memberId');
+}

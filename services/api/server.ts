@@ -1,0 +1,263 @@
+// The Condense API server: Apollo Server 5 on express 5 (/graphql), graphql-ws on the same port
+// and path, and the plain-HTTP byte routes beside it (uploads, downloads, the app endpoint).
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { openBlobStore } from '../blob/index.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { withTenant } from '../db/tenant.ts';
+import { RunEventHub } from '../events/hub.ts';
+import { notificationSourceFor, type NotificationSource } from '../events/notifications.ts';
+import { RunEventPubSub } from '../events/pubsub.ts';
+import { listRunEvents } from '../events/store.ts';
+import { authenticate, type AuthInfo } from './auth.ts';
+import { createContext, type ApiContext, type ApiServices } from './context.ts';
+import { defaultDatasetInspector, defaultModelInspector, defaultPluginCatalog } from './defaults.ts';
+import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
+import { graphQLError, maskError } from './errors.ts';
+import { appModelHandler } from './http/app-model.ts';
+import { downloadHandler } from './http/downloads.ts';
+import { httpError } from './http/respond.ts';
+import { uploadHandler } from './http/uploads.ts';
+import { queueOnlyLauncher, type RunLauncher } from './launcher.ts';
+import { TokenBucketLimiter, type RateLimitOptions } from './limits/rate-limit.ts';
+import { DEFAULT_LIMITS, costError, limitRules, operationCost, type QueryLimits } from './limits/rules.ts';
+import { buildApiSchema } from './schema.ts';
+import { UrlSigner } from './signing.ts';
+
+export interface CreateServerOptions {
+  database: Database;
+  config: Config;
+  /** Executes runs; default: runs are only recorded as queued. */
+  launcher?: RunLauncher;
+  /** Default: the FileBlobStore in `<dataDir>/blobs`. */
+  blobs?: BlobStoreLike;
+  /** Default: the plugin host (built-ins + CONDENSE_PLUGINS). */
+  plugins?: PluginCatalog;
+  inspectModel?: ModelInspector;
+  inspectDataset?: DatasetInspector;
+  limits?: Partial<QueryLimits>;
+  /** Per-org token bucket; false disables it. Default 300 burst, 50/s. */
+  rateLimit?: RateLimitOptions | false;
+  /** Lifetime of signed upload/download URLs, seconds (default 900). */
+  signedUrlTtlSeconds?: number;
+  /** Default: LISTEN on the database (see services/events/notifications.ts). */
+  notifications?: NotificationSource;
+  /** Override config.port / config.host (0 = an ephemeral port). */
+  port?: number;
+  host?: string;
+  /** Base URL put into signed links (default: the URL the server listens on). */
+  publicUrl?: string;
+  log?: (line: string) => void;
+}
+
+export interface ApiServer {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  url: string;
+  /** http(s)://…/graphql */
+  graphqlUrl: string;
+  /** ws://…/graphql */
+  wsUrl: string;
+  httpServer: Server;
+  /** Stops accepting, drains in-flight HTTP requests and WebSocket operations, then stops listening for events. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_RATE_LIMIT: RateLimitOptions = { capacity: 300, refillPerSecond: 50 };
+
+export async function createServer(options: CreateServerOptions): Promise<ApiServer> {
+  const { database, config } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`[api] ${line}\n`));
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const production = config.nodeEnv === 'production';
+  const limiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+
+  const pubsub = await RunEventPubSub.start(options.notifications ?? (await notificationSourceFor(database, config.databaseUrl)));
+  const hub = new RunEventHub(pubsub, (orgId, runId, afterSeq, limit) => withTenant(database.db, orgId, (trx) => listRunEvents(trx, runId, afterSeq, limit)));
+
+  let baseUrl = '';
+  const services: ApiServices = {
+    database,
+    config,
+    blobs: options.blobs ?? openBlobStore(config),
+    launcher: options.launcher ?? queueOnlyLauncher,
+    hub,
+    signer: new UrlSigner(config.signingSecret),
+    inspectModel: options.inspectModel ?? defaultModelInspector,
+    inspectDataset: options.inspectDataset ?? defaultDatasetInspector,
+    plugins: options.plugins ?? defaultPluginCatalog(config.plugins),
+    publicUrl: () => options.publicUrl ?? baseUrl,
+    signedUrlTtlSeconds: options.signedUrlTtlSeconds ?? 900,
+    log,
+  };
+
+  const rateLimit = (auth: AuthInfo | null): void => {
+    if (!auth || !limiter) return;
+    const wait = limiter.take(auth.orgId);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait);
+      throw graphQLError('RATE_LIMITED', `rate limit reached for this organization; retry in ${seconds} s`, 429, { retryAfterSeconds: seconds });
+    }
+  };
+
+  const schema: GraphQLSchema = await buildApiSchema();
+  const rules = limitRules(limits, production);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createHttpServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxBodyBytes });
+  const wsCleanup = useServer<Record<string, unknown>, { auth?: AuthInfo; authorization?: string }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const header = (params.authorization ?? params.Authorization) as string | undefined;
+        const auth = await authenticate(database.db, header).catch(() => null);
+        if (!auth) return false;
+        ctx.extra.auth = auth;
+        ctx.extra.authorization = header;
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        // Same checks as HTTP: key still valid, rate limit, parse, validation + limits, cost.
+        const auth = await authenticate(database.db, ctx.extra.authorization).catch(() => null);
+        if (!auth) return [graphQLError('UNAUTHENTICATED', 'the API key of this connection is no longer valid', 401)];
+        try {
+          rateLimit(auth);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...rules]);
+        if (errors.length > 0) return [...errors];
+        const variables = (payload.variables ?? {}) as Record<string, unknown>;
+        const cost = operationCost(schema, document, variables, payload.operationName);
+        if (cost > limits.maxCost) return [costError(cost, limits)];
+        const args: ExecutionArgs = {
+          schema, document, variableValues: variables, operationName: payload.operationName,
+          contextValue: createContext(services, auth, ctx.extra.authorization),
+        };
+        return args;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors) return result;
+        return { ...result, errors: result.errors.map((e) => maskError(e.toJSON(), e, log)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => {
+        const masked = maskError(e.toJSON(), e, log);
+        return new GraphQLError(masked.message, { extensions: masked.extensions });
+      }),
+    },
+    wsServer,
+  );
+
+  const costPlugin: ApolloServerPlugin<ApiContext> = {
+    async requestDidStart() {
+      let cost: number | undefined;
+      return {
+        async didResolveOperation({ request, document, schema: s }) {
+          cost = operationCost(s, document, request.variables ?? {}, request.operationName);
+          if (cost > limits.maxCost) throw costError(cost, limits);
+        },
+        async willSendResponse({ response }) {
+          if (cost !== undefined && response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: { requested: cost, maximum: limits.maxCost } };
+          }
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<ApiContext>({
+    schema,
+    validationRules: rules,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    // Bearer-token auth (no cookies), so cross-site request forgery has nothing to ride on.
+    csrfPrevention: false,
+    formatError: (formatted, error) => maskError(formatted, error, log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      costPlugin,
+    ],
+  });
+  await apollo.start();
+
+  const wrap = (handler: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => {
+    handler(req, res).catch((error: unknown) => {
+      log(`unexpected error on ${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
+      httpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+    });
+  };
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
+  app.get('/downloads/:token', wrap(downloadHandler(services)));
+  app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
+  app.use(
+    '/graphql',
+    express.json({ limit: limits.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const auth = await authenticate(database.db, req.headers.authorization);
+        rateLimit(auth);
+        return createContext(services, auth);
+      },
+    }),
+  );
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = error as { type?: string; status?: number };
+    if (e?.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `request body is larger than ${limits.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      return;
+    }
+    if (e?.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    log(`unexpected HTTP error: ${(error as Error)?.stack ?? String(error)}`);
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  });
+
+  const host = options.host ?? config.host;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? config.port, host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = `http://${hostPart}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: baseUrl,
+    graphqlUrl: `${baseUrl}/graphql`,
+    wsUrl: `ws://${hostPart}:${address.port}/graphql`,
+    httpServer,
+    close: () =>
+      (closing ??= (async () => {
+        hub.close();
+        await apollo.stop();
+        wsServer.close();
+        await pubsub.close();
+      })()),
+  };
+}
+
+export { CloseCode };

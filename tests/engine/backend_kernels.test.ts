@@ -89,6 +89,9 @@ test('Conv2DBackpropFilter matches cpu over shapes, strides and paddings', async
     [[2, 6, 6, 1], [1, 1], [1, 1], 'valid'],
     [[2, 8, 8, 3], [3, 3], [2, 2], 1], // tfjs computes numeric-pad output sizes with the row stride only
     [[2, 1, 12, 3], [1, 3], [1, 2], 'same'], // conv1d
+    [[2, 6, 6, 8], [3, 3], [1, 1], 'same'], // patch length > 32: the correlation path
+    [[3, 9, 7, 6], [3, 3], [2, 2], 'valid'],
+    [[2, 1, 16, 12], [1, 5], [1, 2], 'same'],
   ];
   for (const [xShape, [fh, fw], strides, pad] of cases) {
     const oc = 1 + Math.floor((r() + 1) * 3);

@@ -13,6 +13,15 @@ export { registerWasmGradientKernels } from './kernels/register.ts';
 
 for (const p of [tensorflowProvider, wasmProvider, webgpuProvider, cpuProvider]) registerBackendProvider(p);
 
+/**
+ * tfjs's cpu backend prints an "install tfjs-node" banner on first use in Node; Condense picks
+ * its backend itself (and tfjs-node does not install here), so the banner only misleads.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
 const loaded = new Map<BackendName, Promise<void>>();
 const autoFailures: string[] = [];
 
@@ -47,6 +56,7 @@ async function use(name: BackendName): Promise<void> {
  * tfjs backend and returns its name. Idempotent and cheap to call before every engine entry point.
  */
 export async function initEngine(preferred: BackendPreference = 'auto'): Promise<BackendName> {
+  silenceCpuBanner();
   let pref = parsePreference(preferred, 'backend');
   if (pref === 'auto' && process.env.CONDENSE_BACKEND) {
     pref = parsePreference(process.env.CONDENSE_BACKEND, 'CONDENSE_BACKEND');

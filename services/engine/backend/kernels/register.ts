@@ -7,6 +7,7 @@ import { depthwiseConv2dBackpropFilter } from './depthwise_backprop_filter.ts';
 import { depthwiseConv2dBackpropInput } from './depthwise_backprop_input.ts';
 import { maxPoolGrad } from './max_pool_grad.ts';
 import { unsortedSegmentSum } from './unsorted_segment_sum.ts';
+import { untransposedMatMul } from './matmul_untransposed.ts';
 
 export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
@@ -21,6 +22,9 @@ export const wasmKernelFixes: Record<string, tf.KernelFunc> = {
   Conv2DBackpropInput: conv2dBackpropInput as tf.KernelFunc,
 };
 
+/** Kernel configs already wrapped by untransposedMatMul (keeps registration idempotent). */
+const wrapped = new WeakSet<tf.KernelConfig>();
+
 /** Idempotent. Missing kernels are added; a kernel another party registered first is kept. */
 export function registerWasmGradientKernels(backendName = 'wasm'): void {
   for (const [kernelName, kernelFunc] of Object.entries(wasmGradientKernels)) {
@@ -31,5 +35,13 @@ export function registerWasmGradientKernels(backendName = 'wasm'): void {
     if (current?.kernelFunc === kernelFunc) continue;
     if (current != null) tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+  for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
+    const shipped = tf.getKernel(kernelName, backendName);
+    if (shipped == null || wrapped.has(shipped)) continue;
+    const wrapper = untransposedMatMul(shipped);
+    wrapped.add(wrapper);
+    tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel(wrapper);
   }
 }

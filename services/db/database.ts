@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { pgliteKysely, postgresKysely } from './dialect.ts';
+import { DataDirInUseError, lockDataDir } from './pglite-lock.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { DB } from './types/index.ts';
 
@@ -65,25 +66,37 @@ async function openPostgres(url: string): Promise<Database> {
 
 async function openPglite(dir: string): Promise<Database> {
   let pglite: PGlite;
+  let unlock: () => void;
   try {
     mkdirSync(dir, { recursive: true });
-    pglite = await PGlite.create(dir);
+    unlock = lockDataDir(dir);
   } catch (error) {
+    if (error instanceof DataDirInUseError) throw new DatabaseError(error.message);
     throw new DatabaseError(`cannot open the embedded database in ${dir}: ${(error as Error).message}`, { cause: error });
   }
-  return wrapPglite(pglite);
+  try {
+    pglite = await PGlite.create(dir);
+  } catch (error) {
+    unlock();
+    throw new DatabaseError(`cannot open the embedded database in ${dir}: ${(error as Error).message}`, { cause: error });
+  }
+  return wrapPglite(pglite, unlock);
 }
 
-/** Wraps an open PGlite instance; close() ends kysely and then PGlite itself. */
-export function wrapPglite(pglite: PGlite): Database {
+/** Wraps an open PGlite instance; close() ends kysely, then PGlite, then runs `onClosed`. */
+export function wrapPglite(pglite: PGlite, onClosed: () => void = () => undefined): Database {
   const { db } = pgliteKysely(pglite);
   return {
     db,
     kind: 'pglite',
     pglite,
     close: async () => {
-      await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        onClosed();
+      }
     },
   };
 }

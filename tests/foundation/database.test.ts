@@ -1,6 +1,6 @@
 // openDatabase on each back end, and withTenant's transaction behaviour.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -23,7 +23,13 @@ test('embedded PGlite persists in <dataDir>/pgdata across restarts', { skip: !!p
     const first = await openDatabase({ databaseUrl: undefined, dataDir }, { migrate: true });
     assert.equal(first.kind, 'pglite');
     await bootstrapOrganization(first.db, { name: 'Kept', slug: 'kept', ownerEmail: 'k@kept.test', ownerName: 'K' });
+    await assert.rejects(
+      openDatabase({ databaseUrl: undefined, dataDir }),
+      /^DatabaseError: the embedded database in .*pgdata is in use by process \d+; stop it, or set DATABASE_URL/,
+    );
     await first.close();
+    // A lock left behind by a crashed process is taken over.
+    await writeFile(join(dataDir, 'pgdata.lock'), '999999');
     const second = await openDatabase({ databaseUrl: undefined, dataDir }, { migrate: true });
     try {
       const orgs = await withSystem(second.db, (trx) => trx.selectFrom('organizations').select('slug').execute());

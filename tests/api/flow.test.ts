@@ -175,7 +175,7 @@ describe('API flow', () => {
     await blobs.put(tflite);
     await blobs.put(tfliteB);
     const idA = await tenant((trx) => insertCandidate(trx, ref, { key: 'prune-50', target: 'cpu-int8', chain: [{ plugin: 'prune', config: { sparsity: 0.5 } }], ok: true, accuracy: 0.9, bytes: tflite.length, tfliteSha256: sha256(tflite), fits: true, compressionRatio: 3.5 }));
-    const idB = await tenant((trx) => insertCandidate(trx, ref, { key: 'quant', target: 'cpu-fp32', chain: [], ok: true, accuracy: 0.8, bytes: tfliteB.length, tfliteSha256: sha256(tfliteB), fits: false, fitFailures: [{ rule: 'file-size', message: 'too big' }] }));
+    await tenant((trx) => insertCandidate(trx, ref, { key: 'quant', target: 'cpu-fp32', chain: [], ok: true, accuracy: 0.8, bytes: tfliteB.length, tfliteSha256: sha256(tfliteB), fits: false, fitFailures: [{ rule: 'file-size', message: 'too big' }] }));
     await tenant((trx) => markParetoFront(trx, ref, [idA]));
     const resumed = collect(wsClient(h.server, h.a.ownerKey), RUN_EVENTS, { runId: run.id, after: lastCursor });
     await tenant((trx) => appendRunEvent(trx, { ...ref, type: 'LOG', payload: { message: 'almost' } }));

@@ -34,16 +34,19 @@ async function int8Bytes(model: tf.LayersModel, data: IndexedDataset): Promise<U
   return (await exportTflite(model, { quantization: 'int8', representativeData: calibrationSamples(data) })).bytes;
 }
 
-/** Same function, but one hidden unit scaled ×1000 (and the head compensating): its outlier
- * stretches the int8 range of the whole layer, so post-training int8 collapses. */
-function withOutlierUnit(model: tf.LayersModel): void {
+/** Same function, but the most active hidden unit scaled ×1000 (and the head compensating):
+ * the outlier stretches the int8 range of the whole layer, so post-training int8 collapses. */
+function withOutlierUnit(model: tf.LayersModel, probe: tf.Tensor): void {
   const hidden = model.getLayer('hidden');
   const head = model.getLayer('head');
-  const scale = tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i === 0 ? 1000 : 1)));
+  const activations = tf.model({ inputs: model.inputs, outputs: hidden.output as tf.SymbolicTensor }).predict(probe) as tf.Tensor;
+  const busiest = tf.argMax(tf.mean(activations, 0)).dataSync()[0];
+  const units = hidden.getWeights()[1].size;
+  const scale = tf.tensor1d(Array.from({ length: units }, (_, i) => (i === busiest ? 1000 : 1)));
   const [k1, b1] = hidden.getWeights();
   const [k2, b2] = head.getWeights();
   hidden.setWeights([tf.mul(k1, scale), tf.mul(b1, scale)]);
-  head.setWeights([tf.div(k2, tf.reshape(scale, [32, 1])), b2]);
+  head.setWeights([tf.div(k2, tf.reshape(scale, [units, 1])), b2]);
 }
 
 describe('quantization plugin', () => {
@@ -95,7 +98,8 @@ describe('quantization plugin', () => {
 
   test('fine-tunes quantization-aware when simulated int8 loses more than the budget', async () => {
     const fragile = await deserializeModel(await serializeModel(trained));
-    withOutlierUnit(fragile);
+    const probe = (await data.batches('train', 200, { limit: 200 })[Symbol.asyncIterator]().next()).value!;
+    withOutlierUnit(fragile, tf.tensor(probe.x!, [probe.size, 28, 28, 1]));
     const result = await host.invoke('quantization', {
       model: fragile, data,
       config: { modes: ['int8'], accuracyBudget: 0.01, evaluationSamples: 500, qatEpochs: 1, samplesPerEpoch: 500 },

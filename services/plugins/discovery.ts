@@ -2,7 +2,7 @@
 // `"condense": { "plugin": true }` marker, and the comma-separated CONDENSE_PLUGINS list of npm
 // package names or paths. Resolution happens here, in the host; the modules are only imported
 // inside worker threads.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,7 +55,8 @@ function packageEntry(dir: string, pkg: PackageJson): string | null {
   const candidates = entry ? [entry] : ['index.ts', 'index.js', 'src/index.ts'];
   for (const c of candidates) {
     const file = path.resolve(dir, c);
-    if (existsSync(file) && statSync(file).isFile()) return file;
+    // Real paths: node imports a symlinked package by its real location too.
+    if (existsSync(file) && statSync(file).isFile()) return realpathSync(file);
   }
   return null;
 }
@@ -99,7 +100,7 @@ function resolveOne(spec: string, cwd: string): PluginSource {
       const entry = packageEntry(target, pkg);
       return entry ? { ...env, url: pathToFileURL(entry).href } : { ...env, url: null, error: `directory ${target} has no package entry or index file` };
     }
-    return { ...env, url: pathToFileURL(target).href };
+    return { ...env, url: pathToFileURL(realpathSync(target)).href };
   }
   // An npm package: resolve from the working directory first, then from the repository.
   for (const base of [cwd, REPO_ROOT]) {
@@ -109,7 +110,7 @@ function resolveOne(spec: string, cwd: string): PluginSource {
       if (entry) return { ...env, url: pathToFileURL(entry).href };
     }
     try {
-      return { ...env, url: pathToFileURL(createRequire(path.join(base, 'noop.js')).resolve(spec)).href };
+      return { ...env, url: pathToFileURL(realpathSync(createRequire(path.join(base, 'noop.js')).resolve(spec))).href };
     } catch {
       // try the next base
     }

@@ -25,8 +25,12 @@ function isMissing(error: unknown): boolean {
 }
 
 async function* chunksOf(source: AsyncIterable<Uint8Array> | Uint8Array): AsyncIterable<Uint8Array> {
-  if (source instanceof Uint8Array) yield source;
-  else yield* source;
+  if (source instanceof Uint8Array) {
+    yield source;
+    return;
+  }
+  // A stream with an encoding set yields strings; store their bytes rather than fail oddly.
+  for await (const chunk of source as AsyncIterable<Uint8Array | string>) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 }
 
 export class FileBlobStore implements BlobStore {

@@ -154,7 +154,7 @@ export async function listApiKeys(trx: TenantTransaction): Promise<ApiKeyInfo[]>
 /**
  * Resolves a presented secret before any org is known (owner-side system transaction).
  * Returns null for malformed, unknown, revoked or expired keys and for keys whose holder left
- * the org; stamps last_used_at on success.
+ * the org; stamps last_used_at on success (to the minute).
  */
 export async function verifyApiKey(db: Kysely<DB>, secret: string): Promise<VerifiedApiKey | null> {
   if (typeof secret !== 'string' || !API_KEY_PATTERN.test(secret)) return null;
@@ -169,7 +169,13 @@ export async function verifyApiKey(db: Kysely<DB>, secret: string): Promise<Veri
       .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', new Date())]))
       .executeTakeFirst();
     if (!row) return null;
-    await trx.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+    // At most one write a minute per key: busy clients must not turn every request into an UPDATE.
+    await trx
+      .updateTable('api_keys')
+      .set({ last_used_at: new Date() })
+      .where('id', '=', row.id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(Date.now() - 60_000))]))
+      .execute();
     return { keyId: row.id, orgId: row.org_id, userId: row.user_id, role: row.role, scopes: row.scopes };
   });
 }

@@ -127,7 +127,7 @@ describe('schema and protocol', () => {
         }).map((audit) => audit.fn()),
       );
       const errors = results.filter((r) => r.status === 'error');
-      assert.deepEqual(errors.map((r) => `${r.name}: ${r.reason}`), []);
+      assert.deepEqual(errors.map((r) => `${r.name}: ${'reason' in r ? String(r.reason) : ''}`), []);
     } finally {
       await h.close();
     }

@@ -267,6 +267,11 @@ export class PluginHost {
   }
 }
 
+/** True when the plugin declares it can produce candidates for `targetId` ('*' = any). */
+export function pluginSupportsTarget(manifest: PluginManifest, targetId: string): boolean {
+  return manifest.hardwareTargets.includes('*') || manifest.hardwareTargets.includes(targetId);
+}
+
 /** Creates a host and loads its plugins. */
 export async function createPluginHost(options: PluginHostOptions = {}): Promise<PluginHost> {
   const host = new PluginHost(options);

@@ -1,5 +1,5 @@
 // The plugin host: discovery, validation and isolated execution of compression plugins.
-export { createPluginHost, PluginHost } from './host.ts';
+export { createPluginHost, PluginHost, pluginSupportsTarget } from './host.ts';
 export type { InstalledPlugin, InvocationResult, InvokeRequest, LoadReport, PluginCandidate, PluginHostOptions } from './host.ts';
 export { PluginConfigError, PluginLoadError, UnknownPluginError } from './errors.ts';
 export type { PluginFailure, PluginFailureReason } from './errors.ts';

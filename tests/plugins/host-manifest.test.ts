@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin, EXPORT_QUANTIZATIONS, PLUGIN_KINDS, SDK_VERSION, type PluginManifest } from '@condense/plugin-sdk';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import {
-  createPluginHost, deserializeModel, findBuiltinPlugins, PluginLoadError, resolvePluginList, serializeModel, validateManifest,
+  createPluginHost, deserializeModel, findBuiltinPlugins, PluginLoadError, pluginSupportsTarget, resolvePluginList, serializeModel, validateManifest,
   validatePluginConfig,
 } from '../../services/plugins/index.ts';
 
@@ -67,6 +67,12 @@ describe('validateManifest', () => {
     assert.equal(loadError(manifest({ configSchema: { type: 'object', properties: { a: { type: 'number', default: 1 } } } })), 'plugin "demo": manifest.configSchema.properties.a needs a description');
     assert.equal(loadError(manifest({ configSchema: { type: 'object', properties: { a: { type: 'number', description: 'A.' } } } })), 'plugin "demo": manifest.configSchema.properties.a needs a default (or must be listed in required)');
     assert.match(loadError(manifest({ configSchema: { type: 'object', properties: { a: { type: 'decimal', description: 'A.', default: 1 } } } })), /^plugin "demo": manifest\.configSchema is not a valid JSON Schema: /);
+  });
+
+  it('pluginSupportsTarget reads hardwareTargets, with * for any', () => {
+    assert.equal(pluginSupportsTarget(manifest(), 'cpu-fp32'), true);
+    assert.equal(pluginSupportsTarget(manifest(), 'mcu-int8'), false);
+    assert.equal(pluginSupportsTarget(manifest({ hardwareTargets: ['*'] }), 'mcu-int8'), true);
   });
 
   it('refuses a plugin whose sdk range the host does not satisfy', () => {
@@ -135,6 +141,14 @@ describe('discovery', () => {
     assert.match(sources[3].error ?? '', /npm package "no-such-plugin-package" is not installed/);
     assert.match(sources[4].error ?? '', /missing\.ts does not exist/);
     assert.ok(sources.every((s) => s.origin === 'env'));
+  });
+
+  it('a module that never finishes loading is refused after the describe limit', async () => {
+    const started = performance.now();
+    const host = await createPluginHost({ builtins: false, describeTimeoutMs: 3000, pluginList: path.join(HERE, '../fixtures/plugins/import-hangs.ts') });
+    assert.deepEqual(host.list(), []);
+    assert.match(host.errors[0]?.message ?? '', /import-hangs\.ts": loading its module did not finish within 3 s$/);
+    assert.ok(performance.now() - started < 8000);
   });
 
   it('the host reads CONDENSE_PLUGINS when no list is given', async () => {

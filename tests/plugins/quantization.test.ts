@@ -34,15 +34,15 @@ async function int8Bytes(model: tf.LayersModel, data: IndexedDataset): Promise<U
   return (await exportTflite(model, { quantization: 'int8', representativeData: calibrationSamples(data) })).bytes;
 }
 
-/** Same function, but the most active hidden unit scaled ×1000 (and the head compensating):
- * the outlier stretches the int8 range of the whole layer, so post-training int8 collapses. */
+/** Same function, but the most active hidden unit scaled ×100 (and the head compensating):
+ * the outlier stretches the int8 range of the whole layer, so post-training int8 loses accuracy. */
 function withOutlierUnit(model: tf.LayersModel, probe: tf.Tensor): void {
   const hidden = model.getLayer('hidden');
   const head = model.getLayer('head');
   const activations = tf.model({ inputs: model.inputs, outputs: hidden.output as tf.SymbolicTensor }).predict(probe) as tf.Tensor;
   const busiest = tf.argMax(tf.mean(activations, 0)).dataSync()[0];
   const units = hidden.getWeights()[1].size;
-  const scale = tf.tensor1d(Array.from({ length: units }, (_, i) => (i === busiest ? 1000 : 1)));
+  const scale = tf.tensor1d(Array.from({ length: units }, (_, i) => (i === busiest ? 100 : 1)));
   const [k1, b1] = hidden.getWeights();
   const [k2, b2] = head.getWeights();
   hidden.setWeights([tf.mul(k1, scale), tf.mul(b1, scale)]);
@@ -102,19 +102,26 @@ describe('quantization plugin', () => {
     withOutlierUnit(fragile, tf.tensor(probe.x!, [probe.size, 28, 28, 1]));
     const result = await host.invoke('quantization', {
       model: fragile, data,
-      config: { modes: ['int8'], accuracyBudget: 0.01, evaluationSamples: 500, qatEpochs: 1, samplesPerEpoch: 500 },
+      config: { modes: ['int8'], accuracyBudget: 0.01, evaluationSamples: 500, qatEpochs: 1, samplesPerEpoch: 1000 },
     });
     assert.deepEqual(result.failures, []);
     const [int8] = result.candidates;
+    console.log(JSON.stringify(int8.metrics));
     assert.deepEqual(int8.exportHints, { quantization: 'int8', qat: true });
     assert.equal(int8.metrics!.qat, 1);
     assert.ok(int8.metrics!.simulatedAccuracyDrop > 0.01);
     assert.ok(Number.isFinite(int8.metrics!.qatSimulatedInt8Accuracy));
 
-    // The collapse the simulation saw is real in the interpreter.
-    const tflite = await evaluateTflite(await int8Bytes(fragile, data), data, 'validation', { limit: 500 });
-    assert.ok(Math.abs(tflite.accuracy - int8.metrics!.simulatedInt8Accuracy) <= 0.05,
-      `simulated ${int8.metrics!.simulatedInt8Accuracy} vs TFLite ${tflite.accuracy}`);
+    // The loss the simulation saw is real in the interpreter, and the QAT model does better there.
+    const before = await evaluateTflite(await int8Bytes(fragile, data), data, 'validation', { limit: 500 });
+    assert.ok(Math.abs(before.accuracy - int8.metrics!.simulatedInt8Accuracy) <= 0.02,
+      `simulated ${int8.metrics!.simulatedInt8Accuracy} vs TFLite ${before.accuracy}`);
+    const qatModel = await deserializeModel(int8.model);
+    const after = await evaluateTflite(await int8Bytes(qatModel, data), data, 'validation', { limit: 500 });
+    assert.ok(Math.abs(after.accuracy - int8.metrics!.qatSimulatedInt8Accuracy) <= 0.02,
+      `simulated after QAT ${int8.metrics!.qatSimulatedInt8Accuracy} vs TFLite ${after.accuracy}`);
+    assert.ok(after.accuracy > before.accuracy, `TFLite int8 after QAT ${after.accuracy} vs before ${before.accuracy}`);
+    qatModel.dispose();
     fragile.dispose();
   });
 

@@ -1,0 +1,76 @@
+// The `condense` command line (bin/condense.js runs this file through tsx).
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../config.ts';
+import { compressCommand, type CompressOptions } from './compress.ts';
+import { migrateCommand, pluginsListCommand, serveCommand, targetsListCommand, workerCommand } from './commands.ts';
+import { reportError } from './errors.ts';
+import { collect } from './parse.ts';
+
+const program = new Command()
+  .name('condense')
+  .description('Automatic on-device model compression: prune, quantize, distill and export TensorFlow Lite models.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error:/, 'condense: error:')) });
+
+program
+  .command('compress')
+  .description('compress a model locally and write the candidate .tflite files')
+  .requiredOption('--model <file>', 'trained model: Keras .h5/.keras or a TF.js layers .zip')
+  .requiredOption('--data <file>', 'dataset: .npz/.npy, .csv, IDX, JSONL or a zip of image folders')
+  .option('--target <id>', 'hardware target (repeatable; see `condense targets list`)', collect, [])
+  .option('--technique <plugin[=json]>', 'use this plugin instead of the planner\'s choice (repeatable, applied in order)', collect, [])
+  .option('--max-size <size>', 'largest acceptable model file, e.g. 200kb')
+  .option('--max-latency <ms>', 'largest acceptable estimated latency on the target, ms')
+  .option('--min-accuracy <0..1>', 'lowest acceptable accuracy')
+  .option('--max-accuracy-drop <0..1>', 'largest acceptable accuracy drop from the base model')
+  .option('--out <dir>', 'where to write the .tflite files', 'condense-out')
+  .option('--data-dir <dir>', 'keep the run\'s database and blobs here (default: a temporary directory)')
+  .option('--eval-samples <n>', 'measure accuracy on at most this many test samples')
+  .option('--no-progress', 'do not draw progress bars')
+  .action((options: CompressOptions) => compressCommand(options));
+
+program
+  .command('serve')
+  .description('start the GraphQL API; runs execute in-process, or on Temporal when TEMPORAL_ADDRESS is set')
+  .action(() => serveCommand(loadConfig()));
+
+program
+  .command('worker')
+  .description('execute runs: a Temporal worker when TEMPORAL_ADDRESS is set, else an embedded runner on the database')
+  .option('--hardware <classes>', 'hardware task queues to serve: cpu, gpu or cpu,gpu', 'cpu')
+  .option('--no-main', 'do not serve the main queue (workflows and bookkeeping), only the hardware queues')
+  .action((options: { hardware: string; main: boolean }) => workerCommand(loadConfig(), options));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (or revert the last one with --down)')
+  .option('--down', 'revert the most recent migration')
+  .action((options: { down?: boolean }) => migrateCommand(loadConfig(), options));
+
+const plugins = program.command('plugins').description('installed compression plugins');
+plugins
+  .command('list')
+  .description('list installed plugins')
+  .option('--json', 'print the manifests as JSON')
+  .action((options: { json?: boolean }) => pluginsListCommand(loadConfig(), options));
+
+const targets = program.command('targets').description('hardware targets');
+targets
+  .command('list')
+  .description('list the hardware-target catalog')
+  .option('--json', 'print the catalog as JSON')
+  .action((options: { json?: boolean }) => targetsListCommand(options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander already printed its one-line message (or help/version output).
+    process.exitCode = err.exitCode;
+  } else {
+    reportError(err);
+  }
+}
+// Worker threads, database pools and timers may linger after a command finished: leave now.
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,47 @@
+// The candidate table printed at the end of `condense compress`.
+
+export interface CandidateRow {
+  key: string;
+  target: string;
+  status: string;
+  quantization: string | null;
+  accuracy: number | null;
+  bytes: number | null;
+  compressionRatio: number | null;
+  estimatedLatencyMs: number | null;
+  hostLatencyMs: number | null;
+  fits: boolean | null;
+  pareto: boolean;
+  failure: string | null;
+  file: string | null;
+}
+
+const kb = (n: number | null) => (n == null ? '-' : n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(1)} KB`);
+const fixed = (n: number | null, digits: number, suffix = '') => (n == null ? '-' : `${n.toFixed(digits)}${suffix}`);
+
+export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy: number; bytes: number }): string {
+  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'size', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
+  const body = rows.map((r) =>
+    r.status === 'succeeded'
+      ? [
+          r.pareto ? '*' : '',
+          r.key,
+          r.target,
+          r.quantization ?? '-',
+          fixed(r.accuracy == null ? null : r.accuracy * 100, 2, '%'),
+          kb(r.bytes),
+          fixed(r.compressionRatio, 1, '×'),
+          fixed(r.estimatedLatencyMs, 3, ' ms'),
+          fixed(r.hostLatencyMs, 3, ' ms'),
+          r.fits ? 'yes' : 'no',
+          r.file ?? '-',
+        ]
+      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const lines = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)];
+  if (baseline) lines.push('', `base model: accuracy ${(baseline.accuracy * 100).toFixed(2)}%, ${kb(baseline.bytes)} as float32 TFLite`);
+  lines.push('* = on the Pareto front (accuracy vs size vs latency)');
+  return lines.join('\n');
+}

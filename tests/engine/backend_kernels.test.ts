@@ -217,3 +217,24 @@ test('pooling gradients match cpu, including windows whose maximum is negative o
     await compare('MaxPoolGrad', { dy, input: x, output: { shape: fwd.shape, values: fwd.values, dtype: 'float32' } }, attrs);
   }
 });
+
+test('Sum and Mean over leading axes (bias gradients, batch statistics) match cpu', async () => {
+  const r = rng(8);
+  for (const [shape, axis, keepDims] of [
+    [[16, 9, 9, 5], [0, 1, 2], false], [[16, 9, 9, 5], [0, 1, 2], true], [[40, 30, 3], [1, 0], false],
+    [[16, 9, 9, 5], [1, 2], false], [[300, 7], [0], false], [[16, 9, 9, 5], -1, false],
+  ] as Array<[number[], number | number[], boolean]>) {
+    const x = f32(shape, r);
+    await compare('Sum', { x }, { axis, keepDims });
+    await compare('Mean', { x }, { axis, keepDims });
+  }
+});
+
+test('Identity shares data without a copy and keeps it alive for every holder', async () => {
+  await initEngine('wasm');
+  const a = tf.tensor([1, 2, 3]);
+  const b = tf.clone(a);
+  a.dispose();
+  assert.deepEqual(Array.from(await b.data()), [1, 2, 3]);
+  b.dispose();
+});

@@ -5,9 +5,11 @@ import { conv2dBackpropFilter } from './conv2d_backprop_filter.ts';
 import { conv2dBackpropInput } from './conv2d_backprop_input.ts';
 import { depthwiseConv2dBackpropFilter } from './depthwise_backprop_filter.ts';
 import { depthwiseConv2dBackpropInput } from './depthwise_backprop_input.ts';
+import { identity } from './identity.ts';
 import { maxPoolGrad } from './max_pool_grad.ts';
 import { unsortedSegmentSum } from './unsorted_segment_sum.ts';
 import { untransposedMatMul } from './matmul_untransposed.ts';
+import { reduceLeadingAxes } from './reduce_leading.ts';
 
 export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
@@ -20,9 +22,10 @@ export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
 export const wasmKernelFixes: Record<string, tf.KernelFunc> = {
   MaxPoolGrad: maxPoolGrad as tf.KernelFunc,
   Conv2DBackpropInput: conv2dBackpropInput as tf.KernelFunc,
+  Identity: identity as tf.KernelFunc,
 };
 
-/** Kernel configs already wrapped by untransposedMatMul (keeps registration idempotent). */
+/** Kernel configs already wrapped (keeps registration idempotent). */
 const wrapped = new WeakSet<tf.KernelConfig>();
 
 /** Idempotent. Missing kernels are added; a kernel another party registered first is kept. */
@@ -36,10 +39,16 @@ export function registerWasmGradientKernels(backendName = 'wasm'): void {
     if (current != null) tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel({ kernelName, backendName, kernelFunc });
   }
-  for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
+  const wrappers: Record<string, (shipped: tf.KernelConfig) => tf.KernelConfig> = {
+    BatchMatMul: untransposedMatMul,
+    _FusedMatMul: untransposedMatMul,
+    Sum: (shipped) => reduceLeadingAxes(shipped, false),
+    Mean: (shipped) => reduceLeadingAxes(shipped, true),
+  };
+  for (const [kernelName, wrap] of Object.entries(wrappers)) {
     const shipped = tf.getKernel(kernelName, backendName);
     if (shipped == null || wrapped.has(shipped)) continue;
-    const wrapper = untransposedMatMul(shipped);
+    const wrapper = wrap(shipped);
     wrapped.add(wrapper);
     tf.unregisterKernel(kernelName, backendName);
     tf.registerKernel(wrapper);

@@ -31,6 +31,8 @@ export interface PluginHostOptions {
   timeoutMs?: number;
   /** Memory limit per invocation: the worker's JS heap and the process's growth in RSS (default 4096 MB). */
   memoryLimitMb?: number;
+  /** A lower cap for the worker's JS heap alone (default: memoryLimitMb). */
+  heapLimitMb?: number;
   /** Limit for reading one plugin's manifest (default 30 s). */
   describeTimeoutMs?: number;
   /** Invocations running at once; more wait in line (default 1: tfjs uses one core per worker). */
@@ -68,6 +70,7 @@ export interface InvokeRequest {
   onLog?: (entry: LogEntry) => void;
   timeoutMs?: number;
   memoryLimitMb?: number;
+  heapLimitMb?: number;
 }
 
 export interface PluginCandidate {
@@ -87,6 +90,8 @@ export interface InvocationResult {
   candidates: PluginCandidate[];
   failures: PluginFailure[];
   durationMs: number;
+  /** Largest memory the plugin's worker reported for itself, bytes (0 if it never reported). */
+  peakMemoryBytes: number;
 }
 
 const DEFAULTS = { timeoutMs: 30 * 60_000, memoryLimitMb: 4096, describeTimeoutMs: 30_000, concurrency: 1 };
@@ -229,6 +234,7 @@ export class PluginHost {
         transfer: [model.weightData, ...(teacher ? [teacher.weightData] : [])],
         timeoutMs: request.timeoutMs ?? this.options.timeoutMs ?? DEFAULTS.timeoutMs,
         memoryLimitMb: request.memoryLimitMb ?? this.options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
+        ...(request.heapLimitMb ?? this.options.heapLimitMb ? { heapLimitMb: request.heapLimitMb ?? this.options.heapLimitMb } : {}),
         data: request.data,
         signal: request.signal,
         onProgress: request.onProgress,
@@ -244,7 +250,7 @@ export class PluginHost {
       } else {
         failures.push({ plugin: name, reason: 'invalid-output', message: 'worker answered an invoke with a manifest' });
       }
-      return { plugin: name, config, candidates, failures, durationMs: performance.now() - started };
+      return { plugin: name, config, candidates, failures, durationMs: performance.now() - started, peakMemoryBytes: outcome.peakMemoryBytes ?? 0 };
     } finally {
       if (scratchDir) await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
       this.release();

@@ -23,6 +23,8 @@ export interface WorkerRunOptions {
   transfer?: ArrayBuffer[];
   timeoutMs: number;
   memoryLimitMb: number;
+  /** Cap of the worker's JavaScript heap (default: memoryLimitMb). */
+  heapLimitMb?: number;
   data?: Dataset;
   signal?: AbortSignal;
   /** How long a cancelled worker may take to stop by itself before it is terminated. */
@@ -31,14 +33,26 @@ export interface WorkerRunOptions {
   onLog?: (entry: LogEntry) => void;
 }
 
-export type WorkerOutcome =
+export type WorkerOutcome = (
   | { kind: 'described'; manifest: PluginManifest; hooks: { compress: boolean; registerLayers: boolean } }
   | { kind: 'result'; candidates: WireCandidate[]; invalid: Array<{ candidate?: string; message: string }> }
-  | { kind: 'failed'; reason: PluginFailureReason; message: string };
+  | { kind: 'failed'; reason: PluginFailureReason; message: string }
+) & {
+  /** Largest memory the worker reported for itself (JS heap + external + ArrayBuffers), bytes. */
+  peakMemoryBytes?: number;
+};
+
+/** Environment variables a plugin worker keeps: locale, paths, and engine/runtime settings. */
+const ENV_ALLOWED = /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LANGUAGE|LC_[A-Z]+|TZ|NODE_ENV|CONDENSE_BACKEND|TSX_[A-Z_]+|LD_LIBRARY_PATH|CUDA_[A-Z_]+|TF_[A-Z_]+|EGL_PLATFORM)$/;
+
+function pluginEnvironment(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => ENV_ALLOWED.test(e[0]) && e[1] !== undefined));
+}
 
 export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
   return new Promise<WorkerOutcome>((resolve) => {
     const { job, data, signal } = options;
+    const heapLimitMb = options.heapLimitMb ?? options.memoryLimitMb;
     if (signal?.aborted) {
       resolve({ kind: 'failed', reason: 'cancelled', message: 'cancelled before it started' });
       return;
@@ -46,13 +60,16 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
     const worker = new Worker(BOOT, {
       workerData: job,
       transferList: options.transfer ?? [],
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb },
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
+      // Plugins see no secrets (database URLs, signing keys): only what a runtime needs.
+      env: pluginEnvironment(),
       stdout: true,
       stderr: true,
       // No inherited flags (e.g. --test) in the plugin's thread; tsx is registered by boot.mjs.
       execArgv: [],
     });
     let settled = false;
+    let peakSelfReported = 0;
     const iterators = new Map<number, { it: AsyncIterator<Batch>; queue: Promise<void> }>();
 
     const settle = (outcome: WorkerOutcome): void => {
@@ -64,7 +81,7 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
       signal?.removeEventListener('abort', onAbort);
       for (const { it } of iterators.values()) void it.return?.().catch(() => undefined);
       iterators.clear();
-      void worker.terminate().finally(() => resolve(outcome));
+      void worker.terminate().finally(() => resolve({ ...outcome, peakMemoryBytes: peakSelfReported }));
     };
 
     const limitBytes = options.memoryLimitMb * 1024 * 1024;
@@ -114,10 +131,13 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
         }
       }
     });
-    const watchdogReport = (bytes: number): void => watchdog.report(bytes);
+    const watchdogReport = (bytes: number): void => {
+      peakSelfReported = Math.max(peakSelfReported, bytes);
+      watchdog.report(bytes);
+    };
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        settle({ kind: 'failed', reason: 'out-of-memory', message: `exhausted its ${options.memoryLimitMb} MB JavaScript heap` });
+        settle({ kind: 'failed', reason: 'out-of-memory', message: `exhausted its ${heapLimitMb} MB JavaScript heap` });
       } else {
         settle({ kind: 'failed', reason: 'threw', message: `uncaught ${err.name ?? 'error'}: ${(err.message ?? String(err)).split('\n')[0]}` });
       }

@@ -123,6 +123,11 @@ describe('invoking broken plugins fails only their candidates', () => {
     assert.ok(performance.now() - started < 10_000);
   });
 
+  it('a plugin that fills its JavaScript heap is stopped by the heap cap', async () => {
+    const r = await host.invoke('fixture-allocates', { model, data, config: { mode: 'heap' }, memoryLimitMb: 4096, heapLimitMb: 96, timeoutMs: 60_000 });
+    assert.deepEqual(r.failures, [{ plugin: 'fixture-allocates', reason: 'out-of-memory', message: 'exhausted its 96 MB JavaScript heap' }]);
+  });
+
   for (const [mode, limit] of [['arraybuffer', 300], ['heap', 256], ['tensors', 400]] as const) {
     it(`a plugin that allocates ${mode} without bound runs out of memory`, async () => {
       const before = process.memoryUsage.rss();
@@ -171,6 +176,7 @@ describe('invoking a good plugin (after all the failures: the host is still up)'
     const progress: ProgressUpdate[] = [];
     const logs: LogEntry[] = [];
     const original = model.getWeights().map((w) => w.arraySync());
+    process.env.CONDENSE_TEST_SECRET = 'must-not-leak';
     const r = await host.invoke('fixture-good', {
       model, data, config: { sparsity: 0.75 }, targets: ['cpu-fp32', 'mcu-int8'],
       onProgress: (p) => progress.push(p), onLog: (l) => logs.push(l),
@@ -190,6 +196,11 @@ describe('invoking a good plugin (after all the failures: the host is still up)'
     const start = logs.find((l) => l.message === 'starting');
     assert.deepEqual(start?.fields, { sparsity: 0.75, backend: 'wasm', targets: ['cpu-fp32', 'mcu-int8'] });
     assert.ok(logs.some((l) => l.message === 'plain console output from the plugin' && l.fields?.stream === 'stdout'));
+    delete process.env.CONDENSE_TEST_SECRET;
+    const envNames = logs.find((l) => l.message === 'environment')?.fields?.names as string[];
+    assert.ok(envNames.includes('PATH') && !envNames.includes('CONDENSE_TEST_SECRET'), 'plugins do not inherit secrets');
+    assert.equal(logs.find((l) => l.message === 'network')?.fields?.result, 'plugins have no network access');
+    assert.ok(r.peakMemoryBytes > 0);
     const scratch = logs.find((l) => l.message === 'scratch')?.fields?.dir as string;
     assert.ok(scratch && !existsSync(scratch), 'scratch directory is removed afterwards');
 

@@ -40,8 +40,8 @@ export function registerWasmGradientKernels(backendName = 'wasm'): void {
     tf.registerKernel({ kernelName, backendName, kernelFunc });
   }
   const wrappers: Record<string, (shipped: tf.KernelConfig) => tf.KernelConfig> = {
-    BatchMatMul: untransposedMatMul,
-    _FusedMatMul: untransposedMatMul,
+    BatchMatMul: (shipped) => untransposedMatMul(shipped, true),
+    _FusedMatMul: (shipped) => untransposedMatMul(shipped),
     Sum: (shipped) => reduceLeadingAxes(shipped, false),
     Mean: (shipped) => reduceLeadingAxes(shipped, true),
   };

@@ -238,3 +238,16 @@ test('Identity shares data without a copy and keeps it alive for every holder', 
   assert.deepEqual(Array.from(await b.data()), [1, 2, 3]);
   b.dispose();
 });
+
+test('BatchMatMul with transposes (done as explicit Transpose, or as (BᵀAᵀ)ᵀ for a huge B) matches cpu', async () => {
+  const r = rng(9);
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[5, 7], [7, 3], false, false], [[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[7, 5], [3, 7], true, true],
+    [[2, 4, 6], [2, 6, 3], false, false], [[2, 6, 4], [2, 3, 6], true, true],
+    [[3000, 9], [3000, 300], true, false], // B ≫ A: computed as (BᵀA)ᵀ
+    [[4, 3000], [300, 3000], false, true],
+  ];
+  for (const [aShape, bShape, transposeA, transposeB] of cases) {
+    await compare('BatchMatMul', { a: f32(aShape, r), b: f32(bShape, r) }, { transposeA, transposeB });
+  }
+});

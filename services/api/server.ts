@@ -144,7 +144,12 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         const errors = validate(schema, document, [...specifiedRules, ...rules]);
         if (errors.length > 0) return [...errors];
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
-        const cost = operationCost(schema, document, variables, payload.operationName);
+        let cost = 0;
+        try {
+          cost = operationCost(schema, document, variables, payload.operationName);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : graphQLError('BAD_USER_INPUT', 'invalid variables', 400)];
+        }
         if (cost > limits.maxCost) return [costError(cost, limits)];
         const args: ExecutionArgs = {
           schema, document, variableValues: variables, operationName: payload.operationName,
@@ -169,7 +174,12 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       let cost: number | undefined;
       return {
         async didResolveOperation({ request, document, schema: s }) {
-          cost = operationCost(s, document, request.variables ?? {}, request.operationName);
+          try {
+            cost = operationCost(s, document, request.variables ?? {}, request.operationName);
+          } catch {
+            // Variables that do not coerce: execution reports them (400 BAD_USER_INPUT) before any resolver runs.
+            return;
+          }
           if (cost > limits.maxCost) throw costError(cost, limits);
         },
         async willSendResponse({ response }) {

@@ -82,6 +82,8 @@ describe('production hardening', () => {
     assert.doesNotMatch(JSON.stringify(typo.body), /Did you mean/);
     const bad = await gql(h.server, h.a.ownerKey, 'query($id: ID!) { node(id: $id) { id } }', { id: { not: 'an id' } });
     assert.doesNotMatch(JSON.stringify(bad.body), /stacktrace|\bat .*\.ts:\d+/);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.equal((await ok(h.server, h.a.ownerKey, '{ viewer { role } }')).viewer.role, 'OWNER');
   });
 });

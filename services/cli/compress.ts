@@ -7,6 +7,9 @@ import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { withTenant } from '../db/tenant.ts';
 import { getTarget } from '../targets/index.ts';
+import { initEngine } from '../engine/backend/index.ts';
+import { openDataset } from '../engine/data/index.ts';
+import { inspectModel } from '../engine/import/index.ts';
 import { EmbeddedRunner } from '../runs/embedded-runner.ts';
 import { createLocalRun } from '../runs/local-run.ts';
 import { openRunServices } from '../runs/run-services.ts';
@@ -54,6 +57,10 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
   const model = readInput('--model', options.model);
   const data = readInput('--data', options.data);
   const outDir = resolve(options.out ?? 'condense-out');
+  // Check the inputs before creating a database: a bad file should fail in a second, not after setup.
+  await initEngine(loadConfig().backend);
+  await inspectModel(model);
+  await (await openDataset(data, { seed: 1 })).close();
 
   const temporary = !options.dataDir;
   const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'condense-'));

@@ -1,0 +1,87 @@
+// The `condense` CLI as a user runs it (bin/condense.js in a child process): catalog listings,
+// one-line errors with hints and a failing exit code, and a whole local compression run that
+// writes loadable .tflite files.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadTfliteModel } from '../../services/engine/runtime/index.ts';
+import { tinyDatasetNpz, tinyModelZip } from '../runner/tiny-fixtures.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const work = mkdtempSync(join(tmpdir(), 'condense-cli-'));
+
+function condense(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [join(root, 'bin/condense.js'), ...args], { cwd: work, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 150_000);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const noStackTrace = (text: string) => assert.ok(!/^\s+at .+:\d+:\d+\)?$/m.test(text), `stack trace in output:\n${text}`);
+
+before(async () => {
+  writeFileSync(join(work, 'model.zip'), await tinyModelZip());
+  writeFileSync(join(work, 'data.npz'), tinyDatasetNpz());
+  writeFileSync(join(work, 'garbage.h5'), 'not an hdf5 file');
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('targets list prints the catalog', async () => {
+  const { code, stdout } = await condense(['targets', 'list']);
+  assert.equal(code, 0);
+  for (const id of ['cpu-fp32', 'cpu-int8', 'gpu-fp16', 'edgetpu-int8', 'mcu-int8', 'browser-wasm']) assert.match(stdout, new RegExp(`^${id}\\s`, 'm'));
+});
+
+test('plugins list prints the installed plugins', async () => {
+  const { code, stdout } = await condense(['plugins', 'list', '--json']);
+  assert.equal(code, 0);
+  const names = (JSON.parse(stdout) as { name: string }[]).map((m) => m.name);
+  assert.ok(names.includes('pruning'), names.join(','));
+});
+
+test('bad input fails with one clear line, a hint and exit code 1', async () => {
+  const cases: [string[], RegExp][] = [
+    [['compress', '--model', 'missing.h5', '--data', 'data.npz', '--target', 'cpu-int8'], /--model: cannot read missing\.h5 \(no such file\)/],
+    [['compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'nope-int8'], /unknown hardware target "nope-int8"/],
+    [['compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'cpu-int8', '--max-size', 'big'], /--max-size: cannot read size "big"/],
+    [['compress', '--model', 'model.zip', '--data', 'data.npz'], /no --target given/],
+    [['compress', '--model', 'garbage.h5', '--data', 'data.npz', '--target', 'cpu-int8', '--data-dir', join(work, 'bad-run')], /garbage\.h5/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr, stdout } = await condense(args);
+    assert.equal(code, 1, `${args.join(' ')} exited ${code}\n${stderr}`);
+    assert.match(stderr, message);
+    assert.match(stderr.split('\n')[0]!, /^condense: error: /);
+    noStackTrace(stderr + stdout);
+  }
+});
+
+test('compress runs a whole compression locally and writes the candidates\' .tflite files', async () => {
+  const out = join(work, 'out');
+  const { code, stdout, stderr } = await condense([
+    'compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'cpu-int8', '--max-size', '200kb',
+    '--technique', 'pruning={"targetSparsity":0.5,"epochs":1,"samplesPerEpoch":128}', '--out', out, '--eval-samples', '200',
+  ], { CONDENSE_BACKEND: 'wasm' });
+  assert.equal(code, 0, stderr);
+  noStackTrace(stderr + stdout);
+  assert.match(stdout, /^\*\s+pruning\/cpu-int8\s+cpu-int8\s+int8\s+\d+\.\d\d%/m);
+  assert.match(stderr, /run succeeded/);
+  const file = join(out, 'pruning_cpu-int8.tflite');
+  assert.ok(existsSync(file));
+  const model = await loadTfliteModel(new Uint8Array(readFileSync(file)));
+  assert.deepEqual(model.inputs[0]!.shape.slice(-1), [16]);
+  model.dispose();
+});

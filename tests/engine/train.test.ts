@@ -177,6 +177,23 @@ test('early stopping stops after `patience` epochs without improvement and can r
     /early stopping monitors 'val_acc' but epochs report only: loss/);
 });
 
+test('fit with restoreBestWeights returns the weights of the best epoch when it stops early', async () => {
+  const data = clusters(200, 6, 2, 4);
+  const model = mlp(6, 2);
+  const snapshots: Float32Array[][] = [];
+  const result = await fit(model, data, {
+    epochs: 6, batchSize: 20, validationSplit: null,
+    optimizer: { name: 'sgd', learningRate: 40 }, // diverges after the first epoch
+    earlyStopping: { monitor: 'loss', patience: 1, restoreBestWeights: true },
+    onProgress: (p) => { if (p.epochEnd) snapshots.push(model.getWeights().map((w) => w.dataSync() as Float32Array)); },
+  });
+  assert.ok(result.stoppedEarly && result.bestEpoch !== undefined, JSON.stringify(result.history.map((h) => h.metrics.loss)));
+  const best = snapshots[(result.bestEpoch as number) - 1];
+  assert.notDeepEqual(Array.from(snapshots[snapshots.length - 1][0]), Array.from(best[0]));
+  model.getWeights().forEach((w, i) => assert.deepEqual(Array.from(w.dataSync()), Array.from(best[i])));
+  model.dispose();
+});
+
 test('a generic step trains several students from one teacher forward per batch', async () => {
   const data = clusters(300, 8, 3, 11);
   const teacher = mlp(8, 3);

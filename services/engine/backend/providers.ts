@@ -45,6 +45,12 @@ export const wasmProvider: BackendProvider = {
   },
 };
 
+/**
+ * WebGPU through Dawn's Node binding (npm `webgpu`, not a dependency: install it and
+ * `@tensorflow/tfjs-backend-webgpu` to use this). CONDENSE_DAWN_FLAGS passes Dawn options
+ * (comma-separated, e.g. `backend=opengles`); CONDENSE_WEBGPU_COMPAT=1 asks for a
+ * compatibility-mode adapter, which is what software GL (llvmpipe) offers on CPU-only hosts.
+ */
 export const webgpuProvider: BackendProvider = {
   name: 'webgpu',
   autoPriority: null, // software rendering on CPU-only hosts is slower than wasm: opt-in only
@@ -53,7 +59,11 @@ export const webgpuProvider: BackendProvider = {
     const g = globalThis as any;
     if (g.navigator?.gpu == null) {
       Object.assign(g, dawn.globals);
-      const gpu = dawn.create([]);
+      const gpu = dawn.create((process.env.CONDENSE_DAWN_FLAGS ?? '').split(',').filter(Boolean));
+      if (process.env.CONDENSE_WEBGPU_COMPAT === '1') {
+        const request = gpu.requestAdapter.bind(gpu);
+        gpu.requestAdapter = (options: object = {}) => request({ ...options, featureLevel: 'compatibility' });
+      }
       if (g.navigator == null) g.navigator = { gpu };
       else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
     }

@@ -251,3 +251,11 @@ test('BatchMatMul with transposes (done as explicit Transpose, or as (BᵀAᵀ)�
     await compare('BatchMatMul', { a: f32(aShape, r), b: f32(bShape, r) }, { transposeA, transposeB });
   }
 });
+
+test('Tile (a broadcasting Add when repeated axes have size 1) matches cpu', async () => {
+  const r = rng(10);
+  for (const [shape, reps] of [[[1, 1, 1, 6], [4, 5, 5, 1]], [[3, 1], [1, 4]], [[2, 3], [2, 2]], [[1, 4, 1], [3, 1, 2]]] as Array<[number[], number[]]>) {
+    await compare('Tile', { x: f32(shape, r) }, { reps });
+  }
+  await compare('Tile', { x: { shape: [1, 3], values: Int32Array.from([1, 2, 3]), dtype: 'int32' } }, { reps: [4, 1] });
+});

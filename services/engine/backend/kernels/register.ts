@@ -10,6 +10,7 @@ import { maxPoolGrad } from './max_pool_grad.ts';
 import { unsortedSegmentSum } from './unsorted_segment_sum.ts';
 import { untransposedMatMul } from './matmul_untransposed.ts';
 import { reduceLeadingAxes } from './reduce_leading.ts';
+import { broadcastingTile } from './tile_broadcast.ts';
 
 export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
@@ -44,6 +45,7 @@ export function registerWasmGradientKernels(backendName = 'wasm'): void {
     _FusedMatMul: (shipped) => untransposedMatMul(shipped),
     Sum: (shipped) => reduceLeadingAxes(shipped, false),
     Mean: (shipped) => reduceLeadingAxes(shipped, true),
+    Tile: broadcastingTile,
   };
   for (const [kernelName, wrap] of Object.entries(wrappers)) {
     const shipped = tf.getKernel(kernelName, backendName);

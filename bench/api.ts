@@ -124,6 +124,10 @@ try {
     await withTenant(database.db, orgId, (trx) =>
       appendRunEvent(trx, { orgId, runId, type: 'CANDIDATE_PROGRESS', payload: { candidateKey: 'bench', step: i, loss: 1 / i, sentAt: Date.now() } }),
     );
+    // Embedded PGlite runs queries on this thread and resolves them as microtasks: a producer
+    // appending in a tight loop in the server's own process would starve socket I/O until it
+    // stops. A real producer (a training loop) yields between progress events; so does this one.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   await withTenant(database.db, orgId, (trx) => finishRun(trx, { orgId, runId, status: 'succeeded' }));
   const outcome = await Promise.race([Promise.all(finished).then(() => 'ok' as const), timeout]);

@@ -32,12 +32,42 @@ export function bearerSecret(header: string | undefined | null): string | null {
   return match ? match[1]! : '';
 }
 
+/**
+ * Remembers verified keys for a few seconds: verification is a write (last_used_at) and would
+ * otherwise dominate every request on the embedded database. Changes made through this process
+ * (revoking a key, changing or removing a member) clear the cache at once; another API process
+ * notices within `ttlMs`.
+ */
+export class AuthCache {
+  private readonly entries = new Map<string, { auth: AuthInfo; until: number }>();
+
+  constructor(private readonly ttlMs = 5000) {}
+
+  get(secret: string, now = Date.now()): AuthInfo | null {
+    const entry = this.entries.get(secret);
+    if (!entry || entry.until < now) return null;
+    return entry.auth;
+  }
+
+  set(secret: string, auth: AuthInfo, now = Date.now()): void {
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(secret, { auth, until: now + this.ttlMs });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
 /** Resolves a header to the caller; throws UNAUTHENTICATED (401) for a present but invalid key. */
-export async function authenticate(db: Kysely<DB>, header: string | undefined | null): Promise<AuthInfo | null> {
+export async function authenticate(db: Kysely<DB>, header: string | undefined | null, cache?: AuthCache): Promise<AuthInfo | null> {
   const secret = bearerSecret(header);
   if (secret === null) return null;
+  const cached = secret === '' ? null : (cache?.get(secret) ?? null);
+  if (cached) return cached;
   const verified = secret === '' ? null : await verifyApiKey(db, secret);
   if (!verified) throw graphQLError('UNAUTHENTICATED', 'invalid, revoked or expired API key', 401);
+  cache?.set(secret, verified);
   return verified;
 }
 

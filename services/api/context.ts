@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { withTenant, type TenantTransaction } from '../db/tenant.ts';
 import type { RunEventHub } from '../events/hub.ts';
-import type { AuthInfo } from './auth.ts';
+import type { AuthCache, AuthInfo } from './auth.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
 import { graphQLError } from './errors.ts';
 import type { RunLauncher } from './launcher.ts';
@@ -21,6 +21,8 @@ export interface ApiServices {
   plugins: PluginCatalog;
   /** Base URL for signed links, e.g. http://127.0.0.1:4000 (known once the server listens). */
   publicUrl(): string;
+  /** Recently verified keys; cleared by mutations that change keys or members. */
+  authCache: AuthCache;
   /** Lifetime of signed upload/download URLs. */
   signedUrlTtlSeconds: number;
   log(message: string): void;

@@ -18,7 +18,7 @@ import { RunEventHub } from '../events/hub.ts';
 import { notificationSourceFor, type NotificationSource } from '../events/notifications.ts';
 import { RunEventPubSub } from '../events/pubsub.ts';
 import { listRunEvents } from '../events/store.ts';
-import { authenticate, type AuthInfo } from './auth.ts';
+import { AuthCache, authenticate, type AuthInfo } from './auth.ts';
 import { createContext, type ApiContext, type ApiServices } from './context.ts';
 import { defaultDatasetInspector, defaultModelInspector, defaultPluginCatalog } from './defaults.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
@@ -49,6 +49,8 @@ export interface CreateServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Lifetime of signed upload/download URLs, seconds (default 900). */
   signedUrlTtlSeconds?: number;
+  /** How long a verified API key is trusted before it is checked again (default 5000 ms; 0 = every request). */
+  authCacheMs?: number;
   /** Default: LISTEN on the database (see services/events/notifications.ts). */
   notifications?: NotificationSource;
   /** Override config.port / config.host (0 = an ephemeral port). */
@@ -96,6 +98,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     plugins: options.plugins ?? defaultPluginCatalog(config.plugins),
     publicUrl: () => options.publicUrl ?? baseUrl,
     signedUrlTtlSeconds: options.signedUrlTtlSeconds ?? 900,
+    authCache: new AuthCache(options.authCacheMs ?? 5000),
     log,
   };
 
@@ -120,7 +123,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const header = (params.authorization ?? params.Authorization) as string | undefined;
-        const auth = await authenticate(database.db, header).catch(() => null);
+        const auth = await authenticate(database.db, header, services.authCache).catch(() => null);
         if (!auth) return false;
         ctx.extra.auth = auth;
         ctx.extra.authorization = header;
@@ -128,7 +131,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       },
       onSubscribe: async (ctx, _id, payload) => {
         // Same checks as HTTP: key still valid, rate limit, parse, validation + limits, cost.
-        const auth = await authenticate(database.db, ctx.extra.authorization).catch(() => null);
+        const auth = await authenticate(database.db, ctx.extra.authorization, services.authCache).catch(() => null);
         if (!auth) return [graphQLError('UNAUTHENTICATED', 'the API key of this connection is no longer valid', 401)];
         try {
           rateLimit(auth);
@@ -225,7 +228,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     express.json({ limit: limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const auth = await authenticate(database.db, req.headers.authorization);
+        const auth = await authenticate(database.db, req.headers.authorization, services.authCache);
         rateLimit(auth);
         return createContext(services, auth);
       },

@@ -177,7 +177,7 @@ export class OrganizationMutations {
   @Mutation(() => MemberPayload, { description: 'Change a member\'s role. Only owners grant or take away the owner role; the last owner stays owner.' })
   changeMemberRole(@Arg('input', () => ChangeMemberRoleInput, { description: 'Member and new role.' }) input: ChangeMemberRoleInput, @Ctx() context: ApiContext) {
     const auth = caller(context);
-    return mutate(() =>
+    return clearingAuth(context, () =>
       context.tenant(async (trx) => {
         const userId = keyOf(input.memberId, 'Member');
         const member = userId ? await loadMember(trx, userId) : null;
@@ -187,6 +187,7 @@ export class OrganizationMutations {
         }
         if (member.role === Role.OWNER && input.role !== Role.OWNER) await assertNotLastOwner(trx);
         await trx.updateTable('memberships').set({ role: input.role }).where('user_id', '=', member.userId).execute();
+        context.services.authCache.clear();
         await audit(trx, context, 'member.change_role', { type: 'user', id: member.userId }, { from: member.role, to: input.role });
         return { member: await loadMember(trx, member.userId) };
       }),
@@ -197,7 +198,7 @@ export class OrganizationMutations {
   @Mutation(() => RemoveMemberPayload, { description: 'Remove a member; their API keys for this organization are deleted with the membership.' })
   removeMember(@Arg('input', () => RemoveMemberInput, { description: 'Member to remove.' }) input: RemoveMemberInput, @Ctx() context: ApiContext) {
     const auth = caller(context);
-    return mutate(() =>
+    return clearingAuth(context, () =>
       context.tenant(async (trx) => {
         const userId = keyOf(input.memberId, 'Member');
         const member = userId ? await loadMember(trx, userId) : null;
@@ -207,6 +208,7 @@ export class OrganizationMutations {
           await assertNotLastOwner(trx);
         }
         // Record first: the actor may be removing themselves, and the audit row references no FK.
+        context.services.authCache.clear();
         await audit(trx, context, 'member.remove', { type: 'user', id: member.userId }, { role: member.role });
         await removeMember(trx, member.userId);
         return { removedMemberId: member.id };
@@ -253,10 +255,11 @@ export class OrganizationMutations {
   @Authorized('ADMIN')
   @Mutation(() => RevokeApiKeyPayload, { description: 'Revoke an API key; it stops working immediately (also for open subscriptions).' })
   revokeApiKey(@Arg('input', () => RevokeApiKeyInput, { description: 'Key to revoke.' }) input: RevokeApiKeyInput, @Ctx() context: ApiContext) {
-    return mutate(() =>
+    return clearingAuth(context, () =>
       context.tenant(async (trx) => {
         const id = keyOf(input.apiKeyId, 'ApiKey');
         if (!id || !(await revokeApiKey(trx, id))) throw notFound('apiKeyId', 'active API key');
+        context.services.authCache.clear();
         await audit(trx, context, 'api_key.revoke', { type: 'api_key', id });
         const row = await trx.selectFrom('api_keys').select(['id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
           .where('id', '=', id).executeTakeFirstOrThrow();
@@ -269,4 +272,13 @@ export class OrganizationMutations {
 async function assertNotLastOwner(trx: Parameters<Parameters<ApiContext['tenant']>[0]>[0]): Promise<void> {
   const owners = await trx.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('role', '=', 'owner').executeTakeFirstOrThrow();
   if (Number(owners.n) <= 1) throw new UserFacingError('LAST_OWNER', 'an organization keeps at least one owner', 'memberId');
+}
+
+/** Runs a mutation that changes who may do what; verified-key caches are dropped after it commits. */
+async function clearingAuth<T extends object>(context: ApiContext, body: () => Promise<T>) {
+  try {
+    return await mutate(body);
+  } finally {
+    context.services.authCache.clear();
+  }
 }

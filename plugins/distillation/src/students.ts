@@ -1,0 +1,95 @@
+// Student architectures, chosen from the shape of the teacher's task:
+// - images (rank-3 input [h, w, c]): a MobileNet-style stack of depthwise-separable convolutions
+//   (Howard et al. 2017, "MobileNets", arXiv 1704.04861) whose channel counts follow the width
+//   multiplier and whose number of blocks per stage follows the depth multiplier;
+// - vectors (rank-1 input) and anything else (flattened): an MLP, width scaling the hidden units
+//   and depth the number of hidden layers.
+// Every student ends in a linear Dense layer (the logits, which distillation trains on) followed
+// by a softmax Activation, so the exported model outputs probabilities like most teachers.
+import type { LayersModel, Tensor, Tf } from '@condense/plugin-sdk';
+import type { StudentSize } from './config.ts';
+
+export interface StudentModels {
+  /** The deliverable: input → probabilities. */
+  model: LayersModel;
+  /** Same layers and weights, input → logits (what the loss sees). */
+  logits: LayersModel;
+  family: 'mobilenet' | 'mlp';
+}
+
+/** Base MobileNet-style stages: output channels, stride of the first block, blocks at depth 1. */
+const STAGES: ReadonlyArray<{ channels: number; stride: number; blocks: number }> = [
+  { channels: 64, stride: 1, blocks: 1 },
+  { channels: 128, stride: 2, blocks: 2 },
+  { channels: 256, stride: 2, blocks: 2 },
+];
+const STEM_CHANNELS = 32;
+/** Hidden units of the MLP's first layer at width 1; each further layer halves them. */
+const MLP_BASE_UNITS = 256;
+const MLP_BASE_LAYERS = 3;
+
+const scaled = (base: number, multiplier: number, min: number): number => Math.max(min, Math.round(base * multiplier));
+
+export function buildStudent(tf: Tf, inputShape: number[], numClasses: number, size: StudentSize, name: string, seed: number): StudentModels {
+  if (!(numClasses >= 2)) throw new Error(`the dataset must have at least 2 classes, got ${numClasses}`);
+  if (inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new Error(`students need a fixed input shape; the data's is [${inputShape.join(', ')}]`);
+  }
+  let layerSeed = seed * 1000;
+  const init = () => tf.initializers.glorotUniform({ seed: layerSeed++ });
+  const input = tf.input({ shape: inputShape, name: `${name}_input` });
+  const family: StudentModels['family'] = inputShape.length === 3 ? 'mobilenet' : 'mlp';
+  let x = input as unknown as ReturnType<Tf['layers']['dense']>['output'];
+  const apply = (layer: { apply(t: unknown): unknown }): void => {
+    x = layer.apply(x) as typeof x;
+  };
+
+  if (family === 'mobilenet') {
+    const [h, w] = inputShape;
+    // Small inputs (MNIST-sized) keep full resolution one layer longer than 224² ImageNet inputs.
+    const stemStride = Math.min(h, w) >= 24 ? 2 : 1;
+    // conv → batch norm → ReLU: the exporter folds each batch norm into the conv before it.
+    const convBnRelu = (conv: { apply(t: unknown): unknown }, id: string): void => {
+      apply(conv);
+      apply(tf.layers.batchNormalization({ name: `${id}_bn` }));
+      apply(tf.layers.reLU({ name: `${id}_relu` }));
+    };
+    convBnRelu(tf.layers.conv2d({ filters: scaled(STEM_CHANNELS, size.width, 4), kernelSize: 3, strides: stemStride, padding: 'same', useBias: false, kernelInitializer: init(), name: `${name}_stem` }), `${name}_stem`);
+    STAGES.forEach((stage, s) => {
+      const blocks = scaled(stage.blocks, size.depth, 1);
+      for (let b = 0; b < blocks; b++) {
+        const stride = b === 0 ? stage.stride : 1;
+        const id = `${name}_s${s}b${b}`;
+        convBnRelu(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: init(), name: `${id}_dw` }), `${id}_dw`);
+        convBnRelu(tf.layers.conv2d({ filters: scaled(stage.channels, size.width, 8), kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: init(), name: `${id}_pw` }), `${id}_pw`);
+      }
+    });
+    apply(tf.layers.globalAveragePooling2d({ name: `${name}_pool` }));
+  } else {
+    if (inputShape.length > 1) apply(tf.layers.flatten({ name: `${name}_flatten` }));
+    const layers = scaled(MLP_BASE_LAYERS, size.depth, 1);
+    for (let i = 0; i < layers; i++) {
+      apply(tf.layers.dense({ units: scaled(MLP_BASE_UNITS / 2 ** i, size.width, 8), activation: 'relu', kernelInitializer: init(), name: `${name}_dense${i}` }));
+    }
+  }
+  apply(tf.layers.dense({ units: numClasses, kernelInitializer: init(), name: `${name}_logits` }));
+  const logitsOut = x;
+  apply(tf.layers.activation({ activation: 'softmax', name: `${name}_softmax` }));
+  const model = tf.model({ inputs: input, outputs: x, name });
+  const logits = tf.model({ inputs: input, outputs: logitsOut, name: `${name}_logits_view` });
+  return { model, logits, family };
+}
+
+/** Trainable variables of a model, as optimizer.minimize wants them. */
+export function variablesOf(model: LayersModel): ReturnType<Tf['variable']>[] {
+  return model.trainableWeights.map((w) => w.read() as unknown as ReturnType<Tf['variable']>);
+}
+
+/** True unless the model's last layer applies softmax (then it outputs probabilities). */
+export function outputsLogits(model: LayersModel): boolean {
+  const last = model.layers[model.layers.length - 1];
+  const activation = (last?.getConfig() as { activation?: unknown } | undefined)?.activation;
+  return activation !== 'softmax';
+}
+
+export type { Tensor };

@@ -1,0 +1,150 @@
+// measureCandidate: exports a compressed model for its target and measures what a user would
+// get — test-set accuracy of the .tflite in the TFLite runtime, file bytes, estimated latency on
+// the target (the catalog's cost model), host latency, MACs, parameters, target fit, and the
+// compression ratio and speed-up against the base model's float32 export.
+import { initEngine, tf } from '../engine/backend/index.ts';
+import type { Dataset } from '../engine/data/types.ts';
+import { countMacs, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
+import { exportTflite, type ExportTfliteResult } from '../engine/export/index.ts';
+import { deserializeModel, isSerializedModel, type SerializedModel } from '../plugins/index.ts';
+import { checkTargetFit, getTarget } from '../targets/index.ts';
+import type { BaselineMeasure, CandidatePlan, ExportQuantization, MeasuredCandidate } from './types.ts';
+
+export interface MeasureOptions {
+  /** Test samples to measure accuracy on (default: the whole test split). */
+  evalSamples?: number;
+  /** Training samples that calibrate int8 activation ranges (default 500). */
+  calibrationSamples?: number;
+  /** Timed batch-1 runs for host latency (default 30; 0 skips it). */
+  latencyRuns?: number;
+}
+
+/** The exported file and its runtime figures, which depend only on the bytes (shareable between
+ * targets that take the same file). */
+export interface MeasuredArtifact {
+  exported: ExportTfliteResult;
+  accuracy: number;
+  hostLatencyMs: number | null;
+  parameterCount: number;
+  macs: number;
+}
+
+async function* calibration(dataset: Dataset, limit: number): AsyncIterable<Float32Array> {
+  for await (const batch of dataset.batches('train', 64, { limit, shuffleSeed: 7 })) {
+    if (batch.x) yield batch.x;
+  }
+}
+
+async function asModel(model: tf.LayersModel | SerializedModel): Promise<{ model: tf.LayersModel; owned: boolean }> {
+  await initEngine();
+  return isSerializedModel(model) ? { model: await deserializeModel(model), owned: true } : { model, owned: false };
+}
+
+/** int8 I/O for targets that run no float tensors at all (Edge TPU, microcontrollers). */
+export function ioTypeFor(targetId: string, quantization: ExportQuantization): 'int8' | 'float32' {
+  return quantization === 'int8' && !getTarget(targetId).tensorTypes.includes('float32') ? 'int8' : 'float32';
+}
+
+/** Exports `model` as .tflite and measures accuracy (test split), host latency, MACs, params. */
+export async function measureArtifact(
+  input: tf.LayersModel | SerializedModel, quantization: ExportQuantization, ioType: 'int8' | 'float32', dataset: Dataset, options: MeasureOptions = {},
+): Promise<MeasuredArtifact> {
+  const { model, owned } = await asModel(input);
+  try {
+    const calibrationSamples = options.calibrationSamples ?? 500;
+    const exported = await exportTflite(model, {
+      quantization,
+      ...(quantization === 'int8' ? { representativeData: calibration(dataset, calibrationSamples), calibrationSamples } : {}),
+      ioType,
+    });
+    const metrics = await evaluateTflite(exported.bytes, dataset, 'test', { ...(options.evalSamples ? { limit: options.evalSamples } : {}) });
+    const runs = options.latencyRuns ?? 30;
+    const hostLatencyMs = runs > 0 ? (await measureHostLatency(exported.bytes, { runs, warmup: Math.min(5, runs) })).medianMs : null;
+    return { exported, accuracy: metrics.accuracy, hostLatencyMs, parameterCount: model.countParams(), macs: countMacs(model).total };
+  } finally {
+    if (owned) model.dispose();
+  }
+}
+
+/** The base model's reference figures: its float32 export on every target. */
+export async function measureBaseline(model: tf.LayersModel | SerializedModel, dataset: Dataset, targets: string[], options: MeasureOptions = {}): Promise<BaselineMeasure & { artifact: MeasuredArtifact }> {
+  const artifact = await measureArtifact(model, 'float32', 'float32', dataset, options);
+  const estimatedLatencyMs: Record<string, number> = {};
+  for (const id of targets) estimatedLatencyMs[id] = fitFor(id, artifact).estimatedLatencyMs;
+  return {
+    accuracy: artifact.accuracy,
+    bytes: artifact.exported.bytes.length,
+    parameterCount: artifact.parameterCount,
+    macs: artifact.macs,
+    hostLatencyMs: artifact.hostLatencyMs,
+    estimatedLatencyMs,
+    artifact,
+  };
+}
+
+function fitFor(targetId: string, artifact: MeasuredArtifact) {
+  const { exported } = artifact;
+  return checkTargetFit(targetId, {
+    bytes: exported.bytes.length,
+    ops: exported.ops,
+    tensorTypes: exported.tensorTypes,
+    peakActivationBytes: exported.peakActivationBytes,
+    macs: artifact.macs,
+    // Nearly all of a .tflite file is constant weights.
+    weightBytes: exported.bytes.length,
+  });
+}
+
+export interface MeasureCandidateInput {
+  plan: Pick<CandidatePlan, 'key' | 'label' | 'target' | 'quantization'>;
+  /** The compressed model, or an artifact already measured for the same file. */
+  model?: tf.LayersModel | SerializedModel;
+  artifact?: MeasuredArtifact;
+  dataset: Dataset;
+  baseline: BaselineMeasure;
+  options?: MeasureOptions;
+  notes?: string[];
+  pluginMetrics?: Record<string, number>;
+  compressMs?: number;
+}
+
+/** Measures one candidate for its target. Export or runtime errors come back as `failure`. */
+export async function measureCandidate(input: MeasureCandidateInput): Promise<MeasuredCandidate & { artifact?: MeasuredArtifact }> {
+  const { plan, baseline } = input;
+  const head = {
+    key: plan.key, label: plan.label, target: plan.target, quantization: plan.quantization,
+    ...(input.notes ? { notes: input.notes } : {}),
+    ...(input.pluginMetrics ? { pluginMetrics: input.pluginMetrics } : {}),
+    ...(input.compressMs !== undefined ? { compressMs: input.compressMs } : {}),
+  };
+  let artifact = input.artifact;
+  if (!artifact) {
+    if (!input.model) throw new Error('measureCandidate needs a model or an artifact');
+    try {
+      artifact = await measureArtifact(input.model, plan.quantization, ioTypeFor(plan.target, plan.quantization), input.dataset, input.options);
+    } catch (err) {
+      return { ...head, failure: { stage: 'export', message: firstLine(err) } };
+    }
+  }
+  const fit = fitFor(plan.target, artifact);
+  const bytes = artifact.exported.bytes.length;
+  const baseLatency = baseline.estimatedLatencyMs[plan.target];
+  return {
+    ...head,
+    accuracy: artifact.accuracy,
+    bytes,
+    parameterCount: artifact.parameterCount,
+    macs: artifact.macs,
+    estimatedLatencyMs: fit.estimatedLatencyMs,
+    hostLatencyMs: artifact.hostLatencyMs,
+    compressionRatio: baseline.bytes / bytes,
+    speedup: baseLatency !== undefined ? baseLatency / fit.estimatedLatencyMs : 1,
+    hostSpeedup: baseline.hostLatencyMs !== null && artifact.hostLatencyMs ? baseline.hostLatencyMs / artifact.hostLatencyMs : null,
+    fit: { fits: fit.fits, failures: fit.failures },
+    artifact,
+  };
+}
+
+export function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}

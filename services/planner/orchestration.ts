@@ -1,0 +1,46 @@
+// The planner as the orchestration's `planCandidates` activity sees it (services/activities/deps.ts
+// `Planner`): a run's targets, techniques and constraints in, `{ candidates: PlannedCandidate[] }`
+// out. Each candidate runs as its own activities there, so every plugin step is planned to
+// return exactly the model it keeps (the activity takes a step's first candidate) and
+// distillation trains one student per call instead of the local runner's joint call.
+import type { PlanRequest } from '../activities/deps.ts';
+import type { Plan, PlannedCandidate } from '../../workflows/types.ts';
+import { getTarget } from '../targets/index.ts';
+import { planCandidates } from './plan.ts';
+import type { CandidatePlan, PlanConstraints } from './types.ts';
+
+function constraintsOf(raw: Record<string, unknown>): PlanConstraints {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return { maxBytes: num(raw.maxBytes), maxLatencyMs: num(raw.maxLatencyMs), minAccuracy: num(raw.minAccuracy), maxAccuracyDrop: num(raw.maxAccuracyDrop) };
+}
+
+/** A user-chosen chain: their techniques in order on every target, ending in the target's format. */
+function explicitChains(request: PlanRequest): PlannedCandidate[] {
+  const techniques = request.run.techniques ?? [];
+  return request.run.targets.map((targetId) => {
+    const target = getTarget(targetId);
+    return {
+      key: `${targetId}:${techniques.map((t) => t.plugin).join('+') || 'export'}+${target.preferredQuantization}`,
+      chain: techniques.map((t) => ({ plugin: t.plugin, config: t.config === 'auto' || !t.config ? {} : t.config })),
+      target: targetId,
+      quantization: target.preferredQuantization,
+    };
+  });
+}
+
+/** Strips planner-only fields so the plan is exactly the orchestration's recorded shape. */
+function toPlanned(plan: CandidatePlan): PlannedCandidate {
+  return { key: plan.key, chain: plan.chain.map((s) => ({ plugin: s.plugin, config: s.config })), target: plan.target, quantization: plan.quantization };
+}
+
+export function planForRun(request: PlanRequest): Plan {
+  if (request.run.techniques && request.run.techniques.length > 0) return { candidates: explicitChains(request) };
+  const plans = planCandidates({
+    dataset: { kind: 'tensor', inputShape: request.validated.dataset.inputShape, numClasses: request.validated.dataset.numClasses },
+    targets: request.run.targets,
+    plugins: request.plugins,
+    constraints: constraintsOf(request.run.constraints),
+    jointDistillation: false,
+  });
+  return { candidates: plans.map(toPlanned) };
+}

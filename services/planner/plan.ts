@@ -1,0 +1,132 @@
+// planCandidates: from the task (dataset kind and shape), the targets, the installed plugins and
+// the constraints, the technique chains worth trying — pure, no model or data touched.
+// Chains per target:
+//   quantize alone        (int8 through the quantization plugin, which fine-tunes quantization-aware
+//                          when post-training int8 loses too much; other formats straight at export)
+//   prune → quantize      (structured: a narrower, faster model)
+//   distill(s) → quantize for each student size s (one joint training run for all sizes)
+//   distill → prune → quantize  (only when the size budget is tight)
+//   cluster → quantize    (when a clustering plugin is installed)
+//   project               (text datasets: a ProjectionNet trained from the labels)
+// and each ends in the export quantization the target needs.
+import { getTarget } from '../targets/index.ts';
+import type { ExportQuantization, HardwareTarget } from '../targets/index.ts';
+import type {
+  CandidatePlan, ChainFamily, ChainStep, PlanBudget, PlannerInput, PlannerPluginInfo,
+} from './types.ts';
+import { CHAIN_FAMILIES } from './types.ts';
+
+export class PlanInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanInputError';
+  }
+}
+
+const DEFAULT_BUDGET: Required<Omit<PlanBudget, 'projectionEpochs'>> = { distillEpochs: 3, pruneEpochs: 2, samplesPerEpoch: 0, qatEpochs: 1 };
+const DEFAULT_STUDENTS = ['large', 'medium', 'small'] as const;
+/** Below this file budget (bytes) distilled students are pruned as well. */
+const TIGHT_BYTES = 1024 * 1024;
+
+function pluginFor(plugins: PlannerPluginInfo[], kind: string, target: string): PlannerPluginInfo | undefined {
+  return plugins
+    .filter((p) => p.kind === kind && (p.hardwareTargets.includes('*') || p.hardwareTargets.includes(target)))
+    .sort((a, b) => a.name.localeCompare(b.name))[0];
+}
+
+/** Export formats the chains of a target end in: compression chains use the target's preferred
+ * one; "quantize alone" also tries every smaller format the target accepts. */
+function quantizeAloneFormats(target: HardwareTarget): ExportQuantization[] {
+  const order: ExportQuantization[] = ['int8', 'dynamic-int8', 'float16'];
+  const smaller = order.filter((q) => q !== 'float32' && target.acceptedQuantizations.includes(q));
+  return smaller.length > 0 ? smaller : [target.preferredQuantization];
+}
+
+function checkInput(input: PlannerInput): void {
+  if (!Array.isArray(input.targets) || input.targets.length === 0) throw new PlanInputError('the plan needs at least one hardware target');
+  for (const id of input.targets) {
+    try {
+      getTarget(id);
+    } catch (err) {
+      throw new PlanInputError((err as Error).message);
+    }
+  }
+  if (!(input.dataset.numClasses >= 2)) throw new PlanInputError(`the dataset must have at least 2 classes, got ${input.dataset.numClasses}`);
+  for (const f of input.families ?? []) {
+    if (!(CHAIN_FAMILIES as readonly string[]).includes(f)) throw new PlanInputError(`unknown chain family '${f}' (known: ${CHAIN_FAMILIES.join(', ')})`);
+  }
+  const s = input.pruneSparsity;
+  if (s !== undefined && !(s > 0 && s < 1)) throw new PlanInputError(`pruneSparsity must be between 0 and 1, got ${s}`);
+}
+
+/** Candidate chains for every target; keys are unique. Throws PlanInputError on bad input. */
+export function planCandidates(input: PlannerInput): CandidatePlan[] {
+  checkInput(input);
+  const budget = { ...DEFAULT_BUDGET, ...input.budget };
+  const wanted = new Set<ChainFamily>(input.families ?? CHAIN_FAMILIES);
+  const students = input.students ?? [...DEFAULT_STUDENTS];
+  const joint = input.jointDistillation ?? true;
+  const sparsity = input.pruneSparsity ?? 0.5;
+  const isText = input.dataset.kind === 'text';
+  const limit = budget.samplesPerEpoch > 0 ? budget.samplesPerEpoch : 0;
+  const plans: CandidatePlan[] = [];
+
+  for (const targetId of input.targets) {
+    const target = getTarget(targetId);
+    const q = target.preferredQuantization;
+    const find = (kind: string) => pluginFor(input.plugins, kind, targetId);
+    const quantizer = find('quantization');
+    const pruner = find('pruning');
+    const distiller = find('distillation');
+    const clusterer = find('clustering');
+    const projector = find('projection');
+
+    /** The closing step for export format `format`: int8 goes through the quantization plugin
+     * (calibration check, QAT when needed); the other formats need no training. */
+    const quantizeStep = (format: ExportQuantization): ChainStep[] => (format === 'int8' && quantizer && !isText
+      ? [{ plugin: quantizer.name, kind: 'quantization', config: { modes: ['int8'], qatEpochs: budget.qatEpochs, samplesPerEpoch: limit } }]
+      : []);
+    const pruneStep = (): ChainStep => ({
+      plugin: pruner!.name, kind: 'pruning',
+      config: { mode: 'structured', targetSparsity: sparsity, epochs: budget.pruneEpochs, endEpoch: Math.max(0, budget.pruneEpochs - 0.5), samplesPerEpoch: limit },
+    });
+    const distillStep = (student: string): ChainStep => {
+      const others = students.filter((s) => s !== student);
+      const base = { epochs: budget.distillEpochs, samplesPerEpoch: limit };
+      return joint
+        ? { plugin: distiller!.name, kind: 'distillation', config: { ...base, students: [student, ...others] }, pick: `student-${student}`, shareKey: `${distiller!.name}:joint:${[...students].sort().join(',')}:${budget.distillEpochs}:${limit}` }
+        : { plugin: distiller!.name, kind: 'distillation', config: { ...base, students: [student] } };
+    };
+    const add = (family: ChainFamily, name: string, label: string, chain: ChainStep[], format: ExportQuantization): void => {
+      plans.push({ key: `${targetId}:${name}+${format}`, label: `${label}${label ? ' → ' : ''}export(${format})`, family, chain, target: targetId, quantization: format });
+    };
+    const qLabel = (format: ExportQuantization) => (quantizeStep(format).length > 0 ? `quantize(${format})` : '');
+    const join = (...parts: string[]) => parts.filter(Boolean).join(' → ');
+
+    if (isText) {
+      if (wanted.has('project') && projector) {
+        const config = input.budget?.projectionEpochs ? { epochs: input.budget.projectionEpochs } : {};
+        add('project', 'project', 'project', [{ plugin: projector.name, kind: 'projection', config }], q);
+      }
+      continue;
+    }
+    if (wanted.has('quantize')) {
+      for (const format of quantizeAloneFormats(target)) add('quantize', 'quantize', qLabel(format), quantizeStep(format), format);
+    }
+    if (wanted.has('prune') && pruner) {
+      add('prune', `prune-${Math.round(sparsity * 100)}`, join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(), ...quantizeStep(q)], q);
+    }
+    if (wanted.has('distill') && distiller) {
+      for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
+    }
+    const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
+    if (wanted.has('distill-prune') && distiller && pruner && (tight || input.families?.includes('distill-prune'))) {
+      const student = students.includes('medium') ? 'medium' : students[0];
+      add('distill-prune', `distill-${student}-prune-${Math.round(sparsity * 100)}`, join(`distill(${student})`, `prune(structured ${sparsity})`, qLabel(q)), [distillStep(student), pruneStep(), ...quantizeStep(q)], q);
+    }
+    if (wanted.has('cluster') && clusterer) {
+      add('cluster', 'cluster', join('cluster', qLabel(q)), [{ plugin: clusterer.name, kind: 'clustering', config: {} }, ...quantizeStep(q)], q);
+    }
+  }
+  return plans;
+}

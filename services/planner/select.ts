@@ -1,0 +1,74 @@
+// selectResults: which measured candidates meet the run's constraints and fit their target, why
+// each other one does not, and the Pareto front per target over (bytes ↓, accuracy ↑, estimated
+// latency ↓). When nothing for a target is acceptable, the front is taken over every measured
+// candidate of that target and marked best effort, so a run never comes back empty-handed.
+import type {
+  BaselineMeasure, CandidateVerdict, MeasuredCandidate, PlanConstraints, Rejection, Selection, TargetSelection,
+} from './types.ts';
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const points = (v: number) => `${(v * 100).toFixed(1)} points`;
+
+/** Every reason `c` is not acceptable (empty = acceptable). */
+export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy'>): Rejection[] {
+  if (c.failure) return [{ rule: 'failed', message: `${c.failure.stage} failed: ${c.failure.message}` }];
+  if (c.accuracy === undefined || c.bytes === undefined || c.estimatedLatencyMs === undefined) {
+    return [{ rule: 'failed', message: 'was not measured' }];
+  }
+  const reasons: Rejection[] = [];
+  for (const f of c.fit?.failures ?? []) reasons.push({ rule: f.rule, message: f.message });
+  const { maxBytes, maxLatencyMs, minAccuracy, maxAccuracyDrop } = constraints;
+  if (maxBytes != null && c.bytes > maxBytes) reasons.push({ rule: 'max-bytes', message: `${c.bytes} bytes is over the ${maxBytes}-byte limit` });
+  if (maxLatencyMs != null && c.estimatedLatencyMs > maxLatencyMs) {
+    reasons.push({ rule: 'max-latency', message: `estimated ${c.estimatedLatencyMs.toFixed(2)} ms on ${c.target} is over the ${maxLatencyMs} ms limit` });
+  }
+  if (minAccuracy != null && c.accuracy < minAccuracy) reasons.push({ rule: 'min-accuracy', message: `accuracy ${pct(c.accuracy)} is below the minimum ${pct(minAccuracy)}` });
+  if (maxAccuracyDrop != null) {
+    const drop = baseline.accuracy - c.accuracy;
+    // A hair of tolerance: accuracies are ratios of sample counts, compared after subtraction.
+    if (drop > maxAccuracyDrop + 1e-9) reasons.push({ rule: 'max-accuracy-drop', message: `accuracy drop ${points(drop)} (${pct(baseline.accuracy)} → ${pct(c.accuracy)}) is over the allowed ${points(maxAccuracyDrop)}` });
+  }
+  return reasons;
+}
+
+/** True when `a` is at least as good as `b` on all three objectives and better on one. */
+export function dominates(a: MeasuredCandidate, b: MeasuredCandidate): boolean {
+  const [ab, aa, al] = [a.bytes!, a.accuracy!, a.estimatedLatencyMs!];
+  const [bb, ba, bl] = [b.bytes!, b.accuracy!, b.estimatedLatencyMs!];
+  const noWorse = ab <= bb && aa >= ba && al <= bl;
+  const better = ab < bb || aa > ba || al < bl;
+  return noWorse && better;
+}
+
+/** The non-dominated members of `candidates` (all must be measured), in input order. */
+export function paretoFront(candidates: MeasuredCandidate[]): MeasuredCandidate[] {
+  return candidates.filter((c) => !candidates.some((o) => o !== c && dominates(o, c)));
+}
+
+const measured = (c: MeasuredCandidate) => !c.failure && c.accuracy !== undefined && c.bytes !== undefined && c.estimatedLatencyMs !== undefined;
+
+export function selectResults(candidates: MeasuredCandidate[], constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy'>): Selection {
+  const keys = new Set<string>();
+  for (const c of candidates) {
+    if (keys.has(c.key)) throw new Error(`candidate key "${c.key}" appears twice`);
+    keys.add(c.key);
+  }
+  const reasons = new Map(candidates.map((c) => [c.key, rejectionReasons(c, constraints, baseline)]));
+  const onFront = new Set<string>();
+  const targets: TargetSelection[] = [];
+  const targetIds = [...new Set(candidates.map((c) => c.target))];
+  for (const target of targetIds) {
+    const own = candidates.filter((c) => c.target === target);
+    const accepted = own.filter((c) => reasons.get(c.key)!.length === 0);
+    const bestEffort = accepted.length === 0;
+    const pool = bestEffort ? own.filter(measured) : accepted;
+    const front = paretoFront(pool).map((c) => c.key);
+    front.forEach((k) => onFront.add(k));
+    targets.push({ target, pareto: front, bestEffort });
+  }
+  const verdicts: CandidateVerdict[] = candidates.map((c) => {
+    const why = reasons.get(c.key)!;
+    return { key: c.key, target: c.target, accepted: why.length === 0, pareto: onFront.has(c.key), reasons: why };
+  });
+  return { verdicts, targets, bestEffort: candidates.length === 0 || verdicts.every((v) => !v.accepted) };
+}

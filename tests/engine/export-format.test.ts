@@ -156,6 +156,17 @@ describe('TFLite export: format and float32 numerics', { timeout: 300_000 }, () 
     assert.ok(ops.includes('ADD') && ops.includes('CONCATENATION'), `ops ${ops}`);
   });
 
+  it('inlines a nested model used as a layer (called twice)', async () => {
+    const block = tf.sequential({ name: 'block', layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: 'relu', ...seeded(30) })] });
+    const input = tf.input({ shape: [4] });
+    const once = block.apply(input) as tf.SymbolicTensor;
+    const twice = block.apply(once) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 2, ...seeded(31) }).apply(tf.layers.concatenate().apply([once, twice]) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const bytes = await assertFloatMatches(tf.model({ inputs: input, outputs: out }), [4]);
+    const ops = readTfliteModel(bytes).operators.map((o) => o.op);
+    assert.deepEqual(ops, ['FULLY_CONNECTED', 'FULLY_CONNECTED', 'CONCATENATION', 'FULLY_CONNECTED']);
+  });
+
   it('quantizes int8 per the TFLite spec: per-axis weights, int32 biases, fixed softmax output', async () => {
     const model = tf.sequential({
       layers: [

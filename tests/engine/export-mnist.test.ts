@@ -136,7 +136,7 @@ describe('exported MNIST models agree with tfjs in tfjs-tflite and Arm NN', { ti
         model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
         const xs = tf.tensor(train.x, [train.n, ...shape]);
         const ys = tf.tensor1d(Float32Array.from(train.y));
-        await model.fit(xs, ys, { epochs, batchSize: 64, shuffle: false, verbose: 0 });
+        await model.fit(xs, ys, { epochs, batchSize: 32, shuffle: false, verbose: 0 });
         tf.dispose([xs, ys]);
         const before = tf.memory().numTensors;
         const metrics = await evaluateModel(model, testSet, 'test', { batchSize: 250 });

@@ -29,11 +29,15 @@ export const wasmKernelFixes: Record<string, tf.KernelFunc> = {
 /** Kernel configs already wrapped (keeps registration idempotent). */
 const wrapped = new WeakSet<tf.KernelConfig>();
 
-/** Idempotent. Missing kernels are added; a kernel another party registered first is kept. */
+/**
+ * Idempotent. Missing kernels are added; a kernel another party registered first is kept.
+ * CONDENSE_WASM_KERNEL_FIXES=0 keeps tfjs's own wasm kernels (to bisect a numeric difference).
+ */
 export function registerWasmGradientKernels(backendName = 'wasm'): void {
   for (const [kernelName, kernelFunc] of Object.entries(wasmGradientKernels)) {
     if (tf.getKernel(kernelName, backendName) == null) tf.registerKernel({ kernelName, backendName, kernelFunc });
   }
+  if (process.env.CONDENSE_WASM_KERNEL_FIXES === '0') return;
   for (const [kernelName, kernelFunc] of Object.entries(wasmKernelFixes)) {
     const current = tf.getKernel(kernelName, backendName);
     if (current?.kernelFunc === kernelFunc) continue;

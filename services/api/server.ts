@@ -265,8 +265,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     httpServer,
     close: () =>
       (closing ??= (async () => {
+        await apollo.stop(); // drains HTTP, then closes WebSocket connections (1001), ending their subscriptions
         hub.close();
-        await apollo.stop();
         wsServer.close();
         await pubsub.close();
       })()),

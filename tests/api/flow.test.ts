@@ -144,12 +144,30 @@ describe('API flow', () => {
     assert.equal(conflict.startRun.userErrors[0].code, 'IDEMPOTENCY_CONFLICT');
     const unknown = await ok(h.server, h.a.ownerKey, START_RUN, { input: { ...input, idempotencyKey: null, targets: ['toaster'] } });
     assert.equal(unknown.startRun.userErrors[0].code, 'UNKNOWN_TARGET');
+    // Explicit techniques: plugins must be installed and configs valid; defaults are filled.
+    const plugins = await ok(h.server, h.a.ownerKey, '{ plugins { name kind configSchema } }');
+    const pruning = plugins.plugins.find((p: any) => p.name === 'pruning');
+    assert.ok(pruning, 'the built-in pruning plugin is listed');
+    assert.equal(pruning.configSchema.type, 'object');
+    const base = { modelVersionId: seeded.modelVersionId, datasetId: seeded.datasetId, targets: ['cpu-int8'] };
+    const badPlugin = await ok(h.server, h.a.ownerKey, START_RUN, { input: { ...base, techniques: [{ plugin: 'no-such-plugin', config: {} }] } });
+    assert.equal(badPlugin.startRun.userErrors[0].code, 'UNKNOWN_PLUGIN');
+    const badConfig = await ok(h.server, h.a.ownerKey, START_RUN, { input: { ...base, techniques: [{ plugin: 'pruning', config: { targetSparsity: 5 } }] } });
+    assert.equal(badConfig.startRun.userErrors[0].code, 'INVALID_PLUGIN_CONFIG');
+    assert.match(badConfig.startRun.userErrors[0].message, /targetSparsity/);
+    const explicit = await ok(h.server, h.a.ownerKey, `mutation($input: StartRunInput!) { startRun(input: $input) { run { autoTechniques techniques { plugin config } } userErrors { code message } } }`, {
+      input: { ...base, techniques: [{ plugin: 'pruning', config: { targetSparsity: 0.5 } }] },
+    });
+    assert.deepEqual(explicit.startRun.userErrors, []);
+    assert.equal(explicit.startRun.run.autoTechniques, false);
+    assert.equal(explicit.startRun.run.techniques[0].config.targetSparsity, 0.5);
+    assert.ok(Object.keys(explicit.startRun.run.techniques[0].config).length > 1, 'defaults filled');
     const cancel = await ok(h.server, h.a.ownerKey, `mutation($input: RunIdInput!) { cancelRun(input: $input) { run { cancelRequested } userErrors { code } } }`, {
       input: { runId: first.startRun.run.id },
     });
     assert.equal(cancel.cancelRun.run.cancelRequested, true);
     const audit = await withTenant(h.database.db, h.a.orgId, (trx) => trx.selectFrom('audit_log').select('action').where('action', 'like', 'run.%').execute());
-    assert.deepEqual(audit.map((r) => r.action).sort(), ['run.cancel', 'run.start']);
+    assert.deepEqual(audit.map((r) => r.action).sort(), ['run.cancel', 'run.start', 'run.start']);
   });
 
   it('streams run events: replay after a cursor, then live, in order, across a reconnect; candidates, downloads, deploy, app endpoint', async () => {

@@ -115,6 +115,13 @@ describe('API flow', () => {
     });
     assert.equal(huge.createUpload.uploadUrl, null);
     assert.equal(huge.createUpload.userErrors[0].field[1], 'bytes');
+    // Idempotent upload creation: same key + same input → same upload; other input → conflict.
+    const idem = (bytes: number) => ok(h.server, h.a.ownerKey, `mutation($input: CreateUploadInput!) { createUpload(input: $input) { upload { id } userErrors { code } } }`, {
+      input: { purpose: 'DATASET', filename: 'i.csv', bytes, sha256: 'b'.repeat(64), idempotencyKey: 'upload-1' },
+    });
+    const u1 = await idem(10);
+    assert.equal((await idem(10)).createUpload.upload.id, u1.createUpload.upload.id);
+    assert.equal((await idem(11)).createUpload.userErrors[0].code, 'IDEMPOTENCY_CONFLICT');
     // Wrong format: bytes arrive fine but are not a model; no version is registered.
     const csv = tinyCsv(5);
     const notModel = await upload(h.server, h.a.ownerKey, 'MODEL', 'model.h5', csv);

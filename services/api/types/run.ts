@@ -1,5 +1,5 @@
 // Compression runs, their candidates and events; the hardware-target and plugin catalogs.
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Selectable } from 'kysely';
 import type { CandidatesTable, CompressionRunsTable } from '../../db/types/index.ts';
 import { RUN_EVENT_TYPES, type RunEvent as StoredRunEvent, type RunEventType } from '../../events/types.ts';
@@ -219,7 +219,7 @@ export class RunEvent {
   @Field(() => Int, { description: 'Per-run sequence number, 1, 2, 3, … without gaps.' })
   sequence!: number;
 
-  @Field(() => String, { description: 'Global id of the run.' })
+  @Field(() => ID, { description: 'Global id of the run.' })
   runId!: string;
 
   @Field(() => RunEventTypeEnum, { description: 'What happened.' })

@@ -23,7 +23,8 @@ function silenceCpuBanner(): void {
 }
 
 const loaded = new Map<BackendName, Promise<void>>();
-const autoFailures: string[] = [];
+/** What 'auto' resolved to, so later calls do not retry providers that failed. */
+let autoChoice: BackendName | null = null;
 
 const PREFERENCES: BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
@@ -69,15 +70,21 @@ export async function initEngine(preferred: BackendPreference = 'auto'): Promise
     }
     return pref;
   }
+  if (autoChoice) {
+    await use(autoChoice);
+    return autoChoice;
+  }
+  const failures: string[] = [];
   for (const provider of autoProviders()) {
     try {
       await use(provider.name);
+      autoChoice = provider.name;
       return provider.name;
     } catch (err) {
-      autoFailures.push(`${provider.name}: ${(err as Error).message}`);
+      failures.push(`${provider.name}: ${(err as Error).message}`);
     }
   }
-  throw new Error(`no tfjs backend could be initialised (${autoFailures.join('; ')})`);
+  throw new Error(`no tfjs backend could be initialised (${failures.join('; ')})`);
 }
 
 /** Name of the active backend (after `initEngine`). */

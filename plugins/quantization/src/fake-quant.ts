@@ -1,8 +1,8 @@
 // Fake quantization: float → int8 → float in the forward pass, with the straight-through
 // estimator for gradients (Jacob et al. 2018, "Quantization and Training of Neural Networks for
 // Efficient Integer-Arithmetic-Only Inference", arXiv 1712.05877). The arithmetic follows what
-// the TFLite export does: weights symmetric per channel in [-127, 127]; activations asymmetric
-// per tensor over [min, max] ∪ {0}.
+// the TFLite export does: weights symmetric in [-127, 127] (per channel for convolutions),
+// activations asymmetric per tensor over [min, max] ∪ {0}.
 import type { Tensor, Tf } from '@condense/plugin-sdk';
 
 export interface Range {
@@ -25,8 +25,6 @@ export function activationParams(range: Range): AffineParams {
   return { scale, zeroPoint };
 }
 
-/** TFLite's fixed parameters of a SOFTMAX output. */
-export const SOFTMAX_PARAMS: AffineParams = { scale: 1 / 256, zeroPoint: -128 };
 
 /** Activation fake quantization; the gradient passes where the input lies inside the range. */
 export function fakeQuantActivation(tf: Tf, x: Tensor, p: AffineParams): Tensor {
@@ -47,8 +45,8 @@ export function fakeQuantActivation(tf: Tf, x: Tensor, p: AffineParams): Tensor 
 }
 
 /**
- * Symmetric per-channel weight quantization. `channels` trailing values of the row-major kernel
- * form one channel each (the last axis, or the last two of a depthwise kernel).
+ * Symmetric weight quantization with one scale per channel: `channels` trailing values of the
+ * row-major kernel form one channel each (1 = one scale for the whole tensor).
  */
 export function fakeQuantWeights(tf: Tf, kernel: Tensor, channels: number): Tensor {
   return tf.tidy(() => {

@@ -5,8 +5,12 @@ import type { Layer, SymbolicTensor } from './types.ts';
 
 /** Called with each layer's output; returns the tensor the graph continues with. */
 export type OutputHook = (layer: Layer, output: Tensor) => Tensor;
+/** Computes a layer itself instead of `layer.apply` (undefined: apply as usual). */
+export type ComputeHook = (layer: Layer, inputs: Tensor[]) => Tensor | undefined;
 
-export function forward(model: LayersModel, input: Tensor, training: boolean, onInput: (x: Tensor) => Tensor, onOutput: OutputHook): Tensor {
+export function forward(
+  model: LayersModel, input: Tensor, training: boolean, onInput: (x: Tensor) => Tensor, onOutput: OutputHook, compute?: ComputeHook,
+): Tensor {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new Error(`quantization simulation supports single-input, single-output models; this one has ${model.inputs.length} inputs and ${model.outputs.length} outputs`);
   }
@@ -17,7 +21,7 @@ export function forward(model: LayersModel, input: Tensor, training: boolean, on
     const layer = symbolic.sourceLayer;
     const node = layer.inboundNodes[symbolic.nodeIndex];
     const inputs = node.inputTensors.map(evaluate);
-    const result = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training }) as Tensor | Tensor[];
+    const result = compute?.(layer, inputs) ?? layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training }) as Tensor | Tensor[];
     const outputs = Array.isArray(result) ? result : [result];
     node.outputTensors.forEach((t, i) => values.set(t.id, onOutput(layer, outputs[i])));
     const value = values.get(symbolic.id);

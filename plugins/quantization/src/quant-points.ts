@@ -3,6 +3,7 @@
 // parameters (max pooling), or vanish into the layer before them (BatchNormalization folded
 // into a linear conv/dense, ReLU/ReLU6 fused into it).
 import type { LayersModel } from '@condense/plugin-sdk';
+import type { AffineParams } from './fake-quant.ts';
 import { weightRole, type Layer, type LayerVariable } from './types.ts';
 
 const WEIGHTED = new Set(['Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
@@ -12,7 +13,7 @@ const PASS_THROUGH = new Set([
 ]);
 const FUSABLE_ACTIVATIONS = new Set(['relu', 'relu6']);
 
-function activationOf(layer: Layer): string | undefined {
+export function activationOf(layer: Layer): string | undefined {
   const config = layer.getConfig() as { activation?: string };
   if (layer.getClassName() === 'ReLU') return (layer.getConfig() as { maxValue?: number | null }).maxValue === 6 ? 'relu6' : 'relu';
   return config.activation;
@@ -31,9 +32,19 @@ function producerOf(layer: Layer): Layer | undefined {
 export interface QuantPlan {
   /** Layers whose output is fake-quantized with calibrated ranges. */
   calibrated: Set<Layer>;
-  /** Layers whose output is a softmax (fixed TFLite output parameters). */
-  softmax: Set<Layer>;
+  /** Layers whose output has TFLite's fixed parameters (softmax, logistic, tanh outputs). */
+  fixed: Map<Layer, AffineParams>;
+  /** Dense layers whose activation is a separate TFLite op: their pre-activation output is a
+   * quantized tensor of its own (e.g. the logits before SOFTMAX). */
+  preActivation: Set<Layer>;
 }
+
+/** TFLite's fixed int8 output parameters of SOFTMAX, LOGISTIC and TANH. */
+const FIXED_OUTPUT: Record<string, AffineParams> = {
+  softmax: { scale: 1 / 256, zeroPoint: -128 },
+  sigmoid: { scale: 1 / 256, zeroPoint: -128 },
+  tanh: { scale: 1 / 128, zeroPoint: 0 },
+};
 
 export function planQuantPoints(model: LayersModel): QuantPlan {
   const outputs = new Set(model.outputs.map((t) => t.sourceLayer));
@@ -52,29 +63,38 @@ export function planQuantPoints(model: LayersModel): QuantPlan {
     return false;
   };
   const calibrated = new Set<Layer>();
-  const softmax = new Set<Layer>();
+  const fixed = new Map<Layer, AffineParams>();
+  const preActivation = new Set<Layer>();
   for (const layer of model.layers) {
     if (PASS_THROUGH.has(layer.getClassName()) || absorbed(layer)) continue;
-    if (activationOf(layer) === 'softmax' || layer.getClassName() === 'Softmax') softmax.add(layer);
+    const activation = layer.getClassName() === 'Softmax' ? 'softmax' : activationOf(layer) ?? 'linear';
+    const params = FIXED_OUTPUT[activation];
+    if (params) fixed.set(layer, params);
     else calibrated.add(layer);
+    if (params && layer.getClassName() === 'Dense') preActivation.add(layer);
   }
-  return { calibrated, softmax };
+  return { calibrated, fixed, preActivation };
 }
 
-/** A kernel to quantize per channel, with the number of channels its trailing axes hold. */
+/** A kernel to quantize, with the number of channels sharing one scale along its trailing axes. */
 export interface QuantKernel {
   variable: LayerVariable;
   channels: number;
 }
 
+/**
+ * Weight quantization as the exporter does it: convolution kernels per output channel (the last
+ * axis, or in*multiplier of a depthwise kernel), FULLY_CONNECTED (Dense) kernels per tensor.
+ */
 export function quantizedKernels(model: LayersModel): QuantKernel[] {
   const kernels: QuantKernel[] = [];
   for (const layer of model.layers) {
     if (!WEIGHTED.has(layer.getClassName())) continue;
+    const perTensor = layer.getClassName() === 'Dense';
     for (const variable of layer.weights) {
       const role = weightRole(variable);
       const shape = variable.shape as number[];
-      if (role === 'kernel' || role === 'pointwise_kernel') kernels.push({ variable, channels: shape[shape.length - 1] });
+      if (role === 'kernel' || role === 'pointwise_kernel') kernels.push({ variable, channels: perTensor ? 1 : shape[shape.length - 1] });
       else if (role === 'depthwise_kernel') kernels.push({ variable, channels: shape[shape.length - 2] * shape[shape.length - 1] });
     }
   }

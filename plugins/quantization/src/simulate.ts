@@ -1,14 +1,33 @@
 // Post-training int8 simulated in tfjs: calibrate activation ranges on training samples, then
 // run the model with per-channel int8 weights and int8 activations and measure accuracy.
 import type { LayersModel, PluginContext, PluginSplit, Tensor } from '@condense/plugin-sdk';
-import { activationParams, fakeQuantActivation, fakeQuantWeights, SOFTMAX_PARAMS, type Range } from './fake-quant.ts';
-import { forward } from './forward.ts';
-import { planQuantPoints, quantizedKernels, type QuantPlan } from './quant-points.ts';
+import { activationParams, fakeQuantActivation, fakeQuantWeights, type Range } from './fake-quant.ts';
+import { forward, type ComputeHook } from './forward.ts';
+import { activationOf, planQuantPoints, quantizedKernels, type QuantPlan } from './quant-points.ts';
 import type { Layer } from './types.ts';
 
 export interface Ranges {
   input: Range;
   layers: Map<Layer, Range>;
+  /** Pre-activation outputs of the plan's `preActivation` layers. */
+  preActivation: Map<Layer, Range>;
+}
+
+/**
+ * A Dense layer whose activation TFLite runs as a separate op: x·W + b, `onLinear` (which may
+ * quantize it), then the activation. Undefined for inputs of rank > 2 (applied as usual).
+ */
+function separateActivation(ctx: PluginContext, plan: QuantPlan, onLinear: (layer: Layer, z: Tensor) => Tensor): ComputeHook {
+  const { tf } = ctx;
+  return (layer, inputs) => {
+    if (!plan.preActivation.has(layer) || inputs.length !== 1 || inputs[0].rank !== 2) return undefined;
+    const [kernel, bias] = layer.getWeights();
+    let z = tf.matMul(inputs[0] as never, kernel as never) as Tensor;
+    if (bias) z = tf.add(z, bias);
+    z = onLinear(layer, z);
+    const activation = activationOf(layer);
+    return activation === 'softmax' ? tf.softmax(z) : activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z);
+  };
 }
 
 const BATCH = 64;
@@ -22,29 +41,29 @@ export async function calibrate(ctx: PluginContext, model: LayersModel, plan: Qu
   const { tf } = ctx;
   let input: Range | undefined;
   const layers = new Map<Layer, Range>();
+  const preActivation = new Map<Layer, Range>();
   for await (const batch of ctx.data.batches('train', BATCH, { limit: samples })) {
     if (ctx.signal.aborted) throw new Error('calibration cancelled');
-    const stats: Array<{ layer: Layer | null; t: Tensor }> = [];
+    const stats: Array<{ into: Map<Layer, Range> | null; layer: Layer | null; t: Tensor }> = [];
+    const record = (into: Map<Layer, Range> | null, layer: Layer | null, v: Tensor) => {
+      stats.push({ into, layer, t: tf.keep(tf.stack([tf.min(v), tf.max(v)])) });
+      return v;
+    };
     tf.tidy(() => {
       const x = tf.tensor(batch.x!, [batch.size, ...ctx.data.info.inputShape]);
-      forward(model, x, false, (v) => {
-        stats.push({ layer: null, t: tf.keep(tf.stack([tf.min(v), tf.max(v)])) });
-        return v;
-      }, (layer, v) => {
-        if (plan.calibrated.has(layer)) stats.push({ layer, t: tf.keep(tf.stack([tf.min(v), tf.max(v)])) });
-        return v;
-      });
+      forward(model, x, false, (v) => record(null, null, v), (layer, v) => (plan.calibrated.has(layer) ? record(layers, layer, v) : v),
+        separateActivation(ctx, plan, (layer, z) => record(preActivation, layer, z)));
     });
     const values = tf.tidy(() => tf.concat(stats.map((s) => s.t)).dataSync());
     stats.forEach((s, i) => {
       s.t.dispose();
       const [lo, hi] = [values[2 * i], values[2 * i + 1]];
-      if (s.layer) layers.set(s.layer, widen(layers.get(s.layer), lo, hi));
+      if (s.into && s.layer) s.into.set(s.layer, widen(s.into.get(s.layer), lo, hi));
       else input = widen(input, lo, hi);
     });
   }
   if (!input) throw new Error('the training split has no samples to calibrate on');
-  return { input, layers };
+  return { input, layers, preActivation };
 }
 
 /** Forward pass with int8 activations at the plan's points (weights as they are in the model). */
@@ -56,10 +75,14 @@ export function quantizedForward(
   const inputParams = activationParams(ranges.input);
   return forward(model, x, training, (v) => fakeQuantActivation(tf, v, inputParams), (layer, v) => {
     observe?.(layer, v);
-    if (plan.softmax.has(layer)) return fakeQuantActivation(tf, v, SOFTMAX_PARAMS);
+    const fixed = plan.fixed.get(layer);
+    if (fixed) return fakeQuantActivation(tf, v, fixed);
     const range = ranges.layers.get(layer);
     return range ? fakeQuantActivation(tf, v, activationParams(range)) : v;
-  });
+  }, separateActivation(ctx, plan, (layer, z) => {
+    const range = ranges.preActivation.get(layer);
+    return range ? fakeQuantActivation(tf, z, activationParams(range)) : z;
+  }));
 }
 
 /** Top-1 accuracy on a split, of the float model or of its int8 simulation. */

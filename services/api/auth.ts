@@ -40,6 +40,8 @@ export function bearerSecret(header: string | undefined | null): string | null {
  */
 export class AuthCache {
   private readonly entries = new Map<string, { auth: AuthInfo; until: number }>();
+  /** Verifications in flight, so a burst of requests with one key verifies it once. */
+  readonly pending = new Map<string, Promise<AuthInfo | null>>();
 
   constructor(private readonly ttlMs = 5000) {}
 
@@ -56,6 +58,7 @@ export class AuthCache {
 
   clear(): void {
     this.entries.clear();
+    this.pending.clear();
   }
 }
 
@@ -63,11 +66,26 @@ export class AuthCache {
 export async function authenticate(db: Kysely<DB>, header: string | undefined | null, cache?: AuthCache): Promise<AuthInfo | null> {
   const secret = bearerSecret(header);
   if (secret === null) return null;
-  const cached = secret === '' ? null : (cache?.get(secret) ?? null);
+  if (secret === '') throw graphQLError('UNAUTHENTICATED', 'invalid, revoked or expired API key', 401);
+  const cached = cache?.get(secret);
   if (cached) return cached;
-  const verified = secret === '' ? null : await verifyApiKey(db, secret);
+  let verifying = cache?.pending.get(secret);
+  if (!verifying) {
+    verifying = verifyApiKey(db, secret);
+    if (cache) {
+      cache.pending.set(secret, verifying);
+      void verifying.then(
+        (verified) => {
+          if (cache.pending.get(secret) !== verifying) return; // cleared meanwhile: do not cache
+          cache.pending.delete(secret);
+          if (verified) cache.set(secret, verified);
+        },
+        () => cache.pending.delete(secret),
+      );
+    }
+  }
+  const verified = await verifying;
   if (!verified) throw graphQLError('UNAUTHENTICATED', 'invalid, revoked or expired API key', 401);
-  cache?.set(secret, verified);
   return verified;
 }
 

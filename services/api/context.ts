@@ -44,7 +44,9 @@ export function createContext(services: ApiServices, auth: AuthInfo | null, auth
     authorization,
     tenant(fn) {
       if (!auth) throw graphQLError('UNAUTHENTICATED', 'authentication required', 401);
-      return withTenant(services.database.db, auth.orgId, fn);
+      // Yield to I/O first: embedded PGlite resolves queries as microtasks, and a chain of them
+      // would otherwise starve every other socket until it ends (unfair latency under load).
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => withTenant(services.database.db, auth.orgId, fn));
     },
   };
 }

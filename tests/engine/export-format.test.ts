@@ -216,6 +216,27 @@ describe('TFLite export: format and float32 numerics', { timeout: 300_000 }, () 
     }
   });
 
+  it('keeps int8 biases exact for pruned (all-zero) channels', async () => {
+    const conv = tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, ...seeded(32) });
+    const model = tf.sequential({ layers: [conv, tf.layers.flatten()] });
+    const [kernel] = conv.getWeights();
+    const mask = tf.tensor4d([1, 0, 1], [1, 1, 1, 3]); // channel 1 pruned, its bias stays
+    conv.setWeights([tf.mul(kernel, mask), tf.tensor1d([0.1, 0.5, -0.2])]);
+    const rep = [randomInput(32, [6, 6, 2], 33)];
+    const { bytes } = await exportTflite(model, { quantization: 'int8', representativeData: rep });
+    const x = randomInput(4, [6, 6, 2], 34);
+    const expected = predictTfjs(model, x, [4, 6, 6, 2]);
+    const m = await loadTfliteModel(bytes);
+    const got = m.predict(x, [4, 6, 6, 2]);
+    m.dispose();
+    for (let i = 1; i < got.length; i += 3) assert.ok(Math.abs(got[i] - 0.5) < 0.01, `pruned channel outputs its bias 0.5, got ${got[i]}`);
+    assert.ok(maxAbsDiff(got, expected) < 0.05, `int8 conv within 0.05 of tfjs (got ${maxAbsDiff(got, expected)})`);
+    if (!armNnSkip) {
+      const arm = await runArmNn(bytes, x, [4, 6, 6, 2]);
+      assert.ok(maxAbsDiff(arm.output, expected) < 0.05, `Arm NN int8 conv within 0.05 (got ${maxAbsDiff(arm.output, expected)})`);
+    }
+  });
+
   it('stores float16 weights as FLOAT16 + DEQUANTIZE and dynamic-int8 weights as INT8', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [40], units: 200, activation: 'relu', ...seeded(20) }), tf.layers.dense({ units: 4, ...seeded(21) })] });
     const f32 = await exportTflite(model, { quantization: 'float32' });

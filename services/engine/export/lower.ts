@@ -10,7 +10,7 @@ import type { IrGraph, IrOp } from './ir.ts';
 import type { TensorRange } from './ir-interpreter.ts';
 import { getOpSpec } from './op-specs.ts';
 import {
-  asymmetricParams, quantizeAsymmetric, quantizeBias, quantizeSymmetric, toFloat16, type AffineParams,
+  asymmetricParams, biasSafeWeightScales, quantizeAsymmetric, quantizeBias, quantizeSymmetric, toFloat16, type AffineParams,
 } from './quantize.ts';
 import type { OperatorSpec, TensorSpec, TfliteModelSpec } from './tflite-model.ts';
 
@@ -146,9 +146,9 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
     return idx;
   };
 
-  const int8Weight = (id: number, axis: number | null) => {
+  const int8Weight = (id: number, axis: number | null, minScales?: number[]) => {
     const t = graph.tensors[id];
-    const q = quantizeSymmetric(t.value!, t.shape, axis);
+    const q = quantizeSymmetric(t.value!, t.shape, axis, minScales);
     const spec: TensorSpec = {
       name: t.name, shape: t.shape, type: 'INT8', data: raw(q.values),
       quantization: { scale: q.scales, zeroPoint: q.scales.map(() => 0), quantizedDimension: axis ?? 0 },
@@ -164,11 +164,13 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
     const inputs = op.inputs.map((id) => (id < 0 ? -1 : graph.isConstant(id) ? -2 : activation(id)));
 
     if (int8 && hasWeights) {
-      const wq = int8Weight(op.inputs[w.input], w.axis);
+      const biasId = spec.bias !== undefined ? op.inputs[spec.bias] ?? -1 : -1;
+      const inScale = params.get(op.inputs[0])!.scale;
+      const minScales = biasId >= 0 ? biasSafeWeightScales(graph.tensors[biasId].value!, inScale, w.axis !== null) : undefined;
+      const wq = int8Weight(op.inputs[w.input], w.axis, minScales);
       inputs[w.input] = add(wq.spec);
-      if (spec.bias !== undefined && op.inputs[spec.bias] >= 0) {
-        const bt = graph.tensors[op.inputs[spec.bias]];
-        const inScale = params.get(op.inputs[0])!.scale;
+      if (spec.bias !== undefined && biasId >= 0) {
+        const bt = graph.tensors[biasId];
         const bq = quantizeBias(bt.value!, inScale, wq.scales);
         inputs[spec.bias] = add({
           name: bt.name, shape: bt.shape, type: 'INT32', data: raw(bq.values),

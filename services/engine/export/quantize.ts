@@ -18,7 +18,9 @@ export interface QuantizedWeights {
 export function asymmetricParams(range: TensorRange): AffineParams {
   const min = Math.min(0, range.min);
   let max = Math.max(0, range.max);
-  if (max - min < 1e-8) max = min + 1e-8;
+  // A tensor that never moved in calibration (e.g. a dead ReLU) still needs a sane scale:
+  // tiny scales make the requantization multipliers of the ops around it overflow.
+  if (max - min < 1e-4) max = min + 1e-4;
   const scale = Math.fround((max - min) / 255);
   const zeroPoint = Math.max(-128, Math.min(127, Math.round(-128 - min / scale)));
   return { scale, zeroPoint };
@@ -32,21 +34,29 @@ export function quantizeAsymmetric(values: Float32Array, p: AffineParams): Int8A
 
 /**
  * Symmetric int8 weights. `axis` null → one scale; otherwise one scale per index of `axis` in a
- * row-major tensor of `shape`.
+ * row-major tensor of `shape`. `minScales` (one per channel) raises scales where needed, e.g. so
+ * the bias of a pruned, near-zero channel still fits int32.
  */
-export function quantizeSymmetric(values: Float32Array, shape: number[], axis: number | null): QuantizedWeights {
+export function quantizeSymmetric(values: Float32Array, shape: number[], axis: number | null, minScales?: number[]): QuantizedWeights {
   const channels = axis === null ? 1 : shape[axis];
   const inner = axis === null ? values.length : shape.slice(axis + 1).reduce((a, d) => a * d, 1);
   const channelOf = (i: number) => (axis === null ? 0 : Math.floor(i / inner) % channels);
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < values.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(values[i]));
   // An all-zero channel still needs a positive scale; its values quantize to 0 anyway.
-  const scales = Array.from(maxAbs, (m) => Math.fround(m > 0 ? m / 127 : 1e-8));
+  const scales = Array.from(maxAbs, (m, c) => Math.fround(Math.max(m > 0 ? m / 127 : 1 / 127, minScales?.[c] ?? 0)));
   const out = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     out[i] = Math.max(-127, Math.min(127, Math.round(values[i] / scales[channelOf(i)])));
   }
   return { values: out, scales };
+}
+
+/** Smallest weight scale per channel keeping |bias / (inputScale × weightScale)| within 2^30. */
+export function biasSafeWeightScales(bias: Float32Array, inputScale: number, perChannel: boolean): number[] {
+  const limit = 2 ** 30;
+  const needed = Array.from(bias, (b) => Math.abs(b) / (inputScale * limit));
+  return perChannel ? needed : [Math.max(0, ...needed)];
 }
 
 /** int32 bias with per-channel scale = fround(inputScale × weightScale[c]). */

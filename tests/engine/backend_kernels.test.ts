@@ -90,6 +90,8 @@ test('Conv2DBackpropFilter matches cpu over shapes, strides and paddings', async
     [[2, 8, 8, 3], [3, 3], [2, 2], 1], // tfjs computes numeric-pad output sizes with the row stride only
     [[2, 1, 12, 3], [1, 3], [1, 2], 'same'], // conv1d
     [[2, 6, 6, 8], [3, 3], [1, 1], 'same'], // patch length > 32: the correlation path
+    [[3, 5, 5, 40], [1, 1], [1, 1], 'valid'], // pointwise: one product
+    [[3, 5, 5, 40], [1, 1], [2, 2], 'same'],
     [[3, 9, 7, 6], [3, 3], [2, 2], 'valid'],
     [[2, 1, 16, 12], [1, 5], [1, 2], 'same'],
   ];
@@ -258,4 +260,17 @@ test('Tile (a broadcasting Add when repeated axes have size 1) matches cpu', asy
     await compare('Tile', { x: f32(shape, r) }, { reps });
   }
   await compare('Tile', { x: { shape: [1, 3], values: Int32Array.from([1, 2, 3]), dtype: 'int32' } }, { reps: [4, 1] });
+});
+
+test('Slice (copyWithin runs inside the wasm heap) matches cpu for any rank, dtype and region', async () => {
+  const r = rng(11);
+  const cases: Array<[number[], number[], number[]]> = [
+    [[7], [2], [3]], [[5, 6], [1, 2], [3, 4]], [[5, 6], [1, 0], [3, 6]], [[4, 5, 6], [1, 0, 0], [2, 5, 6]],
+    [[3, 8, 8, 4], [0, 1, 1, 0], [3, 6, 7, 4]], [[3, 8, 8, 4], [1, 2, 3, 1], [2, 3, 4, 2]], [[2, 3, 4, 5, 6], [1, 0, 1, 2, 0], [1, 3, 2, 3, 6]],
+    [[3, 4], [0, 0], [3, 4]], [[3, 4], [1, 1], [0, 2]],
+  ];
+  for (const [shape, begin, size] of cases) {
+    await compare('Slice', { x: f32(shape, r) }, { begin, size });
+  }
+  await compare('Slice', { x: { shape: [4, 5], values: Int32Array.from({ length: 20 }, (_, i) => i * 3 - 7), dtype: 'int32' } }, { begin: [1, 2], size: [2, 3] });
 });

@@ -32,6 +32,12 @@ export function conv2dBackpropFilter({ inputs, attrs }: { inputs: tf.NamedTensor
       (info.outWidth - 1) * stride[1] + info.filterWidth,
     ];
     const k = info.filterHeight * info.filterWidth * info.inChannels;
+    const p = info.padInfo;
+    if (info.filterHeight === 1 && info.filterWidth === 1 && stride[0] === 1 && stride[1] === 1 && !(p.top || p.left || p.bottom || p.right)) {
+      // pointwise conv: the gradient is one product Xᵀ·dY over all pixels
+      const rows = tf.reshape(x, [-1, info.inChannels]);
+      return tf.reshape(tf.matMul(rows, tf.reshape(dy, [-1, info.outChannels]), true, false), filterShape);
+    }
     if (k <= SMALL_PATCH) {
       // few input channels (a first layer): explicit patches via an identity-filter conv, then
       // one product Pᵀ·dY — avoids packing dY as a huge conv filter, ~4× faster here

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './tensor_args.ts';
 
 /** Below this many reduced values per output the shipped kernel is as fast. */
-const MIN_POOLED = 64;
+const MIN_POOLED = 4;
 
 function leadingAxes(axis: number | number[], rank: number): number | null {
   const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);

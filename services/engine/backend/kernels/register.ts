@@ -11,6 +11,7 @@ import { unsortedSegmentSum } from './unsorted_segment_sum.ts';
 import { untransposedMatMul } from './matmul_untransposed.ts';
 import { reduceLeadingAxes } from './reduce_leading.ts';
 import { broadcastingTile } from './tile_broadcast.ts';
+import { fastSlice } from './slice.ts';
 
 export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
@@ -50,6 +51,7 @@ export function registerWasmGradientKernels(backendName = 'wasm'): void {
     Sum: (shipped) => reduceLeadingAxes(shipped, false),
     Mean: (shipped) => reduceLeadingAxes(shipped, true),
     Tile: broadcastingTile,
+    Slice: fastSlice,
   };
   for (const [kernelName, wrap] of Object.entries(wrappers)) {
     const shipped = tf.getKernel(kernelName, backendName);

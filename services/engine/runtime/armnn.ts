@@ -1,6 +1,6 @@
 // Runs .tflite models with Arm NN (Debian: python3-pyarmnn libarmnntfliteparser22
 // libarmnn-cpuref-backend22) through a small Python script, fed by temporary files.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,24 @@ export interface ArmNnResult {
   rewrites: string[];
 }
 
-/** Why Arm NN cannot run here, or undefined when it can. */
+function debianPackageInstalled(name: string): boolean {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
+  } catch {
+    return false;
+  }
+}
+
+let unavailable: string | undefined | null = null;
+
+/** Why Arm NN cannot run here (missing Debian packages), or undefined when it can. */
 export function armNnUnavailableReason(): string | undefined {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const hasPyarmnn = ['/usr/lib/python3/dist-packages/pyarmnn'].some((p) => existsSync(p));
-  if (!hasPyarmnn) return `Arm NN is not installed (apt-get install ${ARMNN_DEBIAN_PACKAGES.join(' ')})`;
-  return undefined;
+  if (unavailable !== null) return unavailable;
+  const missing = ARMNN_DEBIAN_PACKAGES.filter((p) => !debianPackageInstalled(p));
+  if (!existsSync(PYTHON)) unavailable = `Arm NN needs ${PYTHON}, which is missing`;
+  else if (missing.length) unavailable = `Arm NN is not installed: apt-get install ${missing.join(' ')}`;
+  else unavailable = undefined;
+  return unavailable;
 }
 
 function run(args: string[]): Promise<string> {

@@ -12,6 +12,8 @@ export interface IrTensor {
   value?: Float32Array;
   /** Int32 constant (shapes, axes). */
   intValue?: Int32Array;
+  /** Element type of a non-constant tensor when it is not float (e.g. LSH_PROJECTION's output). */
+  dtype?: 'int32';
 }
 
 export interface IrOp {

@@ -96,6 +96,11 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
     const known = activations.get(id);
     if (known !== undefined) return known;
     const t = graph.tensors[id];
+    if (t.dtype === 'int32') {
+      const idx = add({ name: t.name, ...shapeFields(t.shape), type: 'INT32' });
+      activations.set(id, idx);
+      return idx;
+    }
     if (!int8) {
       const idx = add({ name: t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
       activations.set(id, idx);

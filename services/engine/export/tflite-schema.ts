@@ -30,6 +30,8 @@ export const BuiltinOperator = {
   SOFTMAX: 25,
   TANH: 28,
   MEAN: 40,
+  CAST: 53,
+  SLICE: 65,
   SUB: 41,
   QUANTIZE: 114,
 } as const;

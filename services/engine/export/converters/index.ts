@@ -3,3 +3,4 @@ import './conv.ts';
 import './core.ts';
 import './merge.ts';
 import './pooling.ts';
+import './lsh-projection.ts';

@@ -1,0 +1,53 @@
+// Config of the projection plugin (JSON Schema the host validates; every field has a default).
+import type { JsonSchema } from '@condense/plugin-sdk';
+
+export interface ProjectionConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** T hash functions × d bits each: T·d projection bits. */
+  numHash: number;
+  numBits: number;
+  /** Hidden units of the projection network (one hidden layer; 0 = linear on the bits). */
+  hiddenUnits: number;
+  /** Hidden units of the trainer network. */
+  trainerHiddenUnits: number;
+  /** Input buckets of the text trainer (bag of hashed n-grams). */
+  trainerBuckets: number;
+  /** Weight λ of the distillation term (trainer → projection net). */
+  distillationWeight: number;
+  temperature: number;
+  maxFeatures: number;
+  wordNgrams: number[];
+  charNgrams: number[];
+  samplesPerEpoch: number;
+  quantization: 'float32' | 'float16' | 'dynamic-int8';
+  seed: number;
+}
+
+const ngramList = (description: string, dflt: number[], min: number, max: number) => ({
+  type: 'array', items: { type: 'integer', minimum: min, maximum: max }, maxItems: 4, default: dflt, description,
+});
+
+export const configSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    epochs: { type: 'integer', minimum: 1, maximum: 200, default: 10, description: 'Joint training epochs.' },
+    batchSize: { type: 'integer', minimum: 1, maximum: 1024, default: 32, description: 'Training batch size.' },
+    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.002, description: 'Adam learning rate.' },
+    numHash: { type: 'integer', minimum: 1, maximum: 2048, default: 128, description: 'Number T of LSH hash functions.' },
+    numBits: { type: 'integer', minimum: 1, maximum: 32, default: 8, description: 'Bits d per hash function (T·d ≤ 2048).' },
+    hiddenUnits: { type: 'integer', minimum: 0, maximum: 1024, default: 32, description: 'Hidden units of the projection network (0: linear).' },
+    trainerHiddenUnits: { type: 'integer', minimum: 1, maximum: 4096, default: 128, description: 'Hidden units of the trainer network.' },
+    trainerBuckets: { type: 'integer', minimum: 16, maximum: 65536, default: 8192, description: 'Hashed n-gram buckets of the text trainer network.' },
+    distillationWeight: { type: 'number', minimum: 0, maximum: 100, default: 1, description: 'λ: weight of the trainer→projection distillation loss.' },
+    temperature: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 1, description: 'Softmax temperature of the distillation term.' },
+    maxFeatures: { type: 'integer', minimum: 1, maximum: 65536, default: 512, description: 'Text: n-gram slots per sample (model input [2, N]).' },
+    wordNgrams: ngramList('Text: word n-gram orders.', [1, 2], 1, 5),
+    charNgrams: ngramList('Text: character n-gram orders.', [4], 1, 10),
+    samplesPerEpoch: { type: 'integer', minimum: 0, default: 0, description: 'At most this many training samples (0: all).' },
+    quantization: { enum: ['float32', 'float16', 'dynamic-int8'], default: 'dynamic-int8', description: 'TFLite export mode asked of the host (int8 cannot hold the int32 projection).' },
+    seed: { type: 'integer', default: 1, description: 'Seed of initialisation and shuffling.' },
+  },
+};

@@ -1,0 +1,60 @@
+// Reads a split into memory and computes, once, everything training needs: the projection bits
+// (fixed — nothing before them trains) and the trainer's input.
+import type { PluginContext, PluginSplit } from '@condense/plugin-sdk';
+import { featurizeTexts, lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '../../../services/engine/text/index.ts';
+
+export interface PreparedSplit {
+  size: number;
+  /** Projection bits, float32 [size, T·d]. */
+  bits: Float32Array;
+  /** Trainer input, float32 [size, ...trainerShape]. */
+  trainerX: Float32Array;
+  y: Int32Array;
+}
+
+export interface PrepareOptions {
+  mode: LshInputMode;
+  numHash: number;
+  numBits: number;
+  featurizer: TextFeaturizerConfig;
+  trainerBuckets: number;
+  limit?: number;
+}
+
+/** Bag of hashed n-grams: the featuriser's weights summed into `buckets` slots. */
+function bagOfNgrams(features: Float32Array, size: number, n: number, buckets: number): Float32Array {
+  const out = new Float32Array(size * buckets);
+  for (let s = 0; s < size; s++) {
+    for (let i = 0; i < n; i++) {
+      const w = features[s * 2 * n + n + i];
+      if (w !== 0) out[s * buckets + (features[s * 2 * n + i] % buckets)] += w;
+    }
+  }
+  return out;
+}
+
+export async function prepareSplit(ctx: PluginContext, split: PluginSplit, o: PrepareOptions): Promise<PreparedSplit> {
+  const texts: string[] = [];
+  const xs: Float32Array[] = [];
+  const ys: number[] = [];
+  for await (const batch of ctx.data.batches(split, 256, { limit: o.limit })) {
+    if (ctx.signal.aborted) throw new Error('cancelled');
+    if (o.mode === 'text') texts.push(...(batch.texts ?? []));
+    else xs.push(batch.x!);
+    ys.push(...batch.y);
+  }
+  const size = ys.length;
+  const spec = { numHash: o.numHash, numBits: o.numBits, inputMode: o.mode };
+  if (o.mode === 'text') {
+    const n = o.featurizer.maxFeatures;
+    const features = featurizeTexts(texts, o.featurizer);
+    return { size, bits: lshProjectBatch(features, size, 2 * n, spec), trainerX: bagOfNgrams(features, size, n, o.trainerBuckets), y: Int32Array.from(ys) };
+  }
+  const x = new Float32Array(xs.reduce((a, b) => a + b.length, 0));
+  let at = 0;
+  for (const part of xs) {
+    x.set(part, at);
+    at += part.length;
+  }
+  return { size, bits: lshProjectBatch(x, size, size ? x.length / size : 0, spec), trainerX: x, y: Int32Array.from(ys) };
+}

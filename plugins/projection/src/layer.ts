@@ -1,0 +1,58 @@
+// The `LshProjection` tfjs layer: input samples → 0/1 bits of TFLite's LSH_PROJECTION (DENSE),
+// computed in JavaScript with the ported farmhash (services/engine/text). No trainable weights
+// and no gradient (nothing before it trains); the exporter turns it into the builtin op
+// (services/engine/export/converters/lsh-projection.ts).
+import type { Tensor, Tf } from '@condense/plugin-sdk';
+import { lshProjectBatch, type LshInputMode } from '../../../services/engine/text/index.ts';
+
+export const LSH_PROJECTION_CLASS = 'LshProjection';
+
+export interface LshProjectionLayerArgs {
+  numHash: number;
+  numBits: number;
+  inputMode: LshInputMode;
+  name?: string;
+  inputShape?: number[];
+}
+
+type LayerCtor = new (args: LshProjectionLayerArgs) => InstanceType<Tf['layers']['Layer']>;
+const classes = new WeakMap<object, LayerCtor>();
+
+/** The layer class bound to a tfjs namespace (one class per namespace, created once). */
+export function lshProjectionLayerClass(tf: Tf): LayerCtor {
+  const known = classes.get(tf);
+  if (known) return known;
+  class LshProjection extends tf.layers.Layer {
+    static className = LSH_PROJECTION_CLASS;
+    readonly numHash: number;
+    readonly numBits: number;
+    readonly inputMode: LshInputMode;
+
+    constructor(args: LshProjectionLayerArgs) {
+      super(args);
+      this.numHash = args.numHash;
+      this.numBits = args.numBits;
+      this.inputMode = args.inputMode;
+      this.trainable = false;
+    }
+
+    computeOutputShape(inputShape: (number | null)[] | (number | null)[][]): (number | null)[] {
+      const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+      return [shape[0], this.numHash * this.numBits];
+    }
+
+    call(inputs: Tensor | Tensor[]): Tensor {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const batch = x.shape[0] ?? 1;
+      const sampleSize = x.size / Math.max(batch, 1);
+      const bits = lshProjectBatch(x.dataSync() as Float32Array, batch, sampleSize, this);
+      return tf.tensor2d(bits, [batch, this.numHash * this.numBits]);
+    }
+
+    getConfig() {
+      return { ...super.getConfig(), numHash: this.numHash, numBits: this.numBits, inputMode: this.inputMode };
+    }
+  }
+  classes.set(tf, LshProjection as unknown as LayerCtor);
+  return LshProjection as unknown as LayerCtor;
+}

@@ -1,0 +1,10 @@
+// Text featurisation and LSH projection shared by the projection plugin, the host and apps.
+// Pure JavaScript (no tfjs): safe to import anywhere. TFLite evaluation of text models lives in
+// ./evaluate-tflite.ts and the SpamAssassin corpus in ./spam-assassin.ts (separate imports).
+export {
+  DEFAULT_TEXT_FEATURIZER, checkFeaturizerConfig, describeTextPreprocessing, featurizeTextInto, featurizeTexts, ngramCounts,
+  normalizeText, type TextFeaturizerConfig,
+} from './featurize.ts';
+export { fingerprint64, fingerprint64AsDouble, fingerprint64Key8 } from './farmhash.ts';
+export { MAX_PROJECTION_BITS, float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds } from './lsh.ts';
+export { lshProjectBatch, type LshInputMode, type LshProjectionSpec } from './project.ts';

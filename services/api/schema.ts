@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth.ts';
 import { DeploymentMutations, DeploymentResolver } from './resolvers/deployments.ts';
-import { OrganizationMutations, OrganizationResolver } from './resolvers/organization.ts';
+import { OrganizationMutations, OrganizationResolver, TeamResolver } from './resolvers/organization.ts';
 import { DatasetResolver, ModelResolver, ModelVersionResolver, ProjectMutations, ProjectResolver } from './resolvers/projects.ts';
 import { CandidateResolver, RunEventSubscription, RunMutations, RunResolver } from './resolvers/runs.ts';
 import { UploadMutations } from './resolvers/uploads.ts';
@@ -19,7 +19,7 @@ let cached: Promise<GraphQLSchema> | undefined;
 export function buildApiSchema(): Promise<GraphQLSchema> {
   return (cached ??= buildSchema({
     resolvers: [
-      RootQueryResolver, ViewerResolver, OrganizationResolver, OrganizationMutations, ProjectResolver, ProjectMutations, ModelResolver,
+      RootQueryResolver, ViewerResolver, OrganizationResolver, OrganizationMutations, TeamResolver, ProjectResolver, ProjectMutations, ModelResolver,
       ModelVersionResolver, DatasetResolver, UploadMutations, RunMutations, RunResolver, CandidateResolver, RunEventSubscription,
       DeploymentMutations, DeploymentResolver,
     ],

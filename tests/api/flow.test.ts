@@ -70,6 +70,25 @@ describe('API flow', () => {
     assert.equal(active.projects.totalCount, 3);
   });
 
+  it('manages teams: create, add and remove members, own projects', async () => {
+    const team = (await ok(h.server, h.a.ownerKey, `mutation { createTeam(input: { name: "vision" }) { team { id name } userErrors { code } } }`)).createTeam.team;
+    const me = (await ok(h.server, h.a.ownerKey, '{ viewer { member { id } } }')).viewer.member.id;
+    const input = { teamId: team.id, memberId: me };
+    const added = await ok(h.server, h.a.ownerKey, `mutation($input: TeamMemberInput!) { addTeamMember(input: $input) { team { members { totalCount edges { node { email } } } } userErrors { code } } }`, { input });
+    assert.deepEqual(added.addTeamMember.team.members.edges.map((e: any) => e.node.email), ['owner@org-a.test']);
+    const project = await ok(h.server, h.a.ownerKey, `mutation($input: CreateProjectInput!) { createProject(input: $input) { project { team { name } } userErrors { code } } }`, {
+      input: { name: 'team-project', teamId: team.id },
+    });
+    assert.equal(project.createProject.project.team.name, 'vision');
+    const removed = await ok(h.server, h.a.ownerKey, `mutation($input: TeamMemberInput!) { removeTeamMember(input: $input) { team { members { totalCount } } userErrors { code } } }`, { input });
+    assert.equal(removed.removeTeamMember.team.members.totalCount, 0);
+    const again = await ok(h.server, h.a.ownerKey, `mutation($input: TeamMemberInput!) { removeTeamMember(input: $input) { userErrors { code } } }`, { input });
+    assert.equal(again.removeTeamMember.userErrors[0].code, 'NOT_FOUND');
+    await ok(h.server, h.a.ownerKey, `mutation($input: ArchiveProjectInput!) { archiveProject(input: $input) { userErrors { code } } }`, {
+      input: { projectId: (await ok(h.server, h.a.ownerKey, '{ projects(first: 100) { edges { node { id name } } } }')).projects.edges.find((e: any) => e.node.name === 'team-project').node.id },
+    });
+  });
+
   it('registered the uploaded model and dataset with their metadata', async () => {
     const data = await ok(h.server, h.a.ownerKey, `query($mv: ID!, $ds: ID!) {
       mv: node(id: $mv) { ... on ModelVersion { version format parameterCount bytes signature { inputs { shape dtype } outputs { shape } } model { name } } }

@@ -53,6 +53,31 @@ export class OrganizationResolver {
   }
 }
 
+@Resolver(() => Team)
+export class TeamResolver {
+  @FieldResolver(() => MemberConnection, { description: 'Members of the team, oldest first.' })
+  members(@Root() team: Team, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
+    const window = pageWindow(page);
+    return context.tenant(async (trx) => {
+      const base = trx.selectFrom('team_members as t').innerJoin('memberships as m', 'm.user_id', 't.user_id').innerJoin('users as u', 'u.id', 't.user_id')
+        .where('t.team_id', '=', team.uuid);
+      const rows = await base.select(['m.user_id', 'u.email', 'u.display_name', 'm.role', 'm.created_at'])
+        .orderBy('t.created_at').orderBy('t.user_id').offset(window.offset).limit(window.limit).execute();
+      const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      return toConnection(rows.map(Member.from), window, Number(count.n));
+    });
+  }
+}
+
+@InputType({ description: 'Add a member to a team, or remove them.' })
+class TeamMemberInput {
+  @Field(() => ID, { description: 'Team id.' })
+  teamId!: string;
+
+  @Field(() => ID, { description: 'Member id.' })
+  memberId!: string;
+}
+
 @InputType({ description: 'Invite a person by e-mail (creates the user when new).' })
 class InviteMemberInput {
   @Field(() => String, { description: 'E-mail address.' })
@@ -107,6 +132,15 @@ class CreateTeamInput {
 @ObjectType({ description: 'Result of createTeam.' })
 class TeamPayload {
   @Field(() => Team, { nullable: true, description: 'The new team.' })
+  team?: Team | null;
+
+  @Field(() => [UserError], { description: 'Expected failures.' })
+  userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'Result of addTeamMember / removeTeamMember.' })
+class TeamMemberPayload {
+  @Field(() => Team, { nullable: true, description: 'The team after the change.' })
   team?: Team | null;
 
   @Field(() => [UserError], { description: 'Expected failures.' })
@@ -232,6 +266,35 @@ export class OrganizationMutations {
   }
 
   @Authorized('ADMIN')
+  @Mutation(() => TeamMemberPayload, { description: 'Add a member of the organization to a team.' })
+  addTeamMember(@Arg('input', () => TeamMemberInput, { description: 'Team and member.' }) input: TeamMemberInput, @Ctx() context: ApiContext) {
+    const auth = caller(context);
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        const { team, member } = await teamAndMember(trx, input);
+        await trx.insertInto('team_members').values({ org_id: auth.orgId, team_id: team.id, user_id: member.userId })
+          .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing()).execute();
+        await audit(trx, context, 'team.add_member', { type: 'team', id: team.id }, { user: member.userId });
+        return { team: Team.from(team) };
+      }),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => TeamMemberPayload, { description: 'Remove a member from a team (they stay in the organization).' })
+  removeTeamMember(@Arg('input', () => TeamMemberInput, { description: 'Team and member.' }) input: TeamMemberInput, @Ctx() context: ApiContext) {
+    return mutate(() =>
+      context.tenant(async (trx) => {
+        const { team, member } = await teamAndMember(trx, input);
+        const removed = await trx.deleteFrom('team_members').where('team_id', '=', team.id).where('user_id', '=', member.userId).executeTakeFirst();
+        if (Number(removed.numDeletedRows) === 0) throw new UserFacingError('NOT_FOUND', 'that member is not in the team', 'memberId');
+        await audit(trx, context, 'team.remove_member', { type: 'team', id: team.id }, { user: member.userId });
+        return { team: Team.from(team) };
+      }),
+    );
+  }
+
+  @Authorized('ADMIN')
   @Mutation(() => CreateApiKeyPayload, { description: 'Create an API key; returns the secret once.' })
   createApiKey(@Arg('input', () => CreateApiKeyInput, { description: 'Key name and holder.' }) input: CreateApiKeyInput, @Ctx() context: ApiContext) {
     const auth = caller(context);
@@ -281,4 +344,14 @@ async function clearingAuth<T extends object>(context: ApiContext, body: () => P
   } finally {
     context.services.authCache.clear();
   }
+}
+
+async function teamAndMember(trx: Parameters<Parameters<ApiContext['tenant']>[0]>[0], input: { teamId: string; memberId: string }) {
+  const teamId = keyOf(input.teamId, 'Team');
+  const team = teamId ? await trx.selectFrom('teams').selectAll().where('id', '=', teamId).executeTakeFirst() : undefined;
+  if (!team) throw notFound('teamId', 'team');
+  const userId = keyOf(input.memberId, 'Member');
+  const member = userId ? await loadMember(trx, userId) : null;
+  if (!member) throw notFound('memberId', 'member');
+  return { team, member };
 }

@@ -106,7 +106,6 @@ describe('quantization plugin', () => {
     });
     assert.deepEqual(result.failures, []);
     const [int8] = result.candidates;
-    console.log(JSON.stringify(int8.metrics));
     assert.deepEqual(int8.exportHints, { quantization: 'int8', qat: true });
     assert.equal(int8.metrics!.qat, 1);
     assert.ok(int8.metrics!.simulatedAccuracyDrop > 0.01);

@@ -16,7 +16,8 @@ export class MaskSet {
 
   set(variable: LayerVariable, mask: Tensor): void {
     this.entries.get(variable)?.dispose();
-    this.entries.set(variable, mask);
+    // Masks are made inside training steps; keep them alive past any tensor scope there.
+    this.entries.set(variable, this.tf.keep(mask));
   }
 
   /** Multiplies every masked variable by its mask. */

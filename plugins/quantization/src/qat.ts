@@ -47,7 +47,11 @@ export async function quantizationAwareFineTune(ctx: PluginContext, model: Layer
       phase: 'qat',
       step: ({ xs, ys }) => {
         // Forward with int8 weights: write the quantized shadow into the layer's kernel.
-        for (const { variable, channels } of kernels) variable.write(fakeQuantWeights(tf, shadowOf.get(variable.name)!, channels));
+        for (const { variable, channels } of kernels) {
+          const quantized = fakeQuantWeights(tf, shadowOf.get(variable.name)!, channels);
+          variable.write(quantized);
+          quantized.dispose();
+        }
         const stats = new Map<Layer, Tensor>();
         const { value, grads } = tf.variableGrads(() => {
           const out = quantizedForward(ctx, model, plan, ranges, xs, true, (layer, v) => {

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { SDK_VERSION, type LayerRegistry, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
@@ -14,7 +15,7 @@ import { findBuiltinPlugins, REPO_ROOT, resolvePluginList, type PluginSource } f
 import { PluginLoadError, UnknownPluginError, type PluginFailure } from './errors.ts';
 import { validateManifest } from './manifest.ts';
 import { isSerializedModel, type SerializedModel } from './model-transfer.ts';
-import { runInWorker, type LogEntry } from './run-worker.ts';
+import { runInWorker, spawnPluginWorker, type LogEntry } from './run-worker.ts';
 
 export interface PluginHostOptions {
   /** Repository root whose plugins/ holds the built-in plugins (default: this checkout). */
@@ -37,6 +38,9 @@ export interface PluginHostOptions {
   describeTimeoutMs?: number;
   /** Invocations running at once; more wait in line (default 1: tfjs uses one core per worker). */
   concurrency?: number;
+  /** After an invocation, start the next worker and load the engine in it ahead of time, so the
+   * next invocation skips that (default true). Call close() to stop the spare. */
+  prewarm?: boolean;
 }
 
 export interface InstalledPlugin {
@@ -101,6 +105,8 @@ export class PluginHost {
   private loadErrors: PluginLoadError[] = [];
   private running = 0;
   private waiting: Array<() => void> = [];
+  private spare: { worker: Worker; key: string; alive: boolean } | null = null;
+  private closed = false;
 
   constructor(private readonly options: PluginHostOptions = {}) {}
 
@@ -212,6 +218,9 @@ export class PluginHost {
     await this.acquire();
     const started = performance.now();
     let scratchDir: string | undefined;
+    const backend = this.options.backend ?? 'auto';
+    const heapLimitMb = request.heapLimitMb ?? this.options.heapLimitMb ?? request.memoryLimitMb ?? this.options.memoryLimitMb ?? DEFAULTS.memoryLimitMb;
+    const spareKey = `${backend}|${heapLimitMb}`;
     try {
       const model = await toTransferable(request.model);
       const teacher = request.teacher ? await toTransferable(request.teacher) : undefined;
@@ -226,7 +235,7 @@ export class PluginHost {
           ...(teacher ? { teacher } : {}),
           ...(request.data ? { dataInfo: structuredClone(request.data.info) } : {}),
           targets,
-          backend: this.options.backend ?? 'auto',
+          backend,
           scratchDir,
           layerModules: this.list().filter((p) => p.hasRegisterLayers && p.manifest.name !== name).map((p) => p.url),
           memoryReportMs: 200,
@@ -234,7 +243,8 @@ export class PluginHost {
         transfer: [model.weightData, ...(teacher ? [teacher.weightData] : [])],
         timeoutMs: request.timeoutMs ?? this.options.timeoutMs ?? DEFAULTS.timeoutMs,
         memoryLimitMb: request.memoryLimitMb ?? this.options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
-        ...(request.heapLimitMb ?? this.options.heapLimitMb ? { heapLimitMb: request.heapLimitMb ?? this.options.heapLimitMb } : {}),
+        heapLimitMb,
+        warm: this.takeSpare(spareKey),
         data: request.data,
         signal: request.signal,
         onProgress: request.onProgress,
@@ -253,8 +263,48 @@ export class PluginHost {
       return { plugin: name, config, candidates, failures, durationMs: performance.now() - started, peakMemoryBytes: outcome.peakMemoryBytes ?? 0 };
     } finally {
       if (scratchDir) await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+      if (this.options.prewarm !== false) this.startSpare(spareKey, backend, heapLimitMb);
       this.release();
     }
+  }
+
+  /** A live spare worker for these settings, if there is one (it is then no longer the spare). */
+  private takeSpare(key: string): Worker | undefined {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare && spare.alive && spare.key === key) return spare.worker;
+    if (spare) void spare.worker.terminate();
+    return undefined;
+  }
+
+  private startSpare(key: string, backend: string, heapLimitMb: number): void {
+    if (this.closed || (this.spare?.alive && this.spare.key === key)) return;
+    if (this.spare) void this.spare.worker.terminate();
+    const worker = spawnPluginWorker({ job: 'warm', backend }, heapLimitMb);
+    const spare = { worker, key, alive: true };
+    const dead = (): void => {
+      spare.alive = false;
+      if (this.spare === spare) this.spare = null;
+    };
+    worker.once('exit', dead);
+    worker.once('error', dead);
+    worker.on('message', (m: { type?: string }) => {
+      if (this.spare === spare && m.type === 'failed') {
+        dead();
+        void worker.terminate();
+      }
+    });
+    // Idle, it must not keep the process alive (unref after the listeners: a 'message' listener refs).
+    worker.unref();
+    this.spare = spare;
+  }
+
+  /** Stops the spare worker. Running invocations finish normally. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = null;
+    if (spare) await spare.worker.terminate();
   }
 
   private async acquire(): Promise<void> {

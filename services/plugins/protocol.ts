@@ -28,7 +28,13 @@ export interface InvokeJob {
   memoryReportMs: number;
 }
 
-export type WorkerJob = DescribeJob | InvokeJob;
+/** workerData of a spare worker: it initialises the engine now and waits for a 'start' message. */
+export interface WarmJob {
+  job: 'warm';
+  backend: string;
+}
+
+export type WorkerJob = DescribeJob | InvokeJob | WarmJob;
 
 export interface WireCandidate {
   name: string;
@@ -51,4 +57,5 @@ export type WorkerMessage =
 
 export type HostMessage =
   | { type: 'batch'; iterator: number; batch?: Batch; done?: boolean; error?: string }
-  | { type: 'abort'; reason: string };
+  | { type: 'abort'; reason: string }
+  | { type: 'start'; job: InvokeJob };

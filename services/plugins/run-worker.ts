@@ -19,6 +19,8 @@ export interface LogEntry {
 
 export interface WorkerRunOptions {
   job: WorkerJob;
+  /** A spare worker spawned with a 'warm' job (same heap limit); `job` must then be an invoke job. */
+  warm?: Worker;
   /** ArrayBuffers in `job` to move rather than copy. */
   transfer?: ArrayBuffer[];
   timeoutMs: number;
@@ -49,25 +51,38 @@ function pluginEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => ENV_ALLOWED.test(e[0]) && e[1] !== undefined));
 }
 
+/** Starts a worker thread for `job` with the plugin environment and a JS-heap cap. */
+export function spawnPluginWorker(job: WorkerJob, heapLimitMb: number, transfer: ArrayBuffer[] = []): Worker {
+  return new Worker(BOOT, {
+    workerData: job,
+    transferList: transfer,
+    resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
+    // Plugins see no secrets (database URLs, signing keys): only what a runtime needs.
+    env: pluginEnvironment(),
+    stdout: true,
+    stderr: true,
+    // No inherited flags (e.g. --test) in the plugin's thread; tsx is registered by boot.mjs.
+    execArgv: [],
+  });
+}
+
 export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
   return new Promise<WorkerOutcome>((resolve) => {
     const { job, data, signal } = options;
     const heapLimitMb = options.heapLimitMb ?? options.memoryLimitMb;
     if (signal?.aborted) {
+      void options.warm?.terminate();
       resolve({ kind: 'failed', reason: 'cancelled', message: 'cancelled before it started' });
       return;
     }
-    const worker = new Worker(BOOT, {
-      workerData: job,
-      transferList: options.transfer ?? [],
-      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
-      // Plugins see no secrets (database URLs, signing keys): only what a runtime needs.
-      env: pluginEnvironment(),
-      stdout: true,
-      stderr: true,
-      // No inherited flags (e.g. --test) in the plugin's thread; tsx is registered by boot.mjs.
-      execArgv: [],
-    });
+    let worker: Worker;
+    if (options.warm && job.job === 'invoke') {
+      worker = options.warm;
+      worker.ref();
+      worker.postMessage({ type: 'start', job } satisfies HostMessage, options.transfer ?? []);
+    } else {
+      worker = spawnPluginWorker(job, heapLimitMb, options.transfer);
+    }
     let settled = false;
     let peakSelfReported = 0;
     const iterators = new Map<number, { it: AsyncIterator<Batch>; queue: Promise<void> }>();

@@ -2,7 +2,7 @@
 // exports to TFLite through the converter the plugin registered.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays } from '../../services/engine/data/index.ts';
@@ -20,6 +20,8 @@ before(async () => {
   await initEngine('cpu');
   host = await createPluginHost({ builtins: false, backend: 'cpu', pluginList: ['custom-layer.ts', 'garbage.ts'].map((f) => path.join(FIXTURES, f)).join(',') });
 });
+
+after(async () => host?.close());
 
 describe('plugins with custom layers', () => {
   it('load with their registerLayers hook noted', () => {

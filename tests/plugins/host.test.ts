@@ -35,7 +35,10 @@ before(async () => {
   });
 });
 
-after(() => model?.dispose());
+after(async () => {
+  model?.dispose();
+  await host?.close();
+});
 
 describe('loading plugins', () => {
   it('installs the valid plugins', () => {

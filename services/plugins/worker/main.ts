@@ -1,9 +1,10 @@
 // The plugin worker: reads a plugin's manifest ('describe'), or initialises the engine, loads
 // the model, runs the plugin's `compress` hook and sends the candidates back ('invoke').
-// The host starts a fresh worker per job and terminates it afterwards.
+// The host starts a fresh worker per job and terminates it afterwards; a 'warm' worker loads the
+// engine ahead of time and receives its invoke job by message.
 import { workerData } from 'node:worker_threads';
 import type { LayerRegistry, Plugin, PluginContext, PluginLogger, ProgressUpdate } from '@condense/plugin-sdk';
-import type { DescribeJob, InvokeJob, LogLevel, WorkerJob } from '../protocol.ts';
+import type { DescribeJob, InvokeJob, LogLevel, WarmJob, WorkerJob } from '../protocol.ts';
 import { onHostMessage, send } from './channel.ts';
 import { firstLine } from './output.ts';
 
@@ -51,6 +52,7 @@ async function invoke(j: InvokeJob): Promise<void> {
     send({ type: 'memory', heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
   };
   setInterval(reportMemory, j.memoryReportMs).unref();
+  reportMemory();
 
   const { tf, initEngine } = await import('../../engine/backend/index.ts');
   await initEngine(j.backend as Parameters<typeof initEngine>[0]);
@@ -90,6 +92,7 @@ async function invoke(j: InvokeJob): Promise<void> {
 
   const output = await plugin.hooks.compress(ctx, j.config);
   const checked = await checkOutput(output);
+  reportMemory();
   send({ type: 'result', candidates: checked.candidates, invalid: checked.invalid }, checked.candidates.map((c) => c.model.weightData));
 }
 
@@ -117,8 +120,25 @@ function plainClone(value: unknown): unknown {
   }
 }
 
+/** Loads the engine and the worker's modules, then waits for the job. */
+async function warm(j: WarmJob): Promise<InvokeJob> {
+  const started = new Promise<InvokeJob>((resolve) => {
+    const off = onHostMessage((m) => {
+      if (m.type === 'start') {
+        off();
+        resolve(m.job);
+      }
+    });
+  });
+  const { initEngine } = await import('../../engine/backend/index.ts');
+  await initEngine(j.backend as Parameters<typeof initEngine>[0]);
+  await Promise.all([import('../model-transfer.ts'), import('./output.ts'), import('./training.ts'), import('./remote-dataset.ts')]);
+  return started;
+}
+
 try {
   if (job.job === 'describe') await describe(job);
+  else if (job.job === 'warm') await invoke(await warm(job));
   else await invoke(job);
 } catch (err) {
   const message = firstLine(err);

@@ -1,0 +1,156 @@
+// The distillation plugin: joint training of several students from one teacher forward pass per
+// batch, student families by input rank, candidates through the real plugin host.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PluginContext } from '@condense/plugin-sdk';
+import distillation, { buildStudents, distillJointly, timeJointVsSingle } from '@condense/plugin-distillation';
+import { initEngine, tf } from '../../services/engine/backend/index.ts';
+import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
+import { evaluateSplit, fit } from '../../services/engine/train/index.ts';
+import { createPluginHost, deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
+import { createTrainingHelpers } from '../../services/plugins/worker/training.ts';
+import { clusters } from '../engine/train_helpers.ts';
+
+/** 8×8 one-channel images of 4 classes: which quadrant is bright (learnable by a small CNN). */
+function quadrants(n: number, seed = 1): Dataset {
+  let s = seed >>> 0;
+  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const x = new Float32Array(n * 64);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 4;
+    const qy = (y[i] >> 1) * 4;
+    const qx = (y[i] & 1) * 4;
+    for (let p = 0; p < 64; p++) {
+      const [py, px] = [p >> 3, p & 7];
+      x[i * 64 + p] = r() * 0.6 + (py >= qy && py < qy + 4 && px >= qx && px < qx + 4 ? 0.4 : 0);
+    }
+  }
+  return datasetFromArrays(x, y, [8, 8, 1], { seed: 3 });
+}
+
+async function trainTeacher(data: Dataset): Promise<tf.LayersModel> {
+  const shape = data.info.inputShape;
+  const teacher = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: shape }),
+      tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: data.info.numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    ],
+  });
+  await fit(teacher, data, { epochs: 4, batchSize: 32, validationSplit: null, seed: 1 });
+  return teacher;
+}
+
+function localContext(data: Dataset): Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> {
+  const signal = new AbortController().signal;
+  const quiet = () => undefined;
+  return {
+    tf,
+    data: data as unknown as PluginContext['data'],
+    train: createTrainingHelpers({ data: data as unknown as PluginContext['data'], signal, progress: quiet }),
+    progress: quiet,
+    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    signal,
+  };
+}
+
+const options = { temperature: 4, alpha: 0.3, epochs: 3, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 0, seed: 0 };
+
+describe('distillation plugin', () => {
+  let images: Dataset;
+  let imageTeacher: tf.LayersModel;
+  let host: PluginHost;
+
+  before(async () => {
+    await initEngine();
+    images = quadrants(1200);
+    imageTeacher = await trainTeacher(images);
+    host = await createPluginHost();
+  });
+  after(() => imageTeacher.dispose());
+
+  it('builds MobileNet-style students for images and MLPs for vectors, sized by width and depth', () => {
+    const ctx = localContext(images);
+    const [large, small] = buildStudents(ctx, ['large', { width: 0.25, depth: 0.5 }], 0);
+    const classes = new Set(large.model.layers.map((l) => l.getClassName()));
+    for (const c of ['Conv2D', 'DepthwiseConv2D', 'GlobalAveragePooling2D', 'Dense']) assert.ok(classes.has(c), `large student has ${c}`);
+    assert.equal(large.family, 'mobilenet');
+    assert.equal(small.name, 'student-w0.25-d0.5');
+    assert.ok(small.model.countParams() * 4 < large.model.countParams(), 'width 0.25 is far smaller');
+    const depthwise = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'DepthwiseConv2D').length;
+    assert.ok(depthwise(small.model) < depthwise(large.model), 'depth 0.5 has fewer blocks');
+    assert.equal(large.model.layers.at(-1)!.getClassName(), 'Activation', 'the deliverable ends in softmax');
+    for (const s of [large, small]) s.model.dispose();
+
+    const vectors = localContext(clusters(100, 12, 3));
+    const [mlp] = buildStudents(vectors, ['medium'], 0);
+    assert.equal(mlp.family, 'mlp');
+    assert.deepEqual([...new Set(mlp.model.layers.map((l) => l.getClassName()))].sort(), ['Activation', 'Dense', 'InputLayer']);
+    mlp.model.dispose();
+  });
+
+  it('trains three students jointly with ONE teacher forward pass per batch, and they learn', async () => {
+    const ctx = localContext(images);
+    let teacherCalls = 0;
+    const original = imageTeacher.apply.bind(imageTeacher);
+    imageTeacher.apply = ((...args: Parameters<typeof original>) => {
+      teacherCalls += 1;
+      return original(...args);
+    }) as typeof imageTeacher.apply;
+    let result;
+    try {
+      result = await distillJointly(ctx, imageTeacher, ['large', 'medium', 'small'], options);
+    } finally {
+      imageTeacher.apply = original;
+    }
+    const batches = Math.ceil(images.info.splits.train / options.batchSize) * options.epochs;
+    assert.equal(teacherCalls, batches, 'the teacher runs once per batch, not once per student');
+    assert.deepEqual(result.students.map((s) => s.name), ['student-large', 'student-medium', 'student-small']);
+    assert.ok(result.students[0].params > result.students[1].params && result.students[1].params > result.students[2].params);
+    for (const s of result.students) {
+      const { accuracy } = await evaluateSplit(s.model, images, { split: 'validation', fromLogits: false });
+      assert.ok(accuracy > 0.9, `${s.name} validation accuracy ${accuracy}`);
+      s.model.dispose();
+    }
+  });
+
+  it('times joint training against the largest student alone', async () => {
+    const timing = await timeJointVsSingle(localContext(images), imageTeacher, ['small', 'large'], { ...options, epochs: 1 });
+    assert.equal(timing.largest, 'student-large');
+    assert.ok(timing.jointSeconds > 0 && timing.singleSeconds > 0);
+    assert.ok(Math.abs(timing.ratio - timing.jointSeconds / timing.singleSeconds) < 1e-9);
+  });
+
+  it('returns one candidate per student through the plugin host, with params and validation accuracy', async () => {
+    const vectors = clusters(600, 12, 3);
+    const teacher = await trainTeacher(vectors);
+    const result = await host.invoke('distillation', { model: teacher, data: vectors, config: { students: ['large', { width: 0.25, depth: 0.34 }], epochs: 3 }, targets: ['cpu-int8'] });
+    teacher.dispose();
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(result.candidates.map((c) => c.name), ['student-large', 'student-w0.25-d0.34']);
+    for (const c of result.candidates) {
+      assert.ok(c.metrics!.params > 0);
+      assert.ok(c.metrics!.validationAccuracy > 0.8, `${c.name}: ${c.metrics!.validationAccuracy}`);
+      assert.equal(c.metrics!.studentsTrainedJointly, 2);
+      const model = await deserializeModel(c.model);
+      assert.equal(model.countParams(), c.metrics!.params);
+      model.dispose();
+    }
+    assert.deepEqual(result.config.students, ['large', { width: 0.25, depth: 0.34 }]);
+    assert.equal(result.config.temperature, 4, 'defaults are filled');
+  });
+
+  it('refuses bad configs and text data with one clear line', async () => {
+    assert.equal(distillation.manifest.kind, 'distillation');
+    assert.throws(() => host.validateConfig('distillation', { temperature: 0 }), /temperature/);
+    assert.throws(() => host.validateConfig('distillation', { students: ['huge'] }), /students/);
+    const texts = { info: { ...clusters(10, 2, 2).info, kind: 'text' as const, inputShape: [] }, batches: clusters(10, 2, 2).batches };
+    const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })] });
+    const result = await host.invoke('distillation', { model: m, data: texts, config: { epochs: 1 } });
+    m.dispose();
+    assert.equal(result.candidates.length, 0);
+    assert.equal(result.failures[0]?.reason, 'threw');
+    assert.match(result.failures[0].message, /distillation needs a tensor dataset/);
+  });
+});

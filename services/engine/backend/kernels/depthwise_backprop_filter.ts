@@ -28,6 +28,19 @@ export function depthwiseConv2dBackpropFilter({ inputs, attrs }: { inputs: tf.Na
       (info.outHeight - 1) * stride[0] + (info.filterHeight - 1) * dilation[0] + 1,
       (info.outWidth - 1) * stride[1] + (info.filterWidth - 1) * dilation[1] + 1,
     ];
+    if (m === 1 && stride[0] === 1 && stride[1] === 1) {
+      // per tap: the shifted window of X times dY, summed over batch and pixels — avoids a
+      // depthwise conv with an OH×OW kernel, which XNNPACK runs slowly (~2× here)
+      const xP = padOrCrop(x, [info.padInfo.top, info.padInfo.left], need);
+      const taps: tf.Tensor[] = [];
+      for (let i = 0; i < info.filterHeight; i++) {
+        for (let j = 0; j < info.filterWidth; j++) {
+          const window = tf.slice(xP, [0, i * dilation[0], j * dilation[1], 0], [n, info.outHeight, info.outWidth, c]);
+          taps.push(tf.sum(tf.mul(window, dy), [0, 1, 2]));
+        }
+      }
+      return tf.reshape(tf.stack(taps), filterShape);
+    }
     // channel index c·N+n on both sides
     const xT = tf.reshape(tf.transpose(x, [1, 2, 3, 0]), [1, h, w, c * n]) as tf.Tensor4D;
     const xP = padOrCrop(xT, [info.padInfo.top, info.padInfo.left], need);

@@ -52,6 +52,11 @@ describe('limits', () => {
     const wsCostly = await collect(client, '{ projects(first: 100) { edges { node { runs(first: 100) { totalCount } } } } }', {}).done.catch((e) => e);
     assert.match(String(wsCostly.message), /query cost \d+ exceeds the limit of 3000/);
     await client.dispose();
+    // An oversized WebSocket message closes that connection (1009) instead of being parsed.
+    const big = await collect(wsClient(h.server, h.a.ownerKey), `subscription { runEvents(runId: "x") { sequence } } # ${'x'.repeat(30_000)}`, {}).done.catch((e) => e);
+    assert.ok(!Array.isArray(big), 'an oversized message must not be executed');
+    const negative = await gql(h.server, h.a.ownerKey, '{ projects(first: -1) { totalCount } }');
+    assert.equal(negative.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 
   it('rate-limits per organization with a clear error, without touching the other org', async () => {

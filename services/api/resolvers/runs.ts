@@ -9,7 +9,7 @@ import { UserFacingError, graphQLError } from '../errors.ts';
 import { keyOf } from '../ids.ts';
 import { loadProjectRow, unknownTargets } from '../loaders.ts';
 import { audit, idempotent, mutate } from '../mutations.ts';
-import { MAX_PAGE, pageWindow, toConnection } from '../pagination.ts';
+import { pageWindow, toConnection } from '../pagination.ts';
 import { JSONScalar, PageArgs, UserError, connectionOf } from '../types/common.ts';
 import { Dataset, ModelVersion, Project } from '../types/project.ts';
 import { Candidate, CandidateDownloads, CompressionRun, RunEvent } from '../types/run.ts';
@@ -252,7 +252,7 @@ export class RunResolver {
   @FieldResolver(() => RunEventConnection, { description: 'The timeline: stored events in order; `after` takes an event cursor.' })
   events(@Root() run: CompressionRun, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
     const afterSeq = parseEventCursor(page.after);
-    const limit = Math.min(page.first ?? 20, MAX_PAGE);
+    const { limit } = pageWindow({ first: page.first });
     return context.tenant(async (trx) => {
       const events = await listRunEvents(trx, run.uuid, afterSeq, limit);
       const total = await countRunEvents(trx, run.uuid);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { tf, initEngine } from '../../services/engine/backend/index.ts';
 import {
   fit, runTrainingLoop, createOptimizer, sparseCategoricalCrossEntropy, distillationLoss, accuracy,
-  trainableVariables, hasCheckpoint, type TrainingProgress,
+  trainableVariables, hasCheckpoint, evaluateSplit, type TrainingProgress,
 } from '../../services/engine/train/index.ts';
 import type { Dataset } from '../../services/engine/data/index.ts';
 import { clusters, mlp } from './train_helpers.ts';
@@ -228,6 +228,9 @@ test('bad input fails with one clear line', async () => {
   const data = clusters(50, 4, 2);
   const text: Dataset = { info: { ...data.info, kind: 'text', inputShape: [] }, batches: data.batches.bind(data) };
   await assert.rejects(runTrainingLoop({ data: text, epochs: 1, batchSize: 8, step: () => undefined }), /text datasets need a toTensors\(batch\) option/);
+  const model = mlp(4, 2);
+  await assert.rejects(evaluateSplit(model, text, { fromLogits: true }), /text datasets need a toTensors\(batch\) option/);
+  model.dispose();
   await assert.rejects(runTrainingLoop({ data, epochs: 0, batchSize: 8, step: () => undefined }), /epochs must be a positive integer, got 0/);
   await assert.rejects(runTrainingLoop({ data, epochs: 1, batchSize: 8, limit: 0, step: () => undefined }), /split holds no samples/);
 });

@@ -18,10 +18,13 @@ export async function evaluateSplit(
   model: tf.LayersModel, data: Dataset, options: EvaluateSplitOptions,
 ): Promise<{ loss: number; accuracy: number; samples: number }> {
   const split = options.split ?? 'validation';
-  const toTensors = options.toTensors ?? ((batch: Batch): BatchTensors => ({
-    xs: tf.tensor(batch.x as Float32Array, [batch.size, ...data.info.inputShape], 'float32'),
-    ys: tf.tensor1d(batch.y, 'int32'),
-  }));
+  if (data.info.kind === 'text' && !options.toTensors) {
+    throw new Error('text datasets need a toTensors(batch) option that featurizes batch.texts');
+  }
+  const toTensors = options.toTensors ?? ((batch: Batch): BatchTensors => {
+    if (!batch.x) throw new Error('batch has no feature array x; pass toTensors to featurize it');
+    return { xs: tf.tensor(batch.x, [batch.size, ...data.info.inputShape], 'float32'), ys: tf.tensor1d(batch.y, 'int32') };
+  });
   let totals = tf.zeros([2]);
   let samples = 0;
   try {

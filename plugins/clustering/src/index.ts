@@ -55,8 +55,12 @@ export default definePlugin<ClusteringConfig>({
       const names = new Set(ctx.model.layers.map((l) => l.name));
       const unknown = config.layers.filter((n) => !names.has(n));
       if (unknown.length > 0) throw new Error(`config.layers names unknown layer(s): ${unknown.join(', ')}`);
+      if (config.epochs > 0 && config.fineTune !== 'none' && ctx.data.info.kind !== 'tensor') {
+        throw new Error(`clustering fine-tunes on tensor datasets only; this one is '${ctx.data.info.kind}' (use epochs: 0)`);
+      }
       const candidates: CandidateModel[] = [];
       for (const k of clusterCounts(config)) {
+        if (ctx.signal.aborted) throw new Error('clustering cancelled');
         const name = `clustered-${k}`;
         ctx.progress({ step: candidates.length, message: `clustering kernels into ${k} shared values`, candidate: name });
         candidates.push(await clusterModel(ctx, await cloneModel(ctx.tf, ctx.model), k, config, name));

@@ -9,6 +9,8 @@ export interface PruningConfig {
   epochs: number;
   beginEpoch: number;
   endEpoch: number;
+  beginStep: number;
+  endStep: number;
   frequency: number;
   batchSize: number;
   learningRate: number;
@@ -42,6 +44,14 @@ export const configSchema: JsonSchema = {
     endEpoch: {
       type: 'number', minimum: 0, default: 1,
       description: 'Epoch (may be fractional) at which the target sparsity is reached; capped at `epochs`. The remaining epochs fine-tune at the final sparsity.',
+    },
+    beginStep: {
+      type: 'integer', minimum: -1, default: -1,
+      description: 'Training step at which pruning starts; overrides beginEpoch when ≥ 0.',
+    },
+    endStep: {
+      type: 'integer', minimum: -1, default: -1,
+      description: 'Training step at which the target sparsity is reached; overrides endEpoch when ≥ 0.',
     },
     frequency: { type: 'integer', minimum: 1, default: 10, description: 'Training steps between mask updates (Δt).' },
     batchSize: { type: 'integer', minimum: 1, maximum: 4096, default: 32, description: 'Fine-tuning batch size.' },

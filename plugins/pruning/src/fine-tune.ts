@@ -31,8 +31,8 @@ export async function pruneGradually(
   const schedule: SparsitySchedule = {
     initialSparsity: Math.min(config.initialSparsity, target),
     finalSparsity: target,
-    beginStep: Math.round(config.beginEpoch * stepsPerEpoch),
-    endStep: Math.round(Math.min(config.endEpoch, config.epochs) * stepsPerEpoch),
+    beginStep: config.beginStep >= 0 ? config.beginStep : Math.round(config.beginEpoch * stepsPerEpoch),
+    endStep: config.endStep >= 0 ? config.endStep : Math.round(Math.min(config.endEpoch, config.epochs) * stepsPerEpoch),
     frequency: config.frequency,
   };
   const loss = lossFor(ctx, model);

@@ -10,6 +10,12 @@ function checkConfig(ctx: PluginContext, config: PruningConfig): void {
   const names = new Set(ctx.model.layers.map((l) => l.name));
   const unknown = config.layers.filter((name) => !names.has(name));
   if (unknown.length > 0) throw new Error(`config.layers names unknown layer(s): ${unknown.join(', ')}`);
+  if (config.epochs > 0 && ctx.data.info.kind !== 'tensor') {
+    throw new Error(`pruning fine-tunes on tensor datasets only; this one is '${ctx.data.info.kind}' (use epochs: 0 for one-shot pruning)`);
+  }
+  if (config.endStep >= 0 && config.endStep < Math.max(0, config.beginStep)) {
+    throw new Error(`config.endStep (${config.endStep}) must not be before config.beginStep (${config.beginStep})`);
+  }
   if (config.endEpoch < config.beginEpoch) {
     throw new Error(`config.endEpoch (${config.endEpoch}) must not be before config.beginEpoch (${config.beginEpoch})`);
   }
@@ -31,6 +37,7 @@ export default definePlugin<PruningConfig>({
       checkConfig(ctx, config);
       const candidates: CandidateModel[] = [];
       for (const target of targetSparsities(config)) {
+        if (ctx.signal.aborted) throw new Error('pruning cancelled');
         const name = `pruned-${config.mode}-${Math.round(target * 100)}`;
         ctx.progress({ step: candidates.length, message: `pruning to sparsity ${target} (${config.mode})`, candidate: name });
         const model = await cloneModel(ctx.tf, ctx.model);

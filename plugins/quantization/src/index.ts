@@ -35,8 +35,12 @@ export default definePlugin<QuantizationConfig>({
   hooks: {
     async compress(ctx, config) {
       const modes = modesForTargets(ctx, config.modes);
+      if (modes.includes('int8') && ctx.data.info.kind !== 'tensor') {
+        throw new Error(`int8 calibration needs a tensor dataset; this one is '${ctx.data.info.kind}'`);
+      }
       const candidates: CandidateModel[] = [];
       for (const mode of modes) {
+        if (ctx.signal.aborted) throw new Error('quantization cancelled');
         const model = await cloneModel(ctx.tf, ctx.model);
         if (mode === 'int8') {
           candidates.push(await int8Candidate(ctx, model, config));

@@ -33,7 +33,8 @@ async function trainTeacher(data: Dataset): Promise<tf.LayersModel> {
   const shape = data.info.inputShape;
   const teacher = tf.sequential({
     layers: [
-      tf.layers.flatten({ inputShape: shape }),
+      tf.layers.inputLayer({ inputShape: shape }),
+      ...(shape.length > 1 ? [tf.layers.flatten()] : []),
       tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
       tf.layers.dense({ units: data.info.numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
     ],
@@ -55,7 +56,7 @@ function localContext(data: Dataset): Pick<PluginContext, 'tf' | 'train' | 'data
   };
 }
 
-const options = { temperature: 4, alpha: 0.3, epochs: 3, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 0, seed: 0 };
+const options = { temperature: 4, alpha: 0.3, epochs: 4, batchSize: 32, learningRate: 0.002, samplesPerEpoch: 0, seed: 0 };
 
 describe('distillation plugin', () => {
   let images: Dataset;

@@ -119,7 +119,7 @@ describe('invoking broken plugins fails only their candidates', () => {
 
   it('a plugin that ignores cancellation is stopped', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 3000);
+    setTimeout(() => controller.abort(), 2000);
     const started = performance.now();
     const r = await host.invoke('fixture-hangs', { model, data, config: { mode: 'await' }, signal: controller.signal, timeoutMs: 60_000 });
     assert.deepEqual(r.failures.map((f) => f.reason), ['cancelled']);
@@ -131,7 +131,8 @@ describe('invoking broken plugins fails only their candidates', () => {
     assert.deepEqual(r.failures, [{ plugin: 'fixture-allocates', reason: 'out-of-memory', message: 'exhausted its 96 MB JavaScript heap' }]);
   });
 
-  for (const [mode, limit] of [['arraybuffer', 300], ['heap', 256], ['tensors', 400]] as const) {
+  // (JS heap growth is covered above; RSS growth from a heap is caught the same way as these.)
+  for (const [mode, limit] of [['arraybuffer', 300], ['tensors', 400]] as const) {
     it(`a plugin that allocates ${mode} without bound runs out of memory`, async () => {
       const before = process.memoryUsage.rss();
       const r = await host.invoke('fixture-allocates', { model, data, config: { mode }, memoryLimitMb: limit, timeoutMs: 60_000 });

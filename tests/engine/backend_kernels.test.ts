@@ -274,3 +274,15 @@ test('Slice (copyWithin runs inside the wasm heap) matches cpu for any rank, dty
   }
   await compare('Slice', { x: { shape: [4, 5], values: Int32Array.from({ length: 20 }, (_, i) => i * 3 - 7), dtype: 'int32' } }, { begin: [1, 2], size: [2, 3] });
 });
+
+test('GatherV2 along axis 0 (row copies) matches cpu; other axes and bad indices behave as before', async () => {
+  const r = rng(12);
+  const idx = (values: number[], shape: number[]): Input => ({ shape, values: Int32Array.from(values), dtype: 'int32' });
+  await compare('GatherV2', { x: f32([20, 5], r), indices: idx([3, 0, 19, 3, 7, 7], [2, 3]) }, { axis: 0, batchDims: 0 });
+  await compare('GatherV2', { x: f32([6, 2, 3], r), indices: idx([5, 1], [2]) }, { axis: 0, batchDims: 0 });
+  await compare('GatherV2', { x: f32([6], r), indices: idx([5, 1, 1], [3]) }, { axis: 0, batchDims: 0 });
+  await compare('GatherV2', { x: f32([4, 6], r), indices: idx([5, 1], [2]) }, { axis: 1, batchDims: 0 });
+  await compare('GatherV2', { x: { shape: [3, 2], values: Int32Array.from([1, 2, 3, 4, 5, 6]), dtype: 'int32' }, indices: idx([2, 0], [2]) }, { axis: 0, batchDims: 0 });
+  await initEngine('wasm');
+  assert.throws(() => tf.gather(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor1d([0, 2], 'int32')), /index value 2 is not in \[0, 1\]/);
+});

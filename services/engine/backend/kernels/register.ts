@@ -12,6 +12,7 @@ import { untransposedMatMul } from './matmul_untransposed.ts';
 import { reduceLeadingAxes } from './reduce_leading.ts';
 import { broadcastingTile } from './tile_broadcast.ts';
 import { fastSlice } from './slice.ts';
+import { rowGather } from './gather_rows.ts';
 
 export const wasmGradientKernels: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
@@ -52,6 +53,7 @@ export function registerWasmGradientKernels(backendName = 'wasm'): void {
     Mean: (shipped) => reduceLeadingAxes(shipped, true),
     Tile: broadcastingTile,
     Slice: fastSlice,
+    GatherV2: rowGather,
   };
   for (const [kernelName, wrap] of Object.entries(wrappers)) {
     const shipped = tf.getKernel(kernelName, backendName);

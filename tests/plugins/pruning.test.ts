@@ -142,6 +142,19 @@ describe('channel removal', () => {
     await initEngine('wasm');
   });
 
+  test('leaves a layer whose activation is not zero at zero untouched', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [6], units: 8, activation: 'sigmoid', name: 'squash' }),
+        tf.layers.dense({ units: 8, activation: 'relu', name: 'hidden_relu' }),
+        tf.layers.dense({ units: 3, name: 'out' }),
+      ],
+    });
+    const plan = planChannels(model);
+    assert.deepEqual(plan.groups.map((g) => g.producer.name), ['hidden_relu']);
+    assert.match(plan.skipped.find((s) => s.layer === 'squash')!.reason, /activation 'sigmoid', which is not zero at zero/);
+  });
+
   test('is exact for depthwise (multiplier 2), separable and BatchNorm chains; merges are left alone', async () => {
     const input = tf.input({ shape: [10, 10, 3] });
     let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input) as tf.SymbolicTensor;

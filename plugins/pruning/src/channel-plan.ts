@@ -44,6 +44,16 @@ export interface ChannelPlan {
   skipped: Array<{ layer: string; reason: string }>;
 }
 
+/** Activations with f(0) = 0: a removed (all-zero) channel then contributes exactly nothing. */
+const ZERO_AT_ZERO = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'softsign', 'tanh', 'swish', 'mish', 'gelu', 'gelu_new']);
+
+/** Why the layer's activation stops channel removal (softmax mixes channels; sigmoid(0) ≠ 0), if it does. */
+function activationProblem(layer: Layer): string | null {
+  const activation = (layer.getConfig() as { activation?: string }).activation;
+  if (activation === undefined || ZERO_AT_ZERO.has(activation)) return null;
+  return `${layer.getClassName()} '${layer.name}' has activation '${activation}', which is not zero at zero`;
+}
+
 const identity: IndexMap = (keep) => keep;
 
 /** Channel c of a depthwise conv with multiplier m becomes outputs c·m … c·m + m − 1. */
@@ -109,6 +119,8 @@ function walk(model: LayersModel, from: Layer, map: IndexMap, slices: WeightSlic
       for (const role of ['moving_mean', 'moving_variance']) slices.push({ layer, role, axis: 0, indices: map, masked: false });
       reason = walk(model, layer, map, slices);
     } else if (cls === 'DepthwiseConv2D') {
+      const problem = activationProblem(layer);
+      if (problem) return problem;
       const multiplier = (layer.getConfig() as { depthMultiplier?: number }).depthMultiplier ?? 1;
       slices.push({ layer, role: 'depthwise_kernel', axis: 2, indices: map, masked: true });
       slices.push({ layer, role: 'bias', axis: 0, indices: expandBy(multiplier, map), masked: true });
@@ -120,7 +132,7 @@ function walk(model: LayersModel, from: Layer, map: IndexMap, slices: WeightSlic
       if (positions < 0 || channels < 0) return `Flatten '${layer.name}' has an input of unknown size`;
       reason = walk(model, layer, flattenOf(positions, channels, map), slices);
     } else if (CHANNELWISE.has(cls)) {
-      reason = walk(model, layer, map, slices);
+      reason = activationProblem(layer) ?? walk(model, layer, map, slices);
     } else {
       return `${cls} '${layer.name}' consumes its channels (not supported for channel removal)`;
     }
@@ -150,7 +162,7 @@ export function planChannels(model: LayersModel, only: string[] = []): ChannelPl
     const kernelRole = cls === 'SeparableConv2D' ? 'pointwise_kernel' : 'kernel';
     slices.push({ layer, role: kernelRole, axis: outAxis, indices: identity, masked: true });
     slices.push({ layer, role: 'bias', axis: 0, indices: identity, masked: true });
-    const reason = walk(model, layer, identity, slices);
+    const reason = activationProblem(layer) ?? walk(model, layer, identity, slices);
     if (reason) {
       skipped.push({ layer: layer.name, reason });
       continue;

@@ -12,16 +12,19 @@ import { createHarnessActivities, type HarnessOptions } from './harness-activiti
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 let database: Database;
+/** Every runner the tests create, stopped at the end even when a test failed half-way. */
+const runners: EmbeddedRunner[] = [];
 
 before(async () => {
   database = await createTestDatabase();
 });
 after(async () => {
+  await Promise.all(runners.map((r) => r.stop()));
   await database.close();
 });
 
 function runner(harness: ReturnType<typeof createHarnessActivities>, extra: Partial<EmbeddedRunnerOptions> = {}) {
-  return new EmbeddedRunner({
+  const created = new EmbeddedRunner({
     db: database.db,
     activities: harness.activities,
     leaseMs: 600,
@@ -30,6 +33,8 @@ function runner(harness: ReturnType<typeof createHarnessActivities>, extra: Part
     retryIntervalScale: 0.001,
     ...extra,
   });
+  runners.push(created);
+  return created;
 }
 
 async function runToEnd(options: HarnessOptions = {}) {
@@ -37,10 +42,13 @@ async function runToEnd(options: HarnessOptions = {}) {
   const r = runner(harness);
   const runId = randomUUID();
   r.run();
-  await r.start(ORG, runId);
-  const result = await r.waitFor(runId, 30_000);
-  await r.stop();
-  return { harness, r, runId, result };
+  try {
+    await r.start(ORG, runId);
+    const result = await r.waitFor(runId, 60_000);
+    return { harness, r, runId, result };
+  } finally {
+    await r.stop();
+  }
 }
 
 const starts = (log: { activity: string; event: string }[], activity: string) => log.filter((e) => e.activity === activity && e.event === 'start').length;

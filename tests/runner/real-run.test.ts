@@ -41,9 +41,14 @@ test('a run with a pruning chain produces a measured, int8-exported, stored cand
   });
   const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
   runner.run();
-  await runner.start(orgId, runId);
-  const result = await runner.waitFor(runId, 120_000);
-  await runner.stop();
+  let result;
+  try {
+    await runner.start(orgId, runId);
+    result = await runner.waitFor(runId, 300_000);
+  } finally {
+    // A failed wait must not leave the runner polling: the test process would never exit.
+    await runner.stop();
+  }
   assert.equal(result.status, 'succeeded', result.message);
   const { candidates, run, events } = await withTenant(services.database.db, orgId, async (trx) => ({
     candidates: await trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('key').execute(),

@@ -31,6 +31,8 @@ export interface Config {
   signingSecret: string;
   backend: BackendName;
   logLevel: LogLevel;
+  /** Server operator token for createOrganization; undefined disables that mutation. */
+  adminToken?: string;
 }
 
 /** One-line, user-facing configuration error naming the offending variable. */
@@ -90,6 +92,7 @@ const variables = {
   CONDENSE_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   CONDENSE_BACKEND: optionalString.transform((v) => v ?? 'auto').pipe(z.enum(BACKENDS)),
   LOG_LEVEL: optionalString.transform((v) => v ?? 'info').pipe(z.enum(LOG_LEVELS)),
+  CONDENSE_ADMIN_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
 } as const;
 
 type Parsed = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
@@ -104,7 +107,7 @@ function parseVariable<K extends keyof typeof variables>(name: K, env: NodeJS.Pr
         ? `must be one of ${(issue.values as unknown[]).join(', ')}`
         : (issue?.message ?? 'invalid value');
     // Never echo a secret back into logs.
-    const got = name.includes('SECRET') ? '' : ` (got ${JSON.stringify(raw)})`;
+    const got = name.includes('SECRET') || name.includes('TOKEN') ? '' : ` (got ${JSON.stringify(raw)})`;
     throw new ConfigError(name, `${message}${got}`);
   }
   return result.data as Parsed[K];
@@ -136,6 +139,7 @@ function persistedSigningSecret(dataDir: string): string {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = parseVariable('CONDENSE_DATA_DIR', env);
+  const adminToken = parseVariable('CONDENSE_ADMIN_TOKEN', env);
   return {
     databaseUrl: parseVariable('DATABASE_URL', env),
     dataDir,
@@ -148,5 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingSecret: parseVariable('CONDENSE_SIGNING_SECRET', env) ?? persistedSigningSecret(dataDir),
     backend: parseVariable('CONDENSE_BACKEND', env),
     logLevel: parseVariable('LOG_LEVEL', env),
+    // Present only when set, so a config without it compares equal to one from before it existed.
+    ...(adminToken ? { adminToken } : {}),
   };
 }

@@ -33,6 +33,8 @@ export interface ApiContext {
   services: ApiServices;
   /** The Authorization header of a WebSocket connection, re-verified at every subscribe. */
   authorization?: string;
+  /** The caller presented the server operator token (CONDENSE_ADMIN_TOKEN) instead of an API key. */
+  operator?: boolean;
   /** Runs `fn` inside withTenant for the caller's org (the only door to tenant tables). */
   tenant<T>(fn: (trx: TenantTransaction) => Promise<T>): Promise<T>;
 }

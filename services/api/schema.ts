@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth.ts';
 import { DeploymentMutations, DeploymentResolver } from './resolvers/deployments.ts';
 import { OrganizationMutations, OrganizationResolver, TeamResolver } from './resolvers/organization.ts';
+import { OrganizationAdminMutations } from './resolvers/organizations-admin.ts';
 import { DatasetResolver, ModelResolver, ModelVersionResolver, ProjectMutations, ProjectResolver } from './resolvers/projects.ts';
 import { CandidateResolver, RunEventSubscription, RunMutations, RunResolver } from './resolvers/runs.ts';
 import { UploadMutations } from './resolvers/uploads.ts';
@@ -21,7 +22,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
     resolvers: [
       RootQueryResolver, ViewerResolver, OrganizationResolver, OrganizationMutations, TeamResolver, ProjectResolver, ProjectMutations, ModelResolver,
       ModelVersionResolver, DatasetResolver, UploadMutations, RunMutations, RunResolver, CandidateResolver, RunEventSubscription,
-      DeploymentMutations, DeploymentResolver,
+      DeploymentMutations, DeploymentResolver, OrganizationAdminMutations,
     ],
     // Node implementations reachable only through node(id) must be listed explicitly.
     orphanedTypes: [Organization, Team, Member, ApiKey, AppKey, Project, Model, ModelVersion, Dataset, Upload, CompressionRun, Candidate, Deployment, HardwareTarget, Plugin],

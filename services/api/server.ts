@@ -26,6 +26,7 @@ import { graphQLError, maskError } from './errors.ts';
 import { appModelHandler } from './http/app-model.ts';
 import { downloadHandler } from './http/downloads.ts';
 import { httpError } from './http/respond.ts';
+import { isOperatorBearer } from './operator.ts';
 import { uploadHandler } from './http/uploads.ts';
 import { queueOnlyLauncher, type RunLauncher } from './launcher.ts';
 import { TokenBucketLimiter, type RateLimitOptions } from './limits/rate-limit.ts';
@@ -228,6 +229,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     express.json({ limit: limits.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
+        if (isOperatorBearer(config.adminToken, req.headers.authorization)) return { ...createContext(services, null), operator: true };
         const auth = await authenticate(database.db, req.headers.authorization, services.authCache);
         rateLimit(auth);
         return createContext(services, auth);

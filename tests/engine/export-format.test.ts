@@ -10,6 +10,7 @@ import {
 import { fromFloat16Bits, toFloat16Bits } from '../../services/engine/export/quantize.ts';
 import { armNnUnavailableReason, loadTfliteModel, runArmNn } from '../../services/engine/runtime/index.ts';
 import { unzipSync, strFromU8 } from 'fflate';
+import { lshProjectionLayerClass } from '../../plugins/projection/src/layer.ts';
 
 const armNnSkip = armNnUnavailableReason() ?? false;
 
@@ -235,6 +236,29 @@ describe('TFLite export: format and float32 numerics', { timeout: 300_000 }, () 
       const arm = await runArmNn(bytes, x, [4, 6, 6, 2]);
       assert.ok(maxAbsDiff(arm.output, expected) < 0.05, `Arm NN int8 conv within 0.05 (got ${maxAbsDiff(arm.output, expected)})`);
     }
+  });
+
+  it('keeps ops without int8 kernels in float inside an int8 model (LSH projection)', async () => {
+    const LshProjection = lshProjectionLayerClass(tf as never);
+    const model = tf.sequential({
+      layers: [
+        new LshProjection({ numHash: 6, numBits: 4, inputMode: 'vector', inputShape: [10] }) as unknown as tf.layers.Layer,
+        tf.layers.dense({ units: 3, activation: 'softmax', ...seeded(40) }),
+      ],
+    });
+    const rep = [randomInput(64, [10], 41)];
+    const { bytes, ops } = await exportTflite(model, { quantization: 'int8', representativeData: rep });
+    assert.deepEqual(ops, ['RESHAPE', 'LSH_PROJECTION', 'CAST', 'QUANTIZE', 'FULLY_CONNECTED', 'SOFTMAX', 'DEQUANTIZE']);
+    const spec = readTfliteModel(bytes);
+    const typeOf = (op: string, side: 'inputs' | 'outputs') => spec.tensors[spec.operators.find((o) => o.op === op)![side][0]].type;
+    assert.equal(typeOf('RESHAPE', 'outputs'), 'FLOAT32', 'input values reach the projection unquantized');
+    assert.equal(typeOf('FULLY_CONNECTED', 'inputs'), 'INT8');
+    const x = randomInput(6, [10], 42);
+    const expected = predictTfjs(model, x, [6, 10]);
+    const m = await loadTfliteModel(bytes);
+    const got = m.predict(x, [6, 10]);
+    m.dispose();
+    assert.ok(maxAbsDiff(got, expected) < 0.05, `int8 projection model within 0.05 of tfjs (got ${maxAbsDiff(got, expected)})`);
   });
 
   it('stores float16 weights as FLOAT16 + DEQUANTIZE and dynamic-int8 weights as INT8', async () => {

@@ -75,7 +75,9 @@ export async function calibrateRanges(
   const sampleShape = graph.tensors[graph.inputs[0]].shape.slice(1);
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
   const maxSamples = options.maxSamples ?? 500;
-  const batchSize = options.batchSize ?? 64;
+  // Graphs with batch-less activations (e.g. the LSH projection's [N] tensors) run one sample at a time.
+  const batchable = graph.tensors.every((t) => graph.isConstant(t.id) || t.shape[0] === -1);
+  const batchSize = batchable ? options.batchSize ?? 64 : 1;
   const ranges = new Map<number, TensorRange>();
   let pending: Float32Array[] = [];
   let pendingCount = 0;
@@ -104,12 +106,15 @@ export async function calibrateRanges(
     if (chunk.length % sampleSize !== 0) {
       throw new Error(`representative sample of ${chunk.length} values is not a multiple of the input size ${sampleSize} ([${sampleShape}])`);
     }
-    let n = chunk.length / sampleSize;
-    if (seen + n > maxSamples) n = maxSamples - seen;
-    pending.push(chunk.subarray(0, n * sampleSize));
-    pendingCount += n;
+    const n = Math.min(chunk.length / sampleSize, maxSamples - seen);
+    for (let start = 0; start < n;) {
+      const take = Math.min(n - start, batchSize - pendingCount);
+      pending.push(chunk.subarray(start * sampleSize, (start + take) * sampleSize));
+      pendingCount += take;
+      start += take;
+      if (pendingCount >= batchSize) flush();
+    }
     seen += n;
-    if (pendingCount >= batchSize) flush();
     if (seen >= maxSamples) break;
   }
   flush();

@@ -40,8 +40,37 @@ function shapeFields(shape: number[]): Pick<TensorSpec, 'shape' | 'shapeSignatur
   return shape.some((d) => d < 0) ? { shape: fixed, shapeSignature: shape } : { shape: fixed };
 }
 
+/**
+ * Ops that stay float inside an int8 model: ops whose spec says so, ops touching int32 tensors
+ * (e.g. LSH_PROJECTION and the CAST after it), and pass-through ops (reshape, slice, pools,
+ * concatenation) all of whose readers are float ops — so data such as hashed ids is never
+ * squeezed through int8 on its way to a float op.
+ */
+function floatOpsInInt8(graph: IrGraph): Set<IrOp> {
+  const floatOps = new Set<IrOp>();
+  const isInt32 = (id: number) => id >= 0 && graph.tensors[id].dtype === 'int32';
+  for (const op of graph.ops) {
+    const spec = getOpSpec(op.type);
+    if (spec.int8Output === 'float' || op.outputs.some(isInt32) || op.inputs.some((i) => isInt32(i) && !graph.isConstant(i))) floatOps.add(op);
+  }
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const op of [...graph.ops].reverse()) {
+      if (floatOps.has(op) || getOpSpec(op.type).int8Output !== 'tied') continue;
+      const readers = graph.ops.filter((r) => r.inputs.some((i) => op.outputs.includes(i)));
+      const isOutput = op.outputs.some((o) => graph.outputs.includes(o));
+      if (!isOutput && readers.length > 0 && readers.every((r) => floatOps.has(r))) {
+        floatOps.add(op);
+        changed = true;
+      }
+    }
+  }
+  return floatOps;
+}
+
 /** int8 parameters of every activation, honouring ops whose output must share its input's. */
-function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>): Map<number, AffineParams> {
+function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>, floatOps: Set<IrOp>): Map<number, AffineParams> {
   const parent = new Map<number, number>();
   const find = (x: number): number => {
     let r = x;
@@ -51,13 +80,13 @@ function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>): Map
   };
   const union = (a: number, b: number) => parent.set(find(a), find(b));
   const fixed = new Map<number, AffineParams>();
-  for (const op of graph.ops) {
-    const spec = getOpSpec(op.type);
-    if (spec.int8Output === 'tied') {
-      for (const i of op.inputs) if (!graph.isConstant(i)) union(i, op.outputs[0]);
+  const int8Ops = graph.ops.filter((op) => !floatOps.has(op));
+  for (const op of int8Ops) {
+    if (getOpSpec(op.type).int8Output === 'tied') {
+      for (const i of op.inputs) if (i >= 0 && !graph.isConstant(i)) union(i, op.outputs[0]);
     }
   }
-  for (const op of graph.ops) {
+  for (const op of int8Ops) {
     const out = getOpSpec(op.type).int8Output;
     if (typeof out === 'object') fixed.set(find(op.outputs[0]), out);
   }
@@ -80,7 +109,8 @@ function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>): Map
 export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
   const int8 = o.mode === 'int8';
   if (int8 && !o.ranges) throw new Error('int8 lowering needs calibrated ranges');
-  const params = int8 ? activationParams(graph, o.ranges!) : new Map<number, AffineParams>();
+  const floatOps = int8 ? floatOpsInInt8(graph) : new Set<IrOp>();
+  const params = int8 ? activationParams(graph, o.ranges!, floatOps) : new Map<number, AffineParams>();
   const floatIo = !int8 || (o.ioType ?? 'float32') === 'float32';
   const minElements = o.dynamicRangeMinElements ?? 1024;
   const hybrid = (o.dynamicInt8Kernels ?? 'hybrid') === 'hybrid';
@@ -88,32 +118,68 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
   const tensors: TensorSpec[] = [];
   const prologue: OperatorSpec[] = [];
   const body: OperatorSpec[] = [];
-  const epilogue: OperatorSpec[] = [];
   const add = (t: TensorSpec) => tensors.push(t) - 1;
 
-  const activations = new Map<number, number>();
-  const activation = (id: number): number => {
-    const known = activations.get(id);
-    if (known !== undefined) return known;
+  // Where each activation naturally lives: int32 tensors as int32; in int8 mode, the outputs of
+  // int8 ops (and int8-typed inputs) as int8, everything else as float32.
+  const producer = new Map<number, IrOp>();
+  for (const op of graph.ops) for (const out of op.outputs) producer.set(out, op);
+  const naturallyInt8 = (id: number): boolean => {
+    if (!int8) return false;
+    const p = producer.get(id);
+    return p ? !floatOps.has(p) : !floatIo;
+  };
+  const isGraphOutput = (id: number) => graph.outputs.includes(id);
+
+  const int8Spec = (id: number, name: string): TensorSpec => {
     const t = graph.tensors[id];
-    if (t.dtype === 'int32') {
-      const idx = add({ name: t.name, ...shapeFields(t.shape), type: 'INT32' });
-      activations.set(id, idx);
-      return idx;
-    }
-    if (!int8) {
-      const idx = add({ name: t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
-      activations.set(id, idx);
-      return idx;
-    }
     const p = params.get(id);
     if (!p) throw new Error(`no calibration range for tensor '${t.name}'`);
-    const edge = floatIo && (graph.inputs.includes(id) || graph.outputs.includes(id));
-    const idx = add({
-      name: edge ? `${t.name}/int8` : t.name, ...shapeFields(t.shape), type: 'INT8',
-      quantization: { scale: [p.scale], zeroPoint: [p.zeroPoint] },
-    });
-    activations.set(id, idx);
+    return { name, ...shapeFields(t.shape), type: 'INT8', quantization: { scale: [p.scale], zeroPoint: [p.zeroPoint] } };
+  };
+
+  const natural = new Map<number, number>();
+  const naturalTensor = (id: number): number => {
+    const known = natural.get(id);
+    if (known !== undefined) return known;
+    const t = graph.tensors[id];
+    let idx: number;
+    if (t.dtype === 'int32') {
+      idx = add({ name: t.name, ...shapeFields(t.shape), type: 'INT32' });
+    } else if (naturallyInt8(id)) {
+      // A float graph output keeps the plain name for its float copy.
+      idx = add(int8Spec(id, isGraphOutput(id) && floatIo ? `${t.name}/int8` : t.name));
+    } else {
+      idx = add({ name: isGraphOutput(id) && int8 && !floatIo ? `${t.name}/float` : t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
+    }
+    natural.set(id, idx);
+    return idx;
+  };
+
+  // Converted copies, made by a QUANTIZE/DEQUANTIZE emitted just before their first reader.
+  const converted = new Map<string, number>();
+  const asInt8 = (id: number): number => {
+    if (graph.tensors[id].dtype === 'int32' || naturallyInt8(id)) return naturalTensor(id);
+    const key = `q${id}`;
+    let idx = converted.get(key);
+    if (idx === undefined) {
+      const t = graph.tensors[id];
+      idx = add(int8Spec(id, isGraphOutput(id) && !floatIo ? t.name : `${t.name}/int8`));
+      body.push({ op: 'QUANTIZE', version: 2, inputs: [naturalTensor(id)], outputs: [idx], options: { kind: 'QuantizeOptions' } });
+      converted.set(key, idx);
+    }
+    return idx;
+  };
+  const asFloat = (id: number): number => {
+    if (!naturallyInt8(id)) return naturalTensor(id);
+    const key = `f${id}`;
+    let idx = converted.get(key);
+    if (idx === undefined) {
+      const t = graph.tensors[id];
+      idx = add({ name: isGraphOutput(id) && floatIo ? t.name : `${t.name}/float`, ...shapeFields(t.shape), type: 'FLOAT32' });
+      body.push({ op: 'DEQUANTIZE', version: 2, inputs: [naturalTensor(id)], outputs: [idx], options: { kind: 'DequantizeOptions' } });
+      converted.set(key, idx);
+    }
     return idx;
   };
 
@@ -125,9 +191,10 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
     return dst;
   };
 
-  const constants = new Map<number, number>();
-  const constant = (id: number): number => {
-    const known = constants.get(id);
+  const constants = new Map<string, number>();
+  const constant = (id: number, quantized: boolean): number => {
+    const key = `${id}:${quantized}`;
+    const known = constants.get(key);
     if (known !== undefined) return known;
     const t = graph.tensors[id];
     let idx: number;
@@ -135,7 +202,7 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
       idx = add({ name: t.name, shape: t.shape, type: 'INT32', data: raw(t.intValue) });
     } else if (o.mode === 'float16') {
       idx = dequantized(t.name, t.shape, { name: `${t.name}/fp16`, shape: t.shape, type: 'FLOAT16', data: raw(toFloat16(t.value!)) }, 3);
-    } else if (int8) {
+    } else if (quantized) {
       let lo = Infinity;
       let hi = -Infinity;
       for (const v of t.value!) {
@@ -147,7 +214,7 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
     } else {
       idx = add({ name: t.name, shape: t.shape, type: 'FLOAT32', data: raw(t.value!) });
     }
-    constants.set(id, idx);
+    constants.set(key, idx);
     return idx;
   };
 
@@ -165,10 +232,15 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
     const spec = getOpSpec(op.type);
     const w = spec.weights;
     const hasWeights = w !== undefined && graph.isConstant(op.inputs[w.input]) && graph.tensors[op.inputs[w.input]].value !== undefined;
-    let version = int8 ? spec.versions.int8 : spec.versions.float;
-    const inputs = op.inputs.map((id) => (id < 0 ? -1 : graph.isConstant(id) ? -2 : activation(id)));
+    const quantizedOp = int8 && !floatOps.has(op);
+    let version = quantizedOp ? spec.versions.int8 : spec.versions.float;
+    const inputs = op.inputs.map((id) => {
+      if (id < 0) return -1;
+      if (graph.isConstant(id)) return -2;
+      return quantizedOp ? asInt8(id) : asFloat(id);
+    });
 
-    if (int8 && hasWeights) {
+    if (quantizedOp && hasWeights) {
       const biasId = spec.bias !== undefined ? op.inputs[spec.bias] ?? -1 : -1;
       const inScale = params.get(op.inputs[0])!.scale;
       const minScales = biasId >= 0 ? biasSafeWeightScales(graph.tensors[biasId].value!, inScale, w.axis !== null) : undefined;
@@ -194,33 +266,19 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
       }
     }
     op.inputs.forEach((id, i) => {
-      if (inputs[i] === -2) inputs[i] = constant(id);
+      if (inputs[i] === -2) inputs[i] = constant(id, quantizedOp);
     });
-    body.push({ op: op.type, version, inputs, outputs: op.outputs.map(activation), options: op.options });
+    body.push({ op: op.type, version, inputs, outputs: op.outputs.map(naturalTensor), options: op.options });
   };
 
-  const inputIdx = graph.inputs.map((id) => {
-    const q = activation(id);
-    if (!int8 || !floatIo) return q;
-    const t = graph.tensors[id];
-    const f = add({ name: t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
-    prologue.push({ op: 'QUANTIZE', version: 2, inputs: [f], outputs: [q], options: { kind: 'QuantizeOptions' } });
-    return f;
-  });
+  const inputIdx = graph.inputs.map(naturalTensor);
   for (const op of graph.ops) lowerOp(op);
-  const outputIdx = graph.outputs.map((id) => {
-    const q = activation(id);
-    if (!int8 || !floatIo) return q;
-    const t = graph.tensors[id];
-    const f = add({ name: t.name, ...shapeFields(t.shape), type: 'FLOAT32' });
-    epilogue.push({ op: 'DEQUANTIZE', version: 2, inputs: [q], outputs: [f], options: { kind: 'DequantizeOptions' } });
-    return f;
-  });
+  const outputIdx = graph.outputs.map((id) => (floatIo ? asFloat(id) : asInt8(id)));
 
   return {
     description: o.description ?? `Condense export (${o.mode})`,
     tensors,
-    operators: [...prologue, ...body, ...epilogue],
+    operators: [...prologue, ...body],
     inputs: inputIdx,
     outputs: outputIdx,
   };

@@ -17,9 +17,10 @@ export interface OpSpec {
   bias?: number;
   /**
    * int8 output parameters: 'calibrated' (own range), 'tied' (same scale/zero point as its
-   * non-constant inputs: the kernel does not rescale), or fixed values.
+   * non-constant inputs: the kernel does not rescale), fixed values, or 'float' (no int8 kernel:
+   * in int8 models the op runs in float between DEQUANTIZE and QUANTIZE).
    */
-  int8Output: 'calibrated' | 'tied' | { scale: number; zeroPoint: number };
+  int8Output: 'calibrated' | 'tied' | { scale: number; zeroPoint: number } | 'float';
   /** Has a fused_activation_function option a following RELU/RELU6 can fold into. */
   fusesActivation?: boolean;
   /** Non-float inputs the lowering must not quantize (shape/axis tensors). */

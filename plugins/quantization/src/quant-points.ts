@@ -1,7 +1,9 @@
 // Where the int8 TFLite graph holds quantized tensors, mirroring the exporter: every layer
-// output except those that only rename values (Dropout, Flatten, Reshape), keep their input's
-// parameters (max pooling), or vanish into the layer before them (BatchNormalization folded
-// into a linear conv/dense, ReLU/ReLU6 fused into it).
+// output except those that only rename values (Dropout, Flatten, Reshape), pick among their
+// input's values (max pooling), or vanish into the layer before them (BatchNormalization folded
+// into a linear conv/dense, ReLU/ReLU6 fused into it). Average pooling is requantized with its
+// input's parameters ('tied' in TFLite). Known gap: CONCATENATION ties its inputs' parameters,
+// which is not simulated.
 import type { LayersModel } from '@condense/plugin-sdk';
 import type { AffineParams } from './fake-quant.ts';
 import { weightRole, type Layer, type LayerVariable } from './types.ts';
@@ -12,6 +14,7 @@ const PASS_THROUGH = new Set([
   'MaxPooling1D', 'MaxPooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'InputLayer',
 ]);
 const FUSABLE_ACTIVATIONS = new Set(['relu', 'relu6']);
+const TIED = new Set(['AveragePooling1D', 'AveragePooling2D']);
 
 export function activationOf(layer: Layer): string | undefined {
   const config = layer.getConfig() as { activation?: string };
@@ -37,6 +40,8 @@ export interface QuantPlan {
   /** Dense layers whose activation is a separate TFLite op: their pre-activation output is a
    * quantized tensor of its own (e.g. the logits before SOFTMAX). */
   preActivation: Set<Layer>;
+  /** Layers whose output reuses the parameters of an earlier quantized tensor ('input': the model input). */
+  tied: Map<Layer, Layer | 'input'>;
 }
 
 /** TFLite's fixed int8 output parameters of SOFTMAX, LOGISTIC and TANH. */
@@ -65,15 +70,30 @@ export function planQuantPoints(model: LayersModel): QuantPlan {
   const calibrated = new Set<Layer>();
   const fixed = new Map<Layer, AffineParams>();
   const preActivation = new Set<Layer>();
+  const tied = new Map<Layer, Layer | 'input'>();
+  // The layer whose quantized output `l` reads (through pass-through layers).
+  const quantizedSource = (l: Layer): Layer | 'input' => {
+    let source = producerOf(l);
+    while (source && (PASS_THROUGH.has(source.getClassName()) || TIED.has(source.getClassName()))) {
+      if (source.getClassName() === 'InputLayer') return 'input';
+      if (TIED.has(source.getClassName())) return tied.get(source) ?? 'input';
+      source = producerOf(source);
+    }
+    return source ?? 'input';
+  };
   for (const layer of model.layers) {
     if (PASS_THROUGH.has(layer.getClassName()) || absorbed(layer)) continue;
+    if (TIED.has(layer.getClassName())) {
+      tied.set(layer, quantizedSource(layer));
+      continue;
+    }
     const activation = layer.getClassName() === 'Softmax' ? 'softmax' : activationOf(layer) ?? 'linear';
     const params = FIXED_OUTPUT[activation];
     if (params) fixed.set(layer, params);
     else calibrated.add(layer);
     if (params && layer.getClassName() === 'Dense') preActivation.add(layer);
   }
-  return { calibrated, fixed, preActivation };
+  return { calibrated, fixed, preActivation, tied };
 }
 
 /** A kernel to quantize, with the number of channels sharing one scale along its trailing axes. */

@@ -77,6 +77,11 @@ export function quantizedForward(
     observe?.(layer, v);
     const fixed = plan.fixed.get(layer);
     if (fixed) return fakeQuantActivation(tf, v, fixed);
+    const source = plan.tied.get(layer);
+    if (source) {
+      const params = source === 'input' ? inputParams : plan.fixed.get(source) ?? activationParams(ranges.layers.get(source) ?? ranges.input);
+      return fakeQuantActivation(tf, v, params);
+    }
     const range = ranges.layers.get(layer);
     return range ? fakeQuantActivation(tf, v, activationParams(range)) : v;
   }, separateActivation(ctx, plan, (layer, z) => {

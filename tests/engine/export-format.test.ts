@@ -178,7 +178,9 @@ describe('TFLite export: format and float32 numerics', { timeout: 300_000 }, () 
       ],
     });
     const rep = [randomInput(32, [8, 8, 1], 18)];
+    const tensorsBefore = tf.memory().numTensors;
     const { bytes, ops, tensorTypes } = await exportTflite(model, { quantization: 'int8', representativeData: rep });
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'export and calibration leak no tensors');
     assert.deepEqual(ops, ['QUANTIZE', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX', 'DEQUANTIZE']);
     assert.deepEqual([...tensorTypes].sort(), ['FLOAT32', 'INT32', 'INT8']);
     const spec = readTfliteModel(bytes);

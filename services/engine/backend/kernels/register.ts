@@ -1,5 +1,6 @@
 // Registers the gradient kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks, so training
-// conv, depthwise/separable conv and embedding layers runs entirely on wasm.
+// conv, depthwise/separable conv and embedding layers runs entirely on wasm, and replaces or
+// wraps shipped wasm kernels that are wrong (MaxPoolGrad) or slow in training (see each file).
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter } from './conv2d_backprop_filter.ts';
 import { conv2dBackpropInput } from './conv2d_backprop_input.ts';

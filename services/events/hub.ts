@@ -136,9 +136,11 @@ export class RunEventHub {
           for (const s of feed.subscribers) from = Math.min(from, s.delivered);
           const events = await this.read(feed.orgId, feed.runId, from, PAGE);
           for (const s of feed.subscribers) {
+            // Only contiguous continuations: a subscriber that joined during the read (cursor
+            // below `from`) must not jump ahead; the next round reads from its cursor.
             let added = false;
             for (const event of events) {
-              if (event.seq > s.delivered) {
+              if (event.seq === s.delivered + 1) {
                 s.queue.push(event);
                 s.delivered = event.seq;
                 added = true;

@@ -25,5 +25,4 @@ export function createActivities(deps: ActivityDeps): ActivityImplementations {
 export type { ActivityContext, ActivityImplementations } from './context.ts';
 export { NonRetryableError } from './context.ts';
 export type { ActivityDeps, ActivitySizes, PluginInvoker, Planner, PlanRequest } from './deps.ts';
-export { defaultPlanner } from './default-planner.ts';
 export { pluginInvoker } from './plugin-invoker.ts';

@@ -8,7 +8,8 @@ import type { BlobStore } from '../blob/types.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { initEngine } from '../engine/backend/index.ts';
 import { createPluginHost, type PluginHost } from '../plugins/index.ts';
-import { createActivities, defaultPlanner, pluginInvoker, type ActivityImplementations, type ActivitySizes, type Planner } from '../activities/index.ts';
+import { planForRun } from '../planner/index.ts';
+import { createActivities, pluginInvoker, type ActivityImplementations, type ActivitySizes, type Planner } from '../activities/index.ts';
 
 export interface RunServices {
   database: Database;
@@ -20,6 +21,7 @@ export interface RunServices {
 
 export interface RunServicesOptions {
   sizes?: ActivitySizes;
+  /** Default: the multi-candidate planner (services/planner). */
   planner?: Planner;
   /** Wall-clock limit per plugin invocation (ms). */
   pluginTimeoutMs?: number;
@@ -49,7 +51,7 @@ export async function openRunServices(config: Config, options: RunServicesOption
       db: database.db,
       blobs,
       plugins: await pluginInvoker(pluginHost),
-      planner: options.planner ?? defaultPlanner,
+      planner: options.planner ?? planForRun,
       scratchDir,
       ...(options.sizes ? { sizes: options.sizes } : {}),
       ...(options.log ? { log: options.log } : {}),

@@ -77,9 +77,9 @@ test('compress runs a whole compression locally and writes the candidates\' .tfl
   ], { CONDENSE_BACKEND: 'wasm' });
   assert.equal(code, 0, stderr);
   noStackTrace(stderr + stdout);
-  assert.match(stdout, /^\*\s+pruning\/cpu-int8\s+cpu-int8\s+int8\s+\d+\.\d\d%/m);
+  assert.match(stdout, /^\*\s+cpu-int8:pruning\+int8\s+cpu-int8\s+int8\s+\d+\.\d\d%/m);
   assert.match(stderr, /run succeeded/);
-  const file = join(out, 'pruning_cpu-int8.tflite');
+  const file = join(out, 'cpu-int8_pruning_int8.tflite');
   assert.ok(existsSync(file));
   const model = await loadTfliteModel(new Uint8Array(readFileSync(file)));
   assert.deepEqual(model.inputs[0]!.shape.slice(-1), [16]);

@@ -111,7 +111,7 @@ test('a run killed with SIGKILL mid-run resumes on restart and ends with the sam
   const reference = first.lines.find((l) => l.event === 'done' && l.run === 'A')!;
   assert.equal(reference.result!.status, 'succeeded');
   assert.equal(reference.candidates!.length, 2);
-  assert.ok(activities(first.lines.slice(bStarted)).some((l) => l.name === 'storeCandidate' && l.key === 'pruning/cpu-int8'));
+  assert.ok(activities(first.lines.slice(bStarted)).some((l) => l.name === 'storeCandidate' && l.key === 'cpu-int8:pruning+int8'));
 
   const second = await child(dir, 'resume', env);
   const done = second.lines.find((l) => l.event === 'done')!;
@@ -120,7 +120,7 @@ test('a run killed with SIGKILL mid-run resumes on restart and ends with the sam
   // Finished work is replayed from the journal, not re-run: the first candidate is not touched.
   const rerun = activities(second.lines);
   assert.ok(!rerun.some((l) => ['validateInputs', 'evaluateBaseline', 'planCandidates'].includes(l.name!)), JSON.stringify(rerun));
-  assert.ok(!rerun.some((l) => l.key === 'pruning/cpu-int8'), JSON.stringify(rerun));
+  assert.ok(!rerun.some((l) => l.key === 'cpu-int8:pruning+int8'), JSON.stringify(rerun));
   // The interrupted activity is attempted again (attempt 2), then the rest of the run.
   assert.deepEqual(rerun.map((l) => [l.name, l.attempt]), [
     ['compressCandidate', 2], ['exportCandidate', 1], ['evaluateCandidate', 1], ['storeCandidate', 1], ['finishRun', 1],

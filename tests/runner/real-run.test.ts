@@ -56,7 +56,7 @@ test('a run with a pruning chain produces a measured, int8-exported, stored cand
     events: await trx.selectFrom('run_events').select(['seq', 'type']).where('run_id', '=', runId).orderBy('seq').execute(),
   }));
   assert.equal(run.status, 'succeeded');
-  assert.deepEqual(candidates.map((c) => c.key), ['pruning/cpu-int8']);
+  assert.deepEqual(candidates.map((c) => c.key), ['cpu-int8:pruning+int8']);
   const [c] = candidates;
   assert.equal(c!.status, 'succeeded', c!.failure_message ?? '');
   assert.ok(c!.accuracy! > 0.8, `accuracy ${c!.accuracy}`);

@@ -8,6 +8,8 @@ import type { CandidatePlan, ChainStep, ExportQuantization } from './types.ts';
 
 export interface StepRecord {
   plugin: string;
+  /** The config the plugin ran with (defaults filled). */
+  config: Record<string, unknown>;
   candidate: string;
   notes?: string;
   metrics?: Record<string, number>;
@@ -29,6 +31,7 @@ export type ChainOutcome =
 
 interface CallResult {
   candidates: PluginCandidate[];
+  config: Record<string, unknown>;
   failure?: { reason: string; message: string };
   durationMs: number;
 }
@@ -87,7 +90,7 @@ export async function executeChain(plan: CandidatePlan, ctx: ExecuteContext): Pr
       const names = result.candidates.map((c) => c.name).join(', ') || 'none';
       return { ok: false, step: i, plugin: step.plugin, reason: 'invalid-output', message: `returned no candidate${step.pick ? ` named "${step.pick}"` : ''} (got: ${names})`, steps };
     }
-    steps.push({ plugin: step.plugin, candidate: chosen.name, ...(chosen.notes ? { notes: chosen.notes } : {}), ...(chosen.metrics ? { metrics: chosen.metrics } : {}), durationMs: result.durationMs, cached });
+    steps.push({ plugin: step.plugin, config: result.config, candidate: chosen.name, ...(chosen.notes ? { notes: chosen.notes } : {}), ...(chosen.metrics ? { metrics: chosen.metrics } : {}), durationMs: result.durationMs, cached });
     if (chosen.exportHints) exportHints = { ...exportHints, ...chosen.exportHints };
     model = chosen.model;
     prefix = `${key}#${chosen.name}`;
@@ -111,11 +114,12 @@ async function invoke(ctx: ExecuteContext, plan: CandidatePlan, index: number, s
     const failure = result.candidates.length === 0 ? result.failures[0] : undefined;
     return {
       candidates: result.candidates,
+      config: result.config,
       durationMs: result.durationMs,
       ...(failure ? { failure: { reason: failure.reason, message: failure.message } } : result.candidates.length === 0 ? { failure: { reason: 'invalid-output', message: 'returned no candidates' } } : {}),
     };
   } catch (err) {
     // Caller mistakes the host refuses up front (unknown plugin, bad config): this chain fails.
-    return { candidates: [], failure: { reason: 'refused', message: (err as Error).message }, durationMs: 0 };
+    return { candidates: [], config: step.config, failure: { reason: 'refused', message: (err as Error).message }, durationMs: 0 };
   }
 }

@@ -8,6 +8,7 @@ import { createPluginHost, serializeModel, type PluginHost, type SerializedModel
 import { ChainCache, executeChain } from './execute.ts';
 import { measureBaseline, measureCandidate, ioTypeFor, type MeasuredArtifact, type MeasureOptions } from './measure.ts';
 import { planCandidates } from './plan.ts';
+import type { TextFeaturizerConfig } from '../engine/text/index.ts';
 import { selectResults } from './select.ts';
 import type {
   BaselineMeasure, CandidatePlan, ChainFamily, MeasuredCandidate, PlanBudget, PlanConstraints, Selection,
@@ -27,6 +28,9 @@ export interface LocalPlanOptions {
   /** A loaded plugin host (default: a new one with the built-in plugins). */
   host?: PluginHost;
   measure?: MeasureOptions;
+  /** Text datasets: the featuriser of a text model, from the config its plugin ran with (e.g. the
+   * projection plugin's featurizerFromConfig). */
+  textFeaturizer?: (pluginConfig: Record<string, unknown>) => TextFeaturizerConfig;
   signal?: AbortSignal;
   /** One line per phase / candidate, for the person watching. */
   log?: (line: string) => void;
@@ -96,12 +100,17 @@ export async function runPlanLocally(options: LocalPlanOptions): Promise<LocalPl
     let artifact: MeasuredArtifact | undefined;
     const known = artifacts.get(artifactKey);
     if (known) artifact = await known.catch(() => undefined);
+    let measure = options.measure;
+    if (info.kind === 'text') {
+      if (!options.textFeaturizer) throw new Error('runPlanLocally on a text dataset needs options.textFeaturizer');
+      measure = { ...measure, featurizer: options.textFeaturizer(outcome.steps.at(-1)?.config ?? {}) };
+    }
     const result = await measureCandidate({
       plan,
       ...(artifact ? { artifact } : { model: outcome.model }),
       dataset: options.dataset,
       baseline,
-      ...(options.measure ? { options: options.measure } : {}),
+      ...(measure ? { options: measure } : {}),
       notes: outcome.steps.map((s) => `${s.plugin}: ${s.notes ?? s.candidate}`),
       ...(outcome.steps.length > 0 && outcome.steps.at(-1)!.metrics ? { pluginMetrics: outcome.steps.at(-1)!.metrics } : {}),
       compressMs: outcome.steps.reduce((n, s) => n + s.durationMs, 0),

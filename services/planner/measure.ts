@@ -8,6 +8,8 @@ import { countMacs, evaluateTflite, measureHostLatency } from '../engine/evaluat
 import { exportTflite, type ExportTfliteResult } from '../engine/export/index.ts';
 import { deserializeModel, isSerializedModel, type SerializedModel } from '../plugins/index.ts';
 import { checkTargetFit, getTarget } from '../targets/index.ts';
+import { evaluateTextTflite } from '../engine/text/evaluate-tflite.ts';
+import type { TextFeaturizerConfig } from '../engine/text/index.ts';
 import type { BaselineMeasure, CandidatePlan, ExportQuantization, MeasuredCandidate } from './types.ts';
 
 export interface MeasureOptions {
@@ -17,6 +19,8 @@ export interface MeasureOptions {
   calibrationSamples?: number;
   /** Timed batch-1 runs for host latency (default 30; 0 skips it). */
   latencyRuns?: number;
+  /** Text datasets: how raw text becomes the model's input (the text model's featuriser). */
+  featurizer?: TextFeaturizerConfig;
 }
 
 /** The exported file and its runtime figures, which depend only on the bytes (shareable between
@@ -57,10 +61,18 @@ export async function measureArtifact(
       ...(quantization === 'int8' ? { representativeData: calibration(dataset, calibrationSamples), calibrationSamples } : {}),
       ioType,
     });
-    const metrics = await evaluateTflite(exported.bytes, dataset, 'test', { ...(options.evalSamples ? { limit: options.evalSamples } : {}) });
-    const runs = options.latencyRuns ?? 30;
+    const limit = options.evalSamples ? { limit: options.evalSamples } : {};
+    let accuracy: number;
+    if (dataset.info.kind === 'text') {
+      if (!options.featurizer) throw new Error('measuring a text model needs its featurizer (options.featurizer)');
+      accuracy = (await evaluateTextTflite(exported.bytes, dataset, 'test', options.featurizer, limit)).accuracy;
+    } else {
+      accuracy = (await evaluateTflite(exported.bytes, dataset, 'test', limit)).accuracy;
+    }
+    // Host latency feeds random floats: meaningful for tensor inputs only.
+    const runs = dataset.info.kind === 'text' ? 0 : options.latencyRuns ?? 30;
     const hostLatencyMs = runs > 0 ? (await measureHostLatency(exported.bytes, { runs, warmup: Math.min(5, runs) })).medianMs : null;
-    return { exported, accuracy: metrics.accuracy, hostLatencyMs, parameterCount: model.countParams(), macs: countMacs(model).total };
+    return { exported, accuracy, hostLatencyMs, parameterCount: model.countParams(), macs: countMacs(model).total };
   } finally {
     if (owned) model.dispose();
   }

@@ -23,7 +23,7 @@ export class PlanInputError extends Error {
   }
 }
 
-const DEFAULT_BUDGET: Required<Omit<PlanBudget, 'projectionEpochs'>> = { distillEpochs: 3, pruneEpochs: 2, samplesPerEpoch: 0, qatEpochs: 1 };
+const DEFAULT_BUDGET: Required<Omit<PlanBudget, 'projectionEpochs' | 'batchSize'>> = { distillEpochs: 3, pruneEpochs: 2, samplesPerEpoch: 0, qatEpochs: 1 };
 const DEFAULT_STUDENTS = ['large', 'medium', 'small'] as const;
 /** Below this file budget (bytes) distilled students are pruned as well. */
 const TIGHT_BYTES = 1024 * 1024;
@@ -69,6 +69,7 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   const sparsity = input.pruneSparsity ?? 0.5;
   const isText = input.dataset.kind === 'text';
   const limit = budget.samplesPerEpoch > 0 ? budget.samplesPerEpoch : 0;
+  const batch = input.budget?.batchSize ? { batchSize: input.budget.batchSize } : {};
   const plans: CandidatePlan[] = [];
 
   for (const targetId of input.targets) {
@@ -84,15 +85,15 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     /** The closing step for export format `format`: int8 goes through the quantization plugin
      * (calibration check, QAT when needed); the other formats need no training. */
     const quantizeStep = (format: ExportQuantization): ChainStep[] => (format === 'int8' && quantizer && !isText
-      ? [{ plugin: quantizer.name, kind: 'quantization', config: { modes: ['int8'], qatEpochs: budget.qatEpochs, samplesPerEpoch: limit } }]
+      ? [{ plugin: quantizer.name, kind: 'quantization', config: { modes: ['int8'], qatEpochs: budget.qatEpochs, samplesPerEpoch: limit, ...batch } }]
       : []);
     const pruneStep = (): ChainStep => ({
       plugin: pruner!.name, kind: 'pruning',
-      config: { mode: 'structured', targetSparsity: sparsity, epochs: budget.pruneEpochs, endEpoch: Math.max(0, budget.pruneEpochs - 0.5), samplesPerEpoch: limit },
+      config: { mode: 'structured', targetSparsity: sparsity, epochs: budget.pruneEpochs, endEpoch: Math.max(0, budget.pruneEpochs - 0.5), samplesPerEpoch: limit, ...batch },
     });
     const distillStep = (student: string): ChainStep => {
       const others = students.filter((s) => s !== student);
-      const base = { epochs: budget.distillEpochs, samplesPerEpoch: limit };
+      const base = { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch };
       return joint
         ? { plugin: distiller!.name, kind: 'distillation', config: { ...base, students: [student, ...others] }, pick: `student-${student}`, shareKey: `${distiller!.name}:joint:${[...students].sort().join(',')}:${budget.distillEpochs}:${limit}` }
         : { plugin: distiller!.name, kind: 'distillation', config: { ...base, students: [student] } };
@@ -105,8 +106,10 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
 
     if (isText) {
       if (wanted.has('project') && projector) {
-        const config = input.budget?.projectionEpochs ? { epochs: input.budget.projectionEpochs } : {};
-        add('project', 'project', 'project', [{ plugin: projector.name, kind: 'projection', config }], q);
+        const config = { ...(input.budget?.projectionEpochs ? { epochs: input.budget.projectionEpochs } : {}), ...batch };
+        // The projection's int32 hash tensor cannot be int8: the smallest float-I/O format instead.
+        const format: ExportQuantization = (['dynamic-int8', 'float16', 'float32'] as const).find((f) => target.acceptedQuantizations.includes(f)) ?? q;
+        add('project', 'project', 'project', [{ plugin: projector.name, kind: 'projection', config: { ...config, quantization: format } }], format);
       }
       continue;
     }

@@ -32,6 +32,8 @@ export interface PlanBudget {
   samplesPerEpoch?: number;
   /** Quantization-aware fine-tuning epochs when int8 costs too much (default 1). */
   qatEpochs?: number;
+  /** Batch size of every training step (default: each plugin's own). */
+  batchSize?: number;
   /** Epochs of projection-network training (default: the plugin's). */
   projectionEpochs?: number;
 }

@@ -15,7 +15,7 @@ export type StudentSpec = StudentPreset | StudentSize;
 
 export const STUDENT_PRESETS: Record<StudentPreset, StudentSize> = {
   large: { width: 1, depth: 1 },
-  medium: { width: 0.5, depth: 1 },
+  medium: { width: 0.5, depth: 0.5 },
   small: { width: 0.25, depth: 0.5 },
 };
 
@@ -50,7 +50,7 @@ export const configSchema: JsonSchema = {
       maxItems: 8,
       items: { anyOf: [{ enum: ['large', 'medium', 'small'] }, size] },
       default: ['large', 'medium', 'small'],
-      description: "Students to train jointly, one candidate each, in this order: presets 'large' (width 1, depth 1), 'medium' (0.5, 1), 'small' (0.25, 0.5) or {width, depth} multipliers of the base student (MobileNet-style for images, an MLP for vectors).",
+      description: "Students to train jointly, one candidate each, in this order: presets 'large' (width 1, depth 1), 'medium' (0.5, 0.5), 'small' (0.25, 0.5) or {width, depth} multipliers of the base student (MobileNet-style for images, an MLP for vectors).",
     },
     temperature: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 4, description: 'Softening temperature T of teacher and student softmax in the soft-target term.' },
     alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Weight of the hard-label cross-entropy; the soft (teacher) term gets 1 − alpha and is scaled by T².' },

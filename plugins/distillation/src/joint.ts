@@ -5,7 +5,6 @@
 // that shared output, so adding a student costs only its own forward and backward pass.
 import type { LayersModel, Optimizer, PluginContext, Tensor } from '@condense/plugin-sdk';
 import { resolveStudent, studentName, type DistillationConfig, type StudentSpec } from './config.ts';
-import { recalibrateBatchNorm } from './batch-norm.ts';
 import { buildStudent, outputsLogits, variablesOf, type StudentModels } from './students.ts';
 
 /** What joint distillation needs from a plugin context. */
@@ -40,17 +39,6 @@ export function buildStudents(ctx: DistillContext, specs: StudentSpec[], seed: n
     name: names[i],
     spec,
   }));
-}
-
-/** Training samples over which batch-norm statistics are re-estimated after training. */
-const BN_SAMPLES = 2048;
-
-async function* trainingInputs(ctx: DistillContext, limit: number, seed: number): AsyncIterable<Tensor> {
-  const shape = ctx.data.info.inputShape;
-  for await (const batch of ctx.data.batches('train', 256, { limit, shuffleSeed: seed + 1 })) {
-    if (!batch.x) throw new Error('training batch has no feature array x');
-    yield ctx.tf.tensor(batch.x, [batch.size, ...shape], 'float32');
-  }
 }
 
 /** A function giving the teacher's output for a batch laid out in the data's input shape. */
@@ -108,7 +96,6 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
       },
     });
     loopSeconds = (performance.now() - started) / 1000;
-    for (const s of built) await recalibrateBatchNorm(tf, s.model, trainingInputs(ctx, BN_SAMPLES, options.seed));
     return {
       students: built.map((s) => ({ name: s.name, spec: s.spec, family: s.family, model: s.model, params: s.model.countParams() })),
       loopSeconds,

@@ -37,31 +37,33 @@ export function buildStudent(tf: Tf, inputShape: number[], numClasses: number, s
   }
   let layerSeed = seed * 1000;
   const init = () => tf.initializers.glorotUniform({ seed: layerSeed++ });
+  const heInit = () => tf.initializers.heNormal({ seed: layerSeed++ });
   const input = tf.input({ shape: inputShape, name: `${name}_input` });
   const family: StudentModels['family'] = inputShape.length === 3 ? 'mobilenet' : 'mlp';
-  let x = input as unknown as ReturnType<Tf['layers']['dense']>['output'];
+  type Symbolic = ReturnType<Tf['input']>;
+  let x: Symbolic = input;
   const apply = (layer: { apply(t: unknown): unknown }): void => {
-    x = layer.apply(x) as typeof x;
+    x = layer.apply(x) as Symbolic;
   };
 
   if (family === 'mobilenet') {
     const [h, w] = inputShape;
     // Small inputs (MNIST-sized) keep full resolution one layer longer than 224² ImageNet inputs.
     const stemStride = Math.min(h, w) >= 24 ? 2 : 1;
-    // conv → batch norm → ReLU: the exporter folds each batch norm into the conv before it.
-    const convBnRelu = (conv: { apply(t: unknown): unknown }, id: string): void => {
-      apply(conv);
-      apply(tf.layers.batchNormalization({ name: `${id}_bn` }));
-      apply(tf.layers.reLU({ name: `${id}_relu` }));
-    };
-    convBnRelu(tf.layers.conv2d({ filters: scaled(STEM_CHANNELS, size.width, 4), kernelSize: 3, strides: stemStride, padding: 'same', useBias: false, kernelInitializer: init(), name: `${name}_stem` }), `${name}_stem`);
+    // No batch norm: He-initialised ReLU stacks this shallow train well with Adam, and each batch
+    // norm would add a dozen small ops per step (per-op overhead dominates small students).
+    apply(tf.layers.conv2d({ filters: scaled(STEM_CHANNELS, size.width, 4), kernelSize: 3, strides: stemStride, padding: 'same', activation: 'relu', kernelInitializer: heInit(), name: `${name}_stem` }));
     STAGES.forEach((stage, s) => {
       const blocks = scaled(stage.blocks, size.depth, 1);
       for (let b = 0; b < blocks; b++) {
         const stride = b === 0 ? stage.stride : 1;
         const id = `${name}_s${s}b${b}`;
-        convBnRelu(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: init(), name: `${id}_dw` }), `${id}_dw`);
-        convBnRelu(tf.layers.conv2d({ filters: scaled(stage.channels, size.width, 8), kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: init(), name: `${id}_pw` }), `${id}_pw`);
+        const blockInput = x;
+        apply(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', activation: 'relu', depthwiseInitializer: heInit(), name: `${id}_dw` }));
+        apply(tf.layers.conv2d({ filters: scaled(stage.channels, size.width, 8), kernelSize: 1, padding: 'same', activation: 'relu', kernelInitializer: heInit(), name: `${id}_pw` }));
+        // Repeated blocks (same shape in and out) add their input back, as in MobileNetV2
+        // (Sandler et al. 2018): without batch norm, that is what keeps deeper students trainable.
+        if (b > 0) x = tf.layers.add({ name: `${id}_add` }).apply([blockInput, x]) as Symbolic;
       }
     });
     apply(tf.layers.globalAveragePooling2d({ name: `${name}_pool` }));

@@ -1,0 +1,151 @@
+// planCandidates (pure): chains per dataset kind, target and installed plugins; the orchestration
+// adapter's plan shape.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planCandidates, planForRun, PlanInputError, type PlannerInput, type PlannerPluginInfo } from '../../services/planner/index.ts';
+
+const ALL: PlannerPluginInfo[] = [
+  { name: 'quantization', kind: 'quantization', hardwareTargets: ['*'] },
+  { name: 'pruning', kind: 'pruning', hardwareTargets: ['*'] },
+  { name: 'distillation', kind: 'distillation', hardwareTargets: ['*'] },
+  { name: 'projection', kind: 'projection', hardwareTargets: ['*'] },
+];
+const image = { kind: 'tensor' as const, inputShape: [28, 28, 1], numClasses: 10 };
+const text = { kind: 'text' as const, inputShape: [], numClasses: 2 };
+const plan = (over: Partial<PlannerInput>) => planCandidates({ dataset: image, targets: ['cpu-int8'], plugins: ALL, ...over });
+
+describe('planCandidates', () => {
+  it('image data on an int8 target: quantize alone, prune, three distilled students, all ending in int8', () => {
+    const plans = plan({});
+    assert.deepEqual(plans.map((p) => p.key), [
+      'cpu-int8:quantize+int8',
+      'cpu-int8:quantize+dynamic-int8',
+      'cpu-int8:prune-50+int8',
+      'cpu-int8:distill-large+int8',
+      'cpu-int8:distill-medium+int8',
+      'cpu-int8:distill-small+int8',
+    ]);
+    const byKey = Object.fromEntries(plans.map((p) => [p.key, p]));
+    assert.deepEqual(byKey['cpu-int8:quantize+int8'].chain.map((s) => s.plugin), ['quantization']);
+    assert.deepEqual(byKey['cpu-int8:quantize+dynamic-int8'].chain, [], 'dynamic-int8 needs no training: export only');
+    assert.deepEqual(byKey['cpu-int8:prune-50+int8'].chain.map((s) => s.plugin), ['pruning', 'quantization']);
+    assert.equal(byKey['cpu-int8:prune-50+int8'].chain[0].config.mode, 'structured');
+    const small = byKey['cpu-int8:distill-small+int8'];
+    assert.equal(small.label, 'distill(small) → quantize(int8) → export(int8)');
+    assert.deepEqual(small.chain.map((s) => s.plugin), ['distillation', 'quantization']);
+    assert.deepEqual(small.chain[0].config.students, ['small', 'large', 'medium'], 'the picked student comes first');
+    assert.equal(small.chain[0].pick, 'student-small');
+    // One joint distillation call serves all three students.
+    const shares = new Set(plans.filter((p) => p.family === 'distill').map((p) => p.chain[0].shareKey));
+    assert.equal(shares.size, 1);
+    assert.ok(plans.every((p) => p.quantization === 'int8' || p.key.includes('dynamic')));
+  });
+
+  it('vector data plans the same families (the plugin picks MLP students)', () => {
+    const plans = plan({ dataset: { kind: 'tensor', inputShape: [20], numClasses: 3 } });
+    assert.ok(plans.some((p) => p.family === 'distill'));
+  });
+
+  it('text data: only ProjectionNet, in the smallest float-I/O format the target accepts', () => {
+    const plans = plan({ dataset: text, targets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16'] });
+    assert.deepEqual(plans.map((p) => [p.key, p.chain.map((s) => s.plugin), p.quantization, p.chain[0].config.quantization]), [
+      ['cpu-fp32:project+dynamic-int8', ['projection'], 'dynamic-int8', 'dynamic-int8'],
+      ['cpu-int8:project+dynamic-int8', ['projection'], 'dynamic-int8', 'dynamic-int8'],
+      ['gpu-fp16:project+float16', ['projection'], 'float16', 'float16'],
+    ]);
+  });
+
+  it('text data without a projection plugin plans nothing', () => {
+    assert.deepEqual(plan({ dataset: text, plugins: ALL.filter((p) => p.kind !== 'projection') }), []);
+  });
+
+  it('a float target ends compression chains in float32 and tries every smaller accepted format alone', () => {
+    const plans = plan({ targets: ['cpu-fp32'] });
+    assert.deepEqual(plans.filter((p) => p.family === 'quantize').map((p) => p.quantization), ['int8', 'dynamic-int8', 'float16']);
+    const distill = plans.filter((p) => p.family === 'distill');
+    assert.ok(distill.every((p) => p.quantization === 'float32' && p.chain.length === 1));
+  });
+
+  it('gpu-fp16 never plans int8', () => {
+    const plans = plan({ targets: ['gpu-fp16'] });
+    assert.ok(plans.length > 0);
+    assert.ok(plans.every((p) => p.quantization === 'float16' && p.chain.every((s) => s.plugin !== 'quantization')));
+  });
+
+  it('a tight size budget (microcontroller) adds distill → prune', () => {
+    const keys = plan({ targets: ['mcu-int8'] }).map((p) => p.key);
+    assert.ok(keys.includes('mcu-int8:distill-medium-prune-50+int8'));
+    assert.ok(!plan({}).some((p) => p.family === 'distill-prune'));
+    assert.ok(plan({ constraints: { maxBytes: 200_000 } }).some((p) => p.family === 'distill-prune'));
+  });
+
+  it('several targets: keys are unique and each target gets its own chains', () => {
+    const plans = plan({ targets: ['cpu-int8', 'edgetpu-int8', 'cpu-fp32'] });
+    assert.equal(new Set(plans.map((p) => p.key)).size, plans.length);
+    assert.deepEqual([...new Set(plans.map((p) => p.target))], ['cpu-int8', 'edgetpu-int8', 'cpu-fp32']);
+    // Edge TPU accepts int8 only.
+    assert.ok(plans.filter((p) => p.target === 'edgetpu-int8').every((p) => p.quantization === 'int8'));
+  });
+
+  it('uses only installed plugins that serve the target', () => {
+    const onlyQ = plan({ plugins: [{ name: 'quantization', kind: 'quantization', hardwareTargets: ['*'] }] });
+    assert.deepEqual(onlyQ.map((p) => p.family), ['quantize', 'quantize']);
+    const pickyPruner = plan({ plugins: [...ALL.filter((p) => p.kind !== 'pruning'), { name: 'my-pruner', kind: 'pruning', hardwareTargets: ['mcu-int8'] }] });
+    assert.ok(!pickyPruner.some((p) => p.family === 'prune'));
+  });
+
+  it('families, students, budget and joint=false shape the chains', () => {
+    const plans = plan({ families: ['distill'], students: ['small'], budget: { distillEpochs: 1, samplesPerEpoch: 500 }, jointDistillation: false });
+    assert.equal(plans.length, 1);
+    assert.deepEqual(plans[0].chain[0].config, { epochs: 1, samplesPerEpoch: 500, students: ['small'] });
+    assert.equal(plans[0].chain[0].pick, undefined);
+    assert.equal(plans[0].chain[1].config.samplesPerEpoch, 500);
+  });
+
+  it('rejects bad input with one clear line', () => {
+    assert.throws(() => plan({ targets: [] }), (e: Error) => e instanceof PlanInputError && /at least one hardware target/.test(e.message));
+    assert.throws(() => plan({ targets: ['toaster'] }), /unknown hardware target "toaster"/);
+    assert.throws(() => plan({ families: ['magic' as never] }), /unknown chain family 'magic'/);
+    assert.throws(() => plan({ pruneSparsity: 1.5 }), /pruneSparsity must be between 0 and 1/);
+    assert.throws(() => plan({ dataset: { ...image, numClasses: 1 } }), /at least 2 classes/);
+  });
+});
+
+describe('planForRun (orchestration adapter)', () => {
+  const request = (over: { techniques?: { plugin: string; config?: Record<string, unknown> | 'auto' }[] | null; constraints?: Record<string, unknown> } = {}) => ({
+    run: { targets: ['cpu-int8'], techniques: over.techniques ?? null, constraints: over.constraints ?? {} },
+    validated: {
+      model: { format: 'keras-h5', parameterCount: 1000, inputShape: [28, 28, 1], outputShape: [10] },
+      dataset: { format: 'idx', numClasses: 10, sampleCount: 100, inputShape: [28, 28, 1] },
+      targets: ['cpu-int8'],
+    },
+    baseline: { accuracy: 0.9, parameterCount: 1000, bytes: 4000, hostLatencyMs: null },
+    plugins: ALL,
+  });
+
+  it('auto: every step returns exactly the model it keeps (one student per distillation call)', () => {
+    const { candidates } = planForRun(request());
+    assert.ok(candidates.length >= 5);
+    for (const c of candidates) {
+      assert.deepEqual(Object.keys(c).sort(), ['chain', 'key', 'quantization', 'target']);
+      for (const step of c.chain) {
+        assert.deepEqual(Object.keys(step).sort(), ['config', 'plugin']);
+        if (step.plugin === 'distillation') assert.equal((step.config.students as string[]).length, 1);
+      }
+    }
+  });
+
+  it('user-chosen techniques become one chain per target, "auto" config = defaults', () => {
+    const { candidates } = planForRun(request({ techniques: [{ plugin: 'pruning', config: { targetSparsity: 0.8 } }, { plugin: 'quantization', config: 'auto' }] }));
+    assert.deepEqual(candidates, [{
+      key: 'cpu-int8:pruning+quantization+int8',
+      chain: [{ plugin: 'pruning', config: { targetSparsity: 0.8 } }, { plugin: 'quantization', config: {} }],
+      target: 'cpu-int8', quantization: 'int8',
+    }]);
+  });
+
+  it('a maxBytes constraint from the run reaches the plan', () => {
+    const keys = planForRun(request({ constraints: { maxBytes: 100_000 } })).candidates.map((c) => c.key);
+    assert.ok(keys.some((k) => k.includes('distill-medium-prune')));
+  });
+});

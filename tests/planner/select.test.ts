@@ -1,0 +1,130 @@
+// Pareto marking and rejection reasons of the planner's selection (pure).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dominates, paretoFront, rejectionReasons, selectResults, type MeasuredCandidate } from '../../services/planner/index.ts';
+
+function cand(key: string, bytes: number, accuracy: number, latency: number, extra: Partial<MeasuredCandidate> = {}): MeasuredCandidate {
+  return {
+    key, label: key, target: extra.target ?? 'cpu-int8', quantization: 'int8', bytes, accuracy, estimatedLatencyMs: latency,
+    fit: { fits: true, failures: [] }, ...extra,
+  };
+}
+
+const baseline = { accuracy: 0.9 };
+
+describe('dominates / paretoFront', () => {
+  it('dominates needs no-worse on all three objectives and better on one', () => {
+    const a = cand('a', 100, 0.9, 1);
+    assert.equal(dominates(a, cand('b', 200, 0.9, 1)), true);
+    assert.equal(dominates(a, cand('b', 100, 0.8, 1)), true);
+    assert.equal(dominates(a, cand('b', 100, 0.9, 2)), true);
+    assert.equal(dominates(a, cand('b', 100, 0.9, 1)), false, 'equal candidates do not dominate each other');
+    assert.equal(dominates(a, cand('b', 50, 0.8, 1)), false, 'a trade-off is not domination');
+    assert.equal(dominates(cand('b', 50, 0.8, 1), a), false);
+  });
+
+  it('keeps every non-dominated trade-off and drops the dominated, in input order', () => {
+    const small = cand('small', 10, 0.80, 1);
+    const mid = cand('mid', 50, 0.88, 2);
+    const big = cand('big', 100, 0.92, 3);
+    const bad = cand('bad', 60, 0.85, 2.5); // worse than mid everywhere
+    const fast = cand('fast', 200, 0.70, 0.5); // fastest: a trade-off on latency
+    const twin = cand('twin', 50, 0.88, 2); // identical to mid: both stay
+    assert.deepEqual(paretoFront([small, mid, bad, big, fast, twin]).map((c) => c.key), ['small', 'mid', 'big', 'fast', 'twin']);
+  });
+
+  it('exhaustively agrees with the definition on a 3×3×3 grid', () => {
+    const grid: MeasuredCandidate[] = [];
+    for (const b of [1, 2, 3]) for (const a of [0.7, 0.8, 0.9]) for (const l of [1, 2, 3]) grid.push(cand(`${b}-${a}-${l}`, b, a, l));
+    const front = paretoFront(grid).map((c) => c.key);
+    // Only the candidate best on every axis survives: it dominates all others.
+    assert.deepEqual(front, ['1-0.9-1']);
+    const noBest = grid.filter((c) => c.key !== '1-0.9-1');
+    const front2 = paretoFront(noBest).map((c) => c.key).sort();
+    assert.deepEqual(front2, ['1-0.8-1', '1-0.9-2', '2-0.9-1'].sort());
+  });
+});
+
+describe('rejectionReasons', () => {
+  it('accepts a candidate that meets every constraint and fits', () => {
+    assert.deepEqual(rejectionReasons(cand('a', 1000, 0.89, 1), { maxBytes: 1000, maxLatencyMs: 1, minAccuracy: 0.89, maxAccuracyDrop: 0.01 }, baseline), []);
+  });
+
+  it('names each violated constraint with its figures', () => {
+    const reasons = rejectionReasons(cand('a', 2000, 0.8, 5), { maxBytes: 1000, maxLatencyMs: 2, minAccuracy: 0.85, maxAccuracyDrop: 0.05 }, baseline);
+    assert.deepEqual(reasons.map((r) => r.rule), ['max-bytes', 'max-latency', 'min-accuracy', 'max-accuracy-drop']);
+    assert.match(reasons[0].message, /2000 bytes is over the 1000-byte limit/);
+    assert.match(reasons[1].message, /estimated 5\.00 ms on cpu-int8 is over the 2 ms limit/);
+    assert.match(reasons[2].message, /accuracy 80\.0% is below the minimum 85\.0%/);
+    assert.match(reasons[3].message, /accuracy drop 10\.0 points \(90\.0% → 80\.0%\) is over the allowed 5\.0 points/);
+  });
+
+  it('null constraints are not set', () => {
+    assert.deepEqual(rejectionReasons(cand('a', 1e9, 0.1, 1e6), { maxBytes: null, maxLatencyMs: null, minAccuracy: null, maxAccuracyDrop: null }, baseline), []);
+  });
+
+  it('reports target-fit failures with their rule, before constraints', () => {
+    const c = cand('a', 2000, 0.9, 1, { fit: { fits: false, failures: [{ rule: 'op-set', message: 'mcu-int8 cannot run op GELU' }, { rule: 'file-size', message: 'too big' }] } });
+    const reasons = rejectionReasons(c, { maxBytes: 1000 }, baseline);
+    assert.deepEqual(reasons.map((r) => r.rule), ['op-set', 'file-size', 'max-bytes']);
+  });
+
+  it('a failed candidate has exactly one reason: its failure', () => {
+    const failed: MeasuredCandidate = { key: 'f', label: 'f', target: 'cpu-int8', quantization: 'int8', failure: { stage: 'compress', message: 'plugin "pruning" threw: boom' } };
+    assert.deepEqual(rejectionReasons(failed, { maxBytes: 1 }, baseline), [{ rule: 'failed', message: 'compress failed: plugin "pruning" threw: boom' }]);
+  });
+});
+
+describe('selectResults', () => {
+  it('marks the front over accepted candidates per target and explains the rest', () => {
+    const measured = [
+      cand('int8:a', 100, 0.89, 1),
+      cand('int8:b', 50, 0.85, 1), // drop 5 points: rejected
+      cand('int8:c', 200, 0.895, 2),
+      cand('int8:d', 300, 0.88, 3), // accepted but dominated by a
+      cand('fp32:a', 400, 0.9, 4, { target: 'cpu-fp32' }),
+      cand('fp32:b', 100, 0.5, 1, { target: 'cpu-fp32' }), // rejected
+    ];
+    const sel = selectResults(measured, { maxAccuracyDrop: 0.02 }, baseline);
+    assert.equal(sel.bestEffort, false);
+    assert.deepEqual(sel.targets, [
+      { target: 'cpu-int8', pareto: ['int8:a', 'int8:c'], bestEffort: false },
+      { target: 'cpu-fp32', pareto: ['fp32:a'], bestEffort: false },
+    ]);
+    const v = Object.fromEntries(sel.verdicts.map((x) => [x.key, x]));
+    assert.equal(v['int8:b'].accepted, false);
+    assert.equal(v['int8:b'].pareto, false, 'a rejected candidate is not on the front when others are accepted');
+    assert.equal(v['int8:b'].reasons[0].rule, 'max-accuracy-drop');
+    assert.equal(v['int8:d'].accepted, true);
+    assert.equal(v['int8:d'].pareto, false);
+    assert.deepEqual(v['int8:a'], { key: 'int8:a', target: 'cpu-int8', accepted: true, pareto: true, reasons: [] });
+  });
+
+  it('returns the best it found, marked best effort, when nothing meets the constraints', () => {
+    const failed: MeasuredCandidate = { key: 'x', label: 'x', target: 'cpu-int8', quantization: 'int8', failure: { stage: 'export', message: 'unsupported layer' } };
+    const measured = [cand('a', 100, 0.8, 1), cand('b', 50, 0.7, 1), cand('c', 200, 0.75, 2), failed];
+    const sel = selectResults(measured, { minAccuracy: 0.95 }, baseline);
+    assert.equal(sel.bestEffort, true);
+    assert.deepEqual(sel.targets, [{ target: 'cpu-int8', pareto: ['a', 'b'], bestEffort: true }]);
+    const v = Object.fromEntries(sel.verdicts.map((x) => [x.key, x]));
+    assert.equal(v.a.pareto, true);
+    assert.equal(v.a.accepted, false);
+    assert.equal(v.a.reasons[0].rule, 'min-accuracy');
+    assert.equal(v.x.pareto, false, 'a failed candidate never joins the front');
+  });
+
+  it('best effort is per target: one target can succeed while another cannot', () => {
+    const measured = [cand('int8:a', 100, 0.9, 1), cand('mcu:a', 100, 0.9, 1, { target: 'mcu-int8', fit: { fits: false, failures: [{ rule: 'activation-memory', message: 'too much RAM' }] } })];
+    const sel = selectResults(measured, {}, baseline);
+    assert.equal(sel.bestEffort, false);
+    assert.deepEqual(sel.targets.map((t) => [t.target, t.bestEffort, t.pareto]), [['cpu-int8', false, ['int8:a']], ['mcu-int8', true, ['mcu:a']]]);
+  });
+
+  it('rejects duplicate keys', () => {
+    assert.throws(() => selectResults([cand('a', 1, 1, 1), cand('a', 2, 1, 1)], {}, baseline), /candidate key "a" appears twice/);
+  });
+
+  it('an empty run is best effort with empty fronts', () => {
+    assert.deepEqual(selectResults([], {}, baseline), { verdicts: [], targets: [], bestEffort: true });
+  });
+});

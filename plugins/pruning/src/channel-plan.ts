@@ -162,7 +162,7 @@ export function planChannels(model: LayersModel, only: string[] = []): ChannelPl
     const kernelRole = cls === 'SeparableConv2D' ? 'pointwise_kernel' : 'kernel';
     slices.push({ layer, role: kernelRole, axis: outAxis, indices: identity, masked: true });
     slices.push({ layer, role: 'bias', axis: 0, indices: identity, masked: true });
-    const reason = activationProblem(layer) ?? walk(model, layer, identity, slices);
+    const reason = walk(model, layer, identity, slices) ?? activationProblem(layer);
     if (reason) {
       skipped.push({ layer: layer.name, reason });
       continue;

@@ -10,11 +10,12 @@ import { exportTflite } from '../../services/engine/export/index.ts';
 import { loadTfliteModel } from '../../services/engine/runtime/index.ts';
 import {
   DEFAULT_TEXT_FEATURIZER, featurizeTexts, fingerprint64, fingerprint64AsDouble, fingerprint64Key8, lshProjectBatch,
-  lshProjectDense, lshProjectDenseJs, lshSeeds,
+  lshProjectDense, lshProjectDenseJs, lshSeeds, textFeaturizerOfModel,
 } from '../../services/engine/text/index.ts';
 import { evaluateTextTflite } from '../../services/engine/text/evaluate-tflite.ts';
 import { spamAssassinDataset } from '../../services/engine/text/spam-assassin.ts';
-import { createPluginHost, deserializeModel } from '../../services/plugins/index.ts';
+import { loadMnistNpm } from '../../services/engine/data/index.ts';
+import { createPluginHost, deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
 import { featurizerFromConfig, lshProjectionLayerClass } from '../../plugins/projection/src/index.ts';
 
 function random(seed: number): () => number {
@@ -109,9 +110,44 @@ describe('LshProjection layer exported to TFLite', () => {
 });
 
 describe('projection plugin through the plugin host', () => {
+  let host: PluginHost;
+  before(async () => {
+    host = await createPluginHost({ backend: 'wasm', pluginList: '' });
+    await host.registerCustomLayers(tf);
+  });
+
+  test('dense vectors: the input model trains jointly as the trainer; TFLite agrees with tfjs', async () => {
+    const data = await loadMnistNpm({ maxSamples: 800, seed: 2 });
+    const trainer = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [28, 28, 1] }),
+        tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    const result = await host.invoke('projection', { model: trainer, data, config: { epochs: 5, numHash: 32, numBits: 8, hiddenUnits: 16, quantization: 'float32' } });
+    assert.deepEqual(result.failures, []);
+    const [candidate] = result.candidates;
+    assert.equal(candidate.metrics!.textInput, 0);
+    assert.equal(textFeaturizerOfModel(await deserializeModel(candidate.model)), undefined);
+    assert.ok(candidate.metrics!.validationAccuracy! > 0.3, `validation accuracy ${candidate.metrics!.validationAccuracy}`);
+    const model = await deserializeModel(candidate.model);
+    const exported = await exportTflite(model, { quantization: 'float32' });
+    assert.deepEqual(exported.ops, ['RESHAPE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
+    const runtime = await loadTfliteModel(exported.bytes);
+    try {
+      for await (const b of data.batches('validation', 40, { limit: 40 })) {
+        const expected = (model.predict(tf.tensor(b.x!, [b.size, 28, 28, 1])) as tf.Tensor).dataSync();
+        const actual = runtime.predict(b.x!, [b.size, 28, 28, 1]);
+        for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(expected[i] - actual[i]) < 1e-4, `output ${i}: ${expected[i]} vs ${actual[i]}`);
+      }
+    } finally {
+      runtime.dispose();
+    }
+  });
+
   test('spam/ham: .tflite ≤ 64 KiB, ≥ 0.95 test accuracy in TFLite, agreeing with tfjs', async () => {
     const data = spamAssassinDataset({ limit: 2500, seed: 3 });
-    const host = await createPluginHost({ backend: 'wasm', pluginList: '' });
     const config = { epochs: 8, trainerBuckets: 2048, trainerHiddenUnits: 64 };
     const base = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 2 })] }); // unused for text: the plugin builds its trainer
     const result = await host.invoke('projection', { model: base, data, config });
@@ -122,13 +158,14 @@ describe('projection plugin through the plugin host', () => {
     assert.match(candidate.notes ?? '', /featurizeTexts/);
     assert.ok(candidate.metrics!.validationAccuracy! >= 0.9, `validation accuracy ${candidate.metrics!.validationAccuracy}`);
 
-    await host.registerCustomLayers(tf);
     const model = await deserializeModel(candidate.model);
     const exported = await exportTflite(model, { quantization: 'dynamic-int8' });
     assert.ok(exported.bytes.length <= 65536, `${exported.bytes.length} bytes`);
     assert.deepEqual(exported.ops, ['RESHAPE', 'SLICE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
 
-    const featurizer = featurizerFromConfig({ maxFeatures: 512, wordNgrams: [1, 2], charNgrams: [4] });
+    // The model carries its featuriser: the config the plugin's defaults imply.
+    const featurizer = textFeaturizerOfModel(model)!;
+    assert.deepEqual(featurizer, featurizerFromConfig({ maxFeatures: 512, wordNgrams: [1, 2], charNgrams: [4] }));
     const tflite = await evaluateTextTflite(exported.bytes, data, 'test', featurizer);
     assert.ok(tflite.samples >= 150);
     assert.ok(tflite.accuracy >= 0.95, `TFLite test accuracy ${tflite.accuracy}`);

@@ -37,13 +37,13 @@ function denseStack(tf: Tf, inputWidth: number, hidden: number, classes: number,
 }
 
 /** The exportable ProjectionNet: input → LshProjection → the trained dense layers (softmax out). */
-function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputMode, inputShape: number[], c: ProjectionConfig, classes: number): LayersModel {
+function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputMode, inputShape: number[], c: ProjectionConfig, classes: number, featurizer: TextFeaturizerConfig): LayersModel {
   const { tf } = ctx;
   const Lsh = lshProjectionLayerClass(tf);
   const input = tf.input({ shape: inputShape, name: 'projection_input' });
   let x = input;
   if (mode === 'vector' && inputShape.length > 1) x = tf.layers.flatten().apply(x) as typeof x;
-  x = new Lsh({ numHash: c.numHash, numBits: c.numBits, inputMode: mode, name: 'lsh_projection' }).apply(x) as typeof x;
+  x = new Lsh({ numHash: c.numHash, numBits: c.numBits, inputMode: mode, ...(mode === 'text' ? { featurizer } : {}), name: 'lsh_projection' }).apply(x) as typeof x;
   const dense = denseStack(tf, c.numHash * c.numBits, c.hiddenUnits, classes, c.seed, 'softmax', 'projection');
   for (const layer of dense.layers) x = layer.apply(x) as typeof x;
   const model = tf.model({ inputs: input, outputs: x, name: 'projection_net' });
@@ -97,7 +97,7 @@ export default definePlugin<ProjectionConfig>({
       const validationAccuracy = accuracyOn(ctx, head, validation, 'bits', [bitsWidth]);
       const trainerValidationAccuracy = accuracyOn(ctx, trainer, validation, 'trainer', trainerShape);
       const inputShape = mode === 'text' ? [2, featurizer.maxFeatures] : info.inputShape;
-      const model = buildExportModel(ctx, head, mode, inputShape, c, classes);
+      const model = buildExportModel(ctx, head, mode, inputShape, c, classes, featurizer);
       if (trainer !== ctx.model) trainer.dispose();
       head.dispose();
       const preprocessing = mode === 'text'

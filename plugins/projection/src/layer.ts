@@ -3,7 +3,7 @@
 // and no gradient (nothing before it trains); the exporter turns it into the builtin op
 // (services/engine/export/converters/lsh-projection.ts).
 import type { Tensor, Tf } from '@condense/plugin-sdk';
-import { lshProjectBatch, type LshInputMode } from '../../../services/engine/text/index.ts';
+import { lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '../../../services/engine/text/index.ts';
 
 export const LSH_PROJECTION_CLASS = 'LshProjection';
 
@@ -11,6 +11,9 @@ export interface LshProjectionLayerArgs {
   numHash: number;
   numBits: number;
   inputMode: LshInputMode;
+  /** Text mode: the featuriser that produced the input (kept in the layer config so whoever
+   * loads the model can featurise raw text: see services/engine/text `textFeaturizerOfModel`). */
+  featurizer?: TextFeaturizerConfig;
   name?: string;
   inputShape?: number[];
 }
@@ -27,12 +30,14 @@ export function lshProjectionLayerClass(tf: Tf): LayerCtor {
     readonly numHash: number;
     readonly numBits: number;
     readonly inputMode: LshInputMode;
+    readonly featurizer?: TextFeaturizerConfig;
 
     constructor(args: LshProjectionLayerArgs) {
       super(args);
       this.numHash = args.numHash;
       this.numBits = args.numBits;
       this.inputMode = args.inputMode;
+      this.featurizer = args.featurizer;
       this.trainable = false;
     }
 
@@ -50,7 +55,7 @@ export function lshProjectionLayerClass(tf: Tf): LayerCtor {
     }
 
     getConfig() {
-      return { ...super.getConfig(), numHash: this.numHash, numBits: this.numBits, inputMode: this.inputMode };
+      return { ...super.getConfig(), numHash: this.numHash, numBits: this.numBits, inputMode: this.inputMode, ...(this.featurizer ? { featurizer: { ...this.featurizer } as Record<string, number | number[]> } : {}) };
     }
   }
   classes.set(tf, LshProjection as unknown as LayerCtor);

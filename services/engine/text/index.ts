@@ -8,3 +8,4 @@ export {
 export { fingerprint64, fingerprint64AsDouble, fingerprint64Key8 } from './farmhash.ts';
 export { MAX_PROJECTION_BITS, float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds } from './lsh.ts';
 export { lshProjectBatch, type LshInputMode, type LshProjectionSpec } from './project.ts';
+export { textFeaturizerOfModel } from './model-preprocessing.ts';

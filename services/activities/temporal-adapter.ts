@@ -6,13 +6,25 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ACTIVITY_NAMES, NON_RETRYABLE_ERROR_TYPES } from '../../workflows/activity-contract.ts';
 import type { ActivityContext, ActivityImplementations } from './context.ts';
 
-export function temporalContext(): ActivityContext {
+/** Liveness heartbeats while an activity works between its own heartbeats (model loading, evaluation). */
+const KEEPALIVE_MS = 10_000;
+
+export function temporalContext(): ActivityContext & { stopKeepalive(): void } {
   const ctx = Context.current();
+  // Heartbeat details are "last one wins" on the server, so the keepalive repeats the latest
+  // checkpoint rather than erasing it. The heartbeat timeout still catches a dead worker; a hung
+  // but living one is caught by startToClose.
+  let latest: unknown = ctx.info.heartbeatDetails;
+  const keepalive = setInterval(() => ctx.heartbeat(latest), KEEPALIVE_MS);
   return {
     signal: ctx.cancellationSignal,
-    heartbeat: (details) => ctx.heartbeat(details),
+    heartbeat: (details) => {
+      if (details !== undefined) latest = details;
+      ctx.heartbeat(latest);
+    },
     heartbeatDetails: ctx.info.heartbeatDetails,
     attempt: ctx.info.attempt,
+    stopKeepalive: () => clearInterval(keepalive),
   };
 }
 
@@ -38,6 +50,8 @@ export function temporalActivities(impls: ActivityImplementations): Record<strin
         // not the AbortError the training loop threw on the way out.
         if (ctx.signal.aborted && ctx.signal.reason instanceof Error) throw ctx.signal.reason;
         throw toApplicationFailure(err);
+      } finally {
+        ctx.stopKeepalive();
       }
     };
   }

@@ -178,6 +178,16 @@ describe('projection plugin through the plugin host', () => {
     let agree = 0;
     for (let i = 0; i < texts.length; i++) if (tfjsPred[i] === tflite.predictions[i]) agree++;
     assert.ok(agree / texts.length >= 0.99, `agreement ${agree}/${texts.length}`);
+    // Full int8 (dense layers int8, projection left float/int32 by the exporter) also holds up.
+    async function* calibration(): AsyncIterable<Float32Array> {
+      for await (const b of data.batches('train', 50, { limit: 200 })) yield featurizeTexts(b.texts!, featurizer);
+    }
+    const int8 = await exportTflite(model, { quantization: 'int8', representativeData: calibration(), calibrationSamples: 200 });
+    assert.ok(int8.bytes.length <= 65536, `int8: ${int8.bytes.length} bytes`);
+    const int8Eval = await evaluateTextTflite(int8.bytes, data, 'test', featurizer, { limit: 100 });
+    let int8Agree = 0;
+    for (let i = 0; i < int8Eval.samples; i++) if (int8Eval.predictions[i] === tflite.predictions[i]) int8Agree++;
+    assert.ok(int8Agree / int8Eval.samples >= 0.97, `int8 agreement ${int8Agree}/${int8Eval.samples}`);
     console.log(`projection: ${exported.bytes.length} bytes, TFLite test accuracy ${tflite.accuracy.toFixed(3)} on ${tflite.samples}, tfjs agreement ${agree}/${texts.length}`);
   });
 });

@@ -5,7 +5,8 @@
 import { tf } from '../../../services/engine/backend/index.ts';
 import { exportTflite, type QuantizationMode } from '../../../services/engine/export/index.ts';
 import { evaluateTextTflite } from '../../../services/engine/text/evaluate-tflite.ts';
-import { textFeaturizerOfModel } from '../../../services/engine/text/index.ts';
+import { featurizeTexts, textFeaturizerOfModel, type TextFeaturizerConfig } from '../../../services/engine/text/index.ts';
+import type { IndexedDataset } from '../../../services/engine/data/index.ts';
 import { spamAssassinDataset } from '../../../services/engine/text/spam-assassin.ts';
 import { createPluginHost, deserializeModel, type PluginHost } from '../../../services/plugins/index.ts';
 import type { ProgressUpdate } from '@condense/plugin-sdk';
@@ -39,6 +40,10 @@ export interface SpamProjectionBenchResult {
   notes: string;
 }
 
+async function* calibrationTexts(data: IndexedDataset, featurizer: TextFeaturizerConfig): AsyncIterable<Float32Array> {
+  for await (const batch of data.batches('train', 50, { limit: 200 })) yield featurizeTexts(batch.texts ?? [], featurizer);
+}
+
 export async function benchSpamProjection(options: SpamProjectionBenchOptions = {}): Promise<SpamProjectionBenchResult> {
   const data = spamAssassinDataset({ limit: options.limit, seed: options.seed ?? 3 });
   const host = options.host ?? await createPluginHost({ backend: 'wasm' });
@@ -54,9 +59,11 @@ export async function benchSpamProjection(options: SpamProjectionBenchOptions = 
   const model = await deserializeModel(candidate.model);
   try {
     const quantization = options.quantization ?? candidate.exportHints?.quantization ?? 'dynamic-int8';
-    const exported = await exportTflite(model, { quantization: quantization as QuantizationMode });
     const featurizer = textFeaturizerOfModel(model);
     if (!featurizer) throw new Error('the projection candidate carries no text featuriser');
+    // Full int8 calibrates the dense layers on featurised training texts.
+    const representativeData = quantization === 'int8' ? calibrationTexts(data, featurizer) : undefined;
+    const exported = await exportTflite(model, { quantization: quantization as QuantizationMode, ...(representativeData ? { representativeData, calibrationSamples: 200 } : {}) });
     const evalStart = Date.now();
     const evaluation = await evaluateTextTflite(exported.bytes, data, 'test', featurizer);
     return {

@@ -21,7 +21,7 @@ export interface ProjectionConfig {
   wordNgrams: number[];
   charNgrams: number[];
   samplesPerEpoch: number;
-  quantization: 'float32' | 'float16' | 'dynamic-int8';
+  quantization: 'float32' | 'float16' | 'dynamic-int8' | 'int8';
   seed: number;
 }
 
@@ -47,7 +47,7 @@ export const configSchema: JsonSchema = {
     wordNgrams: ngramList('Text: word n-gram orders.', [1, 2], 1, 5),
     charNgrams: ngramList('Text: character n-gram orders.', [4], 1, 10),
     samplesPerEpoch: { type: 'integer', minimum: 0, default: 0, description: 'At most this many training samples (0: all).' },
-    quantization: { enum: ['float32', 'float16', 'dynamic-int8'], default: 'dynamic-int8', description: 'TFLite export mode asked of the host (int8 cannot hold the int32 projection).' },
+    quantization: { enum: ['float32', 'float16', 'dynamic-int8', 'int8'], default: 'dynamic-int8', description: 'TFLite export mode asked of the host (int8: the projection stays float/int32, the dense layers int8; calibration needs featurised inputs).' },
     seed: { type: 'integer', default: 1, description: 'Seed of initialisation and shuffling.' },
   },
 };

@@ -1,0 +1,71 @@
+// The API with the real embedded runner (services/runs) behind it: upload a tiny model and a CSV
+// dataset over HTTP, start a run, follow it over graphql-ws until it ends, then read the candidate
+// and download its .tflite through the signed URL.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../services/config.ts';
+import { bootstrapOrganization } from '../../services/tenancy/index.ts';
+import { createServer, type ApiServer } from '../../services/api/server.ts';
+import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
+import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
+import { CREATE_PROJECT, START_RUN, collect, ok, tinyCsv, tinyModelZip, upload, wsClient } from './harness.ts';
+
+describe('API + embedded runner', () => {
+  let dataDir: string;
+  let services: RunServices;
+  let runner: EmbeddedRunner;
+  let server: ApiServer;
+  let key: string;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'condense-api-e2e-'));
+    const config = loadConfig({ CONDENSE_DATA_DIR: dataDir, NODE_ENV: 'test', CONDENSE_BACKEND: 'cpu', CONDENSE_SIGNING_SECRET: 'e'.repeat(40) });
+    services = await openRunServices(config, { sizes: { latencyRuns: 3, calibrationSamples: 20 } });
+    runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: () => undefined });
+    runner.run();
+    server = await createServer({ database: services.database, config, launcher: runner, blobs: services.blobs, port: 0, host: '127.0.0.1', log: () => undefined });
+    key = (await bootstrapOrganization(services.database.db, { name: 'E2E', slug: 'e2e', ownerEmail: 'e@e2e.test', ownerName: 'E' })).apiKey.secret;
+  });
+  after(async () => {
+    await server?.close();
+    await runner?.stop();
+    await services?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs a compression end to end and serves the candidate', async () => {
+    const project = (await ok(server, key, CREATE_PROJECT, { input: { name: 'e2e' } })).createProject.project;
+    const model = await upload(server, key, 'MODEL', 'model.zip', await tinyModelZip());
+    const version = (await ok(server, key, `mutation($input: CompleteModelUploadInput!) { completeModelUpload(input: $input) { modelVersion { id } userErrors { message } } }`, {
+      input: { uploadId: model.uploadId, projectId: project.id, modelName: 'm' },
+    })).completeModelUpload;
+    const data = await upload(server, key, 'DATASET', 'data.csv', tinyCsv(300));
+    const dataset = (await ok(server, key, `mutation($input: CompleteDatasetUploadInput!) { completeDatasetUpload(input: $input) { dataset { id } userErrors { message } } }`, {
+      input: { uploadId: data.uploadId, projectId: project.id, name: 'd' },
+    })).completeDatasetUpload;
+    assert.deepEqual([version.userErrors, dataset.userErrors], [[], []]);
+
+    const started = (await ok(server, key, START_RUN, {
+      input: { modelVersionId: version.modelVersion.id, datasetId: dataset.dataset.id, targets: ['cpu-fp32'], techniques: [{ plugin: 'quantization', config: {} }] },
+    })).startRun;
+    assert.deepEqual(started.userErrors, []);
+    const events = await collect(wsClient(server, key), 'subscription($r: ID!) { runEvents(runId: $r) { sequence type phase } }', { r: started.run.id }).done;
+    const types = events.map((e) => e.data.runEvents.type);
+    assert.deepEqual(events.map((e) => e.data.runEvents.sequence), events.map((_, i) => i + 1));
+    assert.equal(types[0], 'RUN_QUEUED');
+    assert.equal(types.at(-1), 'RUN_SUCCEEDED', JSON.stringify(types));
+    assert.ok(types.includes('CANDIDATE_FINISHED'));
+
+    const run = (await ok(server, key, `query($id: ID!) { node(id: $id) { ... on CompressionRun { status candidates { edges { node {
+      status pareto metrics { accuracy bytes } targetFit { target fits } downloads { tflite } } } } } } }`, { id: started.run.id })).node;
+    assert.equal(run.status, 'SUCCEEDED');
+    const candidate = run.candidates.edges[0].node;
+    assert.equal(candidate.status, 'SUCCEEDED');
+    assert.equal(candidate.targetFit.target, 'cpu-fp32');
+    const file = new Uint8Array(await (await fetch(candidate.downloads.tflite)).arrayBuffer());
+    assert.equal(file.length, candidate.metrics.bytes);
+    assert.equal(new TextDecoder().decode(file.subarray(4, 8)), 'TFL3');
+  });
+});

@@ -1,7 +1,6 @@
 // A kernel whose weights are shared: each entry points at one of k centroids.
-import type { LayersModel, Tf } from '@condense/plugin-sdk';
+import { weightRole, type LayersModel, type LayerVariable, type Tf } from '@condense/plugin-sdk';
 import { kmeans1d, type KMeansInit } from './kmeans.ts';
-import { weightRole, type LayerVariable } from './types.ts';
 
 const CLUSTERABLE = new Set(['Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
 const KERNEL_ROLES = new Set(['kernel', 'depthwise_kernel', 'pointwise_kernel']);

@@ -12,4 +12,12 @@ export type {
   DistillationLossOptions, EarlyStoppingOptions, EvaluateOptions, FitOptions, OptimizerName, OptimizerSpec, StepContext,
   StepResult, TrainingHelpers, TrainingLoopOptions, TrainingProgress, TrainingResult,
 } from './training.ts';
-export type { LayersModel, Optimizer, Scalar, Tensor, Tf } from './tf.ts';
+export type {
+  Layer, LayersModel, LayerVariable, NamedTensorMap, Optimizer, Scalar, SymbolicTensor, Tensor, Tf, Variable,
+} from './tf.ts';
+// Runtime helpers (since 1.1.0): they take the host's tfjs / context as arguments, so the SDK
+// still loads no tfjs of its own.
+export { cloneModel } from './helpers/clone-model.ts';
+export { outputsLogits } from './helpers/output-kind.ts';
+export { findWeight, weightRole } from './helpers/weights.ts';
+export { fineTune, type FineTuneOptions } from './helpers/fine-tune.ts';

@@ -8,3 +8,11 @@ export type LayersModel = tfjs.LayersModel;
 export type Tensor = tfjs.Tensor;
 export type Scalar = tfjs.Scalar;
 export type Optimizer = tfjs.Optimizer;
+export type Variable = tfjs.Variable;
+export type NamedTensorMap = tfjs.NamedTensorMap;
+/** A layer of a `LayersModel`. */
+export type Layer = LayersModel['layers'][number];
+/** One weight of a layer (`layer.weights`): `read()` gives its value, `write()` replaces it. */
+export type LayerVariable = Layer['weights'][number];
+/** A symbolic tensor of a model graph (`model.outputs`, `layer.output`). */
+export type SymbolicTensor = LayersModel['outputs'][number];

@@ -88,7 +88,9 @@ interface CommonLoopOptions {
 
 export interface TrainingLoopOptions extends CommonLoopOptions {
   /** One step over a batch: your code decides what it does (e.g. one teacher forward pass and
-   * updates of several students). Runs in the loop's tensor scope. */
+   * updates of several students). The loop disposes `xs`, `ys` and the tensors the step returns;
+   * it opens no tensor scope around the step, so free anything else the step creates yourself
+   * (wrap synchronous work in `tf.tidy`, as `fineTune` does). */
   step: (ctx: StepContext) => StepResult | Promise<StepResult>;
   /** Split to train on (default 'train'). */
   split?: PluginSplit;

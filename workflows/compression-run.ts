@@ -42,10 +42,14 @@ function proxyFor(name: ActivityName, taskQueue: string): AnyActivity {
 }
 
 function describe(err: unknown): { type: string; message: string } {
-  // ActivityFailure wraps the activity's ApplicationFailure: report the innermost cause.
+  // ActivityFailure wraps the activity's ApplicationFailure (which carries our error type): report
+  // the first ApplicationFailure in the cause chain, else the innermost error.
   let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  if (current instanceof ApplicationFailure) return { type: current.type ?? 'Error', message: current.message };
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure) return { type: current.type ?? 'Error', message: current.message };
+    if (!(current.cause instanceof Error)) break;
+    current = current.cause;
+  }
   if (current instanceof Error) return { type: current.name, message: current.message };
   return { type: 'Error', message: String(current) };
 }

@@ -45,9 +45,8 @@ function convert(c: LayerConversion): number[] {
 
 registerLayerConverter(LSH_PROJECTION_LAYER, convert);
 
-// Float reference implementations, used when the IR graph is interpreted (calibration). The
-// projection's int32 output cannot be int8-quantized: export these models as float32, float16
-// or dynamic-int8.
+// Float reference implementations, used when the IR graph is interpreted (calibration). In int8
+// models the projection stays float/int32 and only the dense layers after it are quantized.
 registerOpSpec('SLICE', {
   versions: { float: 1, int8: 2 },
   int8Output: 'tied',
@@ -61,13 +60,13 @@ registerOpSpec('SLICE', {
 
 registerOpSpec('CAST', {
   versions: { float: 1, int8: 1 },
-  int8Output: 'calibrated',
+  int8Output: 'float', // int32 bits in, float out: stays float in int8 models
   run: ([x]) => tf.cast(x, 'float32'),
 });
 
 registerOpSpec('LSH_PROJECTION', {
   versions: { float: 1, int8: 1 },
-  int8Output: 'calibrated',
+  int8Output: 'float', // hashes the raw bytes of its float inputs: they must not be quantized
   intInputs: [1],
   run(inputs, op, graph) {
     const hashT = graph.tensors[op.inputs[0]];

@@ -3,8 +3,7 @@
 // from a producer through channel-wise layers (BatchNormalization, depthwise conv, pooling,
 // activations, Dropout, Flatten) into the consumers that mix them (Dense, Conv, SeparableConv).
 // Any other layer on the way — Add, Concatenate, Reshape, a model output — blocks the producer.
-import type { LayersModel } from '@condense/plugin-sdk';
-import type { Layer } from './types.ts';
+import type { Layer, LayersModel } from '@condense/plugin-sdk';
 
 /** Layers whose output channels can be ranked and removed. */
 const PRODUCERS = new Set(['Dense', 'Conv1D', 'Conv2D', 'SeparableConv2D']);

@@ -1,7 +1,6 @@
 // @condense/plugin-pruning: magnitude pruning with the gradual schedule of Zhu & Gupta 2017,
 // unstructured (per weight) or structured (whole channels removed).
-import { definePlugin, type CandidateModel, type PluginContext } from '@condense/plugin-sdk';
-import { cloneModel } from './clone.ts';
+import { cloneModel, definePlugin, type CandidateModel, type PluginContext } from '@condense/plugin-sdk';
 import { configSchema, targetSparsities, type PruningConfig } from './config.ts';
 import { pruneStructured } from './structured.ts';
 import { pruneUnstructured } from './unstructured.ts';
@@ -26,7 +25,7 @@ export default definePlugin<PruningConfig>({
   manifest: {
     name: 'pruning',
     version: '1.0.0',
-    sdk: '^1.0.0',
+    sdk: '^1.1.0',
     kind: 'pruning',
     summary: 'Magnitude pruning on a gradual sparsity schedule, per weight or by removing whole filters/units.',
     hardwareTargets: ['*'],

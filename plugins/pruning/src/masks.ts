@@ -1,8 +1,7 @@
 // Pruning masks kept on the device and re-applied after every optimizer step, so a pruned
 // weight stays zero while the rest of the network fine-tunes around it.
-import type { Tensor, Tf } from '@condense/plugin-sdk';
+import { findWeight, type LayerVariable, type Tensor, type Tf } from '@condense/plugin-sdk';
 import type { ChannelGroup } from './channel-plan.ts';
-import { findWeight, type LayerVariable } from './types.ts';
 
 export interface MaskedVariable {
   variable: LayerVariable;

@@ -1,6 +1,5 @@
 // What the plugin reports about a pruned model: parameter counts and measured sparsity.
-import type { LayersModel, Tf } from '@condense/plugin-sdk';
-import type { LayerVariable } from './types.ts';
+import type { LayersModel, LayerVariable, Tf } from '@condense/plugin-sdk';
 
 export function countParams(model: LayersModel): number {
   return model.weights.reduce((n, w) => n + w.shape.reduce((a: number, d) => a * (d ?? 1), 1), 0);

@@ -1,8 +1,7 @@
 // Physically removes pruned channels: rebuilds the model from its config with fewer units or
 // filters, then copies every layer's weights sliced to the kept channels.
-import type { LayersModel, Tensor, Tf } from '@condense/plugin-sdk';
+import { weightRole, type LayersModel, type Tensor, type Tf } from '@condense/plugin-sdk';
 import type { ChannelGroup } from './channel-plan.ts';
-import { weightRole } from './types.ts';
 
 interface LayerConfigEntry {
   class_name: string;

@@ -1,11 +1,10 @@
 // Unstructured magnitude pruning: every prunable kernel gets its own mask at the scheduled
 // sparsity (layer-wise, as in Zhu & Gupta), so each layer ends at the target.
-import type { CandidateModel, LayersModel, PluginContext } from '@condense/plugin-sdk';
+import { weightRole, type CandidateModel, type Layer, type LayersModel, type LayerVariable, type PluginContext } from '@condense/plugin-sdk';
 import type { PruningConfig } from './config.ts';
 import { pruneGradually } from './fine-tune.ts';
 import { MaskSet, magnitudeMask } from './masks.ts';
 import { countNonZeroParams, countParams, countZeros } from './measure.ts';
-import { weightRole, type Layer, type LayerVariable } from './types.ts';
 
 const PRUNABLE = new Set(['Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
 const KERNEL_ROLES = new Set(['kernel', 'depthwise_kernel', 'pointwise_kernel']);

@@ -1,7 +1,9 @@
 // Builds the executable schema from the type-graphql resolvers.
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import type { RunEventPubSub } from '../events/pubsub.ts';
+import type { RunEventNotice } from '../events/types.ts';
 import { authChecker } from './auth.ts';
 import { DeploymentMutations, DeploymentResolver } from './resolvers/deployments.ts';
 import { OrganizationMutations, OrganizationResolver, TeamResolver } from './resolvers/organization.ts';
@@ -14,11 +16,19 @@ import { ApiKey, AppKey, Member, Organization, Team } from './types/org.ts';
 import { Dataset, Deployment, Model, ModelVersion, Project, Upload } from './types/project.ts';
 import { Candidate, CompressionRun, HardwareTarget, Plugin } from './types/run.ts';
 
-let cached: Promise<GraphQLSchema> | undefined;
+/** A pubsub that only fans out locally (schema printing, tests of the schema alone). */
+const localOnly: PubSub = { publish: () => undefined, subscribe: () => (async function* () {})() };
 
-/** The schema is the same for every server in a process, so it is built once. */
-export function buildApiSchema(): Promise<GraphQLSchema> {
-  return (cached ??= buildSchema({
+/**
+ * Builds the executable schema (~0.2 s). `pubSub` is the server's LISTEN/NOTIFY pubsub, exposed to
+ * type-graphql so `@Subscription({ topics })` resolvers could use it; runEvents itself replays
+ * stored events first, so it supplies its own `subscribe` over the event hub.
+ */
+export function buildApiSchema(pubSub?: RunEventPubSub): Promise<GraphQLSchema> {
+  const adapted: PubSub = pubSub
+    ? { publish: (topic, ...args) => pubSub.publish(topic, (args[0] ?? null) as RunEventNotice | null), subscribe: (topic) => pubSub.subscribe(topic) }
+    : localOnly;
+  return buildSchema({
     resolvers: [
       RootQueryResolver, ViewerResolver, OrganizationResolver, OrganizationMutations, TeamResolver, ProjectResolver, ProjectMutations, ModelResolver,
       ModelVersionResolver, DatasetResolver, UploadMutations, RunMutations, RunResolver, CandidateResolver, RunEventSubscription,
@@ -29,7 +39,6 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
     authChecker,
     authMode: 'error',
     validate: false,
-    // Subscriptions supply their own `subscribe`; this pubsub is never used to publish.
-    pubSub: { publish: () => undefined, subscribe: () => { throw new Error('unused'); } },
-  }));
+    pubSub: adapted,
+  });
 }

@@ -112,7 +112,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     }
   };
 
-  const schema: GraphQLSchema = await buildApiSchema();
+  const schema: GraphQLSchema = await buildApiSchema(pubsub);
   const rules = limitRules(limits, production);
   const app = express();
   app.disable('x-powered-by');

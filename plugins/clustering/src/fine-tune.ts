@@ -25,7 +25,13 @@ function loopOptions(options: FineTuneOptions) {
 export async function fineTuneCentroids(ctx: PluginContext, model: LayersModel, kernels: ClusteredKernel[], options: FineTuneOptions): Promise<void> {
   const { tf } = ctx;
   const byName = new Map(kernels.map((k) => [k.variable.name, k]));
-  const centroidVars = new Map(kernels.map((k) => [k.variable.name, tf.variable(tf.tensor1d(Float32Array.from(k.centroids)), true, `centroids_${centroidCounter++}`)]));
+  // tf.variable keeps its initial value's data, not the tensor handle: dispose that at once.
+  const centroidVars = new Map(kernels.map((k) => {
+    const initial = tf.tensor1d(Float32Array.from(k.centroids));
+    const centroids = tf.variable(initial, true, `centroids_${centroidCounter++}`);
+    initial.dispose();
+    return [k.variable.name, centroids];
+  }));
   try {
     await fineTune(ctx, model, {
       ...loopOptions(options),

@@ -1,7 +1,6 @@
 // Runs a model layer by layer so a hook can rewrite every layer's output (here: to insert
 // fake quantization), for Sequential and Functional graphs alike.
-import type { LayersModel, Tensor } from '@condense/plugin-sdk';
-import type { Layer, SymbolicTensor } from './types.ts';
+import type { Layer, LayersModel, SymbolicTensor, Tensor } from '@condense/plugin-sdk';
 
 /** Called with each layer's output; returns the tensor the graph continues with. */
 export type OutputHook = (layer: Layer, output: Tensor) => Tensor;

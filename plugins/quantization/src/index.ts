@@ -1,7 +1,6 @@
 // @condense/plugin-quantization: post-training full-integer int8, float16 and dynamic-range
 // candidates, with quantization-aware fine-tuning when simulated int8 loses too much accuracy.
-import { definePlugin, type CandidateModel, type PluginContext } from '@condense/plugin-sdk';
-import { cloneModel } from './clone.ts';
+import { cloneModel, definePlugin, type CandidateModel, type PluginContext } from '@condense/plugin-sdk';
 import { configSchema, type QuantizationConfig, type QuantizationModeName } from './config.ts';
 import { int8Candidate } from './int8.ts';
 
@@ -26,7 +25,7 @@ export default definePlugin<QuantizationConfig>({
   manifest: {
     name: 'quantization',
     version: '1.0.0',
-    sdk: '^1.0.0',
+    sdk: '^1.1.0',
     kind: 'quantization',
     summary: 'Post-training int8 / float16 / dynamic-range quantization, with quantization-aware fine-tuning when int8 costs too much accuracy.',
     hardwareTargets: ['*'],

@@ -4,9 +4,8 @@
 // into a linear conv/dense, ReLU/ReLU6 fused into it). Average pooling is requantized with its
 // input's parameters ('tied' in TFLite). Known gap: CONCATENATION ties its inputs' parameters,
 // which is not simulated.
-import type { LayersModel } from '@condense/plugin-sdk';
+import { weightRole, type Layer, type LayersModel, type LayerVariable } from '@condense/plugin-sdk';
 import type { AffineParams } from './fake-quant.ts';
-import { weightRole, type Layer, type LayerVariable } from './types.ts';
 
 const WEIGHTED = new Set(['Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
 const PASS_THROUGH = new Set([

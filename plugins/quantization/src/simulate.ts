@@ -1,10 +1,9 @@
 // Post-training int8 simulated in tfjs: calibrate activation ranges on training samples, then
 // run the model with per-channel int8 weights and int8 activations and measure accuracy.
-import type { LayersModel, PluginContext, PluginSplit, Tensor } from '@condense/plugin-sdk';
+import type { Layer, LayersModel, PluginContext, PluginSplit, Tensor } from '@condense/plugin-sdk';
 import { activationParams, fakeQuantActivation, fakeQuantWeights, type Range } from './fake-quant.ts';
 import { forward, type ComputeHook } from './forward.ts';
 import { activationOf, planQuantPoints, quantizedKernels, type QuantPlan } from './quant-points.ts';
-import type { Layer } from './types.ts';
 
 export interface Ranges {
   input: Range;

@@ -64,8 +64,9 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
 
   const temporary = !options.dataDir;
   const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'condense-'));
-  // The local run always uses the embedded runner and this data dir; TEMPORAL_ADDRESS is for serve/worker.
-  const config = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '' });
+  // A local run always uses the embedded runner and an embedded database in this data dir;
+  // DATABASE_URL and TEMPORAL_ADDRESS are for serve/worker.
+  const config = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', DATABASE_URL: '' });
   const log = (m: string) => process.stderr.write(`${m}\n`);
   log(`condense: preparing (data in ${dataDir}${temporary ? ', removed afterwards' : ''})`);
   const services = await openRunServices(config, {

@@ -85,3 +85,23 @@ test('compress runs a whole compression locally and writes the candidates\' .tfl
   assert.deepEqual(model.inputs[0]!.shape.slice(-1), [16]);
   model.dispose();
 });
+
+test('migrate applies every migration, --down reverts the last one, migrate re-applies it', async () => {
+  const env = { CONDENSE_DATA_DIR: join(work, 'migrate-data'), DATABASE_URL: '' };
+  const up = await condense(['migrate'], env);
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /migrations now applied: .*0003_runner/);
+  const down = await condense(['migrate', '--down'], env);
+  assert.equal(down.code, 0, down.stderr);
+  assert.match(down.stdout, /^reverted 0003_runner$/m);
+  const again = await condense(['migrate'], env);
+  assert.match(again.stdout, /^applied 0003_runner$/m);
+});
+
+test('an unreachable database is one line with a hint', async () => {
+  const { code, stderr } = await condense(['migrate'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+  assert.equal(code, 1);
+  assert.match(stderr, /^condense: error: cannot connect to PostgreSQL at postgres:\/\/nobody@127\.0\.0\.1:1\/none/);
+  assert.match(stderr, /condense: hint: check DATABASE_URL/);
+  noStackTrace(stderr);
+});

@@ -146,7 +146,10 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
           return [error as GraphQLError];
         }
         const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length > 0) return [...errors];
+        if (errors.length > 0) {
+          // Like Apollo's hideSchemaDetailsFromClientErrors: no "Did you mean …?" in production.
+          return production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes })) : [...errors];
+        }
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
         let cost = 0;
         try {

@@ -90,6 +90,14 @@ describe('production hardening', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.equal((await ok(h.server, h.a.ownerKey, '{ viewer { role } }')).viewer.role, 'OWNER');
+    // The same over WebSocket.
+    const client = wsClient(h.server, h.a.ownerKey);
+    const wsTypo = await collect(client, 'subscription { runEvent(runId: "x") { sequence } }', {}).done.catch((e) => e);
+    assert.match(String(wsTypo.message), /Cannot query field .{0,3}runEvent/);
+    assert.doesNotMatch(String(wsTypo.message), /Did you mean/);
+    const wsIntro = await collect(client, '{ __schema { types { name } } }', {}).done.catch((e) => e);
+    assert.match(String(wsIntro.message), /introspection/i);
+    await client.dispose();
   });
 });
 

@@ -4,29 +4,15 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, test } from 'node:test';
-import { initEngine, tf } from '../../services/engine/backend/index.ts';
-import { loadMnistNpm } from '../../services/engine/data/index.ts';
+import { tf } from '../../services/engine/backend/index.ts';
 import type { IndexedDataset } from '../../services/engine/data/dataset.ts';
 import { evaluateModel } from '../../services/engine/evaluate/index.ts';
-import { createPluginHost, deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
+import { deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
 import { kmeans1d } from '../../plugins/clustering/src/kmeans.ts';
+import { trainedMnistCnn, wasmPluginHost } from '../helpers/plugin-fixtures.ts';
 
 const PLUGIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../plugins/clustering');
 const KERNEL_LAYERS = new Set(['Dense', 'Conv2D']);
-
-function smallCnn(): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
-    ],
-  });
-}
 
 describe('clustering plugin (CONDENSE_PLUGINS)', () => {
   let data: IndexedDataset;
@@ -35,20 +21,9 @@ describe('clustering plugin (CONDENSE_PLUGINS)', () => {
   let baseline: number;
 
   before(async () => {
-    await initEngine('wasm');
-    data = await loadMnistNpm({ maxSamples: 2000, seed: 5 });
-    trained = smallCnn();
-    trained.compile({ optimizer: tf.train.adam(0.002), loss: 'sparseCategoricalCrossentropy' });
-    const x = [];
-    const y = [];
-    for await (const b of data.batches('train', 2000, { shuffleSeed: 7 })) {
-      x.push(tf.tensor(b.x!, [b.size, 28, 28, 1]));
-      y.push(tf.tensor1d(Array.from(b.y), 'float32'));
-    }
-    await trained.fit(tf.concat(x), tf.concat(y), { epochs: 3, batchSize: 32, verbose: 0, shuffle: false });
-    baseline = (await evaluateModel(trained, data, 'test')).accuracy;
+    ({ data, trained, baseline } = await trainedMnistCnn({ maxSamples: 2000, seed: 5 }));
     process.env.CONDENSE_PLUGINS = PLUGIN_DIR;
-    host = await createPluginHost({ backend: 'wasm', builtins: false });
+    host = await wasmPluginHost({ builtins: false });
   });
 
   test('is loaded from the path in CONDENSE_PLUGINS', () => {

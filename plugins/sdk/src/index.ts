@@ -21,3 +21,4 @@ export { cloneModel } from './helpers/clone-model.ts';
 export { outputsLogits } from './helpers/output-kind.ts';
 export { findWeight, weightRole } from './helpers/weights.ts';
 export { fineTune, type FineTuneOptions } from './helpers/fine-tune.ts';
+export { seededRandom } from './helpers/random.ts';

@@ -101,8 +101,7 @@ export async function accuracyOn(
     correct += tf.tidy(() => {
       const x = tf.tensor(batch.x!, [batch.size, ...ctx.data.info.inputShape]);
       const out = simulation ? quantizedForward(ctx, model, simulation.plan, simulation.ranges, x, false) : model.predict(x) as Tensor;
-      const hits = tf.equal(tf.argMax(out, -1), tf.tensor1d(batch.y, 'int32'));
-      return tf.sum(tf.cast(hits, 'int32')).dataSync()[0];
+      return Math.round(ctx.train.accuracy(out, tf.tensor1d(batch.y, 'int32')).dataSync()[0] * batch.size);
     });
     samples += batch.size;
   }

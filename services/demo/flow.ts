@@ -113,9 +113,11 @@ export async function runCandidates(client: CondenseClient, runId: string): Prom
 
 /** One candidate's headline metrics, e.g. while a run is still going. */
 export async function candidateSummary(client: CondenseClient, candidateId: string): Promise<string> {
+  // CANDIDATE_FINISHED payloads carry the database uuid, not the global id node() expects.
+  const id = /^[0-9a-f-]{36}$/i.test(candidateId) ? Buffer.from(`Candidate:${candidateId}`).toString('base64url') : candidateId;
   const data = await client.request<{ node: { status: string; metrics: { accuracy: number | null; bytes: number | null; compressionRatio: number | null }; targetFit: { fits: boolean | null } } | null }>(
     `query($id: ID!) { node(id: $id) { ... on Candidate { status metrics { accuracy bytes compressionRatio } targetFit { fits } } } }`,
-    { id: candidateId },
+    { id },
   );
   const c = data.node;
   if (!c) return 'finished';

@@ -28,7 +28,7 @@ const SETTINGS = {
   testFraction: 0.15,
   teacherEpochs: 2,
   seed: 7,
-  sizes: { maxPluginSamples: 3000, latencyRuns: 10, calibrationSamples: 200 },
+  sizes: { maxPluginSamples: 2500, latencyRuns: 10, calibrationSamples: 200 },
 };
 
 const out = process.stdout;
@@ -119,6 +119,8 @@ async function main(): Promise<void> {
     const checked = await evaluateTflite(download.bytes, local, 'test');
     const reported = best.metrics.accuracy!;
     say(`TFLite runtime: accuracy ${(checked.accuracy * 100).toFixed(2)}% on ${checked.count} test digits (the API reported ${(reported * 100).toFixed(2)}%)`);
+    // The server measured the same file on the same split in the same interpreter: anything but a match is a bug.
+    if (Math.abs(checked.accuracy - reported) > 1e-6) throw new DemoError(`the downloaded model scores ${(checked.accuracy * 100).toFixed(2)}% here but the API reported ${(reported * 100).toFixed(2)}%`);
     await local.close();
 
     const reportPath = join(dataDir, 'report.html');

@@ -29,8 +29,8 @@ before(async () => {
   const lines: string[] = [];
   stack = await startDemoStack({
     dataDir,
-    // Small: plugins see at most 300 samples per split; every test digit is measured.
-    sizes: { maxPluginSamples: 300, latencyRuns: 2, calibrationSamples: 64 },
+    // Small: plugins see at most 256 samples per split; every test digit is measured.
+    sizes: { maxPluginSamples: 256, latencyRuns: 2, calibrationSamples: 64 },
     log: (line) => (process.env.E2E_LOG ? console.error(line) : lines.push(line)),
   });
 });
@@ -46,7 +46,7 @@ test('upload, compress for three targets, follow, publish, download and re-measu
   const client = org.client;
   const projectId = await createProject(client, 'digits');
 
-  const data = await mnistNpz({ samples: 1500, testFraction: 0.2, seed: 3 });
+  const data = await mnistNpz({ samples: 1200, testFraction: 0.2, seed: 3 });
   const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
   const teacher = await trainTeacher(local, { epochs: 1, seed: 3 });
   assert.ok(teacher.testAccuracy > 0.6, `teacher accuracy ${teacher.testAccuracy}`);
@@ -54,7 +54,7 @@ test('upload, compress for three targets, follow, publish, download and re-measu
   const model = await uploadModel(client, projectId, 'teacher.zip', teacher.zip);
   assert.equal(model.parameterCount, teacher.parameterCount);
   const dataset = await uploadDataset(client, projectId, data.filename, data.bytes);
-  assert.equal(dataset.sampleCount, 1500);
+  assert.equal(dataset.sampleCount, 1200);
   assert.equal(dataset.splits.find((s) => s.split === 'test')?.count, data.test);
 
   const runId = await startRun(client, { modelVersionId: model.id, datasetId: dataset.id, targets: TARGETS });

@@ -4,7 +4,7 @@
 //   Fashion-MNIST: trains a teacher CNN (conv32-pool-conv64-pool-dense640, ~1.05M parameters),
 //   runs the planner for cpu-int8 (int8 alone, dynamic-int8 alone, structured pruning → int8, three
 //   jointly distilled students → int8) and measures every exported .tflite on the test split.
-//   options: --teacher-epochs N (2)  --teacher-samples N (0 = all)  --distill-epochs N (3)
+//   options: --teacher-epochs N (4)  --teacher-samples N (0 = all)  --distill-epochs N (3)
 //            --samples-per-epoch N (20000, plugin training steps)  --timing-samples N (6400)
 //            --eval-samples N (0 = all 10,000)  --prune-sparsity S (0.75)  --skip-text  --skip-fashion
 import { existsSync } from 'node:fs';
@@ -27,7 +27,7 @@ const log = (line: string) => console.log(`[${elapsed()}s] ${line}`);
 
 const { values: args } = parseArgs({
   options: {
-    'teacher-epochs': { type: 'string', default: '2' },
+    'teacher-epochs': { type: 'string', default: '4' },
     'teacher-samples': { type: 'string', default: '0' },
     'distill-epochs': { type: 'string', default: '3' },
     'samples-per-epoch': { type: 'string', default: '20000' },

@@ -2,7 +2,7 @@
 // here, no scripts or CDN), and the table of every candidate.
 import { writeFileSync } from 'node:fs';
 import type { CandidateView } from './flow.ts';
-import { chainLabel, kb } from './table.ts';
+import { candidateName, chainLabel, kb } from './table.ts';
 
 export interface ReportInput {
   runId: string;
@@ -48,7 +48,7 @@ export function accuracySizeChart(candidates: CandidateView[], targets: string[]
     for (const c of mine) {
       const cx = px(Math.log10(c.metrics.bytes! / 1024)).toFixed(1);
       const cy = py(c.metrics.accuracy! * 100).toFixed(1);
-      const title = `${escape(target)}: ${escape(chainLabel(c))} — ${(c.metrics.accuracy! * 100).toFixed(2)}%, ${kb(c.metrics.bytes)}`;
+      const title = `${escape(target)}: ${escape(candidateName(c))} (${escape(chainLabel(c))}) — ${(c.metrics.accuracy! * 100).toFixed(2)}%, ${kb(c.metrics.bytes)}`;
       parts.push(`<circle cx="${cx}" cy="${cy}" r="5" fill="${color}" fill-opacity="0.75"${c.pareto ? ' stroke="#000" stroke-width="1.5"' : ''}><title>${title}</title></circle>`);
     }
     const ly = T + 14 + i * 18;
@@ -67,10 +67,10 @@ export function renderReport(input: ReportInput): string {
       .map((c) => {
         const m = c.metrics;
         const cells = c.status === 'SUCCEEDED'
-          ? [target, chainLabel(c), m.accuracy == null ? '-' : `${(m.accuracy * 100).toFixed(2)}%`, kb(m.bytes), m.compressionRatio == null ? '-' : `${m.compressionRatio.toFixed(1)}×`,
+          ? [target, candidateName(c), chainLabel(c), m.accuracy == null ? '-' : `${(m.accuracy * 100).toFixed(2)}%`, kb(m.bytes), m.compressionRatio == null ? '-' : `${m.compressionRatio.toFixed(1)}×`,
             m.parameterCount == null ? '-' : m.parameterCount.toLocaleString('en'), m.estimatedLatencyMs == null ? '-' : `${m.estimatedLatencyMs.toFixed(3)} ms`,
             m.hostLatencyMs == null ? '-' : `${m.hostLatencyMs.toFixed(3)} ms`, c.targetFit.fits === false ? `no: ${c.targetFit.failures.map((f) => f.message).join('; ')}` : 'yes', c.pareto ? '★' : '']
-          : [target, chainLabel(c), '-', '-', '-', '-', '-', '-', `failed (${c.failure?.stage ?? '?'}): ${c.failure?.message ?? ''}`, ''];
+          : [target, candidateName(c), chainLabel(c), '-', '-', '-', '-', '-', '-', `failed (${c.failure?.stage ?? '?'}): ${c.failure?.message ?? ''}`, ''];
         const cls = c.key === input.published.key ? ' class="published"' : '';
         return `<tr${cls}>${cells.map((v) => `<td>${escape(v)}</td>`).join('')}</tr>`;
       }),
@@ -91,7 +91,7 @@ ${(input.published.runtimeAccuracy * 100).toFixed(2)}% in the TFLite runtime.</p
 <h2>Accuracy against size</h2>
 ${accuracySizeChart(input.candidates, input.targets)}
 <h2>Candidates</h2>
-<table><thead><tr><th>target</th><th>chain</th><th>accuracy</th><th>size</th><th>ratio</th><th>parameters</th><th>est. latency</th><th>host latency</th><th>fits target</th><th>Pareto</th></tr></thead>
+<table><thead><tr><th>target</th><th>candidate</th><th>techniques</th><th>accuracy</th><th>size</th><th>ratio</th><th>parameters</th><th>est. latency</th><th>host latency</th><th>fits target</th><th>Pareto</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { ProgressUpdate } from '@condense/plugin-sdk';
+import { SDK_VERSION, type ProgressUpdate } from '@condense/plugin-sdk';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays } from '../../services/engine/data/index.ts';
 import {
@@ -56,7 +56,8 @@ describe('loading plugins', () => {
     const expect = (pattern: RegExp): void => assert.ok(messages.some((m) => pattern.test(m)), `no error matches ${pattern}:\n${messages.join('\n')}`);
     expect(/^plugin "fixture-bad-manifest": manifest\.kind must be one of "pruning", "quantization"/);
     expect(/^plugin "fixture-unknown-target": manifest\.hardwareTargets\[1\] "quantum-int1" is not a known hardware target$/);
-    expect(/^plugin "fixture-sdk-future": manifest\.sdk requires "\^2\.0\.0" but this host provides plugin SDK 1\.0\.0$/);
+    const sdkVersion = SDK_VERSION.replaceAll('.', '\\.');
+    expect(new RegExp(`^plugin "fixture-sdk-future": manifest\\.sdk requires "\\^2\\.0\\.0" but this host provides plugin SDK ${sdkVersion}$`));
     expect(/^plugin "fixture-bad-config-schema": manifest\.configSchema defaults are invalid: config\.sparsity must be <= 0\.99$/);
     expect(/no-default-export\.ts": module must default-export an object \{ manifest, hooks \}$/);
     expect(/import-throws\.ts": module failed to load: cannot initialise: missing native library$/);

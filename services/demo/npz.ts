@@ -24,5 +24,6 @@ export function encodeNpy({ descr, shape, data }: NpyArray): Uint8Array {
 export function encodeNpz(arrays: Record<string, NpyArray>): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   for (const [name, array] of Object.entries(arrays)) files[`${name}.npy`] = encodeNpy(array);
-  return zipSync(files, { level: 6 });
+  // A fixed timestamp keeps the bytes (and so the upload's sha256) reproducible.
+  return zipSync(files, { level: 6, mtime: new Date('1980-01-01T00:00:00Z') });
 }

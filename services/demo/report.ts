@@ -18,12 +18,12 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Scatter of accuracy (%) against size (KB, log scale), one colour per target; Pareto points ringed. */
-export function accuracySizeChart(candidates: CandidateView[], targets: string[]): string {
+export function accuracySizeChart(candidates: CandidateView[], targets: string[], reference?: { label: string; accuracy: number }): string {
   const points = candidates.filter((c) => c.status === 'SUCCEEDED' && c.metrics.accuracy != null && c.metrics.bytes);
   const W = 720, H = 420, L = 70, R = 170, T = 20, B = 50;
   if (points.length === 0) return '<p>No succeeded candidates to plot.</p>';
   const xs = points.map((c) => Math.log10(c.metrics.bytes! / 1024));
-  const ys = points.map((c) => c.metrics.accuracy! * 100);
+  const ys = [...points.map((c) => c.metrics.accuracy! * 100), ...(reference ? [reference.accuracy * 100] : [])];
   const [x0, x1] = [Math.floor(Math.min(...xs) * 4) / 4 - 0.1, Math.ceil(Math.max(...xs) * 4) / 4 + 0.1];
   const [y0, y1] = [Math.max(0, Math.floor(Math.min(...ys)) - 1), Math.min(100, Math.ceil(Math.max(...ys)) + 1)];
   const px = (v: number) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
@@ -42,6 +42,10 @@ export function accuracySizeChart(candidates: CandidateView[], targets: string[]
   }
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle" font-size="12">.tflite size (log scale)</text>`);
   parts.push(`<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 16 ${(T + H - B) / 2})">test accuracy</text>`);
+  if (reference) {
+    const y = py(reference.accuracy * 100).toFixed(1);
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#555" stroke-dasharray="5 4"/><text x="${W - R - 4}" y="${Number(y) - 4}" text-anchor="end" font-size="11" fill="#555">${escape(reference.label)} ${(reference.accuracy * 100).toFixed(2)}%</text>`);
+  }
   targets.forEach((target, i) => {
     const color = COLORS[i % COLORS.length]!;
     const mine = points.filter((c) => c.targetFit.target === target);
@@ -89,7 +93,7 @@ ${kb(input.teacher.bytes)} as a TF.js layers zip.<br>
 Published to <code>production</code>: <b>${escape(input.published.key)}</b>, ${kb(input.published.bytes)}; the downloaded file scored
 ${(input.published.runtimeAccuracy * 100).toFixed(2)}% in the TFLite runtime.</p>
 <h2>Accuracy against size</h2>
-${accuracySizeChart(input.candidates, input.targets)}
+${accuracySizeChart(input.candidates, input.targets, { label: 'teacher', accuracy: input.teacher.accuracy })}
 <h2>Candidates</h2>
 <table><thead><tr><th>target</th><th>candidate</th><th>techniques</th><th>accuracy</th><th>size</th><th>ratio</th><th>parameters</th><th>est. latency</th><th>host latency</th><th>fits target</th><th>Pareto</th></tr></thead>
 <tbody>

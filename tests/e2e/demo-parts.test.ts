@@ -1,0 +1,64 @@
+// The demo's own pieces that the end-to-end run does not check in detail: the NPZ it uploads
+// reads back through the engine's reader with the same digits and splits, and the report draws
+// one point per succeeded candidate with the published one highlighted.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mnistNpz } from '../../services/demo/mnist-upload.ts';
+import { encodeNpy } from '../../services/demo/npz.ts';
+import { accuracySizeChart, renderReport } from '../../services/demo/report.ts';
+import type { CandidateView } from '../../services/demo/flow.ts';
+import { openDataset } from '../../services/engine/data/index.ts';
+
+test('the NPZ reads back with explicit train/test splits, pixels in [0, 1] and every class', async () => {
+  const npz = await mnistNpz({ samples: 500, testFraction: 0.2, seed: 5 });
+  assert.equal(npz.train + npz.test, 500);
+  const ds = await openDataset({ bytes: npz.bytes, filename: npz.filename }, { seed: 1 });
+  try {
+    assert.equal(ds.info.format, 'npz');
+    assert.deepEqual(ds.info.inputShape, [28, 28, 1]);
+    assert.equal(ds.info.numClasses, 10);
+    assert.equal(ds.info.splits.test, 100);
+    assert.equal(ds.info.splits.train + ds.info.splits.validation, 400);
+    let max = 0;
+    for await (const batch of ds.batches('test', 100)) for (const v of batch.x!) max = Math.max(max, v);
+    assert.ok(max > 0.9 && max <= 1, `max pixel ${max}`);
+  } finally {
+    await ds.close();
+  }
+  // Same seed, same bytes: the upload is reproducible.
+  assert.deepEqual((await mnistNpz({ samples: 500, testFraction: 0.2, seed: 5 })).bytes, npz.bytes);
+});
+
+test('npy headers are padded to 64 bytes and reject a shape that does not match the data', () => {
+  const bytes = encodeNpy({ descr: '<i4', shape: [3], data: Int32Array.from([1, 2, 3]) });
+  const headerLength = new DataView(bytes.buffer).getUint16(8, true);
+  assert.equal((10 + headerLength) % 64, 0);
+  assert.equal(bytes.length, 10 + headerLength + 12);
+  assert.throws(() => encodeNpy({ descr: '<i4', shape: [4], data: Int32Array.from([1, 2, 3]) }), /holds 4 values, data has 3/);
+});
+
+const candidate = (key: string, accuracy: number, bytes: number, extra: Partial<CandidateView> = {}): CandidateView => ({
+  id: key, key, status: 'SUCCEEDED', quantization: 'int8', pareto: false, techniqueChain: [{ plugin: 'quantization' }],
+  metrics: { accuracy, bytes, parameterCount: 1000, estimatedLatencyMs: 1, hostLatencyMs: 1, compressionRatio: 2, speedup: 1 },
+  targetFit: { target: key.split(':')[0]!, fits: true, failures: [] }, failure: null, ...extra,
+});
+
+test('the report plots succeeded candidates per target and marks the published one', () => {
+  const candidates = [
+    candidate('cpu-int8:quantize+int8', 0.95, 60_000, { pareto: true }),
+    candidate('cpu-int8:prune-50+int8', 0.93, 18_000),
+    candidate('gpu-fp16:quantize+float16', 0.95, 110_000),
+    candidate('gpu-fp16:distill-small+float16', 0, 0, { status: 'FAILED', metrics: { accuracy: null, bytes: null, parameterCount: null, estimatedLatencyMs: null, hostLatencyMs: null, compressionRatio: null, speedup: null }, failure: { stage: 'compress', message: 'out of <memory>' } }),
+  ];
+  const svg = accuracySizeChart(candidates, ['cpu-int8', 'gpu-fp16'], { label: 'teacher', accuracy: 0.96 });
+  assert.equal(svg.match(/<circle[^>]*><title>/g)?.length, 3);
+  assert.equal(svg.match(/stroke="#000" stroke-width="1.5"><title>/g)?.length, 1);
+  assert.match(svg, /teacher 96\.00%/);
+  const html = renderReport({
+    runId: 'r1', targets: ['cpu-int8', 'gpu-fp16'], candidates, teacher: { accuracy: 0.96, bytes: 200_000, parameterCount: 50_000 },
+    published: { key: 'cpu-int8:quantize+int8', bytes: 60_000, runtimeAccuracy: 0.95 }, generatedAt: new Date(0),
+  });
+  assert.equal(html.match(/<tr class="published">/g)?.length, 1);
+  assert.match(html, /failed \(compress\): out of &lt;memory&gt;/);
+  assert.doesNotMatch(html, /<script|(src|href)=["']https?:/);
+});

@@ -50,6 +50,13 @@ async function main(): Promise<void> {
 
   step(1, 'Starting the API with the embedded runner, in this process');
   let stack: DemoStack | undefined;
+  process.once('SIGINT', () => {
+    process.stderr.write(`\ndemo interrupted; its data stays in ${dataDir}\n`);
+    void (stack?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => {
+      flushLog();
+      process.exit(130);
+    });
+  });
   try {
     stack = await startDemoStack({ dataDir, sizes: SETTINGS.sizes, log });
     say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}`);

@@ -2,16 +2,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, initEngine } from '../../services/engine/backend/index.ts';
+import { mulberry32 } from '../../services/engine/random.ts';
 
+/** Uniform values in [-1, 1) from the engine's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const next = mulberry32(seed);
+  return () => next() * 2 - 1;
 }
 
 function randomArray(n: number, r: () => number): Float32Array {

@@ -2,16 +2,9 @@
 import { tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays } from '../../services/engine/data/index.ts';
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../services/engine/random.ts';
+
+export { rng };
 
 /** `n` samples of `classes` noisy clusters in `dim` dimensions: learnable, but not in one step. */
 export function clusters(n: number, dim: number, classes: number, seed = 1) {

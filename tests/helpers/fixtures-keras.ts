@@ -11,6 +11,7 @@
 import h5wasm from 'h5wasm';
 import { zipSync, strToU8 } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../../services/engine/random.ts';
 
 export type KerasStyle = 'keras2' | 'keras3';
 
@@ -130,16 +131,8 @@ export async function writeKerasZip(options: ZipFixtureOptions): Promise<Uint8Ar
 
 /** Seeded uniform values (mulberry32), so fixtures are reproducible. */
 export function seededValues(count: number, seed: number, low = -0.5, high = 0.5): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = low + (high - low) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: count }, () => low + (high - low) * next());
 }
 
 /**

@@ -1,14 +1,5 @@
-// Seeded PRNG (mulberry32) so splits and shuffles are reproducible from one integer seed.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded splits and shuffles, reproducible from one integer seed.
+import { mulberry32 } from '../random.ts';
 
 /** Fisher–Yates shuffle in place with a seeded generator. */
 export function shuffleInPlace(values: Int32Array, seed: number): Int32Array {

@@ -4,8 +4,8 @@
 //   Fashion-MNIST: trains a teacher CNN (conv32-pool-conv64-pool-dense640, ~1.05M parameters),
 //   runs the planner for cpu-int8 (int8 alone, dynamic-int8 alone, structured pruning → int8, three
 //   jointly distilled students → int8) and measures every exported .tflite on the test split.
-//   options: --teacher-epochs N (4)  --teacher-samples N (0 = all)  --distill-epochs N (3)
-//            --samples-per-epoch N (20000, plugin training steps)  --timing-samples N (6400)
+//   options: --teacher-epochs N (5)  --teacher-samples N (0 = all)  --distill-epochs N (5)
+//            --samples-per-epoch N (30000, plugin training steps)  --timing-samples N (6400)
 //            --eval-samples N (0 = all 10,000)  --prune-sparsity S (0.75)  --skip-text  --skip-fashion
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,10 +27,10 @@ const log = (line: string) => console.log(`[${elapsed()}s] ${line}`);
 
 const { values: args } = parseArgs({
   options: {
-    'teacher-epochs': { type: 'string', default: '4' },
+    'teacher-epochs': { type: 'string', default: '5' },
     'teacher-samples': { type: 'string', default: '0' },
-    'distill-epochs': { type: 'string', default: '3' },
-    'samples-per-epoch': { type: 'string', default: '20000' },
+    'distill-epochs': { type: 'string', default: '5' },
+    'samples-per-epoch': { type: 'string', default: '30000' },
     'timing-samples': { type: 'string', default: '6400' },
     'eval-samples': { type: 'string', default: '0' },
     'prune-sparsity': { type: 'string', default: '0.75' },
@@ -146,7 +146,7 @@ async function fashion(host: PluginHost): Promise<FashionFigures> {
   const timingSamples = int('timing-samples');
   log(`timing joint (large, medium, small) vs large alone on ${timingSamples} samples, 1 epoch`);
   const timing = await timeJointVsSingle(localContext(data), teacher, ['large', 'medium', 'small'], {
-    temperature: 4, alpha: 0.3, epochs: 1, batchSize: 128, learningRate: 0.002, samplesPerEpoch: timingSamples, seed: 0,
+    temperature: 4, alpha: 0.3, epochs: 1, batchSize: 128, learningRate: 0.003, learningRateSchedule: 'cosine', samplesPerEpoch: timingSamples, seed: 0,
   });
   log(`joint ${timing.jointSeconds.toFixed(1)} s, ${timing.largest} alone ${timing.singleSeconds.toFixed(1)} s: ratio ${timing.ratio.toFixed(2)}`);
   teacher.dispose();

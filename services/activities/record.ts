@@ -6,7 +6,8 @@ import { finishRun as storeFinishRun, insertCandidate, markParetoFront, type Can
 import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatus, RunRef } from '../../workflows/types.ts';
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { loadRun } from './inputs.ts';
+import { chanceRejection } from '../planner/select.ts';
+import { loadDataset, loadRun } from './inputs.ts';
 import { paretoFront } from './pareto.ts';
 
 export async function storeCandidate(
@@ -25,6 +26,9 @@ export async function storeCandidate(
     const run = await loadRun(deps, ref);
     // The run's constraints are checked like target rules, so "fits" means "usable as asked".
     const failures = [...evaluation.fit.failures];
+    const { numClasses } = (await loadDataset(deps, run)).info;
+    const chance = numClasses >= 2 ? chanceRejection(evaluation.accuracy, 1 / numClasses) : undefined;
+    if (chance) failures.push(chance);
     const c = run.constraints;
     if (c.maxBytes != null && exported.bytes > c.maxBytes) failures.push({ rule: 'max-bytes', message: `${exported.bytes} bytes exceeds the run's limit of ${c.maxBytes}` });
     if (c.minAccuracy != null && evaluation.accuracy < c.minAccuracy) {

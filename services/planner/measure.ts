@@ -85,6 +85,7 @@ export async function measureBaseline(model: tf.LayersModel | SerializedModel, d
   for (const id of targets) estimatedLatencyMs[id] = fitFor(id, artifact).estimatedLatencyMs;
   return {
     accuracy: artifact.accuracy,
+    ...(dataset.info.numClasses >= 2 ? { chanceAccuracy: 1 / dataset.info.numClasses } : {}),
     bytes: artifact.exported.bytes.length,
     parameterCount: artifact.parameterCount,
     macs: artifact.macs,

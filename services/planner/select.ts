@@ -1,21 +1,32 @@
 // selectResults: which measured candidates meet the run's constraints and fit their target, why
 // each other one does not, and the Pareto front per target over (bytes ↓, accuracy ↑, estimated
 // latency ↓). When nothing for a target is acceptable, the front is taken over every measured
-// candidate of that target and marked best effort, so a run never comes back empty-handed.
+// candidate of that target that beats guessing and marked best effort, so a run never comes back
+// empty-handed.
 import type {
   BaselineMeasure, CandidateVerdict, MeasuredCandidate, PlanConstraints, Rejection, Selection, TargetSelection,
 } from './types.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+/** Within this many points of uniform guessing a model has learned nothing worth shipping. */
+const CHANCE_MARGIN = 0.02;
 const points = (v: number) => `${(v * 100).toFixed(1)} points`;
 
+/** The rejection of a model whose accuracy is within a hair of uniform guessing, if it is. */
+export function chanceRejection(accuracy: number, chanceAccuracy: number): Rejection | undefined {
+  if (accuracy > chanceAccuracy + CHANCE_MARGIN) return undefined;
+  return { rule: 'no-better-than-chance', message: `accuracy ${pct(accuracy)} is no better than guessing (${pct(chanceAccuracy)})` };
+}
+
 /** Every reason `c` is not acceptable (empty = acceptable). */
-export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy'>): Rejection[] {
+export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy' | 'chanceAccuracy'>): Rejection[] {
   if (c.failure) return [{ rule: 'failed', message: `${c.failure.stage} failed: ${c.failure.message}` }];
   if (c.accuracy === undefined || c.bytes === undefined || c.estimatedLatencyMs === undefined) {
     return [{ rule: 'failed', message: 'was not measured' }];
   }
   const reasons: Rejection[] = [];
+  const chance = baseline.chanceAccuracy !== undefined ? chanceRejection(c.accuracy, baseline.chanceAccuracy) : undefined;
+  if (chance) reasons.push(chance);
   for (const f of c.fit?.failures ?? []) reasons.push({ rule: f.rule, message: f.message });
   const { maxBytes, maxLatencyMs, minAccuracy, maxAccuracyDrop } = constraints;
   if (maxBytes != null && c.bytes > maxBytes) reasons.push({ rule: 'max-bytes', message: `${c.bytes} bytes is over the ${maxBytes}-byte limit` });
@@ -47,7 +58,7 @@ export function paretoFront(candidates: MeasuredCandidate[]): MeasuredCandidate[
 
 const measured = (c: MeasuredCandidate) => !c.failure && c.accuracy !== undefined && c.bytes !== undefined && c.estimatedLatencyMs !== undefined;
 
-export function selectResults(candidates: MeasuredCandidate[], constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy'>): Selection {
+export function selectResults(candidates: MeasuredCandidate[], constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy' | 'chanceAccuracy'>): Selection {
   const keys = new Set<string>();
   for (const c of candidates) {
     if (keys.has(c.key)) throw new Error(`candidate key "${c.key}" appears twice`);
@@ -61,7 +72,9 @@ export function selectResults(candidates: MeasuredCandidate[], constraints: Plan
     const own = candidates.filter((c) => c.target === target);
     const accepted = own.filter((c) => reasons.get(c.key)!.length === 0);
     const bestEffort = accepted.length === 0;
-    const pool = bestEffort ? own.filter(measured) : accepted;
+    // Best effort still leaves out models no better than guessing, unless nothing else was measured.
+    const learned = own.filter((c) => measured(c) && !reasons.get(c.key)!.some((r) => r.rule === 'no-better-than-chance'));
+    const pool = bestEffort ? (learned.length > 0 ? learned : own.filter(measured)) : accepted;
     const front = paretoFront(pool).map((c) => c.key);
     front.forEach((k) => onFront.add(k));
     targets.push({ target, pareto: front, bestEffort });

@@ -98,6 +98,8 @@ export interface CandidatePlan {
 /** The base model's figures every candidate is compared with (its float32 export). */
 export interface BaselineMeasure {
   accuracy: number;
+  /** Accuracy of guessing uniformly among the classes (1 / classes), when known. */
+  chanceAccuracy?: number;
   bytes: number;
   parameterCount: number;
   macs: number;
@@ -137,7 +139,7 @@ export interface MeasuredCandidate {
 
 /** Why a candidate is not acceptable: a constraint, a target-fit rule, or a failure. */
 export interface Rejection {
-  rule: 'failed' | 'max-bytes' | 'max-latency' | 'min-accuracy' | 'max-accuracy-drop' | FitFailure['rule'];
+  rule: 'failed' | 'no-better-than-chance' | 'max-bytes' | 'max-latency' | 'min-accuracy' | 'max-accuracy-drop' | FitFailure['rule'];
   message: string;
 }
 

@@ -120,6 +120,18 @@ describe('selectResults', () => {
     assert.deepEqual(sel.targets.map((t) => [t.target, t.bestEffort, t.pareto]), [['cpu-int8', false, ['int8:a']], ['mcu-int8', true, ['mcu:a']]]);
   });
 
+  it('rejects a model no better than guessing and keeps it off even a best-effort front', () => {
+    const tenClasses = { accuracy: 0.9, chanceAccuracy: 0.1 };
+    const guess = cand('guess', 10, 0.102, 0.5); // smallest and fastest, but it learned nothing
+    assert.deepEqual(rejectionReasons(guess, {}, tenClasses).map((r) => r.rule), ['no-better-than-chance']);
+    assert.match(rejectionReasons(guess, {}, tenClasses)[0].message, /accuracy 10\.2% is no better than guessing \(10\.0%\)/);
+    assert.deepEqual(rejectionReasons(cand('ok', 10, 0.2, 0.5), {}, tenClasses), [], '20% on ten classes has learned something');
+    const sel = selectResults([cand('a', 100, 0.8, 1), guess], { minAccuracy: 0.95 }, tenClasses);
+    assert.deepEqual(sel.targets, [{ target: 'cpu-int8', pareto: ['a'], bestEffort: true }]);
+    const onlyGuesses = selectResults([guess], {}, tenClasses);
+    assert.deepEqual(onlyGuesses.targets[0].pareto, ['guess'], 'with nothing better, the best found is still returned');
+  });
+
   it('rejects duplicate keys', () => {
     assert.throws(() => selectResults([cand('a', 1, 1, 1), cand('a', 2, 1, 1)], {}, baseline), /candidate key "a" appears twice/);
   });

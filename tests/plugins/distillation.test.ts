@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PluginContext } from '@condense/plugin-sdk';
-import distillation, { buildStudents, distillJointly, timeJointVsSingle } from '@condense/plugin-distillation';
+import distillation, { buildStudent, buildStudents, distillJointly, timeJointVsSingle } from '@condense/plugin-distillation';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
 import { evaluateSplit, fit } from '../../services/engine/train/index.ts';
@@ -75,7 +75,12 @@ describe('distillation plugin', () => {
     const ctx = localContext(images);
     const [large, small] = buildStudents(ctx, ['large', { width: 0.25, depth: 0.5 }], 0);
     const classes = new Set(large.model.layers.map((l) => l.getClassName()));
-    for (const c of ['Conv2D', 'DepthwiseConv2D', 'GlobalAveragePooling2D', 'Dense']) assert.ok(classes.has(c), `large student has ${c}`);
+    for (const c of ['Conv2D', 'DepthwiseConv2D', 'BatchNormalization', 'Dense']) assert.ok(classes.has(c), `large student has ${c}`);
+    // 8×8 inputs end in a 2×2 map, which is flattened rather than averaged.
+    assert.ok(classes.has('Flatten') && !classes.has('GlobalAveragePooling2D'));
+    const wide = buildStudent(tf, [64, 64, 3], 10, { width: 0.25, depth: 0.5 }, 'wide', 0);
+    assert.ok(wide.model.layers.some((l) => l.getClassName() === 'GlobalAveragePooling2D'), 'an 8×8 final map is pooled');
+    wide.model.dispose();
     assert.equal(large.family, 'mobilenet');
     assert.equal(small.name, 'student-w0.25-d0.5');
     assert.ok(small.model.countParams() * 4 < large.model.countParams(), 'width 0.25 is far smaller');

@@ -27,7 +27,7 @@ export default definePlugin<DistillationConfig>({
         candidates.push({
           name: student.name,
           model: student.model,
-          notes: `${student.family === 'mobilenet' ? 'MobileNet-style depthwise-separable CNN' : 'MLP'} student (width ×${size.width}, depth ×${size.depth}, ${student.params} parameters) distilled from the teacher for ${joint.epochsCompleted} epoch(s), jointly with ${joint.students.length - 1} other student(s).`,
+          notes: `${student.family === 'mobilenet' ? 'MobileNet-style depthwise-separable CNN' : 'MLP'} student (width ×${size.width}, depth ×${size.depth}${student.family === 'mobilenet' && size.resolution !== undefined && size.resolution !== 1 ? `, resolution ×${size.resolution}` : ''}, ${student.params} parameters) distilled from the teacher for ${joint.epochsCompleted} epoch(s), jointly with ${joint.students.length - 1} other student(s).`,
           metrics: {
             params: student.params,
             ...(validation ? { validationAccuracy: validation.accuracy } : {}),

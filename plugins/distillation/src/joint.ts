@@ -25,7 +25,19 @@ export interface JointResult {
   epochsCompleted: number;
 }
 
-export type JointOptions = Pick<DistillationConfig, 'temperature' | 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'samplesPerEpoch' | 'seed'>;
+export type JointOptions = Pick<DistillationConfig, 'temperature' | 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'samplesPerEpoch' | 'seed'>
+  & Partial<Pick<DistillationConfig, 'learningRateSchedule'>>;
+
+/** Learning rate at `step` of `total` steps: constant, or a half cosine from `base` down to 0. */
+export function scheduledLearningRate(base: number, schedule: JointOptions['learningRateSchedule'], step: number, total: number): number {
+  if (schedule !== 'cosine' || total <= 1) return base;
+  return 0.5 * base * (1 + Math.cos(Math.PI * Math.min(step, total) / total));
+}
+
+/** tfjs optimizers read `learningRate` on every step but only SGD exposes a setter. */
+function setLearningRate(optimizer: Optimizer, learningRate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+}
 
 /** Builds the students for the context's data (not yet trained). */
 export function buildStudents(ctx: DistillContext, specs: StudentSpec[], seed: number): Array<StudentModels & { name: string; spec: StudentSpec }> {
@@ -69,6 +81,8 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
   const forward = teacherForward(ctx, teacher);
   const teacherFromLogits = outputsLogits(teacher);
   const lossOptions = { temperature: options.temperature, alpha: options.alpha, studentFromLogits: true, teacherFromLogits };
+  const samples = options.samplesPerEpoch > 0 ? Math.min(options.samplesPerEpoch, ctx.data.info.splits.train) : ctx.data.info.splits.train;
+  const totalSteps = options.epochs * Math.ceil(samples / options.batchSize);
   let loopSeconds = 0;
   try {
     const started = performance.now();
@@ -78,7 +92,9 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
       seed: options.seed,
       phase: 'distill',
       ...(options.samplesPerEpoch > 0 ? { limit: options.samplesPerEpoch } : {}),
-      step: ({ xs, ys }) => {
+      step: ({ xs, ys, globalStep }) => {
+        const learningRate = scheduledLearningRate(options.learningRate, options.learningRateSchedule, globalStep, totalSteps);
+        for (const optimizer of optimizers) setLearningRate(optimizer, learningRate);
         // The teacher runs once per batch; its output is shared by every student's loss.
         const teacherOut = tf.tidy(() => forward(xs));
         try {

@@ -68,11 +68,14 @@ export async function finishRun(
   return withTenant(deps.db, ref.orgId, async (trx) => {
     const rows = await trx
       .selectFrom('candidates')
-      .select(['id', 'accuracy', 'bytes', 'estimated_latency_ms', 'fits'])
+      .select(['id', 'accuracy', 'bytes', 'estimated_latency_ms', 'fits', 'fit_failures'])
       .where('run_id', '=', ref.runId)
       .where('status', '=', 'succeeded')
       .execute();
-    const usable = rows.some((r) => r.fits) ? rows.filter((r) => r.fits) : rows;
+    // As in the planner's selection: with nothing usable as asked, the best effort still leaves out
+    // models no better than guessing, unless there is nothing else.
+    const learned = rows.filter((r) => !(r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'));
+    const usable = rows.some((r) => r.fits) ? rows.filter((r) => r.fits) : learned.length > 0 ? learned : rows;
     const front = paretoFront(
       usable.map((r) => ({ id: r.id, accuracy: r.accuracy ?? 0, bytes: Number(r.bytes ?? Infinity), latencyMs: r.estimated_latency_ms ?? Infinity })),
     );

@@ -29,13 +29,14 @@ function quadrants(n: number, seed = 1): Dataset {
   return datasetFromArrays(x, y, [8, 8, 1], { seed: 3 });
 }
 
-async function trainTeacher(data: Dataset): Promise<tf.LayersModel> {
+/** A one-hidden-layer teacher; wide, so the default students stay under half its parameters. */
+async function trainTeacher(data: Dataset, hidden = 1024): Promise<tf.LayersModel> {
   const shape = data.info.inputShape;
   const teacher = tf.sequential({
     layers: [
       tf.layers.inputLayer({ inputShape: shape }),
       ...(shape.length > 1 ? [tf.layers.flatten()] : []),
-      tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
       tf.layers.dense({ units: data.info.numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
     ],
   });
@@ -94,6 +95,15 @@ describe('distillation plugin', () => {
     assert.equal(mlp.family, 'mlp');
     assert.deepEqual([...new Set(mlp.model.layers.map((l) => l.getClassName()))].sort(), ['Activation', 'Dense', 'InputLayer']);
     mlp.model.dispose();
+  });
+
+  it('narrows a student that would outgrow half its teacher, and only that one', () => {
+    const ctx = localContext(images);
+    const [large, small] = buildStudents(ctx, ['large', 'small'], 0, 20_000);
+    assert.ok(large.size.width < 1, `large was narrowed to width ${large.size.width}`);
+    assert.ok(large.model.countParams() <= 20_000, `${large.model.countParams()} parameters`);
+    assert.deepEqual(small.size, { width: 0.25, depth: 0.5, resolution: 0.5 }, 'small already fits');
+    for (const s of [large, small]) s.model.dispose();
   });
 
   it('trains three students jointly with ONE teacher forward pass per batch, and they learn', async () => {

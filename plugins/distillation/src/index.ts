@@ -1,8 +1,10 @@
 // @condense/plugin-distillation: knowledge distillation (Hinton et al. 2015) of several students
 // of different sizes trained jointly from one teacher, as in Learn2Compress.
 import { definePlugin, type CandidateModel } from '@condense/plugin-sdk';
-import { configSchema, resolveStudent, type DistillationConfig } from './config.ts';
+import { configSchema, resolveStudent, type DistillationConfig, type StudentSpec } from './config.ts';
 import { distillJointly } from './joint.ts';
+
+const resolveWidth = (spec: StudentSpec): number => resolveStudent(spec).width;
 
 export default definePlugin<DistillationConfig>({
   manifest: {
@@ -23,11 +25,11 @@ export default definePlugin<DistillationConfig>({
       const candidates: CandidateModel[] = [];
       for (const student of joint.students) {
         const validation = ctx.data.info.splits.validation > 0 ? await ctx.train.evaluate(student.model, { split: 'validation', batchSize: 256 }) : undefined;
-        const size = resolveStudent(student.spec);
+        const { size } = student;
         candidates.push({
           name: student.name,
           model: student.model,
-          notes: `${student.family === 'mobilenet' ? 'MobileNet-style depthwise-separable CNN' : 'MLP'} student (width ×${size.width}, depth ×${size.depth}${student.family === 'mobilenet' && size.resolution !== undefined && size.resolution !== 1 ? `, resolution ×${size.resolution}` : ''}, ${student.params} parameters) distilled from the teacher for ${joint.epochsCompleted} epoch(s), jointly with ${joint.students.length - 1} other student(s).`,
+          notes: `${student.family === 'mobilenet' ? 'MobileNet-style depthwise-separable CNN' : 'MLP'} student (width ×${size.width}, depth ×${size.depth}${student.family === 'mobilenet' && size.resolution !== undefined && size.resolution !== 1 ? `, resolution ×${size.resolution}` : ''}, ${student.params} parameters) distilled from the teacher for ${joint.epochsCompleted} epoch(s), jointly with ${joint.students.length - 1} other student(s).${size.width !== resolveWidth(student.spec) ? ` Narrowed from width ×${resolveWidth(student.spec)} to stay under half the teacher's parameters.` : ''}`,
           metrics: {
             params: student.params,
             ...(validation ? { validationAccuracy: validation.accuracy } : {}),
@@ -44,5 +46,5 @@ export default definePlugin<DistillationConfig>({
 export { configSchema, resolveStudent, studentName, STUDENT_PRESETS } from './config.ts';
 export type { DistillationConfig, StudentPreset, StudentSize, StudentSpec } from './config.ts';
 export { buildStudents, distillJointly, timeJointVsSingle } from './joint.ts';
-export type { DistillContext, JointOptions, JointResult, JointVsSingleTiming, TrainedStudent } from './joint.ts';
+export type { BuiltStudent, DistillContext, JointOptions, JointResult, JointVsSingleTiming, TrainedStudent } from './joint.ts';
 export { buildStudent } from './students.ts';

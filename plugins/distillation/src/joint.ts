@@ -4,15 +4,19 @@
 // student takes an optimizer step on α·CE(labels) + (1−α)·T²·KL(teacher_T ‖ student_T) against
 // that shared output, so adding a student costs only its own forward and backward pass.
 import type { LayersModel, Optimizer, PluginContext, Tensor } from '@condense/plugin-sdk';
-import { resolveStudent, studentName, type DistillationConfig, type StudentSpec } from './config.ts';
+import { resolveStudent, studentName, type DistillationConfig, type StudentSize, type StudentSpec } from './config.ts';
 import { buildStudent, outputsLogits, variablesOf, type StudentModels } from './students.ts';
 
 /** What joint distillation needs from a plugin context. */
 export type DistillContext = Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'>;
 
+export type BuiltStudent = StudentModels & { name: string; spec: StudentSpec; size: StudentSize };
+
 export interface TrainedStudent {
   name: string;
   spec: StudentSpec;
+  /** The multipliers it was built with: the spec's, narrowed if it outgrew the teacher. */
+  size: StudentSize;
   family: StudentModels['family'];
   model: LayersModel;
   params: number;
@@ -39,18 +43,29 @@ function setLearningRate(optimizer: Optimizer, learningRate: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }
 
-/** Builds the students for the context's data (not yet trained). */
-export function buildStudents(ctx: DistillContext, specs: StudentSpec[], seed: number): Array<StudentModels & { name: string; spec: StudentSpec }> {
+/**
+ * Builds the students for the context's data (not yet trained). A student with more than
+ * `maxParams` parameters is narrowed (width × √(maxParams / params), rebuilt) until it fits: a
+ * student as large as its teacher compresses nothing.
+ */
+export function buildStudents(ctx: DistillContext, specs: StudentSpec[], seed: number, maxParams = Infinity): BuiltStudent[] {
   const { info } = ctx.data;
   if (info.kind !== 'tensor') throw new Error(`distillation needs a tensor dataset (numeric features); this one is '${info.kind}'`);
   const names = specs.map(studentName);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new Error(`config.students lists ${dup} twice`);
-  return specs.map((spec, i) => ({
-    ...buildStudent(ctx.tf, info.inputShape, info.numClasses, resolveStudent(spec), names[i].replace(/[^a-zA-Z0-9_]/g, '_'), seed + i + 1),
-    name: names[i],
-    spec,
-  }));
+  return specs.map((spec, i) => {
+    const layerName = names[i].replace(/[^a-zA-Z0-9_]/g, '_');
+    let size = resolveStudent(spec);
+    let built = buildStudent(ctx.tf, info.inputShape, info.numClasses, size, layerName, seed + i + 1);
+    for (let tries = 0; built.model.countParams() > maxParams && tries < 8; tries++) {
+      const width = size.width * Math.sqrt(maxParams / built.model.countParams()) * 0.95;
+      built.model.dispose();
+      size = { ...size, width: Number(width.toPrecision(3)) };
+      built = buildStudent(ctx.tf, info.inputShape, info.numClasses, size, layerName, seed + i + 1);
+    }
+    return { ...built, name: names[i], spec, size };
+  });
 }
 
 /** A function giving the teacher's output for a batch laid out in the data's input shape. */
@@ -75,7 +90,8 @@ function teacherForward(ctx: DistillContext, teacher: LayersModel): (xs: Tensor)
  */
 export async function distillJointly(ctx: DistillContext, teacher: LayersModel, specs: StudentSpec[], options: JointOptions): Promise<JointResult> {
   const { tf } = ctx;
-  const built = buildStudents(ctx, specs, options.seed);
+  // Students keep to at most half the teacher's parameters.
+  const built = buildStudents(ctx, specs, options.seed, Math.floor(teacher.countParams() / 2));
   const optimizers: Optimizer[] = built.map(() => tf.train.adam(options.learningRate));
   const vars = built.map((s) => variablesOf(s.logits));
   const forward = teacherForward(ctx, teacher);
@@ -113,7 +129,7 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
     });
     loopSeconds = (performance.now() - started) / 1000;
     return {
-      students: built.map((s) => ({ name: s.name, spec: s.spec, family: s.family, model: s.model, params: s.model.countParams() })),
+      students: built.map((s) => ({ name: s.name, spec: s.spec, size: s.size, family: s.family, model: s.model, params: s.model.countParams() })),
       loopSeconds,
       epochsCompleted: result.epochsCompleted,
     };
@@ -140,7 +156,7 @@ export interface JointVsSingleTiming {
  * same options. A few untimed warm-up batches run first so neither side pays kernel start-up.
  */
 export async function timeJointVsSingle(ctx: DistillContext, teacher: LayersModel, specs: StudentSpec[], options: JointOptions): Promise<JointVsSingleTiming> {
-  const probe = buildStudents(ctx, specs, options.seed);
+  const probe = buildStudents(ctx, specs, options.seed, Math.floor(teacher.countParams() / 2));
   const sizes = probe.map((s) => s.model.countParams());
   for (const s of probe) s.model.dispose();
   const largest = specs[sizes.indexOf(Math.max(...sizes))];

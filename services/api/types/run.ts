@@ -115,9 +115,9 @@ export class CandidateMetrics {
   speedup!: number | null;
 }
 
-@ObjectType({ description: 'A rule of the hardware target the candidate breaks.' })
+@ObjectType({ description: 'A rule of the hardware target or of the run that the candidate breaks.' })
 export class FitFailure {
-  @Field(() => String, { description: 'Rule id: op-set, tensor-types, file-size, activation-memory, latency-budget, …' })
+  @Field(() => String, { description: 'Rule id: a target rule (op-set, tensor-types, file-size, activation-memory, latency-budget) or a run rule (max-bytes, min-accuracy, max-accuracy-drop, no-better-than-chance).' })
   rule!: string;
 
   @Field(() => String, { description: 'What exactly does not fit.' })

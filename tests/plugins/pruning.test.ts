@@ -52,7 +52,7 @@ describe('pruning plugin', () => {
   test('unstructured: each candidate reaches its target sparsity and keeps accuracy', async () => {
     const result = await host.invoke('pruning', {
       model: trained, data,
-      config: { mode: 'unstructured', targetSparsity: [0.5, 0.75], epochs: 2, endEpoch: 1, frequency: 5, samplesPerEpoch: 1000, learningRate: 0.002 },
+      config: { mode: 'unstructured', targetSparsity: [0.5, 0.75], epochs: 3, endEpoch: 1, frequency: 5, samplesPerEpoch: 1500, learningRate: 0.002 },
     });
     assert.deepEqual(result.failures, []);
     assert.deepEqual(result.candidates.map((c) => c.name), ['pruned-unstructured-50', 'pruned-unstructured-75']);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PluginContext } from '@condense/plugin-sdk';
-import distillation, { buildStudent, buildStudents, distillJointly, timeJointVsSingle } from '@condense/plugin-distillation';
+import distillation, { buildStudent, buildStudents, scheduledLearningRate, distillJointly, timeJointVsSingle } from '@condense/plugin-distillation';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
 import { evaluateSplit, fit } from '../../services/engine/train/index.ts';
@@ -95,6 +95,24 @@ describe('distillation plugin', () => {
     assert.equal(mlp.family, 'mlp');
     assert.deepEqual([...new Set(mlp.model.layers.map((l) => l.getClassName()))].sort(), ['Activation', 'Dense', 'InputLayer']);
     mlp.model.dispose();
+  });
+
+  it('medium and small presets see the input at half resolution (MobileNet\'s ρ), inside the model', () => {
+    const [large, medium] = buildStudents(localContext(images), ['large', 'medium'], 0);
+    const pools = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'AveragePooling2D');
+    assert.equal(pools(large.model).length, 0);
+    assert.equal(pools(medium.model).length, 1);
+    assert.deepEqual(pools(medium.model)[0].outputShape, [null, 4, 4, 1], '8×8 inputs pooled to 4×4');
+    assert.deepEqual(medium.model.inputs[0].shape, [null, 8, 8, 1], 'the exported model takes the full-size input');
+    for (const s of [large, medium]) s.model.dispose();
+  });
+
+  it('decays the learning rate along a half cosine, or keeps it constant', () => {
+    assert.equal(scheduledLearningRate(0.004, 'cosine', 0, 100), 0.004);
+    assert.ok(Math.abs(scheduledLearningRate(0.004, 'cosine', 50, 100) - 0.002) < 1e-12);
+    assert.ok(scheduledLearningRate(0.004, 'cosine', 100, 100) < 1e-12);
+    assert.ok(scheduledLearningRate(0.004, 'cosine', 25, 100) > scheduledLearningRate(0.004, 'cosine', 75, 100));
+    assert.equal(scheduledLearningRate(0.004, 'constant', 99, 100), 0.004);
   });
 
   it('narrows a student that would outgrow half its teacher, and only that one', () => {

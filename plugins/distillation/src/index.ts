@@ -45,6 +45,6 @@ export default definePlugin<DistillationConfig>({
 
 export { configSchema, resolveStudent, studentName, STUDENT_PRESETS } from './config.ts';
 export type { DistillationConfig, StudentPreset, StudentSize, StudentSpec } from './config.ts';
-export { buildStudents, distillJointly, timeJointVsSingle } from './joint.ts';
+export { buildStudents, distillJointly, scheduledLearningRate, timeJointVsSingle } from './joint.ts';
 export type { BuiltStudent, DistillContext, JointOptions, JointResult, JointVsSingleTiming, TrainedStudent } from './joint.ts';
 export { buildStudent } from './students.ts';

@@ -7,7 +7,7 @@ import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatu
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { chanceRejection } from '../planner/select.ts';
-import { loadDataset, loadRun } from './inputs.ts';
+import { loadRun } from './inputs.ts';
 import { paretoFront } from './pareto.ts';
 
 export async function storeCandidate(
@@ -26,7 +26,7 @@ export async function storeCandidate(
     const run = await loadRun(deps, ref);
     // The run's constraints are checked like target rules, so "fits" means "usable as asked".
     const failures = [...evaluation.fit.failures];
-    const { numClasses } = (await loadDataset(deps, run)).info;
+    const { numClasses } = run.dataset;
     const chance = numClasses >= 2 ? chanceRejection(evaluation.accuracy, 1 / numClasses) : undefined;
     if (chance) failures.push(chance);
     const c = run.constraints;

@@ -6,9 +6,8 @@ import { finishRun as storeFinishRun, insertCandidate, markParetoFront, type Can
 import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatus, RunRef } from '../../workflows/types.ts';
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { chanceRejection } from '../planner/select.ts';
+import { chanceRejection, paretoFront } from '../planner/select.ts';
 import { loadRun } from './inputs.ts';
-import { paretoFront } from './pareto.ts';
 
 export async function storeCandidate(
   deps: ActivityDeps,
@@ -77,8 +76,8 @@ export async function finishRun(
     const learned = rows.filter((r) => !(r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'));
     const usable = rows.some((r) => r.fits) ? rows.filter((r) => r.fits) : learned.length > 0 ? learned : rows;
     const front = paretoFront(
-      usable.map((r) => ({ id: r.id, accuracy: r.accuracy ?? 0, bytes: Number(r.bytes ?? Infinity), latencyMs: r.estimated_latency_ms ?? Infinity })),
-    );
+      usable.map((r) => ({ id: r.id, accuracy: r.accuracy ?? 0, bytes: Number(r.bytes ?? Infinity), estimatedLatencyMs: r.estimated_latency_ms ?? Infinity })),
+    ).map((p) => p.id);
     await markParetoFront(trx, ref, front);
     await storeFinishRun(trx, { ...ref, status: input.status, ...(input.message ? { message: input.message } : {}) });
     return { paretoCandidateIds: front };

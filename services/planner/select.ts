@@ -42,8 +42,11 @@ export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstrai
   return reasons;
 }
 
+/** The three objectives of the Pareto front; every caller passes measured values. */
+export type ParetoObjectives = Pick<MeasuredCandidate, 'bytes' | 'accuracy' | 'estimatedLatencyMs'>;
+
 /** True when `a` is at least as good as `b` on all three objectives and better on one. */
-export function dominates(a: MeasuredCandidate, b: MeasuredCandidate): boolean {
+export function dominates(a: ParetoObjectives, b: ParetoObjectives): boolean {
   const [ab, aa, al] = [a.bytes!, a.accuracy!, a.estimatedLatencyMs!];
   const [bb, ba, bl] = [b.bytes!, b.accuracy!, b.estimatedLatencyMs!];
   const noWorse = ab <= bb && aa >= ba && al <= bl;
@@ -52,7 +55,7 @@ export function dominates(a: MeasuredCandidate, b: MeasuredCandidate): boolean {
 }
 
 /** The non-dominated members of `candidates` (all must be measured), in input order. */
-export function paretoFront(candidates: MeasuredCandidate[]): MeasuredCandidate[] {
+export function paretoFront<T extends ParetoObjectives>(candidates: T[]): T[] {
   return candidates.filter((c) => !candidates.some((o) => o !== c && dominates(o, c)));
 }
 

@@ -6,7 +6,7 @@ import { finishRun as storeFinishRun, insertCandidate, markParetoFront, type Can
 import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatus, RunRef } from '../../workflows/types.ts';
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { chanceRejection, paretoFront } from '../planner/select.ts';
+import { chanceRejection, frontPool, paretoFront } from '../planner/select.ts';
 import { loadRun } from './inputs.ts';
 
 export async function storeCandidate(
@@ -71,12 +71,13 @@ export async function finishRun(
       .where('run_id', '=', ref.runId)
       .where('status', '=', 'succeeded')
       .execute();
-    // As in the planner's selection: with nothing usable as asked, the best effort still leaves out
-    // models no better than guessing, unless there is nothing else.
-    const learned = rows.filter((r) => !(r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'));
-    const usable = rows.some((r) => r.fits) ? rows.filter((r) => r.fits) : learned.length > 0 ? learned : rows;
+    const { pool } = frontPool(
+      rows,
+      (r) => r.fits === true,
+      (r) => (r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'),
+    );
     const front = paretoFront(
-      usable.map((r) => ({ id: r.id, accuracy: r.accuracy ?? 0, bytes: Number(r.bytes ?? Infinity), estimatedLatencyMs: r.estimated_latency_ms ?? Infinity })),
+      pool.map((r) => ({ id: r.id, accuracy: r.accuracy ?? 0, bytes: Number(r.bytes ?? Infinity), estimatedLatencyMs: r.estimated_latency_ms ?? Infinity })),
     ).map((p) => p.id);
     await markParetoFront(trx, ref, front);
     await storeFinishRun(trx, { ...ref, status: input.status, ...(input.message ? { message: input.message } : {}) });

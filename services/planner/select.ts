@@ -59,6 +59,17 @@ export function paretoFront<T extends ParetoObjectives>(candidates: T[]): T[] {
   return candidates.filter((c) => !candidates.some((o) => o !== c && dominates(o, c)));
 }
 
+/**
+ * What a target's Pareto front is taken over: its acceptable candidates or, when there are none,
+ * best effort over those that beat guessing (all of them if none does).
+ */
+export function frontPool<T>(candidates: T[], acceptable: (c: T) => boolean, guesses: (c: T) => boolean): { pool: T[]; bestEffort: boolean } {
+  const accepted = candidates.filter(acceptable);
+  if (accepted.length > 0) return { pool: accepted, bestEffort: false };
+  const learned = candidates.filter((c) => !guesses(c));
+  return { pool: learned.length > 0 ? learned : candidates, bestEffort: true };
+}
+
 const measured = (c: MeasuredCandidate) => !c.failure && c.accuracy !== undefined && c.bytes !== undefined && c.estimatedLatencyMs !== undefined;
 
 export function selectResults(candidates: MeasuredCandidate[], constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy' | 'chanceAccuracy'>): Selection {
@@ -73,11 +84,11 @@ export function selectResults(candidates: MeasuredCandidate[], constraints: Plan
   const targetIds = [...new Set(candidates.map((c) => c.target))];
   for (const target of targetIds) {
     const own = candidates.filter((c) => c.target === target);
-    const accepted = own.filter((c) => reasons.get(c.key)!.length === 0);
-    const bestEffort = accepted.length === 0;
-    // Best effort still leaves out models no better than guessing, unless nothing else was measured.
-    const learned = own.filter((c) => measured(c) && !reasons.get(c.key)!.some((r) => r.rule === 'no-better-than-chance'));
-    const pool = bestEffort ? (learned.length > 0 ? learned : own.filter(measured)) : accepted;
+    const { pool, bestEffort } = frontPool(
+      own.filter(measured),
+      (c) => reasons.get(c.key)!.length === 0,
+      (c) => reasons.get(c.key)!.some((r) => r.rule === 'no-better-than-chance'),
+    );
     const front = paretoFront(pool).map((c) => c.key);
     front.forEach((k) => onFront.add(k));
     targets.push({ target, pareto: front, bestEffort });

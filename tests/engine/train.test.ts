@@ -160,6 +160,14 @@ test('a run cancelled mid-epoch and resumed from its checkpoint ends exactly whe
   }
 });
 
+test('every step knows its place: globalStep counts on across epochs and totalSteps is epochs × batches', async () => {
+  const data = clusters(100, 4, 2);
+  const seen: Array<[number, number]> = [];
+  // 35 of the training samples at batch 16: 3 batches (16, 16, 3) per epoch.
+  await runTrainingLoop({ data, epochs: 2, batchSize: 16, limit: 35, step: ({ globalStep, totalSteps }) => { seen.push([globalStep, totalSteps]); } });
+  assert.deepEqual(seen, [[0, 6], [1, 6], [2, 6], [3, 6], [4, 6], [5, 6]]);
+});
+
 test('early stopping stops after `patience` epochs without improvement and can restore the best weights', async () => {
   const data = clusters(200, 6, 2);
   const scores = [0.5, 0.4, 0.45, 0.41, 0.42, 0.3];

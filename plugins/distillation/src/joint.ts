@@ -97,8 +97,6 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
   const forward = teacherForward(ctx, teacher);
   const teacherFromLogits = outputsLogits(teacher);
   const lossOptions = { temperature: options.temperature, alpha: options.alpha, studentFromLogits: true, teacherFromLogits };
-  const samples = options.samplesPerEpoch > 0 ? Math.min(options.samplesPerEpoch, ctx.data.info.splits.train) : ctx.data.info.splits.train;
-  const totalSteps = options.epochs * Math.ceil(samples / options.batchSize);
   let loopSeconds = 0;
   try {
     const started = performance.now();
@@ -108,7 +106,7 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
       seed: options.seed,
       phase: 'distill',
       ...(options.samplesPerEpoch > 0 ? { limit: options.samplesPerEpoch } : {}),
-      step: ({ xs, ys, globalStep }) => {
+      step: ({ xs, ys, globalStep, totalSteps }) => {
         const learningRate = scheduledLearningRate(options.learningRate, options.learningRateSchedule, globalStep, totalSteps);
         for (const optimizer of optimizers) setLearningRate(optimizer, learningRate);
         // The teacher runs once per batch; its output is shared by every student's loss.

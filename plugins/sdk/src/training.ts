@@ -36,6 +36,8 @@ export interface StepContext {
   step: number;
   /** Batches completed over the whole loop. */
   globalStep: number;
+  /** Batches the whole loop takes (epochs × batches per epoch), for step-based schedules (since 1.2.0). */
+  totalSteps: number;
   /** Seeded uniform [0, 1) generator. */
   random: () => number;
 }

@@ -174,7 +174,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
         const { xs, ys } = toTensors(batch);
         let result: StepResult;
         try {
-          result = await step({ xs, ys, batch, epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep, random: rng.next });
+          result = await step({ xs, ys, batch, epoch: pos.epoch, step: pos.step, globalStep: pos.globalStep, totalSteps: epochs * stepsPerEpoch, random: rng.next });
         } finally {
           xs.dispose();
           ys.dispose();

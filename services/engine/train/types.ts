@@ -13,6 +13,8 @@ export interface StepContext {
   step: number;
   /** Batches completed over the whole run (including before a resume). */
   globalStep: number;
+  /** Batches the whole run takes (epochs × batches per epoch), for step-based schedules. */
+  totalSteps: number;
   /** Seeded uniform [0, 1) generator whose position is checkpointed with the loop. */
   random: () => number;
 }

@@ -1,10 +1,8 @@
 // @condense/plugin-distillation: knowledge distillation (Hinton et al. 2015) of several students
 // of different sizes trained jointly from one teacher, as in Learn2Compress.
 import { definePlugin, type CandidateModel } from '@condense/plugin-sdk';
-import { configSchema, resolveStudent, type DistillationConfig, type StudentSpec } from './config.ts';
+import { configSchema, resolveStudent, type DistillationConfig } from './config.ts';
 import { distillJointly } from './joint.ts';
-
-const resolveWidth = (spec: StudentSpec): number => resolveStudent(spec).width;
 
 export default definePlugin<DistillationConfig>({
   manifest: {
@@ -26,10 +24,13 @@ export default definePlugin<DistillationConfig>({
       for (const student of joint.students) {
         const validation = ctx.data.info.splits.validation > 0 ? await ctx.train.evaluate(student.model, { split: 'validation', batchSize: 256 }) : undefined;
         const { size } = student;
+        const asked = resolveStudent(student.spec).width;
+        const resolution = student.family === 'mobilenet' && (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
+        const narrowed = size.width !== asked ? ` Narrowed from width ×${asked} to stay under half the teacher's parameters.` : '';
         candidates.push({
           name: student.name,
           model: student.model,
-          notes: `${student.family === 'mobilenet' ? 'MobileNet-style depthwise-separable CNN' : 'MLP'} student (width ×${size.width}, depth ×${size.depth}${student.family === 'mobilenet' && size.resolution !== undefined && size.resolution !== 1 ? `, resolution ×${size.resolution}` : ''}, ${student.params} parameters) distilled from the teacher for ${joint.epochsCompleted} epoch(s), jointly with ${joint.students.length - 1} other student(s).${size.width !== resolveWidth(student.spec) ? ` Narrowed from width ×${resolveWidth(student.spec)} to stay under half the teacher's parameters.` : ''}`,
+          notes: `${student.family === 'mobilenet' ? 'MobileNet-style depthwise-separable CNN' : 'MLP'} student (width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters) distilled from the teacher for ${joint.epochsCompleted} epoch(s), jointly with ${joint.students.length - 1} other student(s).${narrowed}`,
           metrics: {
             params: student.params,
             ...(validation ? { validationAccuracy: validation.accuracy } : {}),

@@ -1,6 +1,6 @@
 // Console sign-in over plain HTTP, same origin as /graphql:
 //   POST /session           {"apiKey": "cnd_…"} → sets the session cookie, answers the CSRF token
-//   GET  /session           the current session (role, scopes, CSRF token) or 401
+//   GET  /session           the current session (role, scopes, CSRF token) or {signedIn: false}
 //   POST /session/sign-out  ends the session (needs the CSRF header) and clears the cookie
 import type { Request, Response } from 'express';
 import { authenticate } from '../auth.ts';
@@ -25,9 +25,10 @@ function describe(services: ApiServices, auth: AuthInfo, token: string, expiresA
   };
 }
 
-function statusOf(error: unknown): { status: number; code: string; message: string } {
-  const e = error as { message?: string; extensions?: { code?: string; http?: { status?: number } } };
-  if (e?.extensions?.code) return { status: e.extensions.http?.status ?? 401, code: e.extensions.code, message: e.message ?? 'not signed in' };
+/** The message of an expected auth error (rethrows anything else). */
+function statusOf(error: unknown): { message: string } {
+  const e = error as { message?: string; extensions?: { code?: string } };
+  if (e?.extensions?.code) return { message: e.message ?? 'not signed in' };
   throw error;
 }
 
@@ -47,22 +48,23 @@ export function signInHandler(services: ApiServices) {
     if (!auth) return httpError(res, 401, 'UNAUTHENTICATED', 'invalid, revoked or expired API key');
     const { token, claims } = services.sessions.signer.issue(auth.keyId, auth.orgId, services.sessions.ttlSeconds);
     res.setHeader('set-cookie', sessionCookie(token, services.sessions.ttlSeconds, secureRequest(services, req)));
-    res.status(200).json(describe(services, auth, token, claims.e));
+    res.status(200).json({ signedIn: true, ...describe(services, auth, token, claims.e) });
   };
 }
 
 export function sessionInfoHandler(services: ApiServices) {
   return async (req: Request, res: Response): Promise<void> => {
     res.setHeader('cache-control', 'no-store');
+    // Not being signed in is an answer, not an error: 200 with signedIn false (and the reason).
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-    if (!token) return httpError(res, 401, 'UNAUTHENTICATED', 'not signed in');
+    if (!token) return void res.status(200).json({ signedIn: false });
     try {
       const auth = await authenticateSession(services, { token, csrf: false });
-      res.status(200).json(describe(services, auth, token, services.sessions.signer.verify(token)!.e));
+      res.status(200).json({ signedIn: true, ...describe(services, auth, token, services.sessions.signer.verify(token)!.e) });
     } catch (error) {
-      const { status, code, message } = statusOf(error);
+      const { message } = statusOf(error);
       res.setHeader('set-cookie', clearedSessionCookie(secureRequest(services, req)));
-      httpError(res, status, code, message);
+      res.status(200).json({ signedIn: false, reason: message });
     }
   };
 }

@@ -23,9 +23,9 @@ async function errorMessage(res: Response): Promise<string> {
 /** The current session, or null when the browser has none (or it ended). */
 export async function loadSession(): Promise<Session | null> {
   const res = await fetch('/session', { credentials: 'same-origin' });
-  if (res.status === 401) return null;
   if (!res.ok) throw new Error(await errorMessage(res));
-  return (await res.json()) as Session;
+  const body = (await res.json()) as ({ signedIn: true } & Session) | { signedIn: false };
+  return body.signedIn ? body : null;
 }
 
 export async function signIn(apiKey: string): Promise<Session> {

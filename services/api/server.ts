@@ -23,6 +23,7 @@ import { createContext, type ApiContext, type ApiServices } from './context.ts';
 import { defaultDatasetInspector, defaultModelInspector, defaultPluginCatalog } from './defaults.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
 import { graphQLError, maskError } from './errors.ts';
+import { appCors } from './http/app-cors.ts';
 import { appModelHandler } from './http/app-model.ts';
 import { CONSOLE_DIST, consoleRouter } from './http/console.ts';
 import { sessionInfoHandler, signInHandler, signOutHandler } from './http/session-routes.ts';
@@ -252,6 +253,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   app.get('/session', wrap(sessionInfoHandler(services)));
   app.post('/session/sign-out', wrap(signOutHandler(services)));
   app.get('/downloads/:token', wrap(downloadHandler(services)));
+  app.use('/v1/projects', appCors);
   app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
   app.use(
     '/graphql',

@@ -117,7 +117,7 @@ export class CandidateMetrics {
 
 @ObjectType({ description: 'A rule of the hardware target or of the run that the candidate breaks.' })
 export class FitFailure {
-  @Field(() => String, { description: 'Rule id: a target rule (op-set, tensor-types, file-size, activation-memory, latency-budget) or a run rule (max-bytes, min-accuracy, max-accuracy-drop, no-better-than-chance).' })
+  @Field(() => String, { description: 'Rule id: a target rule (op-set, tensor-types, file-size, activation-memory, latency-budget) or a run rule (max-bytes, max-latency, min-accuracy, max-accuracy-drop, no-better-than-chance).' })
   rule!: string;
 
   @Field(() => String, { description: 'What exactly does not fit.' })

@@ -18,13 +18,24 @@ const ALIASES: Record<string, string> = {
 
 const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
 
-/** Canonical class name, or a ModelImportError naming the layer and listing what is supported. */
-export function supportedLayerClass(className: unknown, layerName: string): string {
-  const name = typeof className === 'string' ? (ALIASES[className] ?? className) : String(className);
-  if (!SUPPORTED.has(name)) {
-    throw new ModelImportError(`unsupported layer ${name} ("${layerName}"); supported layers: ${SUPPORTED_LAYERS.join(', ')}`);
-  }
-  return name;
+/** The canonical Keras class name for `className` (aliases resolved). */
+export function canonicalLayerClass(className: unknown): string {
+  return typeof className === 'string' ? (ALIASES[className] ?? className) : String(className);
+}
+
+/**
+ * One ModelImportError naming every layer Condense cannot rebuild (Lambda, custom classes, ...),
+ * so a user fixes the model once rather than layer by layer.
+ */
+export function rejectUnsupportedLayers(layers: { className: unknown; name: string }[]): void {
+  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)));
+  if (bad.length === 0) return;
+  const listed = bad.slice(0, 10).map((l) => `${canonicalLayerClass(l.className)} ("${l.name}")`).join(', ');
+  const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+  const lambda = bad.some((l) => l.className === 'Lambda' || l.className === 'TFOpLambda')
+    ? ' Lambda layers hold Python code that cannot be rebuilt: replace them with built-in layers before saving.'
+    : '';
+  throw new ModelImportError(`unsupported layer${bad.length > 1 ? 's' : ''} ${listed}${more}; supported layers: ${SUPPORTED_LAYERS.join(', ')}.${lambda}`);
 }
 
 /** Keras activation names → TF.js names. */

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { generate } from '@graphql-codegen/cli';
+import { formatDocument } from '@urql/core';
 import { buildSchema, specifiedRules, validate } from 'graphql';
 import config from '../../services/console/codegen.ts';
 import { DEFAULT_LIMITS, limitRules, operationCost } from '../../services/api/limits/rules.ts';
@@ -30,7 +31,9 @@ describe('console codegen', () => {
     const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
     const documents = Object.entries(generated).filter(([name]) => name.endsWith('Document'));
     assert.ok(documents.length >= 20, `expected the console's operations, found ${documents.length}`);
-    for (const [name, document] of documents) {
+    for (const [name, generatedDocument] of documents) {
+      // As sent: urql adds __typename to every selection set, which counts towards the cost.
+      const document = formatDocument(generatedDocument as any);
       const errors = validate(schema, document as any, [...specifiedRules, ...limitRules(DEFAULT_LIMITS, true)]);
       assert.deepEqual(errors.map((e) => e.message), [], name);
       // Queries and subscriptions select lists (mutations answer one object); worst case: admin parts included.

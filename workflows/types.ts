@@ -71,6 +71,9 @@ export interface TargetFitResult {
 
 export interface CandidateEvaluation {
   accuracy: number;
+  /** Accuracy of the float (tfjs) model the file was exported from, same test samples (absent in
+   * journals written before it was measured). */
+  sourceAccuracy?: number;
   hostLatencyMs: number | null;
   macs: number | null;
   parameterCount: number | null;

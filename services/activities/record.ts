@@ -7,6 +7,7 @@ import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatu
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { chanceRejection, frontPool, paretoFront } from '../planner/select.ts';
+import { exportLossRejection, isBrokenExport } from '../planner/export-fidelity.ts';
 import { loadRun } from './inputs.ts';
 
 export async function storeCandidate(
@@ -28,6 +29,8 @@ export async function storeCandidate(
     const { numClasses } = run.dataset;
     const chance = numClasses >= 2 ? chanceRejection(evaluation.accuracy, 1 / numClasses) : undefined;
     if (chance) failures.push(chance);
+    const broken = exportLossRejection(evaluation.accuracy, evaluation.sourceAccuracy);
+    if (broken) failures.push(broken);
     const c = run.constraints;
     if (c.maxBytes != null && exported.bytes > c.maxBytes) failures.push({ rule: 'max-bytes', message: `${exported.bytes} bytes exceeds the run's limit of ${c.maxBytes}` });
     if (c.minAccuracy != null && evaluation.accuracy < c.minAccuracy) {
@@ -41,6 +44,7 @@ export async function storeCandidate(
       quantization: exported.quantization,
       ok: true,
       accuracy: evaluation.accuracy,
+      sourceAccuracy: evaluation.sourceAccuracy ?? null,
       bytes: exported.bytes,
       parameterCount: evaluation.parameterCount,
       estimatedLatencyMs: evaluation.fit.estimatedLatencyMs,
@@ -75,6 +79,7 @@ export async function finishRun(
       rows,
       (r) => r.fits === true,
       (r) => (r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'),
+      (r) => isBrokenExport(r.fit_failures as Array<{ rule: string }>),
     );
     const front = paretoFront(
       pool.map((r) => ({ id: r.id, accuracy: r.accuracy ?? 0, bytes: Number(r.bytes ?? Infinity), estimatedLatencyMs: r.estimated_latency_ms ?? Infinity })),

@@ -66,10 +66,10 @@ export async function evaluateCandidate(
   } finally {
     model.dispose();
   }
+  // The run's latency limit is a constraint the judge (services/planner/select.ts) checks.
   const fit = checkTargetFit(
     candidate.target,
     { bytes: bytes.length, ops: exported.ops, tensorTypes: exported.tensorTypes, peakActivationBytes: exported.peakActivationBytes, macs, weightBytes: bytes.length },
-    run.constraints.maxLatencyMs ? { maxLatencyMs: run.constraints.maxLatencyMs } : {},
   );
   return {
     accuracy: metrics.accuracy,

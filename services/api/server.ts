@@ -23,6 +23,7 @@ import { createContext, type ApiContext, type ApiServices } from './context.ts';
 import { defaultDatasetInspector, defaultModelInspector, defaultPluginCatalog } from './defaults.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
 import { graphQLError, maskError } from './errors.ts';
+import { appCors } from './http/app-cors.ts';
 import { appModelHandler } from './http/app-model.ts';
 import { downloadHandler } from './http/downloads.ts';
 import { httpError } from './http/respond.ts';
@@ -226,6 +227,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   });
   app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
   app.get('/downloads/:token', wrap(downloadHandler(services)));
+  app.use('/v1/projects', appCors);
   app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
   app.use(
     '/graphql',

@@ -5,9 +5,10 @@
 import { initEngine, tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import { countMacs, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
-import { exportTflite, type ExportTfliteResult } from '../engine/export/index.ts';
+import type { ExportTfliteResult } from '../engine/export/index.ts';
 import { deserializeModel, isSerializedModel, type SerializedModel } from '../plugins/index.ts';
-import { checkTargetFit, getTarget } from '../targets/index.ts';
+import { checkTargetFit } from '../targets/index.ts';
+import { exportForTarget, ioTypeFor } from './export.ts';
 import { evaluateTextTflite } from '../engine/text/evaluate-tflite.ts';
 import type { TextFeaturizerConfig } from '../engine/text/index.ts';
 import type { BaselineMeasure, CandidatePlan, ExportQuantization, MeasuredCandidate } from './types.ts';
@@ -15,7 +16,7 @@ import type { BaselineMeasure, CandidatePlan, ExportQuantization, MeasuredCandid
 export interface MeasureOptions {
   /** Test samples to measure accuracy on (default: the whole test split). */
   evalSamples?: number;
-  /** Training samples that calibrate int8 activation ranges (default 500). */
+  /** Training samples that calibrate int8 activation ranges (default CALIBRATION_SAMPLES). */
   calibrationSamples?: number;
   /** Timed batch-1 runs for host latency (default 30; 0 skips it). */
   latencyRuns?: number;
@@ -35,20 +36,9 @@ export interface MeasuredArtifact {
   macs: number;
 }
 
-async function* calibration(dataset: Dataset, limit: number): AsyncIterable<Float32Array> {
-  for await (const batch of dataset.batches('train', 64, { limit, shuffleSeed: 7 })) {
-    if (batch.x) yield batch.x;
-  }
-}
-
 async function asModel(model: tf.LayersModel | SerializedModel): Promise<{ model: tf.LayersModel; owned: boolean }> {
   await initEngine();
   return isSerializedModel(model) ? { model: await deserializeModel(model), owned: true } : { model, owned: false };
-}
-
-/** int8 I/O for targets that run no float tensors at all (Edge TPU, microcontrollers). */
-export function ioTypeFor(targetId: string, quantization: ExportQuantization): 'int8' | 'float32' {
-  return quantization === 'int8' && !getTarget(targetId).tensorTypes.includes('float32') ? 'int8' : 'float32';
 }
 
 /** Exports `model` as .tflite and measures accuracy (test split), host latency, MACs, params. */
@@ -57,12 +47,7 @@ export async function measureArtifact(
 ): Promise<MeasuredArtifact> {
   const { model, owned } = await asModel(input);
   try {
-    const calibrationSamples = options.calibrationSamples ?? 500;
-    const exported = await exportTflite(model, {
-      quantization,
-      ...(quantization === 'int8' ? { representativeData: calibration(dataset, calibrationSamples), calibrationSamples } : {}),
-      ioType,
-    });
+    const exported = await exportForTarget(model, quantization, ioType, dataset, options.calibrationSamples ? { calibrationSamples: options.calibrationSamples } : {});
     const limit = options.evalSamples ? { limit: options.evalSamples } : {};
     let accuracy: number;
     let sourceAccuracy: number | undefined;

@@ -9,7 +9,8 @@ import { getTarget } from '../targets/index.ts';
 import { planCandidates } from './plan.ts';
 import type { CandidatePlan, PlanConstraints } from './types.ts';
 
-function constraintsOf(raw: Record<string, unknown>): PlanConstraints {
+/** The run's stored constraints as the planner's judge reads them (non-numbers = not set). */
+export function constraintsOf(raw: Record<string, unknown>): PlanConstraints {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   return { maxBytes: num(raw.maxBytes), maxLatencyMs: num(raw.maxLatencyMs), minAccuracy: num(raw.minAccuracy), maxAccuracyDrop: num(raw.maxAccuracyDrop) };
 }

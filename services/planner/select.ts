@@ -78,6 +78,30 @@ export function frontPool<T>(
   return { pool: learned.length > 0 ? learned : offerable, bestEffort: true };
 }
 
+/** What the per-target front needs of a judged candidate: its target, whether it is acceptable,
+ * whether it only guesses, and its objectives (absent when it was not measured). */
+export interface Judged<K> {
+  id: K;
+  target: string;
+  acceptable: boolean;
+  guesses: boolean;
+  /** A broken export (export-fidelity.ts): never on a front. */
+  broken: boolean;
+  objectives?: ParetoObjectives;
+}
+
+/** The Pareto front of every target, in first-seen target order. The planner's selection and
+ * the orchestration's finishRun both take the front this way (per target, never run-wide). */
+export function paretoPerTarget<K>(candidates: Judged<K>[]): Array<{ target: string; front: K[]; bestEffort: boolean }> {
+  const targetIds = [...new Set(candidates.map((c) => c.target))];
+  return targetIds.map((target) => {
+    const own = candidates.filter((c) => c.target === target && c.objectives !== undefined);
+    const { pool, bestEffort } = frontPool(own, (c) => c.acceptable, (c) => c.guesses, (c) => c.broken);
+    const front = paretoFront(pool.map((c) => ({ ...c.objectives!, id: c.id }))).map((c) => c.id);
+    return { target, front, bestEffort };
+  });
+}
+
 const measured = (c: MeasuredCandidate) => !c.failure && c.accuracy !== undefined && c.bytes !== undefined && c.estimatedLatencyMs !== undefined;
 
 export function selectResults(candidates: MeasuredCandidate[], constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy' | 'chanceAccuracy'>): Selection {
@@ -87,21 +111,16 @@ export function selectResults(candidates: MeasuredCandidate[], constraints: Plan
     keys.add(c.key);
   }
   const reasons = new Map(candidates.map((c) => [c.key, rejectionReasons(c, constraints, baseline)]));
-  const onFront = new Set<string>();
-  const targets: TargetSelection[] = [];
-  const targetIds = [...new Set(candidates.map((c) => c.target))];
-  for (const target of targetIds) {
-    const own = candidates.filter((c) => c.target === target);
-    const { pool, bestEffort } = frontPool(
-      own.filter(measured),
-      (c) => reasons.get(c.key)!.length === 0,
-      (c) => reasons.get(c.key)!.some((r) => r.rule === 'no-better-than-chance'),
-      (c) => isBrokenExport(reasons.get(c.key)!),
-    );
-    const front = paretoFront(pool).map((c) => c.key);
-    front.forEach((k) => onFront.add(k));
-    targets.push({ target, pareto: front, bestEffort });
-  }
+  const fronts = paretoPerTarget(candidates.map((c) => ({
+    id: c.key,
+    target: c.target,
+    acceptable: reasons.get(c.key)!.length === 0,
+    guesses: reasons.get(c.key)!.some((r) => r.rule === 'no-better-than-chance'),
+    broken: isBrokenExport(reasons.get(c.key)!),
+    ...(measured(c) ? { objectives: { bytes: c.bytes, accuracy: c.accuracy, estimatedLatencyMs: c.estimatedLatencyMs } } : {}),
+  })));
+  const onFront = new Set(fronts.flatMap((f) => f.front));
+  const targets: TargetSelection[] = fronts.map((f) => ({ target: f.target, pareto: f.front, bestEffort: f.bestEffort }));
   const verdicts: CandidateVerdict[] = candidates.map((c) => {
     const why = reasons.get(c.key)!;
     return { key: c.key, target: c.target, accepted: why.length === 0, pareto: onFront.has(c.key), reasons: why };

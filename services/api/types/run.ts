@@ -123,7 +123,7 @@ export class CandidateMetrics {
 
 @ObjectType({ description: 'A rule of the hardware target or of the run that the candidate breaks.' })
 export class FitFailure {
-  @Field(() => String, { description: `Rule id: a target rule (op-set, tensor-types, file-size, activation-memory, latency-budget) or a run rule (max-bytes, min-accuracy, max-accuracy-drop, no-better-than-chance, ${EXPORT_ACCURACY_LOSS_RULE}: the exported file scores more than ${EXPORT_LOSS_POINTS} points below the float model it was exported from, i.e. the file is broken; such a candidate is never on the Pareto front).` })
+  @Field(() => String, { description: `Rule id: a target rule (op-set, tensor-types, file-size, activation-memory, latency-budget) or a run rule (max-bytes, max-latency, min-accuracy, max-accuracy-drop, no-better-than-chance, ${EXPORT_ACCURACY_LOSS_RULE}: the exported file scores more than ${EXPORT_LOSS_POINTS} points below the float model it was exported from, i.e. the file is broken; such a candidate is never on the Pareto front).` })
   rule!: string;
 
   @Field(() => String, { description: 'What exactly does not fit.' })

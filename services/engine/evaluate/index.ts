@@ -3,3 +3,4 @@ export { ClassificationAccumulator, type ClassificationMetrics } from './classif
 export { evaluateModel, evaluateTflite, type EvaluateOptions, type TfliteEvaluation } from './evaluate-model.ts';
 export { countMacs, countParameters, type LayerMacs, type ParameterCount } from './model-stats.ts';
 export { measureHostLatency, type LatencyStats } from '../runtime/latency.ts';
+export { downloadBytes, gzipForDownload, DOWNLOAD_GZIP_LEVEL } from './download-size.ts';

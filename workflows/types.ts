@@ -38,7 +38,9 @@ export type ExportQuantization = 'float32' | 'float16' | 'dynamic-int8' | 'int8'
 /** One technique chain the planner proposed: plugins applied in order, then exported for a target. */
 export interface PlannedCandidate {
   key: string;
-  chain: { plugin: string; config: Record<string, unknown> }[];
+  /** `pick`: the plugin returns several models (distillation: one per student); continue with
+   * the one of this name (default: the first). */
+  chain: { plugin: string; config: Record<string, unknown>; pick?: string }[];
   target: string;
   quantization: ExportQuantization;
 }

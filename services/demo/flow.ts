@@ -44,7 +44,7 @@ export async function createOrganization(operator: CondenseClient, input: { name
     `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { prefix } secret userErrors { code field message } } }`,
     { input: { name: 'demo' } },
   );
-  return { organizationId: org.organization.id, slug: org.organization.slug, client: operator.withBearer(key.secret), keyPrefix: key.apiKey.prefix };
+  return { organizationId: org.organization.id, slug: org.organization.slug, client: operator.withBearer(key.secret), keyPrefix: key.apiKey.prefix, secret: key.secret };
 }
 
 export async function createProject(client: CondenseClient, name: string): Promise<string> {

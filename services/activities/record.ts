@@ -48,6 +48,7 @@ export async function storeCandidate(
       accuracy: evaluation.accuracy,
       sourceAccuracy: evaluation.sourceAccuracy ?? null,
       bytes: exported.bytes,
+      downloadBytes: evaluation.downloadBytes ?? null,
       parameterCount: evaluation.parameterCount,
       estimatedLatencyMs: evaluation.fit.estimatedLatencyMs,
       hostLatencyMs: evaluation.hostLatencyMs,

@@ -109,6 +109,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
         accuracy: c.accuracy,
         sourceAccuracy: c.source_accuracy,
         bytes: c.bytes == null ? null : Number(c.bytes),
+        downloadBytes: c.download_bytes == null ? null : Number(c.download_bytes),
         compressionRatio: c.compression_ratio,
         estimatedLatencyMs: c.estimated_latency_ms,
         hostLatencyMs: c.host_latency_ms,

@@ -10,6 +10,8 @@ export interface CandidateRow {
   /** Accuracy of the float model the file was exported from (same samples), when measured. */
   sourceAccuracy: number | null;
   bytes: number | null;
+  /** gzip-compressed bytes: what a client downloads. */
+  downloadBytes: number | null;
   compressionRatio: number | null;
   estimatedLatencyMs: number | null;
   hostLatencyMs: number | null;
@@ -25,7 +27,7 @@ const kb = (n: number | null) => (n == null ? '-' : n >= 1024 * 1024 ? `${(n / 1
 const fixed = (n: number | null, digits: number, suffix = '') => (n == null ? '-' : `${n.toFixed(digits)}${suffix}`);
 
 export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy: number; bytes: number }): string {
-  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'float src', 'size', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
+  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'float src', 'size', 'download (gzip)', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
   const percent = (v: number | null) => fixed(v == null ? null : v * 100, 2, '%');
   const fits = (r: CandidateRow) => (isBrokenExport(r.fitFailures) ? 'BROKEN' : r.fits ? 'yes' : 'no');
   const body = rows.map((r) =>
@@ -38,13 +40,14 @@ export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy
           percent(r.accuracy),
           percent(r.sourceAccuracy),
           kb(r.bytes),
+          kb(r.downloadBytes),
           fixed(r.compressionRatio, 1, '×'),
           fixed(r.estimatedLatencyMs, 3, ' ms'),
           fixed(r.hostLatencyMs, 3, ' ms'),
           fits(r),
           r.file ?? '-',
         ]
-      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
+      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();

@@ -105,6 +105,8 @@ export interface CandidateRecord {
   /** Accuracy of the float model the file was exported from, on the same test samples. */
   sourceAccuracy?: number | null;
   bytes?: number | null;
+  /** gzip-compressed .tflite bytes. */
+  downloadBytes?: number | null;
   parameterCount?: number | null;
   estimatedLatencyMs?: number | null;
   hostLatencyMs?: number | null;
@@ -144,6 +146,7 @@ export async function insertCandidate(trx: Kysely<DB>, ref: RunRef, candidate: C
       accuracy: candidate.accuracy ?? null,
       source_accuracy: candidate.sourceAccuracy ?? null,
       bytes: candidate.bytes ?? null,
+      download_bytes: candidate.downloadBytes ?? null,
       parameter_count: candidate.parameterCount ?? null,
       estimated_latency_ms: candidate.estimatedLatencyMs ?? null,
       host_latency_ms: candidate.hostLatencyMs ?? null,

@@ -43,8 +43,8 @@ export interface PluginInvoker {
     signal: AbortSignal;
     onProgress: (update: PluginProgress) => void;
   }): Promise<PluginInvocation>;
-  /** Installed plugins (for planning). */
-  list(): { name: string; kind: string; hardwareTargets: string[] }[];
+  /** Installed plugins (for planning; the version is part of a step's content address). */
+  list(): { name: string; version: string; kind: string; hardwareTargets: string[] }[];
 }
 
 export interface PlanRequest {

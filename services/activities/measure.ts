@@ -1,7 +1,7 @@
 // evaluateBaseline and evaluateCandidate: accuracy on the held-out test split, host latency in
 // the TFLite interpreter, MACs, and the fit check against the candidate's hardware target.
 import { exportTflite } from '../engine/export/index.ts';
-import { countMacs, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
+import { countMacs, downloadBytes, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
 import { checkTargetFit } from '../targets/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { setRunPhase } from '../runs-store/index.ts';
@@ -35,6 +35,7 @@ export async function evaluateBaseline(deps: ActivityDeps, ctx: ActivityContext,
       accuracy: metrics.accuracy,
       parameterCount: model.countParams(),
       bytes: exported.bytes.length,
+      downloadBytes: downloadBytes(exported.bytes),
       hostLatencyMs: await hostLatency(deps, exported.bytes),
     };
   } finally {
@@ -70,6 +71,7 @@ export async function evaluateCandidate(
   );
   return {
     accuracy: metrics.accuracy,
+    downloadBytes: downloadBytes(bytes),
     hostLatencyMs,
     macs,
     parameterCount,

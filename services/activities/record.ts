@@ -45,6 +45,7 @@ export async function storeCandidate(
       ok: true,
       accuracy: evaluation.accuracy,
       bytes: exported.bytes,
+      downloadBytes: evaluation.downloadBytes ?? null,
       parameterCount: evaluation.parameterCount,
       estimatedLatencyMs: evaluation.fit.estimatedLatencyMs,
       hostLatencyMs: evaluation.hostLatencyMs,

@@ -108,6 +108,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
         quantization: c.quantization,
         accuracy: c.accuracy,
         bytes: c.bytes == null ? null : Number(c.bytes),
+        downloadBytes: c.download_bytes == null ? null : Number(c.download_bytes),
         compressionRatio: c.compression_ratio,
         estimatedLatencyMs: c.estimated_latency_ms,
         hostLatencyMs: c.host_latency_ms,

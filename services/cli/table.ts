@@ -7,6 +7,8 @@ export interface CandidateRow {
   quantization: string | null;
   accuracy: number | null;
   bytes: number | null;
+  /** gzip-compressed bytes: what a client downloads. */
+  downloadBytes: number | null;
   compressionRatio: number | null;
   estimatedLatencyMs: number | null;
   hostLatencyMs: number | null;
@@ -20,7 +22,7 @@ const kb = (n: number | null) => (n == null ? '-' : n >= 1024 * 1024 ? `${(n / 1
 const fixed = (n: number | null, digits: number, suffix = '') => (n == null ? '-' : `${n.toFixed(digits)}${suffix}`);
 
 export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy: number; bytes: number }): string {
-  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'size', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
+  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'size', 'download (gzip)', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
   const body = rows.map((r) =>
     r.status === 'succeeded'
       ? [
@@ -30,13 +32,14 @@ export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy
           r.quantization ?? '-',
           fixed(r.accuracy == null ? null : r.accuracy * 100, 2, '%'),
           kb(r.bytes),
+          kb(r.downloadBytes),
           fixed(r.compressionRatio, 1, '×'),
           fixed(r.estimatedLatencyMs, 3, ' ms'),
           fixed(r.hostLatencyMs, 3, ' ms'),
           r.fits ? 'yes' : 'no',
           r.file ?? '-',
         ]
-      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
+      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();

@@ -70,7 +70,6 @@ export async function runPlanLocally(options: LocalPlanOptions): Promise<LocalPl
     ...(options.families ? { families: options.families } : {}),
     ...(options.students ? { students: options.students } : {}),
     ...(options.pruneSparsity !== undefined ? { pruneSparsity: options.pruneSparsity } : {}),
-    jointDistillation: true,
   });
   log(`planned ${plans.length} candidate(s): ${plans.map((p) => p.key).join(', ')}`);
 

@@ -105,6 +105,8 @@ export interface CandidateRecord {
   failureMessage?: string | null;
   accuracy?: number | null;
   bytes?: number | null;
+  /** gzip-compressed .tflite bytes. */
+  downloadBytes?: number | null;
   parameterCount?: number | null;
   estimatedLatencyMs?: number | null;
   hostLatencyMs?: number | null;
@@ -143,6 +145,7 @@ export async function insertCandidate(trx: Kysely<DB>, ref: RunRef, candidate: C
       failure_message: candidate.failureMessage ?? null,
       accuracy: candidate.accuracy ?? null,
       bytes: candidate.bytes ?? null,
+      download_bytes: candidate.downloadBytes ?? null,
       parameter_count: candidate.parameterCount ?? null,
       estimated_latency_ms: candidate.estimatedLatencyMs ?? null,
       host_latency_ms: candidate.hostLatencyMs ?? null,

@@ -218,3 +218,72 @@ test('unknown initializers and constraints are dropped with a note; string short
   assert.match(convNotes.join(' '), /"conv2d": kernel_initializer STFTInitializer dropped/);
   assert.match(convNotes.join(' '), /"conv2d": kernel_constraint CenterAround dropped/);
 });
+
+// ---- The wider layer set as Keras 2.15 and Keras 3.6 write it ----
+function widerReference(): tf.LayersModel {
+  const input = tf.input({ shape: [8, 8, 3], name: 'input_1' });
+  const on = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+  let x = on(tf.layers.rescaling({ scale: 1 / 255, offset: 0, name: 'rescaling' }), input);
+  x = on(tf.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'zero_padding2d' }), x);
+  x = on(tf.layers.conv2d({ filters: 4, kernelSize: 3, name: 'conv2d' }), x);
+  x = on(tf.layers.leakyReLU({ alpha: 0.1, name: 'leaky_re_lu' }), x);
+  let s = on(tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }), x);
+  s = on(tf.layers.reshape({ targetShape: [1, 1, 4], name: 'reshape' }), s);
+  s = on(tf.layers.dense({ units: 2, activation: 'relu', name: 'dense' }), s);
+  s = on(tf.layers.dense({ units: 4, activation: 'sigmoid', name: 'dense_1' }), s);
+  x = on(tf.layers.multiply({ name: 'multiply' }), [x, s]);
+  x = on(tf.layers.activation({ activation: 'hardSwish' as never, name: 'activation' }), x);
+  x = on(tf.layers.cropping2D({ cropping: [[1, 0], [0, 1]], name: 'cropping2d' }), x);
+  x = on(tf.layers.upSampling2d({ size: [2, 2], name: 'up_sampling2d' }), x);
+  x = on(tf.layers.prelu({ sharedAxes: [1, 2], name: 'p_re_lu' }), x);
+  const g = on(tf.layers.globalMaxPooling2d({ name: 'global_max_pooling2d' }), x);
+  const out = on(tf.layers.dense({ units: 3, activation: 'softmax', name: 'dense_2' }), g);
+  return tf.model({ inputs: input, outputs: out });
+}
+
+function widerConfig(release: KerasRelease): unknown {
+  const k3 = release === '3.6.0';
+  const dense = (name: string, units: number, activation: string, inbound: string, inputs: number): LayerSpec => ({
+    className: 'Dense', name, inbound: [inbound], inputShape: [null, inputs],
+    config: { units, activation, use_bias: true, kernel_initializer: initializerFor(release, 'glorot'), bias_initializer: initializerFor(release, 'zeros'), kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null },
+  });
+  const cl = { data_format: 'channels_last' };
+  const layers: LayerSpec[] = [
+    inputLayerFor(release, 'input_1', [null, 8, 8, 3]),
+    { className: 'Rescaling', name: 'rescaling', inbound: ['input_1'], config: { scale: 0.00392156862745098, offset: 0.0 } },
+    { className: 'ZeroPadding2D', name: 'zero_padding2d', inbound: ['rescaling'], config: { padding: [[1, 1], [1, 1]], ...cl } },
+    { ...conv(release, 'conv2d', ['zero_padding2d'], [null, 10, 10, 3]), config: { ...conv(release, 'conv2d', undefined, []).config, padding: 'valid', kernel_regularizer: null } },
+    { className: 'LeakyReLU', name: 'leaky_re_lu', inbound: ['conv2d'], config: k3 ? { negative_slope: 0.1 } : { alpha: 0.1 } },
+    { className: 'GlobalAveragePooling2D', name: 'global_average_pooling2d', inbound: ['leaky_re_lu'], config: { ...cl, keepdims: false } },
+    { className: 'Reshape', name: 'reshape', inbound: ['global_average_pooling2d'], config: { target_shape: [1, 1, 4] } },
+    dense('dense', 2, 'relu', 'reshape', 4),
+    dense('dense_1', 4, 'sigmoid', 'dense', 2),
+    { className: 'Multiply', name: 'multiply', inbound: ['leaky_re_lu', 'dense_1'], config: {}, inboundShapes: [[null, 8, 8, 4], [null, 1, 1, 4]] },
+    { className: 'Activation', name: 'activation', inbound: ['multiply'], config: { activation: k3 ? 'hard_silu' : 'hard_swish' } },
+    { className: 'Cropping2D', name: 'cropping2d', inbound: ['activation'], config: { cropping: [[1, 0], [0, 1]], ...cl } },
+    { className: 'UpSampling2D', name: 'up_sampling2d', inbound: ['cropping2d'], config: { size: [2, 2], ...cl, interpolation: 'nearest' } },
+    {
+      className: 'PReLU', name: 'p_re_lu', inbound: ['up_sampling2d'], inputShape: [null, 14, 14, 4],
+      config: { alpha_initializer: initializerFor(release, 'zeros'), alpha_regularizer: null, alpha_constraint: null, shared_axes: [1, 2] },
+    },
+    { className: 'GlobalMaxPooling2D', name: 'global_max_pooling2d', inbound: ['p_re_lu'], config: { ...cl, keepdims: false } },
+    dense('dense_2', 3, 'softmax', 'global_max_pooling2d', 4),
+  ];
+  return functionalFor(release, 'model', layers, ['input_1'], ['dense_2']);
+}
+
+for (const release of ['2.15.0', '3.6.0'] as const) {
+  test(`Keras ${release}: ZeroPadding2D, LeakyReLU, SE block (Reshape, Dense, Multiply), hard-swish, Cropping2D, UpSampling2D, PReLU, GlobalMaxPooling2D import, predict like tfjs and export`, async () => {
+    const ref = widerReference();
+    const layers = randomizeWeights(ref, 103);
+    const imported = await importModel({ filename: 'wide.h5', bytes: await writeKerasH5({ style: styleOf(release), modelConfig: widerConfig(release), layers, kerasVersion: release }) });
+    const x = tf.tensor(seededValues(3 * 8 * 8 * 3, 7, 0, 255), [3, 8, 8, 3]);
+    const expected = (ref.predict(x) as tf.Tensor).dataSync();
+    assert.ok(maxAbsDiff((imported.model!.predict(x) as tf.Tensor).dataSync(), expected) < 1e-5);
+    const { bytes } = await exportTflite(imported.model!, { quantization: 'float32' });
+    const runtime = await loadTfliteModel(bytes);
+    const got = runtime.predict(x.dataSync() as Float32Array, [3, 8, 8, 3]);
+    runtime.dispose();
+    assert.ok(maxAbsDiff(got, expected) < 1e-4, `TFLite differs by ${maxAbsDiff(got, expected)}`);
+  });
+}

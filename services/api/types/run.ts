@@ -99,6 +99,9 @@ export class CandidateMetrics {
   @Field(() => Int, { nullable: true, description: '.tflite file size, bytes.' })
   bytes!: number | null;
 
+  @Field(() => Int, { nullable: true, description: 'The .tflite gzip-compressed (level 6, as TF-MOT measures model size): what a client that sends Accept-Encoding: gzip downloads. Pruned weights shrink this, not bytes. Null for candidates recorded before it was measured.' })
+  downloadBytes!: number | null;
+
   @Field(() => Int, { nullable: true, description: 'Parameters after compression.' })
   parameterCount!: number | null;
 
@@ -188,7 +191,7 @@ export class Candidate extends Node {
       id: toGlobalId('Candidate', row.id), uuid: row.id, runId: row.run_id, tfliteSha256: row.tflite_sha256, tfjsSha256: row.tfjs_sha256,
       key: row.key, status: row.status as CandidateStatusEnum, techniqueChain: row.technique_chain, quantization: row.quantization,
       metrics: {
-        accuracy: row.accuracy, bytes: num(row.bytes), parameterCount: num(row.parameter_count), estimatedLatencyMs: row.estimated_latency_ms,
+        accuracy: row.accuracy, bytes: num(row.bytes), downloadBytes: num(row.download_bytes ?? null), parameterCount: num(row.parameter_count), estimatedLatencyMs: row.estimated_latency_ms,
         hostLatencyMs: row.host_latency_ms, compressionRatio: row.compression_ratio, speedup: row.speedup,
       },
       targetFit: { target: row.target, fits: row.fits, failures: row.fit_failures },

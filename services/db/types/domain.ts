@@ -143,6 +143,8 @@ export interface CandidatesTable {
   failure_message: string | null;
   accuracy: number | null;
   bytes: NullableBigInt;
+  /** gzip-compressed .tflite bytes (migration 0008). */
+  download_bytes: NullableBigInt;
   parameter_count: NullableBigInt;
   estimated_latency_ms: number | null;
   host_latency_ms: number | null;

@@ -7,6 +7,8 @@ export const SUPPORTED_LAYERS = [
   'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
   'BatchNormalization', 'Dropout', 'Flatten', 'Reshape', 'ZeroPadding2D',
   'Activation', 'ReLU', 'LeakyReLU', 'Softmax', 'Add', 'Multiply', 'Concatenate', 'Embedding', 'Rescaling',
+  'PReLU', 'ELU', 'Cropping2D', 'UpSampling2D', 'Conv2DTranspose', 'Subtract', 'Maximum', 'Minimum', 'Permute',
+  'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'Normalization',
 ] as const;
 
 const ALIASES: Record<string, string> = {
@@ -14,6 +16,7 @@ const ALIASES: Record<string, string> = {
   MaxPool1D: 'MaxPooling1D', MaxPool2D: 'MaxPooling2D', AvgPool1D: 'AveragePooling1D', AvgPool2D: 'AveragePooling2D',
   GlobalAvgPool1D: 'GlobalAveragePooling1D', GlobalAvgPool2D: 'GlobalAveragePooling2D',
   GlobalMaxPool1D: 'GlobalMaxPooling1D', GlobalMaxPool2D: 'GlobalMaxPooling2D',
+  Convolution2DTranspose: 'Conv2DTranspose', Deconvolution2D: 'Conv2DTranspose', Deconv2D: 'Conv2DTranspose',
 };
 
 const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
@@ -44,6 +47,8 @@ const ACTIVATIONS: Record<string, string> = {
   softplus: 'softplus', softsign: 'softsign', elu: 'elu', selu: 'selu', swish: 'swish', silu: 'swish',
   hard_sigmoid: 'hardSigmoid', hardSigmoid: 'hardSigmoid', log_softmax: 'logSoftmax', logSoftmax: 'logSoftmax',
   mish: 'mish', gelu: 'gelu',
+  // Keras 3 names x·relu6(x+3)/6 hard_silu (alias hard_swish); registered in engine/layers.
+  hard_silu: 'hardSwish', hard_swish: 'hardSwish', hardSwish: 'hardSwish',
 };
 
 export function supportedActivation(value: unknown, layerName: string): string {

@@ -28,6 +28,8 @@ export interface BaselineMetrics {
   parameterCount: number;
   /** Size of the base model exported as float32 TFLite (the reference for compression ratios). */
   bytes: number;
+  /** The same file gzip-compressed (what a client downloads); absent in runs recorded before it existed. */
+  downloadBytes?: number;
   hostLatencyMs: number | null;
 }
 
@@ -73,6 +75,11 @@ export interface TargetFitResult {
 
 export interface CandidateEvaluation {
   accuracy: number;
+  /** Accuracy of the float (tfjs) model the file was exported from, same test samples (absent in
+   * journals written before it was measured). */
+  sourceAccuracy?: number;
+  /** The .tflite gzip-compressed (engine/evaluate/download-size.ts); absent in older histories. */
+  downloadBytes?: number;
   hostLatencyMs: number | null;
   macs: number | null;
   parameterCount: number | null;

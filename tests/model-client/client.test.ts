@@ -34,7 +34,10 @@ async function startProxy(target: string, behaviour: { corrupt: boolean; fail503
       res.writeHead(503, { 'retry-after': '0' }).end();
       return;
     }
-    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+    // A corrupting proxy asks for the raw file, so the flipped byte lands in the model itself
+    // (inside a gzip body it would break decoding instead of reaching the SHA-256 check).
+    const headers = behaviour.corrupt ? { ...req.headers, 'accept-encoding': 'identity' } : req.headers;
+    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers }, (answer) => {
       const chunks: Buffer[] = [];
       answer.on('data', (c: Buffer) => chunks.push(c));
       answer.on('end', () => {

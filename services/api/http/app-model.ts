@@ -33,6 +33,6 @@ export function appModelHandler(services: ApiServices) {
       res.status(304).end();
       return;
     }
-    await streamBlob(services, res, live.tflite_sha256, { 'Content-Disposition': 'attachment; filename="model.tflite"' });
+    await streamBlob(services, res, live.tflite_sha256, { 'Content-Disposition': 'attachment; filename="model.tflite"' }, req);
   };
 }

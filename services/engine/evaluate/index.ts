@@ -4,3 +4,4 @@ export { evaluateModel, evaluateTflite, type EvaluateOptions, type TfliteEvaluat
 export { countMacs, countParameters, type LayerMacs, type ParameterCount } from './model-stats.ts';
 export { measureHostLatency, type LatencyStats } from '../runtime/latency.ts';
 export { checkClassCount } from './class-count.ts';
+export { downloadBytes, gzipForDownload, DOWNLOAD_GZIP_LEVEL } from './download-size.ts';

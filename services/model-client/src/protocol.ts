@@ -13,6 +13,8 @@ export const REQUEST_HEADERS = {
 export const RESPONSE_HEADERS = {
   deployment: 'X-Condense-Deployment',
   candidate: 'X-Condense-Candidate',
+  /** Size of the model file itself when the body is sent gzip-compressed (Content-Length is then the compressed size). */
+  decodedLength: 'X-Condense-Decoded-Length',
 } as const;
 
 /** `GET <endpoint>/v1/projects/<projectId>/channels/<channel>/model` */

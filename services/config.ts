@@ -1,9 +1,10 @@
 // Typed configuration read once from the environment. A bad value stops start-up with one
 // line naming the variable (ConfigError), never a stack trace or a silent default.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { makePrivateDir } from './files/private.ts';
 
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -125,7 +126,7 @@ function parseVariable<K extends keyof typeof variables>(name: K, env: NodeJS.Pr
 function persistedSigningSecret(dataDir: string): string {
   const file = join(dataDir, SIGNING_SECRET_FILE);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makePrivateDir(dataDir);
     try {
       writeFileSync(file, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
     } catch (error) {

@@ -28,6 +28,8 @@ export interface BaselineMetrics {
   parameterCount: number;
   /** Size of the base model exported as float32 TFLite (the reference for compression ratios). */
   bytes: number;
+  /** The same file gzip-compressed (what a client downloads); absent in runs recorded before it existed. */
+  downloadBytes?: number;
   hostLatencyMs: number | null;
 }
 
@@ -36,7 +38,9 @@ export type ExportQuantization = 'float32' | 'float16' | 'dynamic-int8' | 'int8'
 /** One technique chain the planner proposed: plugins applied in order, then exported for a target. */
 export interface PlannedCandidate {
   key: string;
-  chain: { plugin: string; config: Record<string, unknown> }[];
+  /** `pick`: the plugin returns several models (distillation: one per student); continue with
+   * the one of this name (default: the first). */
+  chain: { plugin: string; config: Record<string, unknown>; pick?: string }[];
   target: string;
   quantization: ExportQuantization;
 }
@@ -71,6 +75,11 @@ export interface TargetFitResult {
 
 export interface CandidateEvaluation {
   accuracy: number;
+  /** Accuracy of the float (tfjs) model the file was exported from, same test samples (absent in
+   * journals written before it was measured). */
+  sourceAccuracy?: number;
+  /** The .tflite gzip-compressed (engine/evaluate/download-size.ts); absent in older histories. */
+  downloadBytes?: number;
   hostLatencyMs: number | null;
   macs: number | null;
   parameterCount: number | null;

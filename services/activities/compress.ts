@@ -1,6 +1,9 @@
-// compressCandidate: applies the candidate's technique chain, one plugin after the other, through
-// the plugin host. After each plugin the model is stored as a blob and the step recorded in the
-// heartbeat details, so a retried attempt (worker died, process killed) skips finished steps.
+// compressCandidate: applies the candidate's technique chain, one plugin call (step) after the
+// other, through the plugin host. Each step is a content-addressed artifact (steps.ts): a step
+// another candidate of the run already made (the joint distillation that trains every student, a
+// pruning step three targets share) is looked up, not run again; a new one stores every model the
+// plugin returned and the candidate continues with the one it picks. The step reached is also in
+// the heartbeat details, so a retried attempt (worker died, process killed) skips finished steps.
 // Progress goes to the run's timeline (throttled) and into heartbeats; cancellation arrives as
 // the context's AbortSignal and is passed to the plugin host.
 import type { tf } from '../engine/backend/index.ts';
@@ -12,6 +15,8 @@ import type { CompressCheckpoint, CompressedModel, PlannedCandidate, RunRef } fr
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps, PluginProgress } from './deps.ts';
 import { loadBaseModel, loadDataset, loadModelBlob, loadRun, saveModelBlob } from './inputs.ts';
+import { runStep, type StepIdentity, type StepOutput } from './steps.ts';
+import type { RunForExecution } from '../runs-store/index.ts';
 
 const PROGRESS_EVENT_INTERVAL_MS = 1000;
 const KEEPALIVE_MS = 10_000;
@@ -48,67 +53,119 @@ export async function compressCandidate(
   }
   ctx.heartbeat(checkpoint);
   const keepalive = setInterval(() => ctx.heartbeat(checkpoint), KEEPALIVE_MS);
-  let model: tf.LayersModel = checkpoint.modelSha256 ? await loadModelBlob(deps, checkpoint.modelSha256) : await loadBaseModel(deps, run);
-  let teacher: tf.LayersModel | undefined;
+  const versions = new Map(deps.plugins.list().map((p) => [p.name, p.version]));
+  const progress = (message: string, update?: PluginProgress) =>
+    withTenant(deps.db, ref.orgId, (trx) =>
+      recordCandidateProgress(trx, {
+        ...ref,
+        candidateKey: candidate.key,
+        step: update?.step ?? 0,
+        ...(update?.total === undefined ? {} : { steps: update.total }),
+        ...(update?.epoch === undefined ? {} : { epoch: update.epoch }),
+        ...(update?.epochs === undefined ? {} : { epochs: update.epochs }),
+        ...(update?.loss === undefined ? {} : { loss: update.loss }),
+        ...(update?.metrics ? { metrics: update.metrics } : {}),
+        ...(update?.samplesPerSecond === undefined ? {} : { samplesPerSecond: update.samplesPerSecond }),
+        ...(update?.etaSeconds === undefined ? {} : { etaSeconds: update.etaSeconds }),
+        message,
+      }),
+    ).catch((err: unknown) => deps.log?.(`progress event for ${candidate.key} not recorded: ${(err as Error).message}`));
   try {
     for (let i = checkpoint.completedSteps; i < candidate.chain.length; i += 1) {
       const step = candidate.chain[i]!;
       if (ctx.signal.aborted) throw abortError();
-      teacher ??= await loadBaseModel(deps, run);
+      const label = `${step.plugin} (${i + 1}/${candidate.chain.length})`;
+      const identity: StepIdentity = {
+        inputSha256: checkpoint.modelSha256 ?? run.model.blobSha256,
+        teacherSha256: run.model.blobSha256,
+        data: { sha256: run.dataset.blobSha256, seed: deps.sizes?.datasetSeed ?? 1, maxSamples: deps.sizes?.maxPluginSamples ?? null },
+        plugin: step.plugin,
+        pluginVersion: versions.get(step.plugin) ?? 'not installed',
+        config: step.config,
+        targets: run.targets,
+      };
       let lastEvent = 0;
       const onProgress = (update: PluginProgress) => {
         ctx.heartbeat({ ...checkpoint, progress: { step: update.step, total: update.total ?? 0, ...(update.loss === undefined ? {} : { loss: update.loss }) } });
         const now = Date.now();
         if (now - lastEvent < PROGRESS_EVENT_INTERVAL_MS) return;
         lastEvent = now;
-        void withTenant(deps.db, ref.orgId, (trx) =>
-          recordCandidateProgress(trx, {
-            ...ref,
-            candidateKey: candidate.key,
-            step: update.step,
-            ...(update.total === undefined ? {} : { steps: update.total }),
-            ...(update.epoch === undefined ? {} : { epoch: update.epoch }),
-            ...(update.epochs === undefined ? {} : { epochs: update.epochs }),
-            ...(update.loss === undefined ? {} : { loss: update.loss }),
-            ...(update.metrics ? { metrics: update.metrics } : {}),
-            ...(update.samplesPerSecond === undefined ? {} : { samplesPerSecond: update.samplesPerSecond }),
-            ...(update.etaSeconds === undefined ? {} : { etaSeconds: update.etaSeconds }),
-            message: `${step.plugin} (${i + 1}/${candidate.chain.length})${update.message ? `: ${update.message}` : ''}`,
-          }),
-        ).catch((err: unknown) => deps.log?.(`progress event for ${candidate.key} not recorded: ${(err as Error).message}`));
+        void progress(`${label}${update.message ? `: ${update.message}` : ''}`, update);
       };
-      const result = await deps.plugins.invoke({
-        plugin: step.plugin,
-        config: step.config,
-        model,
-        teacher,
-        data: dataset,
-        targets: [candidate.target],
-        signal: ctx.signal,
-        onProgress,
-      });
-      if (!result.ok) {
-        if (result.failure.reason === 'cancelled' || ctx.signal.aborted) throw abortError();
-        throw new NonRetryableError('PluginFailure', `plugin "${result.failure.plugin}" ${result.failure.reason}: ${result.failure.message}`);
+      const { key, outputs, source } = await runStep(deps.db, ref.orgId, identity, () => applyPlugin(deps, ctx, run, identity, dataset, onProgress));
+      const chosen = step.pick ? outputs.find((o) => o.name === step.pick) : outputs[0];
+      if (!chosen) {
+        throw new NonRetryableError('PluginFailure', `plugin "${step.plugin}" returned no candidate${step.pick ? ` named "${step.pick}"` : ''} (got: ${outputs.map((o) => o.name).join(', ') || 'none'})`);
       }
-      const [chosen, ...rest] = result.candidates;
-      if (!chosen) throw new NonRetryableError('PluginFailure', `plugin "${step.plugin}" returned no candidate model`);
-      for (const other of rest) other.model.dispose();
-      model.dispose();
-      model = chosen.model;
-      const sha = await saveModelBlob(deps, model);
+      if (source !== 'ran') {
+        // The timeline says which candidates came out of one call (e.g. three students, one loop).
+        await progress(`${label}: ${source === 'shared' ? 'shared the call another candidate was making' : 'reused the finished step'} ${key.slice(0, 12)} (${outputs.length} model(s): ${outputs.map((o) => o.name).join(', ')}); took ${chosen.name}`);
+      }
+      const quantization = chosen.exportHints?.quantization ?? checkpoint.quantization;
       checkpoint = {
         completedSteps: i + 1,
-        modelSha256: sha,
+        modelSha256: chosen.modelSha256,
         notes: [...checkpoint.notes, `${step.plugin}: ${chosen.notes ?? chosen.name}`],
-        ...(chosen.exportHints?.quantization ? { quantization: chosen.exportHints.quantization } : checkpoint.quantization ? { quantization: checkpoint.quantization } : {}),
+        ...(quantization ? { quantization } : {}),
       };
       ctx.heartbeat(checkpoint);
     }
-    const modelSha256 = checkpoint.modelSha256 ?? (await saveModelBlob(deps, model));
+    const modelSha256 = checkpoint.modelSha256 ?? (await baseModelBlob(deps, run));
     return { modelSha256, notes: checkpoint.notes, ...(checkpoint.quantization ? { quantization: checkpoint.quantization } : {}) };
   } finally {
     clearInterval(keepalive);
+  }
+}
+
+/** The base model as a TF.js layers zip blob (what an empty chain hands to the exporter). */
+async function baseModelBlob(deps: ActivityDeps, run: RunForExecution): Promise<string> {
+  const model = await loadBaseModel(deps, run);
+  try {
+    return await saveModelBlob(deps, model);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** One plugin call on the step's input model; every model it returns is stored as a blob. */
+async function applyPlugin(
+  deps: ActivityDeps, ctx: ActivityContext, run: RunForExecution, identity: StepIdentity, data: Dataset, onProgress: (update: PluginProgress) => void,
+): Promise<{ outputs: StepOutput[]; durationMs: number }> {
+  const started = performance.now();
+  const model = identity.inputSha256 === run.model.blobSha256 ? await loadBaseModel(deps, run) : await loadModelBlob(deps, identity.inputSha256);
+  let teacher: tf.LayersModel | undefined;
+  try {
+    teacher = await loadBaseModel(deps, run);
+    const result = await deps.plugins.invoke({
+      plugin: identity.plugin,
+      config: identity.config,
+      model,
+      teacher,
+      data,
+      targets: identity.targets,
+      signal: ctx.signal,
+      onProgress,
+    });
+    if (!result.ok) {
+      if (result.failure.reason === 'cancelled' || ctx.signal.aborted) throw abortError();
+      throw new NonRetryableError('PluginFailure', `plugin "${result.failure.plugin}" ${result.failure.reason}: ${result.failure.message}`);
+    }
+    const outputs: StepOutput[] = [];
+    for (const c of result.candidates) {
+      try {
+        outputs.push({
+          name: c.name,
+          modelSha256: await saveModelBlob(deps, c.model),
+          ...(c.notes ? { notes: c.notes } : {}),
+          ...(c.exportHints ? { exportHints: c.exportHints } : {}),
+          ...(c.metrics ? { metrics: c.metrics } : {}),
+        });
+      } finally {
+        c.model.dispose();
+      }
+    }
+    return { outputs, durationMs: performance.now() - started };
+  } finally {
     model.dispose();
     teacher?.dispose();
   }

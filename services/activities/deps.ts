@@ -43,8 +43,8 @@ export interface PluginInvoker {
     signal: AbortSignal;
     onProgress: (update: PluginProgress) => void;
   }): Promise<PluginInvocation>;
-  /** Installed plugins (for planning). */
-  list(): { name: string; kind: string; hardwareTargets: string[] }[];
+  /** Installed plugins (for planning; the version is part of a step's content address). */
+  list(): { name: string; version: string; kind: string; hardwareTargets: string[] }[];
 }
 
 export interface PlanRequest {
@@ -61,7 +61,7 @@ export type Planner = (request: PlanRequest) => Plan | Promise<Plan>;
 export interface ActivitySizes {
   /** Samples of the test split used to measure accuracy (default: all). */
   evalSamples?: number;
-  /** Samples used to calibrate int8 export (default 200). */
+  /** Samples used to calibrate int8 export (default: the planner's CALIBRATION_SAMPLES). */
   calibrationSamples?: number;
   /** Runs of the host-latency measurement (default 30; 0 = skip). */
   latencyRuns?: number;

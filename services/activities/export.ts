@@ -1,19 +1,11 @@
-// exportCandidate: the compressed model to a .tflite file in the candidate's quantization
-// (int8 calibrated on training samples; int8 I/O for targets that run no float tensors) and
-// stored in the blob store next to its TF.js layers form.
-import { getTarget } from '../targets/index.ts';
-import { exportTflite } from '../engine/export/index.ts';
-import type { Dataset } from '../engine/data/types.ts';
+// exportCandidate: the compressed model to a .tflite file for its target through the planner's
+// exportForTarget (the same calibration and I/O rules the planner measures with), stored in the
+// blob store next to its TF.js layers form.
+import { exportForTarget, ioTypeFor } from '../planner/export.ts';
 import type { CompressedModel, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { loadDataset, loadModelBlob, loadRun } from './inputs.ts';
-
-async function* calibrationSamples(dataset: Dataset, limit: number): AsyncIterable<Float32Array> {
-  for await (const batch of dataset.batches('train', 32, { limit, shuffleSeed: 7 })) {
-    if (batch.x) yield batch.x;
-  }
-}
 
 export async function exportCandidate(
   deps: ActivityDeps,
@@ -23,17 +15,12 @@ export async function exportCandidate(
   const { candidate, compressed } = input;
   const run = await loadRun(deps, input);
   const dataset = await loadDataset(deps, run);
-  const target = getTarget(candidate.target);
   const quantization = compressed.quantization ?? candidate.quantization;
-  const calibration = deps.sizes?.calibrationSamples ?? 200;
+  const calibration = deps.sizes?.calibrationSamples;
   const model = await loadModelBlob(deps, compressed.modelSha256);
   let result;
   try {
-    result = await exportTflite(model, {
-      quantization,
-      ...(quantization === 'int8' ? { representativeData: calibrationSamples(dataset, calibration), calibrationSamples: calibration } : {}),
-      ioType: quantization === 'int8' && !target.tensorTypes.includes('float32') ? 'int8' : 'float32',
-    });
+    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), dataset, calibration ? { calibrationSamples: calibration } : {});
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     throw new NonRetryableError('ExportError', `cannot export ${candidate.key} as ${quantization}: ${(err as Error).message}`);

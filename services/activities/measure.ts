@@ -1,7 +1,7 @@
 // evaluateBaseline and evaluateCandidate: accuracy on the held-out test split, host latency in
 // the TFLite interpreter, MACs, and the fit check against the candidate's hardware target.
 import { exportTflite } from '../engine/export/index.ts';
-import { countMacs, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
+import { countMacs, downloadBytes, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
 import { checkTargetFit } from '../targets/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { setRunPhase } from '../runs-store/index.ts';
@@ -35,6 +35,7 @@ export async function evaluateBaseline(deps: ActivityDeps, ctx: ActivityContext,
       accuracy: metrics.accuracy,
       parameterCount: model.countParams(),
       bytes: exported.bytes.length,
+      downloadBytes: downloadBytes(exported.bytes),
       hostLatencyMs: await hostLatency(deps, exported.bytes),
     };
   } finally {
@@ -57,19 +58,24 @@ export async function evaluateCandidate(
   const model = await loadModelBlob(deps, exported.tfjsSha256);
   let macs: number;
   let parameterCount: number;
+  let sourceAccuracy: number;
   try {
     macs = countMacs(model).total;
     parameterCount = model.countParams();
+    // The float model the file was exported from, on the same samples: the export-fidelity rule.
+    sourceAccuracy = (await evaluateModel(model, dataset, 'test', { limit: deps.sizes?.evalSamples })).accuracy;
   } finally {
     model.dispose();
   }
+  // The run's latency limit is a constraint the judge (services/planner/select.ts) checks.
   const fit = checkTargetFit(
     candidate.target,
     { bytes: bytes.length, ops: exported.ops, tensorTypes: exported.tensorTypes, peakActivationBytes: exported.peakActivationBytes, macs, weightBytes: bytes.length },
-    run.constraints.maxLatencyMs ? { maxLatencyMs: run.constraints.maxLatencyMs } : {},
   );
   return {
     accuracy: metrics.accuracy,
+    sourceAccuracy,
+    downloadBytes: downloadBytes(bytes),
     hostLatencyMs,
     macs,
     parameterCount,

@@ -1,4 +1,5 @@
-// storeCandidate and finishRun: write the results back through the API's runs-store functions
+// storeCandidate and finishRun: judge candidates with the planner's rules (services/planner/
+// select.ts) and write the results back through the API's runs-store functions
 // (each appends the matching run event for live subscribers). Both are idempotent, so a retried
 // or replayed call changes nothing twice.
 import { withTenant } from '../db/tenant.ts';
@@ -6,7 +7,10 @@ import { finishRun as storeFinishRun, insertCandidate, markParetoFront, type Can
 import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatus, RunRef } from '../../workflows/types.ts';
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { chanceRejection, frontPool, paretoFront } from '../planner/select.ts';
+import { paretoPerTarget, rejectionReasons } from '../planner/select.ts';
+import { isBrokenExport } from '../planner/export-fidelity.ts';
+import { constraintsOf } from '../planner/orchestration.ts';
+import type { FitFailure } from '../targets/index.ts';
 import { loadRun } from './inputs.ts';
 
 export async function storeCandidate(
@@ -23,25 +27,28 @@ export async function storeCandidate(
   } else {
     const { exported, evaluation, compressed } = outcome;
     const run = await loadRun(deps, ref);
-    // The run's constraints are checked like target rules, so "fits" means "usable as asked".
-    const failures = [...evaluation.fit.failures];
+    // The planner's judge: the same rules and messages as every other path (constraints, target
+    // fit, the chance rule), so "fits" means "usable as asked".
     const { numClasses } = run.dataset;
-    const chance = numClasses >= 2 ? chanceRejection(evaluation.accuracy, 1 / numClasses) : undefined;
-    if (chance) failures.push(chance);
-    const c = run.constraints;
-    if (c.maxBytes != null && exported.bytes > c.maxBytes) failures.push({ rule: 'max-bytes', message: `${exported.bytes} bytes exceeds the run's limit of ${c.maxBytes}` });
-    if (c.minAccuracy != null && evaluation.accuracy < c.minAccuracy) {
-      failures.push({ rule: 'min-accuracy', message: `accuracy ${evaluation.accuracy.toFixed(4)} is below the run's minimum ${c.minAccuracy}` });
-    }
-    if (c.maxAccuracyDrop != null && baseline.accuracy - evaluation.accuracy > c.maxAccuracyDrop) {
-      failures.push({ rule: 'max-accuracy-drop', message: `accuracy dropped ${(baseline.accuracy - evaluation.accuracy).toFixed(4)} from the base model's ${baseline.accuracy.toFixed(4)}, more than ${c.maxAccuracyDrop}` });
-    }
+    const failures = rejectionReasons(
+      {
+        key: candidate.key, label: candidate.key, target: candidate.target, quantization: exported.quantization,
+        accuracy: evaluation.accuracy, bytes: exported.bytes,
+        ...(evaluation.sourceAccuracy === undefined ? {} : { sourceAccuracy: evaluation.sourceAccuracy }),
+        ...(evaluation.fit.estimatedLatencyMs === null ? {} : { estimatedLatencyMs: evaluation.fit.estimatedLatencyMs }),
+        fit: { fits: evaluation.fit.fits, failures: evaluation.fit.failures as FitFailure[] },
+      },
+      constraintsOf({ ...run.constraints }),
+      { accuracy: baseline.accuracy, ...(numClasses >= 2 ? { chanceAccuracy: 1 / numClasses } : {}) },
+    );
     record = {
       ...base,
       quantization: exported.quantization,
       ok: true,
       accuracy: evaluation.accuracy,
+      sourceAccuracy: evaluation.sourceAccuracy ?? null,
       bytes: exported.bytes,
+      downloadBytes: evaluation.downloadBytes ?? null,
       parameterCount: evaluation.parameterCount,
       estimatedLatencyMs: evaluation.fit.estimatedLatencyMs,
       hostLatencyMs: evaluation.hostLatencyMs,
@@ -67,18 +74,23 @@ export async function finishRun(
   return withTenant(deps.db, ref.orgId, async (trx) => {
     const rows = await trx
       .selectFrom('candidates')
-      .select(['id', 'accuracy', 'bytes', 'estimated_latency_ms', 'fits', 'fit_failures'])
+      .select(['id', 'target', 'accuracy', 'bytes', 'estimated_latency_ms', 'fits', 'fit_failures'])
       .where('run_id', '=', ref.runId)
       .where('status', '=', 'succeeded')
       .execute();
-    const { pool } = frontPool(
-      rows,
-      (r) => r.fits === true,
-      (r) => (r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'),
-    );
-    const front = paretoFront(
-      pool.map((r) => ({ id: r.id, accuracy: r.accuracy ?? 0, bytes: Number(r.bytes ?? Infinity), estimatedLatencyMs: r.estimated_latency_ms ?? Infinity })),
-    ).map((p) => p.id);
+    // Per target, as the planner's selection does: a candidate competes with the other
+    // candidates of its own target only.
+    const fronts = paretoPerTarget(rows.map((r) => ({
+      id: r.id,
+      target: r.target,
+      acceptable: r.fits === true,
+      guesses: (r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'),
+      broken: isBrokenExport(r.fit_failures as Array<{ rule: string }>),
+      ...(r.accuracy !== null && r.bytes !== null && r.estimated_latency_ms !== null
+        ? { objectives: { accuracy: r.accuracy, bytes: Number(r.bytes), estimatedLatencyMs: r.estimated_latency_ms } }
+        : {}),
+    })));
+    const front = fronts.flatMap((f) => f.front);
     await markParetoFront(trx, ref, front);
     await storeFinishRun(trx, { ...ref, status: input.status, ...(input.message ? { message: input.message } : {}) });
     return { paretoCandidateIds: front };

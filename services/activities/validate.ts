@@ -7,6 +7,7 @@ import type { RunRef, ValidatedRun } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { asInputError, loadBaseModel, loadDataset, loadRun } from './inputs.ts';
+import { checkClassCount } from '../engine/evaluate/index.ts';
 
 const dims = (shape: readonly (number | null)[]) => shape.slice(1).map((d) => d ?? -1);
 
@@ -32,10 +33,8 @@ export async function validateInputs(deps: ActivityDeps, ctx: ActivityContext, r
     if (inputShape.some((d) => d < 0) ? inputShape.length !== info.inputShape.length : size(inputShape) !== size(info.inputShape)) {
       throw bad(`model input shape [${inputShape.join(', ')}] does not match the dataset's samples [${info.inputShape.join(', ')}]`);
     }
-    const classes = outputShape.at(-1);
-    if (classes !== info.numClasses) {
-      throw bad(`model predicts ${classes ?? '?'} classes but the dataset has ${info.numClasses} (${run.dataset.filename})`);
-    }
+    const mismatch = checkClassCount(model, info.numClasses);
+    if (mismatch) throw bad(`${mismatch} (${run.dataset.filename})`);
     if (info.splits.test === 0) throw bad(`${run.dataset.filename}: the test split is empty; accuracy cannot be measured`);
     if (run.targets.length === 0) throw bad('the run names no hardware target');
     for (const id of run.targets) {

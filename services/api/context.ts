@@ -9,6 +9,7 @@ import { graphQLError } from './errors.ts';
 import type { RunLauncher } from './launcher.ts';
 import { RequestLoaders } from './request-loaders.ts';
 import { RequestTransaction, yieldToIo } from './request-transaction.ts';
+import type { SessionSigner, SignedOutSessions } from './session.ts';
 import type { UrlSigner } from './signing.ts';
 
 export interface ApiServices {
@@ -25,6 +26,8 @@ export interface ApiServices {
   publicUrl(): string;
   /** Recently verified keys; cleared by mutations that change keys or members. */
   authCache: AuthCache;
+  /** Console sessions (cookie sign-in): token signer, sign-outs of this process, lifetime. */
+  sessions: { signer: SessionSigner; signedOut: SignedOutSessions; ttlSeconds: number };
   /** Lifetime of signed upload/download URLs. */
   signedUrlTtlSeconds: number;
   log(message: string): void;
@@ -35,6 +38,8 @@ export interface ApiContext {
   services: ApiServices;
   /** The Authorization header of a WebSocket connection, re-verified at every subscribe. */
   authorization?: string;
+  /** The console session token of a cookie-authenticated WebSocket connection, re-verified likewise. */
+  session?: string;
   /** The caller presented the server operator token (CONDENSE_ADMIN_TOKEN) instead of an API key. */
   operator?: boolean;
   /**
@@ -51,7 +56,7 @@ export interface ApiContext {
   endRequest(): Promise<void>;
 }
 
-export function createContext(services: ApiServices, auth: AuthInfo | null, authorization?: string): ApiContext {
+export function createContext(services: ApiServices, auth: AuthInfo | null, authorization?: string, session?: string): ApiContext {
   let shared: RequestTransaction | undefined;
   const tenant = <T>(fn: (trx: TenantTransaction) => Promise<T>): Promise<T> => {
     if (!auth) throw graphQLError('UNAUTHENTICATED', 'authentication required', 401);
@@ -62,6 +67,7 @@ export function createContext(services: ApiServices, auth: AuthInfo | null, auth
     auth,
     services,
     authorization,
+    session,
     tenant,
     loaders: new RequestLoaders(tenant),
     shareTransaction() {

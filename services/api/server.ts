@@ -23,7 +23,10 @@ import { createContext, type ApiContext, type ApiServices } from './context.ts';
 import { defaultDatasetInspector, defaultModelInspector, defaultPluginCatalog } from './defaults.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
 import { graphQLError, maskError } from './errors.ts';
+import { appCors } from './http/app-cors.ts';
 import { appModelHandler } from './http/app-model.ts';
+import { CONSOLE_DIST, consoleRouter } from './http/console.ts';
+import { sessionInfoHandler, signInHandler, signOutHandler } from './http/session-routes.ts';
 import { downloadHandler } from './http/downloads.ts';
 import { httpError } from './http/respond.ts';
 import { isOperatorBearer } from './operator.ts';
@@ -34,6 +37,8 @@ import { CostCache } from './limits/cost-cache.ts';
 import { DocumentCache } from './limits/document-cache.ts';
 import { DEFAULT_LIMITS, costError, limitRules, type QueryLimits } from './limits/rules.ts';
 import { buildApiSchema } from './schema.ts';
+import { CSRF_HEADER, DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE, SessionSigner, SignedOutSessions, readCookie, sameOrigin } from './session.ts';
+import { authenticateSession } from './session-auth.ts';
 import { UrlSigner } from './signing.ts';
 
 export interface CreateServerOptions {
@@ -62,6 +67,10 @@ export interface CreateServerOptions {
   /** Base URL put into signed links (default: the URL the server listens on). */
   publicUrl?: string;
   log?: (line: string) => void;
+  /** Lifetime of console sessions, seconds (default 8 h). */
+  sessionTtlSeconds?: number;
+  /** Directory of the built console; false serves no console (default services/console/dist). */
+  consoleDir?: string | false;
 }
 
 export interface ApiServer {
@@ -102,6 +111,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     publicUrl: () => options.publicUrl ?? baseUrl,
     signedUrlTtlSeconds: options.signedUrlTtlSeconds ?? 900,
     authCache: new AuthCache(options.authCacheMs ?? 5000),
+    sessions: { signer: new SessionSigner(config.signingSecret), signedOut: new SignedOutSessions(), ttlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS },
     log,
   };
 
@@ -122,12 +132,23 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxBodyBytes });
-  const wsCleanup = useServer<Record<string, unknown>, { auth?: AuthInfo; authorization?: string }>(
+  const wsCleanup = useServer<Record<string, unknown>, { auth?: AuthInfo; authorization?: string; session?: string }>(
     {
       schema,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const header = (params.authorization ?? params.Authorization) as string | undefined;
+        if (header === undefined) {
+          // The console: its session cookie, from this origin, with the session's CSRF token.
+          const request = ctx.extra.request;
+          const session = readCookie(request.headers.cookie, SESSION_COOKIE);
+          if (!session || !sameOrigin(request.headers.origin, request.headers.host)) return false;
+          const auth = await authenticateSession(services, { token: session, csrf: params.csrfToken }).catch(() => null);
+          if (!auth) return false;
+          ctx.extra.auth = auth;
+          ctx.extra.session = session;
+          return true;
+        }
         const auth = await authenticate(database.db, header, services.authCache).catch(() => null);
         if (!auth) return false;
         ctx.extra.auth = auth;
@@ -135,8 +156,10 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
-        // Same checks as HTTP: key still valid, rate limit, parse, validation + limits, cost.
-        const auth = await authenticate(database.db, ctx.extra.authorization, services.authCache).catch(() => null);
+        // Same checks as HTTP: key (or session) still valid, rate limit, parse, validation + limits, cost.
+        const auth = ctx.extra.session !== undefined
+          ? await authenticateSession(services, { token: ctx.extra.session, csrf: false }).catch(() => null)
+          : await authenticate(database.db, ctx.extra.authorization, services.authCache).catch(() => null);
         if (!auth) return [graphQLError('UNAUTHENTICATED', 'the API key of this connection is no longer valid', 401)];
         try {
           rateLimit(auth);
@@ -159,7 +182,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         if (cost > limits.maxCost) return [costError(cost, limits)];
         const args: ExecutionArgs = {
           schema, document, variableValues: variables, operationName: payload.operationName,
-          contextValue: createContext(services, auth, ctx.extra.authorization),
+          contextValue: createContext(services, auth, ctx.extra.authorization, ctx.extra.session),
         };
         return args;
       },
@@ -209,7 +232,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
-    // Bearer-token auth (no cookies), so cross-site request forgery has nothing to ride on.
+    // Bearer tokens need no CSRF defence; cookie (console) requests must carry the session's
+    // CSRF token in the x-condense-csrf header, checked in the context below.
     csrfPrevention: false,
     formatError: (formatted, error) => maskError(formatted, error, log),
     plugins: [
@@ -230,7 +254,11 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     res.json({ ok: true });
   });
   app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
+  app.post('/session', express.json({ limit: 10_000 }), wrap(signInHandler(services)));
+  app.get('/session', wrap(sessionInfoHandler(services)));
+  app.post('/session/sign-out', wrap(signOutHandler(services)));
   app.get('/downloads/:token', wrap(downloadHandler(services)));
+  app.use('/v1/projects', appCors);
   app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
   app.use(
     '/graphql',
@@ -238,12 +266,16 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         if (isOperatorBearer(config.adminToken, req.headers.authorization)) return { ...createContext(services, null), operator: true };
-        const auth = await authenticate(database.db, req.headers.authorization, services.authCache);
+        const session = req.headers.authorization === undefined ? readCookie(req.headers.cookie, SESSION_COOKIE) : undefined;
+        const auth = session
+          ? await authenticateSession(services, { token: session, csrf: req.headers[CSRF_HEADER] })
+          : await authenticate(database.db, req.headers.authorization, services.authCache);
         rateLimit(auth);
         return createContext(services, auth);
       },
     }),
   );
+  if (options.consoleDir !== false) app.use(consoleRouter(options.consoleDir ?? CONSOLE_DIST));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = error as { type?: string; status?: number };
     if (e?.type === 'entity.too.large') {

@@ -1,6 +1,7 @@
 // Content-addressed blobs on a local disk: `<root>/ab/cd/<sha256>`.
 // Writes stream into `<root>/tmp/` while hashing and counting, then rename into place, so a
 // partial blob is never visible and concurrent writers of the same content are harmless.
+// Directories are created 0700 and files 0600 (services/files/private.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import {
   BlobTooLargeError,
   InvalidBlobIdError,
 } from './errors.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../files/private.ts';
 import { SHA256_PATTERN, type BlobStore, type PutOptions, type PutResult } from './types.ts';
 
 function checkId(sha256: string): string {
@@ -44,11 +46,11 @@ export class FileBlobStore implements BlobStore {
   async put(source: AsyncIterable<Uint8Array> | Uint8Array, opts: PutOptions = {}): Promise<PutResult> {
     if (opts.expectedSha256 !== undefined) checkId(opts.expectedSha256);
     const tmpDir = join(this.rootDir, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
+    await mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmpPath = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
-    const file = await open(tmpPath, 'wx', 0o644);
+    const file = await open(tmpPath, 'wx', PRIVATE_FILE_MODE);
     let placed = false;
     try {
       try {
@@ -69,7 +71,7 @@ export class FileBlobStore implements BlobStore {
       const target = this.pathOf(sha256);
       // An intact copy already there wins; a corrupt one is replaced by the fresh bytes.
       if (!(await this.isIntact(sha256))) {
-        await mkdir(join(target, '..'), { recursive: true });
+        await mkdir(join(target, '..'), { recursive: true, mode: PRIVATE_DIR_MODE });
         await rename(tmpPath, target);
         placed = true;
       }

@@ -41,6 +41,7 @@ export async function serveCommand(config: Config): Promise<void> {
   }
   const server = await createServer({ database: services.database, config, launcher, blobs: services.blobs, log: say });
   say(`condense: API listening on ${server.graphqlUrl}`);
+  say(`condense: console at ${server.url}/ (sign in with an API key)`);
   const signal = await untilSignal();
   say(`condense: ${signal}, shutting down`);
   await server.close();

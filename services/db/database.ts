@@ -1,11 +1,12 @@
 // Opens the application database: a real PostgreSQL when DATABASE_URL is set, otherwise an
 // embedded PGlite persisted in <dataDir>/pgdata.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
+import { makePrivateDir } from '../files/private.ts';
 import { pgliteKysely, postgresKysely, type StatementCounter } from './dialect.ts';
+import { keepPgliteFilesPrivate } from './pglite-file-modes.ts';
 import { DataDirInUseError, lockDataDir } from './pglite-lock.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { DB } from './types/index.ts';
@@ -42,7 +43,7 @@ export async function openDatabase(
 ): Promise<Database> {
   const database = config.databaseUrl
     ? await openPostgres(config.databaseUrl, config.dbPoolSize)
-    : await openPglite(join(config.dataDir, 'pgdata'));
+    : await openPglite(config.dataDir, join(config.dataDir, 'pgdata'));
   if (options.migrate) {
     try {
       await migrateToLatest(database.db);
@@ -66,11 +67,13 @@ async function openPostgres(url: string, poolSize?: number): Promise<Database> {
   return { db, kind: 'postgres', close: () => db.destroy(), statements, connectionString: url };
 }
 
-async function openPglite(dir: string): Promise<Database> {
+async function openPglite(dataDir: string, dir: string): Promise<Database> {
   let pglite: PGlite;
   let unlock: () => void;
   try {
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dataDir);
+    makePrivateDir(dir);
+    keepPgliteFilesPrivate(dir);
     unlock = lockDataDir(dir);
   } catch (error) {
     if (error instanceof DataDirInUseError) throw new DatabaseError(error.message);

@@ -25,7 +25,7 @@ export interface CandidateView {
   quantization: string | null;
   pareto: boolean;
   techniqueChain: { plugin: string }[];
-  metrics: { accuracy: number | null; bytes: number | null; parameterCount: number | null; estimatedLatencyMs: number | null; hostLatencyMs: number | null; compressionRatio: number | null; speedup: number | null };
+  metrics: { accuracy: number | null; bytes: number | null; downloadBytes: number | null; parameterCount: number | null; estimatedLatencyMs: number | null; hostLatencyMs: number | null; compressionRatio: number | null; speedup: number | null };
   targetFit: { target: string; fits: boolean | null; failures: { rule: string; message: string }[] };
   failure: { stage: string; message: string } | null;
 }
@@ -44,7 +44,7 @@ export async function createOrganization(operator: CondenseClient, input: { name
     `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { prefix } secret userErrors { code field message } } }`,
     { input: { name: 'demo' } },
   );
-  return { organizationId: org.organization.id, slug: org.organization.slug, client: operator.withBearer(key.secret), keyPrefix: key.apiKey.prefix };
+  return { organizationId: org.organization.id, slug: org.organization.slug, client: operator.withBearer(key.secret), keyPrefix: key.apiKey.prefix, secret: key.secret };
 }
 
 export async function createProject(client: CondenseClient, name: string): Promise<string> {
@@ -100,7 +100,7 @@ export async function runCandidates(client: CondenseClient, runId: string): Prom
     const data: { node: Page | null } = await client.request<{ node: Page | null }>(
       `query($id: ID!, $after: String) { node(id: $id) { ... on CompressionRun { status message candidates(first: 20, after: $after) { edges { node {
         id key status quantization pareto techniqueChain { plugin }
-        metrics { accuracy bytes parameterCount estimatedLatencyMs hostLatencyMs compressionRatio speedup }
+        metrics { accuracy bytes downloadBytes parameterCount estimatedLatencyMs hostLatencyMs compressionRatio speedup }
         targetFit { target fits failures { rule message } } failure { stage message } } } pageInfo { hasNextPage endCursor } } } } }`,
       { id: runId, after },
     );

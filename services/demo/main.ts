@@ -35,6 +35,9 @@ const out = process.stdout;
 const say = (line = '') => out.write(`${line}\n`);
 const step = (n: number, text: string) => say(`\n[${n}/8] ${text}`);
 
+/** `npm run demo -- --keep-serving`: keep the API and console up after the demo, until Ctrl-C. */
+const KEEP_SERVING = process.argv.includes('--keep-serving');
+
 async function main(): Promise<void> {
   const started = performance.now();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
@@ -50,16 +53,17 @@ async function main(): Promise<void> {
 
   step(1, 'Starting the API with the embedded runner, in this process');
   let stack: DemoStack | undefined;
-  process.once('SIGINT', () => {
+  const onInterrupt = () => {
     process.stderr.write(`\ndemo interrupted; its data stays in ${dataDir}\n`);
     void (stack?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => {
       flushLog();
       process.exit(130);
     });
-  });
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     stack = await startDemoStack({ dataDir, sizes: SETTINGS.sizes, log });
-    say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}`);
+    say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}; console at ${stack.server.url}/`);
 
     step(2, 'Creating an organization (operator token generated in-process), an API key and a project over GraphQL');
     const operator = new CondenseClient(stack.server, stack.adminToken);
@@ -140,6 +144,15 @@ async function main(): Promise<void> {
     say(`report: ${reportPath}`);
     say(`model:  ${tflitePath}`);
     say(`done in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
+    if (KEEP_SERVING) {
+      // The newcomer's next step: open the run just made in the console (the key is this local demo org's).
+      say('');
+      say(`console: ${stack.server.url}/runs/${runId}`);
+      say(`sign in with the API key ${org.secret}`);
+      say('serving until Ctrl-C');
+      process.off('SIGINT', onInterrupt);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
   } finally {
     await stack?.close().catch(() => undefined);
     flushLog();

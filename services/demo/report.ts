@@ -71,10 +71,10 @@ export function renderReport(input: ReportInput): string {
       .map((c) => {
         const m = c.metrics;
         const cells = c.status === 'SUCCEEDED'
-          ? [target, candidateName(c), chainLabel(c), m.accuracy == null ? '-' : `${(m.accuracy * 100).toFixed(2)}%`, kb(m.bytes), m.compressionRatio == null ? '-' : `${m.compressionRatio.toFixed(1)}×`,
+          ? [target, candidateName(c), chainLabel(c), m.accuracy == null ? '-' : `${(m.accuracy * 100).toFixed(2)}%`, kb(m.bytes), kb(m.downloadBytes), m.compressionRatio == null ? '-' : `${m.compressionRatio.toFixed(1)}×`,
             m.parameterCount == null ? '-' : m.parameterCount.toLocaleString('en'), m.estimatedLatencyMs == null ? '-' : `${m.estimatedLatencyMs.toFixed(3)} ms`,
             m.hostLatencyMs == null ? '-' : `${m.hostLatencyMs.toFixed(3)} ms`, c.targetFit.fits === false ? `no: ${c.targetFit.failures.map((f) => f.message).join('; ')}` : 'yes', c.pareto ? '★' : '']
-          : [target, candidateName(c), chainLabel(c), '-', '-', '-', '-', '-', '-', `failed (${c.failure?.stage ?? '?'}): ${c.failure?.message ?? ''}`, ''];
+          : [target, candidateName(c), chainLabel(c), '-', '-', '-', '-', '-', '-', '-', `failed (${c.failure?.stage ?? '?'}): ${c.failure?.message ?? ''}`, ''];
         const cls = c.key === input.published.key ? ' class="published"' : '';
         return `<tr${cls}>${cells.map((v) => `<td>${escape(v)}</td>`).join('')}</tr>`;
       }),
@@ -95,7 +95,7 @@ ${(input.published.runtimeAccuracy * 100).toFixed(2)}% in the TFLite runtime.</p
 <h2>Accuracy against size</h2>
 ${accuracySizeChart(input.candidates, input.targets, { label: 'teacher', accuracy: input.teacher.accuracy })}
 <h2>Candidates</h2>
-<table><thead><tr><th>target</th><th>candidate</th><th>techniques</th><th>accuracy</th><th>size</th><th>ratio</th><th>parameters</th><th>est. latency</th><th>host latency</th><th>fits target</th><th>Pareto</th></tr></thead>
+<table><thead><tr><th>target</th><th>candidate</th><th>techniques</th><th>accuracy</th><th>size</th><th>download (gzip)</th><th>ratio</th><th>parameters</th><th>est. latency</th><th>host latency</th><th>fits target</th><th>Pareto</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>

@@ -65,7 +65,7 @@ export interface ExecuteContext {
   memoryLimitMb?: number;
 }
 
-const stepKey = (step: ChainStep): string => step.shareKey ?? JSON.stringify([step.plugin, step.config]);
+const stepKey = (step: ChainStep): string => JSON.stringify([step.plugin, step.config]);
 
 /** Applies `plan.chain` to the base model. Never throws for a plugin failure: returns it. */
 export async function executeChain(plan: CandidatePlan, ctx: ExecuteContext): Promise<ChainOutcome> {

@@ -3,8 +3,9 @@
 export { planCandidates, PlanInputError } from './plan.ts';
 export { executeChain, ChainCache, type ChainOutcome, type ExecuteContext, type StepRecord } from './execute.ts';
 export {
-  measureArtifact, measureBaseline, measureCandidate, ioTypeFor, type MeasureCandidateInput, type MeasuredArtifact, type MeasureOptions,
+  measureArtifact, measureBaseline, measureCandidate, type MeasureCandidateInput, type MeasuredArtifact, type MeasureOptions,
 } from './measure.ts';
+export { exportForTarget, ioTypeFor, CALIBRATION_SAMPLES } from './export.ts';
 export { selectResults, rejectionReasons, paretoFront, dominates } from './select.ts';
 export { runPlanLocally, type LocalPlanOptions, type LocalPlanResult } from './local.ts';
 export { planForRun } from './orchestration.ts';

@@ -6,7 +6,8 @@ import { initEngine, tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import { createPluginHost, serializeModel, type PluginHost, type SerializedModel } from '../plugins/index.ts';
 import { ChainCache, executeChain } from './execute.ts';
-import { measureBaseline, measureCandidate, ioTypeFor, type MeasuredArtifact, type MeasureOptions } from './measure.ts';
+import { ioTypeFor } from './export.ts';
+import { measureBaseline, measureCandidate, type MeasuredArtifact, type MeasureOptions } from './measure.ts';
 import { planCandidates } from './plan.ts';
 import type { TextFeaturizerConfig } from '../engine/text/index.ts';
 import { selectResults } from './select.ts';
@@ -69,7 +70,6 @@ export async function runPlanLocally(options: LocalPlanOptions): Promise<LocalPl
     ...(options.families ? { families: options.families } : {}),
     ...(options.students ? { students: options.students } : {}),
     ...(options.pruneSparsity !== undefined ? { pruneSparsity: options.pruneSparsity } : {}),
-    jointDistillation: true,
   });
   log(`planned ${plans.length} candidate(s): ${plans.map((p) => p.key).join(', ')}`);
 

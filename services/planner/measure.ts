@@ -4,10 +4,11 @@
 // compression ratio and speed-up against the base model's float32 export.
 import { initEngine, tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
-import { countMacs, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
-import { exportTflite, type ExportTfliteResult } from '../engine/export/index.ts';
+import { countMacs, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
+import type { ExportTfliteResult } from '../engine/export/index.ts';
 import { deserializeModel, isSerializedModel, type SerializedModel } from '../plugins/index.ts';
-import { checkTargetFit, getTarget } from '../targets/index.ts';
+import { checkTargetFit } from '../targets/index.ts';
+import { exportForTarget, ioTypeFor } from './export.ts';
 import { evaluateTextTflite } from '../engine/text/evaluate-tflite.ts';
 import type { TextFeaturizerConfig } from '../engine/text/index.ts';
 import type { BaselineMeasure, CandidatePlan, ExportQuantization, MeasuredCandidate } from './types.ts';
@@ -15,7 +16,7 @@ import type { BaselineMeasure, CandidatePlan, ExportQuantization, MeasuredCandid
 export interface MeasureOptions {
   /** Test samples to measure accuracy on (default: the whole test split). */
   evalSamples?: number;
-  /** Training samples that calibrate int8 activation ranges (default 500). */
+  /** Training samples that calibrate int8 activation ranges (default CALIBRATION_SAMPLES). */
   calibrationSamples?: number;
   /** Timed batch-1 runs for host latency (default 30; 0 skips it). */
   latencyRuns?: number;
@@ -28,25 +29,16 @@ export interface MeasureOptions {
 export interface MeasuredArtifact {
   exported: ExportTfliteResult;
   accuracy: number;
+  /** The float (tfjs) model's accuracy on the same samples (tensor datasets only). */
+  sourceAccuracy?: number;
   hostLatencyMs: number | null;
   parameterCount: number;
   macs: number;
 }
 
-async function* calibration(dataset: Dataset, limit: number): AsyncIterable<Float32Array> {
-  for await (const batch of dataset.batches('train', 64, { limit, shuffleSeed: 7 })) {
-    if (batch.x) yield batch.x;
-  }
-}
-
 async function asModel(model: tf.LayersModel | SerializedModel): Promise<{ model: tf.LayersModel; owned: boolean }> {
   await initEngine();
   return isSerializedModel(model) ? { model: await deserializeModel(model), owned: true } : { model, owned: false };
-}
-
-/** int8 I/O for targets that run no float tensors at all (Edge TPU, microcontrollers). */
-export function ioTypeFor(targetId: string, quantization: ExportQuantization): 'int8' | 'float32' {
-  return quantization === 'int8' && !getTarget(targetId).tensorTypes.includes('float32') ? 'int8' : 'float32';
 }
 
 /** Exports `model` as .tflite and measures accuracy (test split), host latency, MACs, params. */
@@ -55,24 +47,22 @@ export async function measureArtifact(
 ): Promise<MeasuredArtifact> {
   const { model, owned } = await asModel(input);
   try {
-    const calibrationSamples = options.calibrationSamples ?? 500;
-    const exported = await exportTflite(model, {
-      quantization,
-      ...(quantization === 'int8' ? { representativeData: calibration(dataset, calibrationSamples), calibrationSamples } : {}),
-      ioType,
-    });
+    const exported = await exportForTarget(model, quantization, ioType, dataset, options.calibrationSamples ? { calibrationSamples: options.calibrationSamples } : {});
     const limit = options.evalSamples ? { limit: options.evalSamples } : {};
     let accuracy: number;
+    let sourceAccuracy: number | undefined;
     if (dataset.info.kind === 'text') {
       if (!options.featurizer) throw new Error('measuring a text model needs its featurizer (options.featurizer)');
       accuracy = (await evaluateTextTflite(exported.bytes, dataset, 'test', options.featurizer, limit)).accuracy;
     } else {
       accuracy = (await evaluateTflite(exported.bytes, dataset, 'test', limit)).accuracy;
+      // The float model the file was exported from, on the same samples: the export-fidelity rule.
+      sourceAccuracy = (await evaluateModel(model, dataset, 'test', limit)).accuracy;
     }
     // Host latency feeds random floats: meaningful for tensor inputs only.
     const runs = dataset.info.kind === 'text' ? 0 : options.latencyRuns ?? 30;
     const hostLatencyMs = runs > 0 ? (await measureHostLatency(exported.bytes, { runs, warmup: Math.min(5, runs) })).medianMs : null;
-    return { exported, accuracy, hostLatencyMs, parameterCount: model.countParams(), macs: countMacs(model).total };
+    return { exported, accuracy, ...(sourceAccuracy !== undefined ? { sourceAccuracy } : {}), hostLatencyMs, parameterCount: model.countParams(), macs: countMacs(model).total };
   } finally {
     if (owned) model.dispose();
   }
@@ -145,6 +135,7 @@ export async function measureCandidate(input: MeasureCandidateInput): Promise<Me
   return {
     ...head,
     accuracy: artifact.accuracy,
+    ...(artifact.sourceAccuracy !== undefined ? { sourceAccuracy: artifact.sourceAccuracy } : {}),
     bytes,
     parameterCount: artifact.parameterCount,
     macs: artifact.macs,

@@ -1,15 +1,16 @@
 // The planner as the orchestration's `planCandidates` activity sees it (services/activities/deps.ts
 // `Planner`): a run's targets, techniques and constraints in, `{ candidates: PlannedCandidate[] }`
-// out. Each candidate runs as its own activities there, so every plugin step is planned to
-// return exactly the model it keeps (the activity takes a step's first candidate) and
-// distillation trains one student per call instead of the local runner's joint call.
+// out. Each candidate runs as its own activities there; steps the candidates share (the joint
+// distillation call every distill chain names, picking its own student) run once, because the
+// compress activity stores each step's result under its content address (activities/steps.ts).
 import type { PlanRequest } from '../activities/deps.ts';
 import type { Plan, PlannedCandidate } from '../../workflows/types.ts';
 import { getTarget } from '../targets/index.ts';
 import { planCandidates } from './plan.ts';
 import type { CandidatePlan, PlanConstraints } from './types.ts';
 
-function constraintsOf(raw: Record<string, unknown>): PlanConstraints {
+/** The run's stored constraints as the planner's judge reads them (non-numbers = not set). */
+export function constraintsOf(raw: Record<string, unknown>): PlanConstraints {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   return { maxBytes: num(raw.maxBytes), maxLatencyMs: num(raw.maxLatencyMs), minAccuracy: num(raw.minAccuracy), maxAccuracyDrop: num(raw.maxAccuracyDrop) };
 }
@@ -30,7 +31,7 @@ function explicitChains(request: PlanRequest): PlannedCandidate[] {
 
 /** Strips planner-only fields so the plan is exactly the orchestration's recorded shape. */
 function toPlanned(plan: CandidatePlan): PlannedCandidate {
-  return { key: plan.key, chain: plan.chain.map((s) => ({ plugin: s.plugin, config: s.config })), target: plan.target, quantization: plan.quantization };
+  return { key: plan.key, chain: plan.chain.map((s) => ({ plugin: s.plugin, config: s.config, ...(s.pick ? { pick: s.pick } : {}) })), target: plan.target, quantization: plan.quantization };
 }
 
 export function planForRun(request: PlanRequest): Plan {
@@ -40,7 +41,6 @@ export function planForRun(request: PlanRequest): Plan {
     targets: request.run.targets,
     plugins: request.plugins,
     constraints: constraintsOf(request.run.constraints),
-    jointDistillation: false,
   });
   return { candidates: plans.map(toPlanned) };
 }

@@ -65,7 +65,6 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   const budget = { ...DEFAULT_BUDGET, ...input.budget };
   const wanted = new Set<ChainFamily>(input.families ?? CHAIN_FAMILIES);
   const students = input.students ?? [...DEFAULT_STUDENTS];
-  const joint = input.jointDistillation ?? true;
   const sparsity = input.pruneSparsity ?? 0.5;
   const isText = input.dataset.kind === 'text';
   const limit = budget.samplesPerEpoch > 0 ? budget.samplesPerEpoch : 0;
@@ -91,13 +90,13 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
       plugin: pruner!.name, kind: 'pruning',
       config: { mode: 'structured', targetSparsity: sparsity, epochs: budget.pruneEpochs, endEpoch: Math.max(0, budget.pruneEpochs - 0.5), samplesPerEpoch: limit, ...batch },
     });
-    const distillStep = (student: string): ChainStep => {
-      const others = students.filter((s) => s !== student);
-      const base = { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch };
-      return joint
-        ? { plugin: distiller!.name, kind: 'distillation', config: { ...base, students: [student, ...others] }, pick: `student-${student}`, shareKey: `${distiller!.name}:joint:${[...students].sort().join(',')}:${budget.distillEpochs}:${limit}` }
-        : { plugin: distiller!.name, kind: 'distillation', config: { ...base, students: [student] } };
-    };
+    // Every distillation chain names the same call (all students, one joint loop) and picks its
+    // own student, so the call's content address is the same and it runs once per run.
+    const distillStep = (student: string): ChainStep => ({
+      plugin: distiller!.name, kind: 'distillation',
+      config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, students: [...students] },
+      pick: `student-${student}`,
+    });
     const add = (family: ChainFamily, name: string, label: string, chain: ChainStep[], format: ExportQuantization): void => {
       plans.push({ key: `${targetId}:${name}+${format}`, label: `${label}${label ? ' → ' : ''}export(${format})`, family, chain, target: targetId, quantization: format });
     };

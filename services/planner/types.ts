@@ -59,12 +59,6 @@ export interface PlannerInput {
   budget?: PlanBudget;
   /** Families to plan (default: every one that applies to the dataset and installed plugins). */
   families?: ChainFamily[];
-  /**
-   * Train the distilled students of one target together in ONE plugin call (default true: the
-   * local runner shares the call through `shareKey`). Set false when every candidate runs as its
-   * own activity (the orchestration), so each call trains only the student it keeps.
-   */
-  jointDistillation?: boolean;
   /** Distillation students (default ['large', 'medium', 'small']). */
   students?: Array<'large' | 'medium' | 'small'>;
   /** Structured pruning level (default 0.5). */
@@ -76,11 +70,9 @@ export interface ChainStep {
   plugin: string;
   kind: string;
   config: Record<string, unknown>;
-  /** Name of the candidate to continue with when the plugin returns several (default: the first).
-   * The planner orders configs so the picked one also comes first. */
+  /** Name of the candidate to continue with when the plugin returns several (default: the
+   * first). Chains that differ only in `pick` share one call: equal prefixes and configs run once. */
   pick?: string;
-  /** Steps with equal shareKey after equal prefixes return the same candidates: run once. */
-  shareKey?: string;
 }
 
 /** One technique chain, then the export for one target. */
@@ -118,6 +110,9 @@ export interface MeasuredCandidate {
   failure?: { stage: 'compress' | 'export' | 'measure'; message: string };
   /** Test-set accuracy of the exported .tflite in the TFLite runtime. */
   accuracy?: number;
+  /** Accuracy of the float (tfjs) model the file was exported from, on the same test samples
+   * (absent for text models); see export-fidelity.ts. */
+  sourceAccuracy?: number;
   bytes?: number;
   parameterCount?: number;
   macs?: number;
@@ -139,7 +134,7 @@ export interface MeasuredCandidate {
 
 /** Why a candidate is not acceptable: a constraint, a target-fit rule, or a failure. */
 export interface Rejection {
-  rule: 'failed' | 'no-better-than-chance' | 'max-bytes' | 'max-latency' | 'min-accuracy' | 'max-accuracy-drop' | FitFailure['rule'];
+  rule: 'failed' | 'no-better-than-chance' | 'export-accuracy-loss' | 'max-bytes' | 'max-latency' | 'min-accuracy' | 'max-accuracy-drop' | FitFailure['rule'];
   message: string;
 }
 

@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { SDK_VERSION, type LayerRegistry, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
+import { sweepStaleEntries } from '../files/stale.ts';
 import { getTarget } from '../targets/index.ts';
 import { validatePluginConfig } from './config.ts';
 import { findBuiltinPlugins, REPO_ROOT, resolvePluginList, type PluginSource } from './discovery.ts';
@@ -224,7 +225,7 @@ export class PluginHost {
     try {
       const model = await toTransferable(request.model);
       const teacher = request.teacher ? await toTransferable(request.teacher) : undefined;
-      scratchDir = await mkdtemp(path.join(os.tmpdir(), `condense-plugin-${name.replace(/[^a-z0-9-]/gi, '_')}-`));
+      scratchDir = await mkdtemp(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-${name.replace(/[^a-z0-9-]/gi, '_')}-`));
       const outcome = await runInWorker({
         job: {
           job: 'invoke',
@@ -329,7 +330,12 @@ export function pluginSupportsTarget(manifest: PluginManifest, targetId: string)
 }
 
 /** Creates a host and loads its plugins. */
+/** Per-invocation scratch dirs are `<tmpdir>/condense-plugin-<pid>-<plugin>-XXXXXX`. */
+const SCRATCH_PREFIX = 'condense-plugin-';
+
 export async function createPluginHost(options: PluginHostOptions = {}): Promise<PluginHost> {
+  // Scratch dirs of a host process that crashed mid-invocation.
+  sweepStaleEntries(os.tmpdir(), SCRATCH_PREFIX);
   const host = new PluginHost(options);
   await host.load();
   return host;

@@ -102,7 +102,11 @@ export interface CandidateRecord {
   failureStage?: string | null;
   failureMessage?: string | null;
   accuracy?: number | null;
+  /** Accuracy of the float model the file was exported from, on the same test samples. */
+  sourceAccuracy?: number | null;
   bytes?: number | null;
+  /** gzip-compressed .tflite bytes. */
+  downloadBytes?: number | null;
   parameterCount?: number | null;
   estimatedLatencyMs?: number | null;
   hostLatencyMs?: number | null;
@@ -140,7 +144,9 @@ export async function insertCandidate(trx: Kysely<DB>, ref: RunRef, candidate: C
       failure_stage: candidate.failureStage ?? null,
       failure_message: candidate.failureMessage ?? null,
       accuracy: candidate.accuracy ?? null,
+      source_accuracy: candidate.sourceAccuracy ?? null,
       bytes: candidate.bytes ?? null,
+      download_bytes: candidate.downloadBytes ?? null,
       parameter_count: candidate.parameterCount ?? null,
       estimated_latency_ms: candidate.estimatedLatencyMs ?? null,
       host_latency_ms: candidate.hostLatencyMs ?? null,

@@ -1,9 +1,9 @@
 // Assembles what executing runs needs in one process — database, blob store, plugin host,
 // activities — from the configuration. Used by `condense compress`, `serve` and `worker`.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import { FileBlobStore } from '../blob/index.ts';
+import { openBlobStore } from '../blob/index.ts';
+import { makePrivateDir } from '../files/private.ts';
 import type { BlobStore } from '../blob/types.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { initEngine } from '../engine/backend/index.ts';
@@ -35,11 +35,9 @@ export interface RunServicesOptions {
 export async function openRunServices(config: Config, options: RunServicesOptions = {}): Promise<RunServices> {
   const database = options.database ?? (await openDatabase(config, { migrate: true }));
   try {
-    const blobRoot = join(config.dataDir, 'blobs');
-    mkdirSync(blobRoot, { recursive: true });
-    const blobs = new FileBlobStore(blobRoot);
+    const blobs = openBlobStore(config);
     const scratchDir = join(config.dataDir, 'scratch');
-    mkdirSync(scratchDir, { recursive: true });
+    makePrivateDir(scratchDir);
     await initEngine(config.backend);
     const pluginHost = await createPluginHost({
       pluginList: options.plugins?.list ?? config.plugins.join(','),

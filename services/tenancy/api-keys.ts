@@ -161,13 +161,25 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
  */
 export async function verifyApiKey(db: Kysely<DB>, secret: string): Promise<VerifiedApiKey | null> {
   if (typeof secret !== 'string' || !API_KEY_PATTERN.test(secret)) return null;
-  const hash = hashApiKeySecret(secret);
+  return verifyKeyWhere(db, 'k.secret_hash', hashApiKeySecret(secret));
+}
+
+/**
+ * The same checks for a key known by id (a console session is bound to one): null once the key
+ * is revoked or expired or its holder left the org, so ending the key ends the session.
+ */
+export async function verifyApiKeyById(db: Kysely<DB>, keyId: string): Promise<VerifiedApiKey | null> {
+  if (typeof keyId !== 'string' || !/^[0-9a-f-]{36}$/i.test(keyId)) return null;
+  return verifyKeyWhere(db, 'k.id', keyId);
+}
+
+async function verifyKeyWhere(db: Kysely<DB>, column: 'k.secret_hash' | 'k.id', value: string): Promise<VerifiedApiKey | null> {
   return withSystem(db, async (trx) => {
     const row = await trx
       .selectFrom('api_keys as k')
       .innerJoin('memberships as m', (join) => join.onRef('m.org_id', '=', 'k.org_id').onRef('m.user_id', '=', 'k.user_id'))
       .select(['k.id', 'k.org_id', 'k.user_id', 'k.scopes', 'k.last_used_at', 'm.role'])
-      .where('k.secret_hash', '=', hash)
+      .where(column, '=', value)
       .where('k.revoked_at', 'is', null)
       .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', new Date())]))
       .executeTakeFirst();

@@ -59,13 +59,17 @@ describe('API + embedded runner', () => {
     assert.ok(types.includes('CANDIDATE_FINISHED'));
 
     const run = (await ok(server, key, `query($id: ID!) { node(id: $id) { ... on CompressionRun { status candidates { edges { node {
-      status pareto metrics { accuracy bytes } targetFit { target fits } downloads { tflite } } } } } } }`, { id: started.run.id })).node;
+      status pareto metrics { accuracy bytes downloadBytes } targetFit { target fits } downloads { tflite } } } } } } }`, { id: started.run.id })).node;
     assert.equal(run.status, 'SUCCEEDED');
     const candidate = run.candidates.edges[0].node;
     assert.equal(candidate.status, 'SUCCEEDED');
     assert.equal(candidate.targetFit.target, 'cpu-fp32');
-    const file = new Uint8Array(await (await fetch(candidate.downloads.tflite)).arrayBuffer());
+    const response = await fetch(candidate.downloads.tflite, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(response.headers.get('content-encoding'), 'gzip');
+    assert.equal(Number(response.headers.get('content-length')), candidate.metrics.downloadBytes, 'the gzip body is the size the candidate reports');
+    const file = new Uint8Array(await response.arrayBuffer());
     assert.equal(file.length, candidate.metrics.bytes);
+    assert.ok(candidate.metrics.downloadBytes > 0 && candidate.metrics.downloadBytes < candidate.metrics.bytes);
     assert.equal(new TextDecoder().decode(file.subarray(4, 8)), 'TFL3');
   });
 });

@@ -1,5 +1,5 @@
 // finishRun, the activity that closes a run: the Pareto front it marks comes from the candidates
-// usable as asked, and a best-effort front leaves out models no better than guessing.
+// usable as asked, per target, and a best-effort front leaves out models no better than guessing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { finishRun } from '../../services/activities/record.ts';
@@ -18,7 +18,7 @@ describe('finishRun', () => {
   });
   after(async () => h?.close());
 
-  async function runWith(candidates: Array<Pick<CandidateRecord, 'key' | 'accuracy' | 'bytes' | 'fits' | 'fitFailures'>>): Promise<{ front: string[]; keys: Map<string, string> }> {
+  async function runWith(candidates: Array<Pick<CandidateRecord, 'key' | 'accuracy' | 'bytes' | 'fits' | 'fitFailures'> & { target?: string }>): Promise<{ front: string[]; keys: Map<string, string> }> {
     const run = (await ok(h.server, h.a.ownerKey, START_RUN, { input: { modelVersionId: seeded.modelVersionId, datasetId: seeded.datasetId, targets: ['cpu-int8'] } })).startRun.run;
     const ref = { orgId: h.a.orgId, runId: keyOf(run.id, 'CompressionRun')! };
     const keys = new Map<string, string>();
@@ -54,6 +54,15 @@ describe('finishRun', () => {
       { key: 'guess', accuracy: 0.102, bytes: 10, fits: false, fitFailures: [guess] },
     ]);
     assert.deepEqual(front, ['big'], 'the smallest candidate learned nothing and stays off');
+  });
+
+  it('takes the front per target: a candidate competes only with those of its own target', async () => {
+    const { front } = await runWith([
+      { key: 'cpu', accuracy: 0.8, bytes: 1000, fits: true },
+      { key: 'cpu-worse', accuracy: 0.7, bytes: 2000, fits: true },
+      { key: 'mcu', target: 'mcu-int8', accuracy: 0.9, bytes: 100, fits: true },
+    ]);
+    assert.deepEqual(front, ['cpu', 'mcu'], 'the mcu candidate dominates the cpu one but is not its rival');
   });
 
   it('returns the guessers when they are all there is', async () => {

@@ -218,7 +218,7 @@ describe('API flow', () => {
     const tfliteB = new TextEncoder().encode('TFL3-other-candidate');
     await blobs.put(tflite);
     await blobs.put(tfliteB);
-    const idA = await tenant((trx) => insertCandidate(trx, ref, { key: 'prune-50', target: 'cpu-int8', chain: [{ plugin: 'prune', config: { sparsity: 0.5 } }], ok: true, accuracy: 0.9, bytes: tflite.length, tfliteSha256: sha256(tflite), fits: true, compressionRatio: 3.5 }));
+    const idA = await tenant((trx) => insertCandidate(trx, ref, { key: 'prune-50', target: 'cpu-int8', chain: [{ plugin: 'prune', config: { sparsity: 0.5 } }], ok: true, accuracy: 0.9, bytes: tflite.length, downloadBytes: 30, tfliteSha256: sha256(tflite), fits: true, compressionRatio: 3.5 }));
     await tenant((trx) => insertCandidate(trx, ref, { key: 'quant', target: 'cpu-fp32', chain: [], ok: true, accuracy: 0.8, bytes: tfliteB.length, tfliteSha256: sha256(tfliteB), fits: false, fitFailures: [{ rule: 'file-size', message: 'too big' }] }));
     await tenant((trx) => markParetoFront(trx, ref, [idA]));
     const resumed = collect(wsClient(h.server, h.a.ownerKey), RUN_EVENTS, { runId: run.id, after: lastCursor });
@@ -238,17 +238,26 @@ describe('API flow', () => {
     assert.equal(timeline.node.events.pageInfo.hasNextPage, true);
 
     // Candidates with metrics, fit, Pareto flag and a working signed download.
-    const cands = await ok(h.server, h.a.ownerKey, `query($id: ID!) { node(id: $id) { ... on CompressionRun { candidates { totalCount edges { node { id key pareto metrics { accuracy bytes compressionRatio } targetFit { target fits failures { rule message } } downloads { tflite tfjs } } } } } } }`, { id: run.id });
+    const cands = await ok(h.server, h.a.ownerKey, `query($id: ID!) { node(id: $id) { ... on CompressionRun { candidates { totalCount edges { node { id key pareto metrics { accuracy bytes downloadBytes compressionRatio } targetFit { target fits failures { rule message } } downloads { tflite tfjs } } } } } } }`, { id: run.id });
     const [a, b] = cands.node.candidates.edges.map((e: any) => e.node);
     assert.equal(cands.node.candidates.totalCount, 2);
     assert.equal(a.pareto, true);
     assert.equal(b.pareto, false);
     assert.deepEqual(b.targetFit, { target: 'cpu-fp32', fits: false, failures: [{ rule: 'file-size', message: 'too big' }] });
     assert.equal(a.metrics.compressionRatio, 3.5);
+    assert.equal(a.metrics.downloadBytes, 30);
+    assert.equal(b.metrics.downloadBytes, null);
     assert.equal(a.downloads.tfjs, null);
-    const dl = await fetch(a.downloads.tflite);
+    // Signed downloads: gzip for clients that accept it (fetch decodes it), raw bytes otherwise.
+    const dl = await fetch(a.downloads.tflite, { headers: { 'accept-encoding': 'gzip' } });
     assert.equal(dl.status, 200);
+    assert.equal(dl.headers.get('content-encoding'), 'gzip');
+    assert.equal(dl.headers.get('x-condense-decoded-length'), String(tflite.length));
     assert.deepEqual(new Uint8Array(await dl.arrayBuffer()), tflite);
+    const raw = await fetch(a.downloads.tflite, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(raw.headers.get('content-encoding'), null);
+    assert.equal(raw.headers.get('content-length'), String(tflite.length));
+    assert.deepEqual(new Uint8Array(await raw.arrayBuffer()), tflite);
 
     // Deploy, app key, ETag/304, rollback.
     const publish = (candidateId: string) => ok(h.server, h.a.ownerKey, `mutation($input: PublishCandidateInput!) { publishCandidate(input: $input) { deployment { id channel candidate { key } } userErrors { code } } }`, { input: { candidateId, channel: 'production' } });
@@ -257,10 +266,13 @@ describe('API flow', () => {
     const appKey = (await ok(h.server, h.a.ownerKey, `mutation($input: CreateAppKeyInput!) { createAppKey(input: $input) { secret appKey { prefix } userErrors { code } } }`, { input: { projectId: seeded.projectId, name: 'android' } })).createAppKey;
     const appUrl = `${h.server.url}/v1/projects/${seeded.projectId}/channels/production/model`;
     const get = (headers: Record<string, string> = {}) => fetch(appUrl, { headers: { authorization: `Bearer ${appKey.secret}`, ...headers } });
-    const m1 = await get();
+    const m1 = await get({ 'accept-encoding': 'gzip, deflate' });
     assert.equal(m1.status, 200);
     assert.equal(m1.headers.get('etag'), `"${sha256(tflite)}"`);
+    assert.equal(m1.headers.get('content-encoding'), 'gzip');
+    assert.equal(m1.headers.get('vary'), 'Accept-Encoding');
     assert.deepEqual(new Uint8Array(await m1.arrayBuffer()), tflite);
+    assert.equal((await get({ 'accept-encoding': 'gzip;q=0' })).headers.get('content-encoding'), null);
     assert.equal((await get({ 'if-none-match': `"${sha256(tflite)}"` })).status, 304);
     await publish(b.id);
     const m2 = await get({ 'if-none-match': `"${sha256(tflite)}"` });

@@ -90,12 +90,12 @@ test('migrate applies every migration, --down reverts the last one, migrate re-a
   const env = { CONDENSE_DATA_DIR: join(work, 'migrate-data'), DATABASE_URL: '' };
   const up = await condense(['migrate'], env);
   assert.equal(up.code, 0, up.stderr);
-  assert.match(up.stdout, /migrations now applied: .*0003_runner/);
+  assert.match(up.stdout, /migrations now applied: .*0005_step_artifacts/);
   const down = await condense(['migrate', '--down'], env);
   assert.equal(down.code, 0, down.stderr);
-  assert.match(down.stdout, /^reverted 0003_runner$/m);
+  assert.match(down.stdout, /^reverted 0005_step_artifacts$/m);
   const again = await condense(['migrate'], env);
-  assert.match(again.stdout, /^applied 0003_runner$/m);
+  assert.match(again.stdout, /^applied 0005_step_artifacts$/m);
 });
 
 test('an unreachable database is one line with a hint', async () => {

@@ -39,7 +39,7 @@ test('npy headers are padded to 64 bytes and reject a shape that does not match 
 
 const candidate = (key: string, accuracy: number, bytes: number, extra: Partial<CandidateView> = {}): CandidateView => ({
   id: key, key, status: 'SUCCEEDED', quantization: 'int8', pareto: false, techniqueChain: [{ plugin: 'quantization' }],
-  metrics: { accuracy, bytes, parameterCount: 1000, estimatedLatencyMs: 1, hostLatencyMs: 1, compressionRatio: 2, speedup: 1 },
+  metrics: { accuracy, bytes, downloadBytes: Math.round(bytes * 0.8), parameterCount: 1000, estimatedLatencyMs: 1, hostLatencyMs: 1, compressionRatio: 2, speedup: 1 },
   targetFit: { target: key.split(':')[0]!, fits: true, failures: [] }, failure: null, ...extra,
 });
 
@@ -48,7 +48,7 @@ test('the report plots succeeded candidates per target and marks the published o
     candidate('cpu-int8:quantize+int8', 0.95, 60_000, { pareto: true }),
     candidate('cpu-int8:prune-50+int8', 0.93, 18_000),
     candidate('gpu-fp16:quantize+float16', 0.95, 110_000),
-    candidate('gpu-fp16:distill-small+float16', 0, 0, { status: 'FAILED', metrics: { accuracy: null, bytes: null, parameterCount: null, estimatedLatencyMs: null, hostLatencyMs: null, compressionRatio: null, speedup: null }, failure: { stage: 'compress', message: 'out of <memory>' } }),
+    candidate('gpu-fp16:distill-small+float16', 0, 0, { status: 'FAILED', metrics: { accuracy: null, bytes: null, downloadBytes: null, parameterCount: null, estimatedLatencyMs: null, hostLatencyMs: null, compressionRatio: null, speedup: null }, failure: { stage: 'compress', message: 'out of <memory>' } }),
   ];
   const svg = accuracySizeChart(candidates, ['cpu-int8', 'gpu-fp16'], { label: 'teacher', accuracy: 0.96 });
   assert.equal(svg.match(/<circle[^>]*><title>/g)?.length, 3);

@@ -294,12 +294,12 @@ describe('TFLite export: format and float32 numerics', { timeout: 300_000 }, () 
   });
 
   it('rejects unsupported layers with one clear message naming the layer', async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.leakyReLU({ name: 'leaky' })] });
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.layerNormalization({ name: 'ln' })] });
     await assert.rejects(exportTflite(model, { quantization: 'float32' }), (err: Error) =>
-      err instanceof UnsupportedLayerError && /layer 'leaky' of type LeakyReLU is not supported/.test(err.message));
-    const elu = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: 'elu', name: 'd_elu' })] });
-    await assert.rejects(exportTflite(elu, { quantization: 'float32' }), /layer 'd_elu' \(Dense\): activation 'elu' is not supported/);
-    await assert.rejects(exportTflite(elu, { quantization: 'int4' as 'int8' }), /quantization must be one of/);
+      err instanceof UnsupportedLayerError && /layer 'ln' of type LayerNormalization is not supported/.test(err.message));
+    const selu = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: 'selu', name: 'd_selu' })] });
+    await assert.rejects(exportTflite(selu, { quantization: 'float32' }), /layer 'd_selu' \(Dense\): activation 'selu' is not supported/);
+    await assert.rejects(exportTflite(selu, { quantization: 'int4' as 'int8' }), /quantization must be one of/);
     const ok = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 })] });
     await assert.rejects(exportTflite(ok, { quantization: 'int8' }), /needs representativeData/);
   });

@@ -4,8 +4,12 @@ import assert from 'node:assert/strict';
 import { tf, initEngine } from '../../services/engine/backend/index.ts';
 import { sparseCategoricalCrossEntropy, trainableVariables, createOptimizer } from '../../services/engine/train/index.ts';
 import { rng } from './train_helpers.ts';
+import { Subtract } from '../../services/engine/layers/subtract.ts';
+import { SpatialDropout2D } from '../../services/engine/layers/spatial-dropout.ts';
 
 type Build = () => tf.LayersModel;
+type ST = tf.SymbolicTensor;
+const on = (layer: tf.layers.Layer, x: ST | ST[]) => layer.apply(x) as ST;
 const seeded = (s: number) => tf.initializers.glorotUniform({ seed: s });
 
 const models: Record<string, { inputShape: number[]; build: Build; integerInput?: number }> = {
@@ -48,6 +52,39 @@ const models: Record<string, { inputShape: number[]; build: Build; integerInput?
     tf.layers.embedding({ inputDim: 20, outputDim: 5, inputLength: 6, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 19 }) }),
     tf.layers.globalAveragePooling1d(),
     tf.layers.dense({ units: 3, kernelInitializer: seeded(20) })] }) },
+  zeropad_leaky_globalmax: { inputShape: [6, 6, 2], build: () => tf.sequential({ layers: [
+    tf.layers.zeroPadding2d({ inputShape: [6, 6, 2], padding: 1 }),
+    tf.layers.conv2d({ filters: 4, kernelSize: 3, kernelInitializer: seeded(23) }),
+    tf.layers.leakyReLU({ alpha: 0.1 }),
+    tf.layers.globalMaxPooling2d({}),
+    tf.layers.dense({ units: 3, kernelInitializer: seeded(24) })] }) },
+  squeeze_excitation_swish_hardswish: { inputShape: [5, 5, 3], build: () => {
+    const input = tf.input({ shape: [5, 5, 3] });
+    const x = on(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'hardSwish' as never, kernelInitializer: seeded(25) }), input);
+    let s = on(tf.layers.globalAveragePooling2d({}), x);
+    s = on(tf.layers.reshape({ targetShape: [1, 1, 4] }), s);
+    s = on(tf.layers.dense({ units: 2, activation: 'swish', kernelInitializer: seeded(26) }), s);
+    s = on(tf.layers.dense({ units: 4, activation: 'sigmoid', kernelInitializer: seeded(27) }), s);
+    const y = on(tf.layers.multiply(), [x, s]);
+    return tf.model({ inputs: input, outputs: on(tf.layers.dense({ units: 3, kernelInitializer: seeded(28) }), on(tf.layers.flatten(), y)) });
+  } },
+  subtract_max_min_permute_prelu_elu: { inputShape: [4, 4, 2], build: () => {
+    const input = tf.input({ shape: [4, 4, 2] });
+    const a = on(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: seeded(29) }), input);
+    const b = on(tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', kernelInitializer: seeded(30) }), input);
+    let x = on(tf.layers.concatenate(), [on(new Subtract({}), [a, b]), on(tf.layers.maximum(), [a, b]), on(tf.layers.minimum(), [a, b])]);
+    x = on(tf.layers.permute({ dims: [2, 1, 3] }), x);
+    x = on(tf.layers.prelu({ sharedAxes: [1, 2], alphaInitializer: tf.initializers.constant({ value: 0.2 }) }), x);
+    x = on(tf.layers.elu({}), x);
+    return tf.model({ inputs: input, outputs: on(tf.layers.dense({ units: 3, kernelInitializer: seeded(31) }), on(tf.layers.flatten(), x)) });
+  } },
+  cropping_upsampling_spatialdropout: { inputShape: [6, 6, 2], build: () => tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu6', kernelInitializer: seeded(32) }),
+    tf.layers.cropping2D({ cropping: [[1, 0], [0, 1]] }),
+    tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }),
+    new SpatialDropout2D({ rate: 0.2 }),
+    tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, kernelInitializer: seeded(33) }),
+    tf.layers.flatten(), tf.layers.dense({ units: 3, kernelInitializer: seeded(34) })] }) },
   dropout: { inputShape: [12], build: () => tf.sequential({ layers: [
     tf.layers.dense({ inputShape: [12], units: 16, activation: 'relu', kernelInitializer: seeded(21) }),
     tf.layers.dropout({ rate: 0.3 }),
@@ -79,7 +116,8 @@ for (const [name, spec] of Object.entries(models)) {
     await initEngine('wasm');
     const model = spec.build();
     const { x, y } = inputs(spec, 24, name.length);
-    const training = name !== 'dropout'; // dropout masks are random per backend: compare without them
+    // dropout masks are random per backend: compare gradients without them
+    const training = name !== 'dropout' && name !== 'cropping_upsampling_spatialdropout';
     const onWasm = await gradients(model, x, y, training);
     await initEngine('cpu');
     const onCpu = await gradients(model, x, y, training);

@@ -33,11 +33,12 @@ describe('planCandidates', () => {
     const small = byKey['cpu-int8:distill-small+int8'];
     assert.equal(small.label, 'distill(small) → quantize(int8) → export(int8)');
     assert.deepEqual(small.chain.map((s) => s.plugin), ['distillation', 'quantization']);
-    assert.deepEqual(small.chain[0].config.students, ['small', 'large', 'medium'], 'the picked student comes first');
+    assert.deepEqual(small.chain[0].config.students, ['large', 'medium', 'small']);
     assert.equal(small.chain[0].pick, 'student-small');
-    // One joint distillation call serves all three students.
-    const shares = new Set(plans.filter((p) => p.family === 'distill').map((p) => p.chain[0].shareKey));
-    assert.equal(shares.size, 1);
+    // One joint distillation call serves all three students: the same plugin and config, three picks.
+    const distills = plans.filter((p) => p.family === 'distill').map((p) => p.chain[0]);
+    assert.equal(new Set(distills.map((s) => JSON.stringify([s.plugin, s.config]))).size, 1);
+    assert.deepEqual(distills.map((s) => s.pick), ['student-large', 'student-medium', 'student-small']);
     assert.ok(plans.every((p) => p.quantization === 'int8' || p.key.includes('dynamic')));
   });
 
@@ -94,11 +95,11 @@ describe('planCandidates', () => {
     assert.ok(!pickyPruner.some((p) => p.family === 'prune'));
   });
 
-  it('families, students, budget and joint=false shape the chains', () => {
-    const plans = plan({ families: ['distill'], students: ['small'], budget: { distillEpochs: 1, samplesPerEpoch: 500 }, jointDistillation: false });
+  it('families, students and budget shape the chains', () => {
+    const plans = plan({ families: ['distill'], students: ['small'], budget: { distillEpochs: 1, samplesPerEpoch: 500 } });
     assert.equal(plans.length, 1);
     assert.deepEqual(plans[0].chain[0].config, { epochs: 1, samplesPerEpoch: 500, students: ['small'] });
-    assert.equal(plans[0].chain[0].pick, undefined);
+    assert.equal(plans[0].chain[0].pick, 'student-small');
     assert.equal(plans[0].chain[1].config.samplesPerEpoch, 500);
   });
 
@@ -123,16 +124,19 @@ describe('planForRun (orchestration adapter)', () => {
     plugins: ALL,
   });
 
-  it('auto: every step returns exactly the model it keeps (one student per distillation call)', () => {
+  it('auto: the distillation chains share one joint call (same config) and pick their own student', () => {
     const { candidates } = planForRun(request());
     assert.ok(candidates.length >= 5);
+    const distills = [];
     for (const c of candidates) {
       assert.deepEqual(Object.keys(c).sort(), ['chain', 'key', 'quantization', 'target']);
       for (const step of c.chain) {
-        assert.deepEqual(Object.keys(step).sort(), ['config', 'plugin']);
-        if (step.plugin === 'distillation') assert.equal((step.config.students as string[]).length, 1);
+        assert.deepEqual(Object.keys(step).sort(), step.plugin === 'distillation' ? ['config', 'pick', 'plugin'] : ['config', 'plugin']);
+        if (step.plugin === 'distillation') distills.push(step);
       }
     }
+    assert.equal(new Set(distills.map((s) => JSON.stringify(s.config))).size, 1);
+    assert.deepEqual([...new Set(distills.map((s) => s.pick))].sort(), ['student-large', 'student-medium', 'student-small']);
   });
 
   it('user-chosen techniques become one chain per target, "auto" config = defaults', () => {

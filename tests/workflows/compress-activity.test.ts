@@ -1,6 +1,7 @@
 // The real compressCandidate activity under Temporal's MockActivityEnvironment: it applies a
 // two-plugin chain, heartbeating a checkpoint (blob of the model so far) after each plugin, and a
-// retried attempt given those heartbeat details skips the plugins already applied.
+// retried attempt given those heartbeat details skips the plugins already applied; a step whose
+// result was recorded (content-addressed, activities/steps.ts) is not run again either.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { createActivities, type PluginInvoker } from '../../services/activities/
 import { temporalActivities } from '../../services/activities/temporal-adapter.ts';
 import { loadConfig } from '../../services/config.ts';
 import { createLocalRun } from '../../services/runs/local-run.ts';
+import { withTenant } from '../../services/db/tenant.ts';
 import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
 import { planForRun } from '../../services/planner/index.ts';
 import { pluginInvoker } from '../../services/activities/plugin-invoker.ts';
@@ -75,13 +77,21 @@ test('each applied plugin is checkpointed in a heartbeat; a retry resumes after 
   assert.equal(full.modelSha256, checkpoints.at(-1)!.modelSha256);
   assert.equal(full.notes.length, 2);
 
-  // Attempt 2, as Temporal would start it after the worker died during the second plugin.
+  // Attempt 2, as Temporal would start it after the worker died during the second plugin: that
+  // step's result was never recorded, so its content-addressed row is not there.
   calls.length = 0;
   const afterFirst = checkpoints.find((b) => b.completedSteps === 1)!;
+  await withTenant(services.database.db, ref.orgId, (trx) => trx.deleteFrom('step_artifacts').where('input_sha256', '=', afterFirst.modelSha256!).execute());
   const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: afterFirst });
   const resumed = (await retry.run(compress, { ...ref, candidate })) as CompressedModel;
   assert.deepEqual(calls, ['pruning:0.75'], 'only the plugin after the checkpoint runs again');
   assert.equal(resumed.notes.length, 2);
   assert.equal(resumed.notes[0], afterFirst.notes[0]);
   assert.ok(await services.blobs.stat(resumed.modelSha256), 'the resumed model is stored');
+
+  // Attempt 3 after a crash once both steps were recorded: nothing runs again.
+  calls.length = 0;
+  const third = (await new MockActivityEnvironment({ attempt: 3, heartbeatDetails: afterFirst }).run(compress, { ...ref, candidate })) as CompressedModel;
+  assert.deepEqual(calls, [], 'the recorded step is reused, not retrained');
+  assert.equal(third.modelSha256, resumed.modelSha256);
 });

@@ -8,7 +8,7 @@ export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
     version: '1.0.0',
-    sdk: '^1.2.0',
+    sdk: '^1.3.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: the teacher trains several smaller students (MobileNet-style for images, MLPs for vectors) jointly in one loop.',
     hardwareTargets: ['*'],

@@ -3,9 +3,9 @@
 // different sizes, ONE training loop. Each batch runs the teacher's forward pass once and every
 // student takes an optimizer step on α·CE(labels) + (1−α)·T²·KL(teacher_T ‖ student_T) against
 // that shared output, so adding a student costs only its own forward and backward pass.
-import type { LayersModel, Optimizer, PluginContext, Tensor } from '@condense/plugin-sdk';
+import { outputsLogits, type LayersModel, type Optimizer, type PluginContext, type Tensor } from '@condense/plugin-sdk';
 import { resolveStudent, studentName, type DistillationConfig, type StudentSize, type StudentSpec } from './config.ts';
-import { buildStudent, outputsLogits, variablesOf, type StudentModels } from './students.ts';
+import { buildStudent, variablesOf, type StudentModels } from './students.ts';
 
 /** What joint distillation needs from a plugin context. */
 export type DistillContext = Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'>;

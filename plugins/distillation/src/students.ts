@@ -104,11 +104,4 @@ export function variablesOf(model: LayersModel): ReturnType<Tf['variable']>[] {
   return model.trainableWeights.map((w) => w.read() as unknown as ReturnType<Tf['variable']>);
 }
 
-/** True unless the model's last layer applies softmax (then it outputs probabilities). */
-export function outputsLogits(model: LayersModel): boolean {
-  const last = model.layers[model.layers.length - 1];
-  const activation = (last?.getConfig() as { activation?: unknown } | undefined)?.activation;
-  return activation !== 'softmax';
-}
-
 export type { Tensor };

@@ -3,7 +3,7 @@
 // functions × d bits, TFLite's LSH_PROJECTION with the ported farmhash) feed a small dense
 // network trained jointly with a larger trainer network; the candidate exports to TFLite as
 // LSH_PROJECTION + CAST + FULLY_CONNECTED.
-import { definePlugin, type CandidateModel, type LayersModel, type PluginContext, type Tf } from '@condense/plugin-sdk';
+import { definePlugin, outputsLogits, type CandidateModel, type LayersModel, type PluginContext, type Tf } from '@condense/plugin-sdk';
 import {
   checkFeaturizerConfig, describeTextPreprocessing, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
 } from '../../../services/engine/text/index.ts';
@@ -18,11 +18,6 @@ export type { ProjectionConfig } from './config.ts';
 /** The text featuriser a config implies (what apps must run on raw text before the model). */
 export function featurizerFromConfig(c: Pick<ProjectionConfig, 'maxFeatures' | 'wordNgrams' | 'charNgrams'>): TextFeaturizerConfig {
   return checkFeaturizerConfig({ maxFeatures: c.maxFeatures, wordNgrams: [...c.wordNgrams], charNgrams: [...c.charNgrams], idSpace: 1 << 22, maxChars: 10000 });
-}
-
-function lastActivation(model: LayersModel): string | undefined {
-  const last = model.layers[model.layers.length - 1];
-  return (last.getConfig() as { activation?: string }).activation;
 }
 
 function denseStack(tf: Tf, inputWidth: number, hidden: number, classes: number, seed: number, outActivation: 'linear' | 'softmax', prefix: string): LayersModel {
@@ -55,7 +50,7 @@ export default definePlugin<ProjectionConfig>({
   manifest: {
     name: 'projection',
     version: '1.0.0',
-    sdk: '^1.0.0',
+    sdk: '^1.3.0',
     kind: 'projection',
     summary: 'ProjectionNet: LSH projections + a tiny dense net trained jointly with a trainer network (text and vectors), TFLite LSH_PROJECTION.',
     hardwareTargets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16', 'browser-wasm'],
@@ -86,7 +81,7 @@ export default definePlugin<ProjectionConfig>({
       const trainer = mode === 'text'
         ? denseStack(tf, c.trainerBuckets, c.trainerHiddenUnits, classes, c.seed + 7, 'linear', 'trainer')
         : ctx.model;
-      const trainerFromLogits = lastActivation(trainer) !== 'softmax';
+      const trainerFromLogits = outputsLogits(trainer);
       const bitsWidth = c.numHash * c.numBits;
       const head = denseStack(tf, bitsWidth, c.hiddenUnits, classes, c.seed, 'linear', 'projection');
       const name = `projection-${c.numHash}x${c.numBits}`;

@@ -82,12 +82,12 @@ export async function trainJointly(ctx: PluginContext, trainer: LayersModel, pro
           const ys = tf.tensor1d(y, 'int32');
           // Soft targets from the trainer's current state (constants for the distillation term).
           const teacherOut = trainer.apply(tX, { training: false }) as Tensor;
-          const teacherLogits = o.trainerFromLogits ? teacherOut : tf.log(tf.add(teacherOut, 1e-7));
-          const soft = tf.softmax(tf.div(teacherLogits, T));
           return optimizer.minimize(() => {
             const tOut = trainer.apply(tX, { training: true }) as Tensor;
             const pLogits = projection.apply(bx, { training: true }) as Tensor;
-            const distill = tf.mul(tf.neg(tf.mean(tf.sum(tf.mul(soft, tf.logSoftmax(tf.div(pLogits, T))), -1))), T * T);
+            // T²·KL(trainer_T ‖ projection_T): the cross-entropy term's gradient (they differ by the
+            // trainer's entropy, a constant here); a one-unit sigmoid trainer gives binary soft targets.
+            const distill = ctx.train.losses.distillation(pLogits, teacherOut, ys, { temperature: T, alpha: 0, studentFromLogits: true, teacherFromLogits: o.trainerFromLogits });
             return tf.addN([ce(tOut, ys, o.trainerFromLogits), ce(pLogits, ys, true), tf.mul(distill, o.distillationWeight)]) as never;
           }, true, variables)!.dataSync()[0];
         });

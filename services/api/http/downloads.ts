@@ -17,6 +17,6 @@ export function downloadHandler(services: ApiServices) {
     });
     if (!referenced) return httpError(res, 404, 'NOT_FOUND', 'file not found');
     const filename = (claims.n ?? `${sha}.bin`).replace(/[^A-Za-z0-9._-]/g, '_');
-    await streamBlob(services, res, sha, { 'Content-Disposition': `attachment; filename="${filename}"` });
+    await streamBlob(services, res, sha, { 'Content-Disposition': `attachment; filename="${filename}"` }, req);
   };
 }

@@ -4,6 +4,7 @@ import { appendRunEvent, countRunEvents, listRunEvents } from '../../events/stor
 import type { RunEvent as StoredRunEvent } from '../../events/types.ts';
 import type { TenantTransaction } from '../../db/tenant.ts';
 import { authenticate } from '../auth.ts';
+import { authenticateSession } from '../session-auth.ts';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError, graphQLError } from '../errors.ts';
 import { keyOf } from '../ids.ts';
@@ -320,6 +321,10 @@ async function subscribeRunEvents(context: ApiContext, runId: string, after: str
   if (context.authorization !== undefined) {
     const current = await authenticate(context.services.database.db, context.authorization).catch(() => null);
     if (!current || current.keyId !== auth.keyId) throw graphQLError('UNAUTHENTICATED', 'the API key of this connection is no longer valid', 401);
+  }
+  if (context.session !== undefined) {
+    const current = await authenticateSession(context.services, { token: context.session, csrf: false }).catch(() => null);
+    if (!current || current.keyId !== auth.keyId) throw graphQLError('UNAUTHENTICATED', 'the console session of this connection is no longer valid', 401);
   }
   const afterSeq = parseEventCursor(after);
   const uuid = keyOf(runId, 'CompressionRun');

@@ -2,9 +2,11 @@
 import type { CoreTables } from './core.ts';
 import type { DomainTables } from './domain.ts';
 import type { RunnerTables } from './runner.ts';
+import type { StepTables } from './steps.ts';
 
 export type * from './core.ts';
 export type * from './domain.ts';
 export type * from './runner.ts';
+export type * from './steps.ts';
 
-export interface DB extends CoreTables, DomainTables, RunnerTables {}
+export interface DB extends CoreTables, DomainTables, RunnerTables, StepTables {}

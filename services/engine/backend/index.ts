@@ -10,6 +10,7 @@ import { cpuProvider, tensorflowProvider, wasmProvider, webgpuProvider } from '.
 export { tf, registerBackendProvider };
 export type { BackendName, BackendPreference, BackendProvider };
 export { registerWasmGradientKernels } from './kernels/register.ts';
+import '../layers/index.ts'; // Keras layers tfjs lacks (Subtract, SpatialDropout2D, Normalization, hard_swish)
 
 for (const p of [tensorflowProvider, wasmProvider, webgpuProvider, cpuProvider]) registerBackendProvider(p);
 

@@ -1,10 +1,13 @@
 // CSV: a header row, numeric feature columns and one label column (`label` unless
 // `labelColumn` says otherwise); an optional `split` column (train/validation/test) is respected.
-// Quoted fields follow RFC 4180.
+// A CSV with a text column (`text` unless `textColumn` says otherwise) is a text dataset: that
+// column is the sample, other columns besides label and split are ignored. Quoted fields follow
+// RFC 4180.
 import { DatasetError } from './errors.ts';
 import { buildDataset, memoryStore, type IndexedDataset, type OpenOptions } from './dataset.ts';
 import { encodeLabels } from './labels.ts';
 import { NO_SPLIT, parseSplitName } from './split.ts';
+import { textDataset, type TextRecord } from './text-records.ts';
 
 /** Splits CSV text into rows of fields; returns each row's starting line number too. */
 export function parseCsv(text: string, file: string): { rows: string[][]; lines: number[] } {
@@ -76,6 +79,10 @@ export function csvDataset(bytes: Uint8Array, file: string, options: OpenOptions
   const labelIndex = header.findIndex((h) => h.toLowerCase() === labelName.toLowerCase());
   if (labelIndex < 0) throw new DatasetError(file, `no label column "${labelName}" (columns: ${header.join(', ')}); set labelColumn`);
   const splitIndex = header.findIndex((h, i) => i !== labelIndex && h.toLowerCase() === 'split');
+  const textName = options.textColumn ?? 'text';
+  const textIndex = header.findIndex((h, i) => i !== labelIndex && h.toLowerCase() === textName.toLowerCase());
+  if (options.textColumn !== undefined && textIndex < 0) throw new DatasetError(file, `no text column "${textName}" (columns: ${header.join(', ')})`);
+  if (textIndex >= 0) return csvTextDataset(rows, lines, { file, header, labelIndex, splitIndex, textIndex }, options);
   const featureIndexes = header.map((_, i) => i).filter((i) => i !== labelIndex && i !== splitIndex);
   if (featureIndexes.length === 0) throw new DatasetError(file, 'no feature columns besides the label');
   const count = rows.length - 1;
@@ -114,4 +121,25 @@ export function csvDataset(bytes: Uint8Array, file: string, options: OpenOptions
     },
     options,
   );
+}
+
+function csvTextDataset(
+  rows: string[][], lines: number[], columns: { file: string; header: string[]; labelIndex: number; splitIndex: number; textIndex: number }, options: OpenOptions,
+): IndexedDataset {
+  const { file, header, labelIndex, splitIndex, textIndex } = columns;
+  if (rows.length === 1) throw new DatasetError(file, 'header only, no data rows');
+  const records: TextRecord[] = [];
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r];
+    const where = `line ${lines[r]}`;
+    if (row.length !== header.length) throw new DatasetError(file, `${where}: ${row.length} fields, header has ${header.length}`);
+    let split = NO_SPLIT;
+    if (splitIndex >= 0) {
+      const code = parseSplitName(row[splitIndex]);
+      if (code === undefined) throw new DatasetError(file, `${where}: split "${row[splitIndex]}" is not train, validation or test`);
+      split = code;
+    }
+    records.push({ text: row[textIndex], label: row[labelIndex], where, split });
+  }
+  return textDataset(records, file, 'csv', options);
 }

@@ -21,6 +21,10 @@ export interface OpenOptions {
   validationFraction?: number;
   testFraction?: number;
   labelColumn?: string;
+  /** Text datasets: the field (JSONL) or column (CSV) holding the text (default `text`). */
+  textColumn?: string;
+  /** Text datasets: the class names in id order; a label outside them is an error (default: taken from the data). */
+  labels?: string[];
   maxSamples?: number;
   /** Image zips: [height, width] every image is resized to (default: the first image's size). */
   imageSize?: [number, number];

@@ -139,8 +139,37 @@ function writeOptions(b: flatbuffers.Builder, o: OperatorOptions): [number, Offs
       return [BuiltinOptions.LSHProjectionOptions, b.endObject()];
     case 'QuantizeOptions':
     case 'DequantizeOptions':
+    case 'PadOptions':
+    case 'TransposeOptions':
+    case 'MaximumMinimumOptions':
+    case 'HardSwishOptions':
       b.startObject(0);
       return [BuiltinOptions[o.kind], b.endObject()];
+    case 'LeakyReluOptions':
+      b.startObject(1);
+      b.addFieldFloat32(0, o.alpha, 0);
+      return [BuiltinOptions.LeakyReluOptions, b.endObject()];
+    case 'ResizeNearestNeighborOptions':
+      b.startObject(2);
+      b.addFieldInt8(0, o.alignCorners ? 1 : 0, 0);
+      b.addFieldInt8(1, o.halfPixelCenters ? 1 : 0, 0);
+      return [BuiltinOptions.ResizeNearestNeighborOptions, b.endObject()];
+    case 'ResizeBilinearOptions': // fields 0, 1 (new_height/new_width) are deprecated
+      b.startObject(4);
+      b.addFieldInt8(2, o.alignCorners ? 1 : 0, 0);
+      b.addFieldInt8(3, o.halfPixelCenters ? 1 : 0, 0);
+      return [BuiltinOptions.ResizeBilinearOptions, b.endObject()];
+    case 'StridedSliceOptions': // ellipsis, new-axis and shrink masks stay 0
+      b.startObject(5);
+      b.addFieldInt32(0, o.beginMask, 0);
+      b.addFieldInt32(1, o.endMask, 0);
+      return [BuiltinOptions.StridedSliceOptions, b.endObject()];
+    case 'TransposeConvOptions':
+      b.startObject(3);
+      b.addFieldInt8(0, Padding[o.padding], 0);
+      b.addFieldInt32(1, o.strideW, 0);
+      b.addFieldInt32(2, o.strideH, 0);
+      return [BuiltinOptions.TransposeConvOptions, b.endObject()];
   }
 }
 

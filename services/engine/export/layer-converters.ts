@@ -69,6 +69,12 @@ export function appendActivation(c: LayerConversion, x: number, name: string, ou
     case 'sigmoid': return c.graph.addOp('LOGISTIC', [x], outName, shape);
     case 'tanh': return c.graph.addOp('TANH', [x], outName, shape);
     case 'softmax': return c.graph.addOp('SOFTMAX', [x], outName, shape, { kind: 'SoftmaxOptions', beta: 1 });
+    case 'elu': return c.graph.addOp('ELU', [x], outName, shape);
+    case 'hardSwish': return c.graph.addOp('HARD_SWISH', [x], outName, shape, { kind: 'HardSwishOptions' });
+    case 'swish': { // x · sigmoid(x) (Keras 2 `swish`, Keras 3 `silu`)
+      const gate = c.graph.addOp('LOGISTIC', [x], `${outName}/sigmoid`, shape);
+      return c.graph.addOp('MUL', [x, gate], outName, shape, { kind: 'MulOptions', activation: 'NONE' });
+    }
     default:
       throw new UnsupportedLayerError(`layer '${c.layer.name}' (${c.className}): activation '${name}' is not supported for TFLite export`);
   }
@@ -81,6 +87,9 @@ export function withActivation(c: LayerConversion, activation: string | undefine
   return appendActivation(c, emit('NONE'), activation ?? 'linear', `${c.layer.name}/${activation}`);
 }
 
-export function normalizeAxis(axis: number, rank: number): number {
-  return axis < 0 ? axis + rank : axis;
+/** A Keras axis (negative, positive, or a one-element list as Keras 2 writes it) → 0..rank-1. */
+export function normalizeAxis(axis: number | number[], rank: number): number {
+  const a = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+  if (typeof a !== 'number') throw new UnsupportedLayerError(`axis ${JSON.stringify(axis)} is not a single axis`);
+  return a < 0 ? a + rank : a;
 }

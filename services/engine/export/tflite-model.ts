@@ -34,7 +34,16 @@ export type OperatorOptions =
   | { kind: 'ReducerOptions'; keepDims: boolean }
   | { kind: 'LSHProjectionOptions'; type: 'SPARSE' | 'DENSE' }
   | { kind: 'QuantizeOptions' }
-  | { kind: 'DequantizeOptions' };
+  | { kind: 'DequantizeOptions' }
+  | { kind: 'PadOptions' }
+  | { kind: 'TransposeOptions' }
+  | { kind: 'MaximumMinimumOptions' }
+  | { kind: 'HardSwishOptions' }
+  | { kind: 'LeakyReluOptions'; alpha: number }
+  | { kind: 'ResizeNearestNeighborOptions'; alignCorners: boolean; halfPixelCenters: boolean }
+  | { kind: 'ResizeBilinearOptions'; alignCorners: boolean; halfPixelCenters: boolean }
+  | { kind: 'TransposeConvOptions'; padding: PaddingName; strideW: number; strideH: number }
+  | { kind: 'StridedSliceOptions'; beginMask: number; endMask: number };
 
 export interface OperatorSpec {
   op: BuiltinOperatorName;

@@ -84,6 +84,15 @@ function readOptions(type: number, t: Table): OperatorOptions | undefined {
     case BuiltinOptions.LSHProjectionOptions: return { kind: 'LSHProjectionOptions', type: t.byte(0) === 1 ? 'SPARSE' : 'DENSE' };
     case BuiltinOptions.QuantizeOptions: return { kind: 'QuantizeOptions' };
     case BuiltinOptions.DequantizeOptions: return { kind: 'DequantizeOptions' };
+    case BuiltinOptions.PadOptions: return { kind: 'PadOptions' };
+    case BuiltinOptions.TransposeOptions: return { kind: 'TransposeOptions' };
+    case BuiltinOptions.MaximumMinimumOptions: return { kind: 'MaximumMinimumOptions' };
+    case BuiltinOptions.HardSwishOptions: return { kind: 'HardSwishOptions' };
+    case BuiltinOptions.LeakyReluOptions: return { kind: 'LeakyReluOptions', alpha: t.float(0) };
+    case BuiltinOptions.ResizeNearestNeighborOptions: return { kind: 'ResizeNearestNeighborOptions', alignCorners: t.byte(0) !== 0, halfPixelCenters: t.byte(1) !== 0 };
+    case BuiltinOptions.ResizeBilinearOptions: return { kind: 'ResizeBilinearOptions', alignCorners: t.byte(2) !== 0, halfPixelCenters: t.byte(3) !== 0 };
+    case BuiltinOptions.StridedSliceOptions: return { kind: 'StridedSliceOptions', beginMask: t.int(0), endMask: t.int(1) };
+    case BuiltinOptions.TransposeConvOptions: return { kind: 'TransposeConvOptions', padding: pad(t, 0), strideW: t.int(1), strideH: t.int(2) };
     default: throw new Error(`unsupported builtin options type ${type} in TFLite file`);
   }
 }

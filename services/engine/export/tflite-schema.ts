@@ -34,6 +34,17 @@ export const BuiltinOperator = {
   SLICE: 65,
   SUB: 41,
   QUANTIZE: 114,
+  RESIZE_BILINEAR: 23,
+  PAD: 34,
+  TRANSPOSE: 39,
+  MAXIMUM: 55,
+  MINIMUM: 57,
+  TRANSPOSE_CONV: 67,
+  RESIZE_NEAREST_NEIGHBOR: 97,
+  LEAKY_RELU: 98,
+  ELU: 111,
+  HARD_SWISH: 117,
+  STRIDED_SLICE: 45,
 } as const;
 export type BuiltinOperatorName = keyof typeof BuiltinOperator;
 
@@ -54,6 +65,15 @@ export const BuiltinOptions = {
   SubOptions: 28,
   DequantizeOptions: 38,
   QuantizeOptions: 89,
+  ResizeBilinearOptions: 15,
+  PadOptions: 22,
+  TransposeOptions: 26,
+  MaximumMinimumOptions: 39,
+  TransposeConvOptions: 49,
+  ResizeNearestNeighborOptions: 74,
+  LeakyReluOptions: 75,
+  HardSwishOptions: 91,
+  StridedSliceOptions: 32,
 } as const;
 
 export const Padding = { SAME: 0, VALID: 1 } as const;

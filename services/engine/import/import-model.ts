@@ -64,7 +64,7 @@ async function layersFromConfig(format: ModelFormat, normalized: NormalizedModel
   const model = await buildLayersModel(normalized);
   try {
     if (weights) setLayerWeights(model, weights);
-    return { format, model, signature: layersSignature(model), parameterCount: model.countParams(), layerTypes: distinct(normalized.layerClasses) };
+    return { format, model, signature: layersSignature(model), parameterCount: model.countParams(), layerTypes: distinct(normalized.layerClasses), notes: normalized.notes };
   } catch (error) {
     model.dispose();
     throw error;
@@ -108,7 +108,7 @@ async function load(source: ModelSource, options: ImportOptions, withWeights: bo
       } catch (error) {
         throw new ModelImportError(`cannot load the TF.js layers model from ${loaded.path}: ${(error as Error).message}`);
       }
-      return { format: 'tfjs-layers', model, signature: layersSignature(model), parameterCount: model.countParams(), layerTypes: distinct(normalized.layerClasses) };
+      return { format: 'tfjs-layers', model, signature: layersSignature(model), parameterCount: model.countParams(), layerTypes: distinct(normalized.layerClasses), notes: normalized.notes };
     }
   }
 }
@@ -139,8 +139,8 @@ export async function inspectModel(source: ModelSource, options: ImportOptions =
   }
   imported.model?.dispose();
   imported.graph?.dispose();
-  const { format, signature, parameterCount, layerTypes } = imported;
-  return { format, signature, parameterCount, layerTypes };
+  const { format, signature, parameterCount, layerTypes, notes } = imported;
+  return { format, signature, parameterCount, layerTypes, notes };
 }
 
 function asImportError(error: unknown): ModelImportError {

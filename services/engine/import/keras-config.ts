@@ -4,7 +4,8 @@
 // InputLayer inside Sequential configs, `{args, kwargs}` inbound nodes with `keras_history`,
 // flat `input_layers`/`output_layers` for single tensors, and renamed layer options.
 import { ModelImportError } from './errors.ts';
-import { supportedActivation, supportedLayerClass } from './supported.ts';
+import { normalizeTrainingOptions, singleAxis } from './keras-options.ts';
+import { canonicalLayerClass, rejectUnsupportedLayers, supportedActivation } from './supported.ts';
 
 type Json = any;
 
@@ -13,6 +14,8 @@ export interface NormalizedModel {
   topology: { class_name: string; config: Json };
   /** Canonical layer class names in model order (with repeats). */
   layerClasses: string[];
+  /** What was dropped or rewritten on the way (one line each, layer named). */
+  notes: string[];
 }
 
 const DROPPED_KEYS = new Set(['module', 'registered_name', 'build_config', 'compile_config', 'shared_object_id']);
@@ -46,9 +49,11 @@ function unsupportedOption(layer: string, className: string, option: string, val
   throw new ModelImportError(`layer "${layer}" (${className}) uses ${option}=${JSON.stringify(value)}, which TF.js layers cannot run`);
 }
 
-/** Per-class config fixes; `config` is already cleaned. */
-function normalizeLayerConfig(className: string, config: Record<string, Json>, layerName: string): Record<string, Json> {
+/** Per-class config fixes; `config` is already cleaned. Notes on what was dropped go to `notes`. */
+function normalizeLayerConfig(className: string, config: Record<string, Json>, layerName: string, notes: string[]): Record<string, Json> {
   const c: Record<string, Json> = { ...config, name: config.name ?? layerName };
+  notes.push(...normalizeTrainingOptions(c, layerName));
+  if ('axis' in c && c.axis !== null) c.axis = singleAxis(c.axis, layerName, className);
   if ('activation' in c) c.activation = supportedActivation(c.activation, layerName);
   if (c.lora_rank) unsupportedOption(layerName, className, 'lora_rank', c.lora_rank);
   if (c.quantization_config) unsupportedOption(layerName, className, 'quantization_config', 'set');
@@ -162,6 +167,7 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
   if (!isObject(raw) || typeof raw.class_name !== 'string') throw new ModelImportError('model config has no class_name');
   const modelClass = raw.class_name;
   const layerClasses: string[] = [];
+  const notes: string[] = [];
 
   if (modelClass === 'Sequential') {
     const config = Array.isArray(raw.config) ? { layers: raw.config } : raw.config;
@@ -169,11 +175,12 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
     if (config.layers.length === 0) throw new ModelImportError('Sequential model has no layers');
     // Keras 3 may keep the input shape only in build configs; read it before they are dropped.
     const buildShape = readShape(config.build_input_shape) ?? readShape(raw.build_config) ?? readShape(config.layers[0]?.build_config);
+    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.config?.name ?? `layer_${i}` })));
     const layers = config.layers.map((layer: Json, i: number) => {
       const name = layer?.config?.name ?? `layer_${i}`;
-      const className = supportedLayerClass(layer?.class_name, name);
+      const className = canonicalLayerClass(layer.class_name);
       layerClasses.push(className);
-      return { class_name: className, config: normalizeLayerConfig(className, clean(layer.config ?? {}), name) };
+      return { class_name: className, config: normalizeLayerConfig(className, clean(layer.config ?? {}), name, notes) };
     });
     const first = layers[0].config;
     if (layers[0].class_name !== 'InputLayer' && first.batch_input_shape === undefined) {
@@ -181,21 +188,22 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
       else if (buildShape) first.batch_input_shape = buildShape;
       else throw new ModelImportError('Sequential model has no input shape (no InputLayer, batch_input_shape or build_input_shape)');
     }
-    return { topology: { class_name: 'Sequential', config: { name: config.name ?? 'sequential', layers } }, layerClasses };
+    return { topology: { class_name: 'Sequential', config: { name: config.name ?? 'sequential', layers } }, layerClasses, notes };
   }
 
   if (modelClass === 'Functional' || modelClass === 'Model') {
     const config = raw.config;
     if (!isObject(config) || !Array.isArray(config.layers)) throw new ModelImportError(`${modelClass} config has no layers list`);
+    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.name ?? layer?.config?.name ?? `layer_${i}` })));
     const layers = config.layers.map((layer: Json, i: number) => {
       const name = layer?.name ?? layer?.config?.name ?? `layer_${i}`;
-      const className = supportedLayerClass(layer?.class_name, name);
+      const className = canonicalLayerClass(layer.class_name);
       layerClasses.push(className);
       const inbound = Array.isArray(layer.inbound_nodes) ? layer.inbound_nodes : [];
       return {
         class_name: className,
         name,
-        config: normalizeLayerConfig(className, clean(layer.config ?? {}), name),
+        config: normalizeLayerConfig(className, clean(layer.config ?? {}), name, notes),
         inbound_nodes: inbound.map((node: Json) => normalizeInboundNode(node, name)),
       };
     });
@@ -210,6 +218,7 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
         },
       },
       layerClasses,
+      notes,
     };
   }
 

@@ -7,6 +7,8 @@ export const SUPPORTED_LAYERS = [
   'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D',
   'BatchNormalization', 'Dropout', 'Flatten', 'Reshape', 'ZeroPadding2D',
   'Activation', 'ReLU', 'LeakyReLU', 'Softmax', 'Add', 'Multiply', 'Concatenate', 'Embedding', 'Rescaling',
+  'PReLU', 'ELU', 'Cropping2D', 'UpSampling2D', 'Conv2DTranspose', 'Subtract', 'Maximum', 'Minimum', 'Permute',
+  'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'Normalization',
 ] as const;
 
 const ALIASES: Record<string, string> = {
@@ -14,17 +16,29 @@ const ALIASES: Record<string, string> = {
   MaxPool1D: 'MaxPooling1D', MaxPool2D: 'MaxPooling2D', AvgPool1D: 'AveragePooling1D', AvgPool2D: 'AveragePooling2D',
   GlobalAvgPool1D: 'GlobalAveragePooling1D', GlobalAvgPool2D: 'GlobalAveragePooling2D',
   GlobalMaxPool1D: 'GlobalMaxPooling1D', GlobalMaxPool2D: 'GlobalMaxPooling2D',
+  Convolution2DTranspose: 'Conv2DTranspose', Deconvolution2D: 'Conv2DTranspose', Deconv2D: 'Conv2DTranspose',
 };
 
 const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
 
-/** Canonical class name, or a ModelImportError naming the layer and listing what is supported. */
-export function supportedLayerClass(className: unknown, layerName: string): string {
-  const name = typeof className === 'string' ? (ALIASES[className] ?? className) : String(className);
-  if (!SUPPORTED.has(name)) {
-    throw new ModelImportError(`unsupported layer ${name} ("${layerName}"); supported layers: ${SUPPORTED_LAYERS.join(', ')}`);
-  }
-  return name;
+/** The canonical Keras class name for `className` (aliases resolved). */
+export function canonicalLayerClass(className: unknown): string {
+  return typeof className === 'string' ? (ALIASES[className] ?? className) : String(className);
+}
+
+/**
+ * One ModelImportError naming every layer Condense cannot rebuild (Lambda, custom classes, ...),
+ * so a user fixes the model once rather than layer by layer.
+ */
+export function rejectUnsupportedLayers(layers: { className: unknown; name: string }[]): void {
+  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)));
+  if (bad.length === 0) return;
+  const listed = bad.slice(0, 10).map((l) => `${canonicalLayerClass(l.className)} ("${l.name}")`).join(', ');
+  const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+  const lambda = bad.some((l) => l.className === 'Lambda' || l.className === 'TFOpLambda')
+    ? ' Lambda layers hold Python code that cannot be rebuilt: replace them with built-in layers before saving.'
+    : '';
+  throw new ModelImportError(`unsupported layer${bad.length > 1 ? 's' : ''} ${listed}${more}; supported layers: ${SUPPORTED_LAYERS.join(', ')}.${lambda}`);
 }
 
 /** Keras activation names → TF.js names. */
@@ -33,6 +47,8 @@ const ACTIVATIONS: Record<string, string> = {
   softplus: 'softplus', softsign: 'softsign', elu: 'elu', selu: 'selu', swish: 'swish', silu: 'swish',
   hard_sigmoid: 'hardSigmoid', hardSigmoid: 'hardSigmoid', log_softmax: 'logSoftmax', logSoftmax: 'logSoftmax',
   mish: 'mish', gelu: 'gelu',
+  // Keras 3 names x·relu6(x+3)/6 hard_silu (alias hard_swish); registered in engine/layers.
+  hard_silu: 'hardSwish', hard_swish: 'hardSwish', hardSwish: 'hardSwish',
 };
 
 export function supportedActivation(value: unknown, layerName: string): string {

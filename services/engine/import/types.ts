@@ -23,6 +23,8 @@ export interface ModelMetadata {
   parameterCount: number;
   /** Distinct layer class names (Keras/TF.js layers) or op types (graph models), in model order. */
   layerTypes: string[];
+  /** Config options dropped or rewritten on import (e.g. a regularizer TF.js has no class for). */
+  notes?: string[];
 }
 
 export interface ImportedModel extends ModelMetadata {

@@ -2,6 +2,7 @@
 // dataset split are featurised with `featurizeTexts` and run one sample per invocation.
 import type { Dataset, Split } from '../data/types.ts';
 import { loadTfliteModel } from '../runtime/tflite-node.ts';
+import { ClassificationAccumulator } from '../evaluate/classification-metrics.ts';
 import { featurizeTexts, type TextFeaturizerConfig } from './featurize.ts';
 
 export interface TextTfliteEvaluation {
@@ -9,28 +10,23 @@ export interface TextTfliteEvaluation {
   samples: number;
   /** Predicted class per sample, in split order. */
   predictions: Int32Array;
+  /** Two classes only: ROC AUC. */
+  auc?: number;
 }
 
 export async function evaluateTextTflite(bytes: Uint8Array, dataset: Dataset, split: Split, featurizer: TextFeaturizerConfig, options: { limit?: number } = {}): Promise<TextTfliteEvaluation> {
   if (dataset.info.kind !== 'text') throw new Error(`evaluateTextTflite needs a text dataset; this one is '${dataset.info.kind}'`);
   const model = await loadTfliteModel(bytes);
-  const classes = dataset.info.numClasses;
-  const predictions: number[] = [];
-  let correct = 0;
+  const metrics = new ClassificationAccumulator(dataset.info.numClasses, 1);
   try {
     for await (const batch of dataset.batches(split, 64, { limit: options.limit })) {
       const x = featurizeTexts(batch.texts ?? [], featurizer);
-      const scores = model.predict(x, [batch.size, 2, featurizer.maxFeatures]);
-      for (let i = 0; i < batch.size; i++) {
-        let best = 0;
-        for (let k = 1; k < classes; k++) if (scores[i * classes + k] > scores[i * classes + best]) best = k;
-        predictions.push(best);
-        if (best === batch.y[i]) correct++;
-      }
+      metrics.add(model.predict(x, [batch.size, 2, featurizer.maxFeatures]), batch.y);
     }
   } finally {
     model.dispose();
   }
-  if (predictions.length === 0) throw new Error(`split '${split}' of the dataset is empty`);
-  return { accuracy: correct / predictions.length, samples: predictions.length, predictions: Int32Array.from(predictions) };
+  const result = metrics.result();
+  if (result.count === 0) throw new Error(`split '${split}' of the dataset is empty`);
+  return { accuracy: result.accuracy, samples: result.count, predictions: result.predictions, ...(result.auc === undefined ? {} : { auc: result.auc }) };
 }

@@ -38,7 +38,7 @@ export async function evaluateSplit(
       const next = tf.tidy(() => {
         const out = model.apply(xs, { training: false }) as tf.Tensor;
         const loss = sparseCategoricalCrossEntropy(out, ys, options.fromLogits);
-        return tf.add(totals, tf.mul(tf.stack([loss, accuracy(out, ys)]), batch.size));
+        return tf.add(totals, tf.mul(tf.stack([loss, accuracy(out, ys, options.fromLogits)]), batch.size));
       });
       tf.dispose([xs, ys, totals]);
       totals = next;

@@ -7,6 +7,7 @@ import { runTrainingLoop, type BatchTensors } from './loop.ts';
 import { createOptimizer, type OptimizerName, type OptimizerSpec } from './optimizers.ts';
 import { sparseCategoricalCrossEntropy } from './losses.ts';
 import { accuracy } from './metrics.ts';
+import { outputsLogits } from './output-kind.ts';
 import { evaluateSplit } from './evaluate_split.ts';
 import type { EarlyStoppingOptions, TrainingProgress, TrainingResult } from './types.ts';
 
@@ -15,7 +16,7 @@ export interface FitOptions {
   batchSize: number;
   /** An optimizer instance (kept alive; yours to dispose) or a spec (created and disposed here). Default adam 1e-3. */
   optimizer?: tf.Optimizer | OptimizerSpec | OptimizerName;
-  /** Whether the model outputs logits; default: false when its last layer's activation is softmax. */
+  /** Whether the model outputs logits; default: false when it ends in a softmax or one sigmoid unit. */
   fromLogits?: boolean;
   /** Custom loss on (model output, int32 labels); default sparse categorical cross-entropy. */
   loss?: (output: tf.Tensor, labels: tf.Tensor) => tf.Scalar;
@@ -31,13 +32,6 @@ export interface FitOptions {
   seed?: number;
   limit?: number;
   toTensors?: (batch: Batch) => BatchTensors;
-}
-
-/** True unless the model's last layer applies softmax (then it outputs probabilities). */
-export function outputsLogits(model: tf.LayersModel): boolean {
-  const last = model.layers[model.layers.length - 1];
-  const activation = (last?.getConfig() as { activation?: unknown } | undefined)?.activation;
-  return activation !== 'softmax';
 }
 
 /** The LayerVariables' underlying tf.Variables, as optimizer.minimize wants them. */
@@ -68,7 +62,7 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
         let acc: tf.Scalar | undefined;
         const loss = optimizer.minimize(() => {
           const out = model.apply(xs, { training: true }) as tf.Tensor;
-          acc = tf.keep(accuracy(out, ys));
+          acc = tf.keep(accuracy(out, ys, fromLogits));
           return lossFn(out, ys);
         }, true, vars) as tf.Scalar;
         return { loss, accuracy: acc as tf.Scalar };

@@ -1,9 +1,10 @@
 // Public API of the training engine.
 export { runTrainingLoop, type TrainingLoopOptions, type BatchTensors } from './loop.ts';
-export { fit, outputsLogits, trainableVariables, type FitOptions } from './fit.ts';
+export { fit, trainableVariables, type FitOptions } from './fit.ts';
+export { outputsLogits, isSigmoidBinary, lastActivation } from './output-kind.ts';
 export { evaluateSplit, type EvaluateSplitOptions } from './evaluate_split.ts';
 export { createOptimizer, type OptimizerName, type OptimizerSpec } from './optimizers.ts';
-export { sparseCategoricalCrossEntropy, distillationLoss, logProbabilities, type DistillationOptions } from './losses.ts';
+export { sparseCategoricalCrossEntropy, distillationLoss, logProbabilities, classLogProbabilities, type DistillationOptions } from './losses.ts';
 export { accuracy } from './metrics.ts';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, checkpointPath, type CheckpointOptions, type LoopPosition } from './checkpoint.ts';
 export { abortError, isAbortError } from './abort.ts';

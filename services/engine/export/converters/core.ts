@@ -6,9 +6,23 @@ import {
 function convertDense(c: LayerConversion): number[] {
   const g = c.graph;
   const inShape = g.tensors[c.inputs[0]].shape;
-  if (inShape.length !== 2) {
-    throw new UnsupportedLayerError(`layer '${c.layer.name}' (Dense): input of rank ${inShape.length} is not supported; add a Flatten before it`);
+  const kernel = c.requireWeight('kernel'); // [in, out]
+  if (inShape.length > 2) {
+    // Dense on [batch, ..., in] (e.g. a squeeze-and-excitation block after Reshape(1, 1, C)):
+    // FULLY_CONNECTED on the flattened rows, then back to the Keras output shape.
+    const rows = g.addIntConstant(`${c.layer.name}/rows`, [-1, kernel.shape[0]]);
+    const flat = g.addOp('RESHAPE', [c.inputs[0], rows], `${c.layer.name}/rows`, [-1, kernel.shape[0]], { kind: 'ReshapeOptions', newShape: [-1, kernel.shape[0]] });
+    const inner = convertDenseRows(c, flat, `${c.layer.name}/dense`);
+    const target = c.outputShapes[0].map((d, i) => (i === 0 ? -1 : d));
+    const shape = g.addIntConstant(`${c.layer.name}/shape`, target);
+    return [g.addOp('RESHAPE', [inner, shape], c.layer.name, target, { kind: 'ReshapeOptions', newShape: target })];
   }
+  return [convertDenseRows(c, c.inputs[0], c.layer.name)];
+}
+
+/** FULLY_CONNECTED (+ activation) on a [batch, in] tensor. */
+function convertDenseRows(c: LayerConversion, input: number, name: string): number {
+  const g = c.graph;
   const kernel = c.requireWeight('kernel'); // [in, out]
   const [ni, no] = kernel.shape;
   const transposed = new Float32Array(kernel.values.length); // → [out, in]
@@ -16,8 +30,8 @@ function convertDense(c: LayerConversion): number[] {
   const w = g.addConstant(`${c.layer.name}/kernel`, [no, ni], transposed);
   const bias = c.config.useBias === false ? undefined : c.weight('bias');
   const b = g.addConstant(`${c.layer.name}/bias`, [no], bias ? bias.values : new Float32Array(no));
-  return [withActivation(c, c.config.activation, (activation) =>
-    g.addOp('FULLY_CONNECTED', [c.inputs[0], w, b], c.layer.name, c.outputShapes[0], { kind: 'FullyConnectedOptions', activation }))];
+  return withActivation(c, c.config.activation, (activation) =>
+    g.addOp('FULLY_CONNECTED', [input, w, b], name, [-1, no], { kind: 'FullyConnectedOptions', activation }));
 }
 
 function convertActivation(c: LayerConversion): number[] {

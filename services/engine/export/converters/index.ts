@@ -4,3 +4,6 @@ import './core.ts';
 import './merge.ts';
 import './pooling.ts';
 import './lsh-projection.ts';
+import './activations.ts';
+import './spatial.ts';
+import './elementwise.ts';

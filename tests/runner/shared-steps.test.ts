@@ -1,0 +1,101 @@
+// A three-target run through the real activities (planner, plugin host, step store): every step
+// that candidates share runs once — one joint distillation call yields all three students, one
+// pruning call serves every target — counted at the plugin invoker. A second pass over the same
+// plan (a resumed or retried run) makes no plugin call at all.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createActivities, pluginInvoker, type ActivityImplementations, type PluginInvoker } from '../../services/activities/index.ts';
+import type { ActivityContext } from '../../services/activities/context.ts';
+import { loadConfig } from '../../services/config.ts';
+import { planForRun } from '../../services/planner/index.ts';
+import { createLocalRun } from '../../services/runs/local-run.ts';
+import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
+import type { CompressedModel, Plan, PlannedCandidate } from '../../workflows/types.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { tinyDatasetNpz, tinyModelZip } from './tiny-fixtures.ts';
+
+const TARGETS = ['cpu-int8', 'mcu-int8', 'edgetpu-int8'];
+
+let services: RunServices;
+let dataDir: string;
+let activities: ActivityImplementations;
+let ref: { orgId: string; runId: string };
+const calls: string[] = [];
+
+const ctx = (): ActivityContext => ({ signal: new AbortController().signal, heartbeat: () => undefined, heartbeatDetails: undefined, attempt: 1 });
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'condense-shared-steps-'));
+  services = await openRunServices(loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm' }), { database: await createTestDatabase() });
+  ref = await createLocalRun(services.database.db, services.blobs, {
+    model: { filename: 'tiny.zip', bytes: await tinyModelZip() },
+    data: { filename: 'tiny.npz', bytes: tinyDatasetNpz() },
+    targets: TARGETS,
+  });
+  const real = await pluginInvoker(services.pluginHost);
+  const observed: PluginInvoker = {
+    list: () => real.list(),
+    invoke: (request) => {
+      calls.push(request.plugin);
+      return real.invoke(request);
+    },
+  };
+  activities = createActivities({
+    db: services.database.db, blobs: services.blobs, plugins: observed, planner: planForRun, scratchDir: dataDir,
+    sizes: { maxPluginSamples: 160, latencyRuns: 0 },
+  });
+});
+after(async () => {
+  await services.database.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Distinct plugin calls a plan needs: a step is identified by the steps (and picks) before it
+ * and its own plugin and config. */
+function distinctSteps(plan: Plan): number {
+  const keys = new Set<string>();
+  for (const c of plan.candidates) {
+    c.chain.forEach((step, i) => keys.add(JSON.stringify([c.chain.slice(0, i), step.plugin, step.config])));
+  }
+  return keys.size;
+}
+
+async function compressAll(candidates: PlannedCandidate[]): Promise<Map<string, CompressedModel>> {
+  const out = new Map<string, CompressedModel>();
+  for (const candidate of candidates) out.set(candidate.key, await activities.compressCandidate(ctx(), { ...ref, candidate }));
+  return out;
+}
+
+test('shared steps of a three-target run are trained once; a second pass trains nothing', async () => {
+  await activities.validateInputs(ctx(), ref);
+  const baseline = await activities.evaluateBaseline(ctx(), ref);
+  const plan = await activities.planCandidates(ctx(), { ...ref, baseline });
+  const distills = plan.candidates.filter((c) => c.chain[0]?.plugin === 'distillation');
+  const pruned = plan.candidates.filter((c) => c.chain[0]?.plugin === 'pruning');
+  assert.equal(distills.length >= 3 * TARGETS.length, true, `distillation chains: ${distills.map((c) => c.key).join(', ')}`);
+  assert.equal(pruned.length, TARGETS.length);
+  const steps = plan.candidates.reduce((n, c) => n + c.chain.length, 0);
+
+  const compressed = await compressAll(plan.candidates);
+  const count = (plugin: string) => calls.filter((p) => p === plugin).length;
+  assert.equal(count('distillation'), 1, 'one joint distillation call for every student of every target');
+  assert.equal(count('pruning'), 1 + (plan.candidates.some((c) => c.chain.length > 1 && c.chain[1]!.plugin === 'pruning') ? 1 : 0), 'one pruning call shared by the targets (plus one on the distilled student when a target is tight)');
+  assert.equal(calls.length, distinctSteps(plan), `calls ${calls.join(', ')}`);
+  assert.ok(calls.length < steps / 2, `${calls.length} calls for ${steps} planned steps`);
+
+  // Each distillation chain continues with its own student: three different models per target.
+  const students = (target: string) => new Set(distills.filter((c) => c.target === target).map((c) => compressed.get(c.key)!.notes[0]));
+  for (const target of TARGETS) assert.equal(students(target).size, 3, `${target}: ${[...students(target)].join(' | ')}`);
+  const large = distills.filter((c) => c.chain[0]!.pick === 'student-large' && c.chain.length === 2).map((c) => compressed.get(c.key)!.modelSha256);
+  assert.equal(new Set(large).size, 1, 'the targets share the quantized large student: one model');
+
+  // Resumed/retried: every step is found under its content address.
+  calls.length = 0;
+  const again = await compressAll(plan.candidates);
+  assert.deepEqual(calls, [], 'a second pass makes no plugin call');
+  // (Chains with no step hand over the base model, re-zipped each time: compared by notes only.)
+  for (const c of plan.candidates.filter((p) => p.chain.length > 0)) assert.equal(again.get(c.key)!.modelSha256, compressed.get(c.key)!.modelSha256, c.key);
+});

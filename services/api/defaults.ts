@@ -1,12 +1,15 @@
 // Default wiring of the API to the engine (model/dataset inspection) and the plugin host.
 import { openDataset } from '../engine/data/index.ts';
 import { inspectModel } from '../engine/import/index.ts';
+import type { ExportPreflight } from '../engine/preflight/index.ts';
+import type { ModelPreflightJson } from '../db/types/index.ts';
+import { targetPreflight } from '../targets/index.ts';
 import { createPluginHost, validatePluginConfig, type PluginHost } from '../plugins/index.ts';
 import type { DatasetInspector, ModelInspector, PluginCatalog, PluginInfo } from './dependencies.ts';
 
 /** services/engine/import's inspectModel (reads metadata, validates the format). */
 export const defaultModelInspector: ModelInspector = async (input) => {
-  const meta = await inspectModel({ filename: input.filename, bytes: input.bytes });
+  const meta = await inspectModel({ filename: input.filename, bytes: input.bytes }, { preflight: true });
   return {
     format: meta.format,
     signature: {
@@ -15,8 +18,21 @@ export const defaultModelInspector: ModelInspector = async (input) => {
     },
     parameterCount: meta.parameterCount,
     layerTypes: meta.layerTypes,
+    ...(meta.preflight ? { preflight: modelPreflight(meta.preflight, meta.notes ?? []) } : {}),
   };
 };
+
+/** The engine's export pre-flight judged against every hardware target (services/targets). */
+export function modelPreflight(report: ExportPreflight, notes: string[]): ModelPreflightJson {
+  return {
+    parameterCount: report.parameterCount,
+    macs: report.macs,
+    peakActivationBytes: report.exports.find((e) => e.mode === 'float32')?.peakActivationBytes ?? null,
+    blockers: report.blockers,
+    notes,
+    targets: targetPreflight(report),
+  };
+}
 
 /** services/engine/data's openDataset, keeping only the metadata. */
 export const defaultDatasetInspector: DatasetInspector = async (input, options) => {

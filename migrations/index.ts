@@ -4,6 +4,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.ts';
 import * as m0002 from './0002_domain.ts';
 import * as m0003 from './0003_runner.ts';
+import * as m0004 from './0004_candidate_source_accuracy.ts';
 import * as m0005 from './0005_step_artifacts.ts';
 import * as m0008 from './0008_download_bytes.ts';
 import * as m0009 from './0009_model_preflight.ts';
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_domain': m0002,
   '0003_runner': m0003,
+  '0004_candidate_source_accuracy': m0004,
   '0005_step_artifacts': m0005,
   '0008_download_bytes': m0008,
   '0009_model_preflight': m0009,

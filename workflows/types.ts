@@ -75,6 +75,9 @@ export interface TargetFitResult {
 
 export interface CandidateEvaluation {
   accuracy: number;
+  /** Accuracy of the float (tfjs) model the file was exported from, same test samples (absent in
+   * journals written before it was measured). */
+  sourceAccuracy?: number;
   /** The .tflite gzip-compressed (engine/evaluate/download-size.ts); absent in older histories. */
   downloadBytes?: number;
   hostLatencyMs: number | null;

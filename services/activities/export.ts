@@ -6,6 +6,7 @@ import type { CompressedModel, ExportedCandidate, PlannedCandidate, RunRef } fro
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { loadDataset, loadModelBlob, loadRun } from './inputs.ts';
+import { candidateMetadata } from './model-metadata.ts';
 
 export async function exportCandidate(
   deps: ActivityDeps,
@@ -20,7 +21,8 @@ export async function exportCandidate(
   const model = await loadModelBlob(deps, compressed.modelSha256);
   let result;
   try {
-    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), dataset, calibration ? { calibrationSamples: calibration } : {});
+    const metadata = candidateMetadata(run, dataset.info, candidate, quantization, model);
+    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), dataset, { metadata, ...(calibration ? { calibrationSamples: calibration } : {}) });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     throw new NonRetryableError('ExportError', `cannot export ${candidate.key} as ${quantization}: ${(err as Error).message}`);

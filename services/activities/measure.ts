@@ -58,9 +58,12 @@ export async function evaluateCandidate(
   const model = await loadModelBlob(deps, exported.tfjsSha256);
   let macs: number;
   let parameterCount: number;
+  let sourceAccuracy: number;
   try {
     macs = countMacs(model).total;
     parameterCount = model.countParams();
+    // The float model the file was exported from, on the same samples: the export-fidelity rule.
+    sourceAccuracy = (await evaluateModel(model, dataset, 'test', { limit: deps.sizes?.evalSamples })).accuracy;
   } finally {
     model.dispose();
   }
@@ -71,6 +74,7 @@ export async function evaluateCandidate(
   );
   return {
     accuracy: metrics.accuracy,
+    sourceAccuracy,
     downloadBytes: downloadBytes(bytes),
     hostLatencyMs,
     macs,

@@ -8,6 +8,7 @@ import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatu
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { paretoPerTarget, rejectionReasons } from '../planner/select.ts';
+import { isBrokenExport } from '../planner/export-fidelity.ts';
 import { constraintsOf } from '../planner/orchestration.ts';
 import type { FitFailure } from '../targets/index.ts';
 import { loadRun } from './inputs.ts';
@@ -33,6 +34,7 @@ export async function storeCandidate(
       {
         key: candidate.key, label: candidate.key, target: candidate.target, quantization: exported.quantization,
         accuracy: evaluation.accuracy, bytes: exported.bytes,
+        ...(evaluation.sourceAccuracy === undefined ? {} : { sourceAccuracy: evaluation.sourceAccuracy }),
         ...(evaluation.fit.estimatedLatencyMs === null ? {} : { estimatedLatencyMs: evaluation.fit.estimatedLatencyMs }),
         fit: { fits: evaluation.fit.fits, failures: evaluation.fit.failures as FitFailure[] },
       },
@@ -44,6 +46,7 @@ export async function storeCandidate(
       quantization: exported.quantization,
       ok: true,
       accuracy: evaluation.accuracy,
+      sourceAccuracy: evaluation.sourceAccuracy ?? null,
       bytes: exported.bytes,
       downloadBytes: evaluation.downloadBytes ?? null,
       parameterCount: evaluation.parameterCount,
@@ -82,6 +85,7 @@ export async function finishRun(
       target: r.target,
       acceptable: r.fits === true,
       guesses: (r.fit_failures as Array<{ rule: string }>).some((f) => f.rule === 'no-better-than-chance'),
+      broken: isBrokenExport(r.fit_failures as Array<{ rule: string }>),
       ...(r.accuracy !== null && r.bytes !== null && r.estimated_latency_ms !== null
         ? { objectives: { accuracy: r.accuracy, bytes: Number(r.bytes), estimatedLatencyMs: r.estimated_latency_ms } }
         : {}),

@@ -20,7 +20,8 @@ import { RunEventPubSub } from '../events/pubsub.ts';
 import { listRunEvents } from '../events/store.ts';
 import { AuthCache, authenticate, type AuthInfo } from './auth.ts';
 import { createContext, type ApiContext, type ApiServices } from './context.ts';
-import { defaultDatasetInspector, defaultModelInspector, defaultPluginCatalog } from './defaults.ts';
+import { defaultPluginCatalog, isolatedInspectors } from './defaults.ts';
+import { DEFAULT_INSPECTION_LIMITS, type InspectionLimits } from '../inspect/isolated.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
 import { graphQLError, maskError } from './errors.ts';
 import { appCors } from './http/app-cors.ts';
@@ -48,8 +49,11 @@ export interface CreateServerOptions {
   blobs?: BlobStoreLike;
   /** Default: the plugin host (built-ins + CONDENSE_PLUGINS). */
   plugins?: PluginCatalog;
+  /** Default: inspection in a bounded child process (services/inspect) with `inspectionLimits`. */
   inspectModel?: ModelInspector;
   inspectDataset?: DatasetInspector;
+  /** Memory, time and expansion caps of the default inspectors. */
+  inspectionLimits?: Partial<InspectionLimits>;
   limits?: Partial<QueryLimits>;
   /** Per-org token bucket; false disables it. Default 300 burst, 50/s. */
   rateLimit?: RateLimitOptions | false;
@@ -96,6 +100,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   const hub = new RunEventHub(pubsub, (orgId, runId, afterSeq, limit) => withTenant(database.db, orgId, (trx) => listRunEvents(trx, runId, afterSeq, limit)));
 
   let baseUrl = '';
+  const inspectors = isolatedInspectors({ ...DEFAULT_INSPECTION_LIMITS, ...options.inspectionLimits });
   const services: ApiServices = {
     database,
     config,
@@ -103,8 +108,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     launcher: options.launcher ?? queueOnlyLauncher,
     hub,
     signer: new UrlSigner(config.signingSecret),
-    inspectModel: options.inspectModel ?? defaultModelInspector,
-    inspectDataset: options.inspectDataset ?? defaultDatasetInspector,
+    inspectModel: options.inspectModel ?? inspectors.inspectModel,
+    inspectDataset: options.inspectDataset ?? inspectors.inspectDataset,
     plugins: options.plugins ?? defaultPluginCatalog(config.plugins),
     publicUrl: () => options.publicUrl ?? baseUrl,
     signedUrlTtlSeconds: options.signedUrlTtlSeconds ?? 900,

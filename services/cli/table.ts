@@ -1,4 +1,5 @@
 // The candidate table printed at the end of `condense compress`.
+import { EXPORT_ACCURACY_LOSS_RULE, isBrokenExport, MAX_EXPORT_ACCURACY_LOSS } from '../planner/export-fidelity.ts';
 
 export interface CandidateRow {
   key: string;
@@ -6,6 +7,8 @@ export interface CandidateRow {
   status: string;
   quantization: string | null;
   accuracy: number | null;
+  /** Accuracy of the float model the file was exported from (same samples), when measured. */
+  sourceAccuracy: number | null;
   bytes: number | null;
   /** gzip-compressed bytes: what a client downloads. */
   downloadBytes: number | null;
@@ -13,6 +16,8 @@ export interface CandidateRow {
   estimatedLatencyMs: number | null;
   hostLatencyMs: number | null;
   fits: boolean | null;
+  /** Rules the candidate breaks (target rules and run rules, as the API's FitFailure). */
+  fitFailures: Array<{ rule: string; message: string }>;
   pareto: boolean;
   failure: string | null;
   file: string | null;
@@ -22,7 +27,9 @@ const kb = (n: number | null) => (n == null ? '-' : n >= 1024 * 1024 ? `${(n / 1
 const fixed = (n: number | null, digits: number, suffix = '') => (n == null ? '-' : `${n.toFixed(digits)}${suffix}`);
 
 export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy: number; bytes: number }): string {
-  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'size', 'download (gzip)', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
+  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'float src', 'size', 'download (gzip)', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
+  const percent = (v: number | null) => fixed(v == null ? null : v * 100, 2, '%');
+  const fits = (r: CandidateRow) => (isBrokenExport(r.fitFailures) ? 'BROKEN' : r.fits ? 'yes' : 'no');
   const body = rows.map((r) =>
     r.status === 'succeeded'
       ? [
@@ -30,21 +37,25 @@ export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy
           r.key,
           r.target,
           r.quantization ?? '-',
-          fixed(r.accuracy == null ? null : r.accuracy * 100, 2, '%'),
+          percent(r.accuracy),
+          percent(r.sourceAccuracy),
           kb(r.bytes),
           kb(r.downloadBytes),
           fixed(r.compressionRatio, 1, '×'),
           fixed(r.estimatedLatencyMs, 3, ' ms'),
           fixed(r.hostLatencyMs, 3, ' ms'),
-          r.fits ? 'yes' : 'no',
+          fits(r),
           r.file ?? '-',
         ]
-      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
+      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const lines = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)];
   if (baseline) lines.push('', `base model: accuracy ${(baseline.accuracy * 100).toFixed(2)}%, ${kb(baseline.bytes)} as float32 TFLite`);
   lines.push('* = on the Pareto front (accuracy vs size vs latency)');
+  if (rows.some((r) => isBrokenExport(r.fitFailures))) {
+    lines.push(`BROKEN = the exported file scores more than ${Math.round(MAX_EXPORT_ACCURACY_LOSS * 100)} points below its float source (${EXPORT_ACCURACY_LOSS_RULE}); never on the front, do not ship it`);
+  }
   return lines.join('\n');
 }

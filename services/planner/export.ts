@@ -5,7 +5,7 @@
 // the file a user gets.
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
-import { exportTflite, type ExportTfliteResult } from '../engine/export/index.ts';
+import { exportTflite, type ExportTfliteResult, type TfliteMetadata } from '../engine/export/index.ts';
 import { getTarget, type ExportQuantization } from '../targets/index.ts';
 
 /** Training samples that calibrate int8 activation ranges (unless a caller asks for fewer). */
@@ -28,6 +28,8 @@ async function* calibration(dataset: Dataset, limit: number): AsyncIterable<Floa
 export interface ExportForTargetOptions {
   /** Calibration samples for int8 (default CALIBRATION_SAMPLES; tests use fewer). */
   calibrationSamples?: number;
+  /** Standard TFLite metadata to embed in the file. */
+  metadata?: TfliteMetadata;
 }
 
 /** Exports `model` in `quantization` with the I/O type `ioType` (see ioTypeFor). */
@@ -39,5 +41,6 @@ export async function exportForTarget(
     quantization,
     ...(quantization === 'int8' ? { representativeData: calibration(dataset, calibrationSamples), calibrationSamples } : {}),
     ioType,
+    ...(options.metadata ? { metadata: options.metadata } : {}),
   });
 }

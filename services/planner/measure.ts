@@ -4,7 +4,7 @@
 // compression ratio and speed-up against the base model's float32 export.
 import { initEngine, tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
-import { countMacs, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
+import { countMacs, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
 import type { ExportTfliteResult } from '../engine/export/index.ts';
 import { deserializeModel, isSerializedModel, type SerializedModel } from '../plugins/index.ts';
 import { checkTargetFit } from '../targets/index.ts';
@@ -29,6 +29,8 @@ export interface MeasureOptions {
 export interface MeasuredArtifact {
   exported: ExportTfliteResult;
   accuracy: number;
+  /** The float (tfjs) model's accuracy on the same samples (tensor datasets only). */
+  sourceAccuracy?: number;
   hostLatencyMs: number | null;
   parameterCount: number;
   macs: number;
@@ -48,16 +50,19 @@ export async function measureArtifact(
     const exported = await exportForTarget(model, quantization, ioType, dataset, options.calibrationSamples ? { calibrationSamples: options.calibrationSamples } : {});
     const limit = options.evalSamples ? { limit: options.evalSamples } : {};
     let accuracy: number;
+    let sourceAccuracy: number | undefined;
     if (dataset.info.kind === 'text') {
       if (!options.featurizer) throw new Error('measuring a text model needs its featurizer (options.featurizer)');
       accuracy = (await evaluateTextTflite(exported.bytes, dataset, 'test', options.featurizer, limit)).accuracy;
     } else {
       accuracy = (await evaluateTflite(exported.bytes, dataset, 'test', limit)).accuracy;
+      // The float model the file was exported from, on the same samples: the export-fidelity rule.
+      sourceAccuracy = (await evaluateModel(model, dataset, 'test', limit)).accuracy;
     }
     // Host latency feeds random floats: meaningful for tensor inputs only.
     const runs = dataset.info.kind === 'text' ? 0 : options.latencyRuns ?? 30;
     const hostLatencyMs = runs > 0 ? (await measureHostLatency(exported.bytes, { runs, warmup: Math.min(5, runs) })).medianMs : null;
-    return { exported, accuracy, hostLatencyMs, parameterCount: model.countParams(), macs: countMacs(model).total };
+    return { exported, accuracy, ...(sourceAccuracy !== undefined ? { sourceAccuracy } : {}), hostLatencyMs, parameterCount: model.countParams(), macs: countMacs(model).total };
   } finally {
     if (owned) model.dispose();
   }
@@ -130,6 +135,7 @@ export async function measureCandidate(input: MeasureCandidateInput): Promise<Me
   return {
     ...head,
     accuracy: artifact.accuracy,
+    ...(artifact.sourceAccuracy !== undefined ? { sourceAccuracy: artifact.sourceAccuracy } : {}),
     bytes,
     parameterCount: artifact.parameterCount,
     macs: artifact.macs,

@@ -2,7 +2,8 @@
 // each other one does not, and the Pareto front per target over (bytes ↓, accuracy ↑, estimated
 // latency ↓). When nothing for a target is acceptable, the front is taken over every measured
 // candidate of that target that beats guessing and marked best effort, so a run never comes back
-// empty-handed.
+// empty-handed. A broken export (export-fidelity.ts) is never on a front, best effort included.
+import { exportLossRejection, isBrokenExport } from './export-fidelity.ts';
 import type {
   BaselineMeasure, CandidateVerdict, MeasuredCandidate, PlanConstraints, Rejection, Selection, TargetSelection,
 } from './types.ts';
@@ -27,6 +28,8 @@ export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstrai
   const reasons: Rejection[] = [];
   const chance = baseline.chanceAccuracy !== undefined ? chanceRejection(c.accuracy, baseline.chanceAccuracy) : undefined;
   if (chance) reasons.push(chance);
+  const broken = exportLossRejection(c.accuracy, c.sourceAccuracy);
+  if (broken) reasons.push(broken);
   for (const f of c.fit?.failures ?? []) reasons.push({ rule: f.rule, message: f.message });
   const { maxBytes, maxLatencyMs, minAccuracy, maxAccuracyDrop } = constraints;
   if (maxBytes != null && c.bytes > maxBytes) reasons.push({ rule: 'max-bytes', message: `${c.bytes} bytes is over the ${maxBytes}-byte limit` });
@@ -61,13 +64,18 @@ export function paretoFront<T extends ParetoObjectives>(candidates: T[]): T[] {
 
 /**
  * What a target's Pareto front is taken over: its acceptable candidates or, when there are none,
- * best effort over those that beat guessing (all of them if none does).
+ * best effort over those that beat guessing (all of them if none does). Broken exports
+ * (`broken`) are left out in every case: a file that does not do what its model does is never
+ * offered.
  */
-export function frontPool<T>(candidates: T[], acceptable: (c: T) => boolean, guesses: (c: T) => boolean): { pool: T[]; bestEffort: boolean } {
-  const accepted = candidates.filter(acceptable);
+export function frontPool<T>(
+  candidates: T[], acceptable: (c: T) => boolean, guesses: (c: T) => boolean, broken: (c: T) => boolean,
+): { pool: T[]; bestEffort: boolean } {
+  const offerable = candidates.filter((c) => !broken(c));
+  const accepted = offerable.filter(acceptable);
   if (accepted.length > 0) return { pool: accepted, bestEffort: false };
-  const learned = candidates.filter((c) => !guesses(c));
-  return { pool: learned.length > 0 ? learned : candidates, bestEffort: true };
+  const learned = offerable.filter((c) => !guesses(c));
+  return { pool: learned.length > 0 ? learned : offerable, bestEffort: true };
 }
 
 /** What the per-target front needs of a judged candidate: its target, whether it is acceptable,
@@ -77,6 +85,8 @@ export interface Judged<K> {
   target: string;
   acceptable: boolean;
   guesses: boolean;
+  /** A broken export (export-fidelity.ts): never on a front. */
+  broken: boolean;
   objectives?: ParetoObjectives;
 }
 
@@ -86,7 +96,7 @@ export function paretoPerTarget<K>(candidates: Judged<K>[]): Array<{ target: str
   const targetIds = [...new Set(candidates.map((c) => c.target))];
   return targetIds.map((target) => {
     const own = candidates.filter((c) => c.target === target && c.objectives !== undefined);
-    const { pool, bestEffort } = frontPool(own, (c) => c.acceptable, (c) => c.guesses);
+    const { pool, bestEffort } = frontPool(own, (c) => c.acceptable, (c) => c.guesses, (c) => c.broken);
     const front = paretoFront(pool.map((c) => ({ ...c.objectives!, id: c.id }))).map((c) => c.id);
     return { target, front, bestEffort };
   });
@@ -106,6 +116,7 @@ export function selectResults(candidates: MeasuredCandidate[], constraints: Plan
     target: c.target,
     acceptable: reasons.get(c.key)!.length === 0,
     guesses: reasons.get(c.key)!.some((r) => r.rule === 'no-better-than-chance'),
+    broken: isBrokenExport(reasons.get(c.key)!),
     ...(measured(c) ? { objectives: { bytes: c.bytes, accuracy: c.accuracy, estimatedLatencyMs: c.estimatedLatencyMs } } : {}),
   })));
   const onFront = new Set(fronts.flatMap((f) => f.front));

@@ -110,6 +110,9 @@ export interface MeasuredCandidate {
   failure?: { stage: 'compress' | 'export' | 'measure'; message: string };
   /** Test-set accuracy of the exported .tflite in the TFLite runtime. */
   accuracy?: number;
+  /** Accuracy of the float (tfjs) model the file was exported from, on the same test samples
+   * (absent for text models); see export-fidelity.ts. */
+  sourceAccuracy?: number;
   bytes?: number;
   parameterCount?: number;
   macs?: number;
@@ -131,7 +134,7 @@ export interface MeasuredCandidate {
 
 /** Why a candidate is not acceptable: a constraint, a target-fit rule, or a failure. */
 export interface Rejection {
-  rule: 'failed' | 'no-better-than-chance' | 'max-bytes' | 'max-latency' | 'min-accuracy' | 'max-accuracy-drop' | FitFailure['rule'];
+  rule: 'failed' | 'no-better-than-chance' | 'export-accuracy-loss' | 'max-bytes' | 'max-latency' | 'min-accuracy' | 'max-accuracy-drop' | FitFailure['rule'];
   message: string;
 }
 

@@ -16,7 +16,7 @@ export interface RunForExecution {
   techniques: TechniqueChoiceJson[] | null;
   constraints: RunConstraintsJson;
   cancelRequested: boolean;
-  model: { versionId: string; filename: string; format: string; blobSha256: string; bytes: number; parameterCount: number };
+  model: { versionId: string; name: string; version: number; filename: string; format: string; blobSha256: string; bytes: number; parameterCount: number };
   dataset: { id: string; filename: string; format: string; blobSha256: string; bytes: number; sampleCount: number; numClasses: number };
 }
 
@@ -25,8 +25,10 @@ export async function getRunForExecution(trx: Kysely<DB>, runId: string): Promis
   const row = await trx
     .selectFrom('compression_runs as r')
     .innerJoin('model_versions as mv', 'mv.id', 'r.model_version_id')
+    .innerJoin('models as m', 'm.id', 'mv.model_id')
     .innerJoin('datasets as d', 'd.id', 'r.dataset_id')
     .select([
+      'm.name as m_name', 'mv.version as mv_version',
       'r.id', 'r.org_id', 'r.project_id', 'r.status', 'r.targets', 'r.techniques', 'r.constraints', 'r.cancel_requested_at',
       'mv.id as mv_id', 'mv.filename as mv_filename', 'mv.format as mv_format', 'mv.blob_sha256 as mv_sha', 'mv.bytes as mv_bytes',
       'mv.parameter_count as mv_params',
@@ -46,7 +48,7 @@ export async function getRunForExecution(trx: Kysely<DB>, runId: string): Promis
     constraints: row.constraints,
     cancelRequested: row.cancel_requested_at !== null,
     model: {
-      versionId: row.mv_id, filename: row.mv_filename, format: row.mv_format, blobSha256: row.mv_sha,
+      versionId: row.mv_id, name: row.m_name, version: row.mv_version, filename: row.mv_filename, format: row.mv_format, blobSha256: row.mv_sha,
       bytes: Number(row.mv_bytes), parameterCount: Number(row.mv_params),
     },
     dataset: {
@@ -102,6 +104,8 @@ export interface CandidateRecord {
   failureStage?: string | null;
   failureMessage?: string | null;
   accuracy?: number | null;
+  /** Accuracy of the float model the file was exported from, on the same test samples. */
+  sourceAccuracy?: number | null;
   bytes?: number | null;
   /** gzip-compressed .tflite bytes. */
   downloadBytes?: number | null;
@@ -142,6 +146,7 @@ export async function insertCandidate(trx: Kysely<DB>, ref: RunRef, candidate: C
       failure_stage: candidate.failureStage ?? null,
       failure_message: candidate.failureMessage ?? null,
       accuracy: candidate.accuracy ?? null,
+      source_accuracy: candidate.sourceAccuracy ?? null,
       bytes: candidate.bytes ?? null,
       download_bytes: candidate.downloadBytes ?? null,
       parameter_count: candidate.parameterCount ?? null,

@@ -18,6 +18,7 @@ import { mnistNpz } from '../../services/demo/mnist-upload.ts';
 import { startDemoStack, type DemoStack } from '../../services/demo/stack.ts';
 import { trainTeacher } from '../../services/demo/teacher.ts';
 import { openDataset } from '../../services/engine/data/index.ts';
+import { readTfliteMetadata } from '../../services/engine/export/index.ts';
 import { loadTfliteModel } from '../../services/engine/runtime/index.ts';
 
 const TARGETS = ['cpu-int8', 'mcu-int8', 'gpu-fp16'];
@@ -103,6 +104,13 @@ test('upload, compress for three targets, follow, publish, download and re-measu
   const sha = createHash('sha256').update(download.bytes).digest('hex');
   assert.equal(download.etag, `"${sha}"`);
   assert.equal(download.bytes.length, best.metrics.bytes);
+  // The file carries the standard TFLite metadata: labels, input normalisation, output kind.
+  const meta = readTfliteMetadata(download.bytes);
+  assert.ok(meta, 'TFLITE_METADATA present');
+  assert.match(meta.version, /^v1\+/);
+  assert.deepEqual(meta.output.labels, local.info.labels);
+  assert.equal(meta.output.kind, 'probabilities');
+  assert.deepEqual(meta.input.normalization, local.info.inputScale === 1 ? null : { mean: [0], std: [1 / local.info.inputScale] });
   const again = await fetchChannelModel(stack.server.url, projectId, 'production', appKey, download.etag!);
   assert.equal(again.status, 304);
   assert.equal(again.bytes.length, 0);

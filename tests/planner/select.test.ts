@@ -132,6 +132,24 @@ describe('selectResults', () => {
     assert.deepEqual(onlyGuesses.targets[0].pareto, ['guess'], 'with nothing better, the best found is still returned');
   });
 
+  it('rejects a broken export (file far below its own float source) and keeps it off every front', () => {
+    // The smallest, fastest and here even the most accurate candidate: only its drop against its
+    // own float model says the file is broken.
+    const broken = cand('broken', 10, 0.85, 0.5, { sourceAccuracy: 0.99 });
+    const honest = cand('honest', 100, 0.80, 1, { sourceAccuracy: 0.81 });
+    const reasons = rejectionReasons(broken, {}, baseline);
+    assert.deepEqual(reasons.map((r) => r.rule), ['export-accuracy-loss']);
+    assert.match(reasons[0].message, /scores 85\.0% but the float model it was exported from scores 99\.0% \(14\.0 points lost, more than the 3/);
+    assert.deepEqual(rejectionReasons(cand('edge', 10, 0.96, 0.5, { sourceAccuracy: 0.99 }), {}, baseline), [], 'exactly 3 points is allowed');
+    assert.deepEqual(rejectionReasons(cand('no-source', 10, 0.5, 0.5), {}, baseline), [], 'not measured (text models): no rule');
+    const sel = selectResults([broken, honest], {}, baseline);
+    assert.deepEqual(sel.targets, [{ target: 'cpu-int8', pareto: ['honest'], bestEffort: false }]);
+    const bestEffort = selectResults([broken, honest], { minAccuracy: 0.95 }, baseline);
+    assert.deepEqual(bestEffort.targets, [{ target: 'cpu-int8', pareto: ['honest'], bestEffort: true }], 'not even on a best-effort front');
+    const onlyBroken = selectResults([broken], {}, baseline);
+    assert.deepEqual(onlyBroken.targets, [{ target: 'cpu-int8', pareto: [], bestEffort: true }], 'a broken file is never offered, even alone');
+  });
+
   it('rejects duplicate keys', () => {
     assert.throws(() => selectResults([cand('a', 1, 1, 1), cand('a', 2, 1, 1)], {}, baseline), /candidate key "a" appears twice/);
   });

@@ -4,7 +4,10 @@ import type { Selectable } from 'kysely';
 import type { CandidatesTable, CompressionRunsTable } from '../../db/types/index.ts';
 import { RUN_EVENT_TYPES, type RunEvent as StoredRunEvent, type RunEventType } from '../../events/types.ts';
 import { toGlobalId } from '../ids.ts';
+import { EXPORT_ACCURACY_LOSS_RULE, MAX_EXPORT_ACCURACY_LOSS } from '../../planner/export-fidelity.ts';
 import { CandidateStatusEnum, DateTime, JSONScalar, Node, RunStatusEnum } from './common.ts';
+
+const EXPORT_LOSS_POINTS = Math.round(MAX_EXPORT_ACCURACY_LOSS * 100);
 
 /** GraphQL enum object for RunEventType (values equal the stored type names). */
 export const RunEventTypeEnum = Object.fromEntries(RUN_EVENT_TYPES.map((t) => [t, t])) as Record<RunEventType, RunEventType>;
@@ -93,8 +96,11 @@ export class CompressionRun extends Node {
 
 @ObjectType({ description: 'Measured quality and cost of a candidate.' })
 export class CandidateMetrics {
-  @Field(() => Float, { nullable: true, description: 'Accuracy on the test split (0..1).' })
+  @Field(() => Float, { nullable: true, description: 'Accuracy of the exported .tflite file in the TFLite runtime on the test split (0..1).' })
   accuracy!: number | null;
+
+  @Field(() => Float, { nullable: true, description: `Accuracy of the float (TF.js) model the file was exported from, on the same test samples (0..1; null when not measured). A file scoring more than ${EXPORT_LOSS_POINTS} points below it breaks the ${EXPORT_ACCURACY_LOSS_RULE} rule.` })
+  sourceAccuracy!: number | null;
 
   @Field(() => Int, { nullable: true, description: '.tflite file size, bytes.' })
   bytes!: number | null;
@@ -120,7 +126,7 @@ export class CandidateMetrics {
 
 @ObjectType({ description: 'A rule of the hardware target or of the run that the candidate breaks.' })
 export class FitFailure {
-  @Field(() => String, { description: 'Rule id: a target rule (op-set, tensor-types, file-size, activation-memory, latency-budget) or a run rule (max-bytes, max-latency, min-accuracy, max-accuracy-drop, no-better-than-chance).' })
+  @Field(() => String, { description: `Rule id: a target rule (op-set, tensor-types, file-size, activation-memory, latency-budget) or a run rule (max-bytes, max-latency, min-accuracy, max-accuracy-drop, no-better-than-chance, ${EXPORT_ACCURACY_LOSS_RULE}: the exported file scores more than ${EXPORT_LOSS_POINTS} points below the float model it was exported from, i.e. the file is broken; such a candidate is never on the Pareto front).` })
   rule!: string;
 
   @Field(() => String, { description: 'What exactly does not fit.' })
@@ -191,7 +197,7 @@ export class Candidate extends Node {
       id: toGlobalId('Candidate', row.id), uuid: row.id, runId: row.run_id, tfliteSha256: row.tflite_sha256, tfjsSha256: row.tfjs_sha256,
       key: row.key, status: row.status as CandidateStatusEnum, techniqueChain: row.technique_chain, quantization: row.quantization,
       metrics: {
-        accuracy: row.accuracy, bytes: num(row.bytes), downloadBytes: num(row.download_bytes ?? null), parameterCount: num(row.parameter_count), estimatedLatencyMs: row.estimated_latency_ms,
+        accuracy: row.accuracy, sourceAccuracy: row.source_accuracy, bytes: num(row.bytes), downloadBytes: num(row.download_bytes ?? null), parameterCount: num(row.parameter_count), estimatedLatencyMs: row.estimated_latency_ms,
         hostLatencyMs: row.host_latency_ms, compressionRatio: row.compression_ratio, speedup: row.speedup,
       },
       targetFit: { target: row.target, fits: row.fits, failures: row.fit_failures },

@@ -159,6 +159,8 @@ export interface CandidatesTable {
   failure_stage: string | null;
   failure_message: string | null;
   accuracy: number | null;
+  /** Accuracy of the float model the file was exported from, same samples (migration 0004). */
+  source_accuracy: number | null;
   bytes: NullableBigInt;
   /** gzip-compressed .tflite bytes (migration 0008). */
   download_bytes: NullableBigInt;

@@ -13,6 +13,8 @@ export interface SampleStore {
   /** For text datasets. */
   readTexts?(ids: Int32Array): Promise<string[]> | string[];
   close?(): Promise<void>;
+  /** Factor readRows applies to the stored raw values (default 1). */
+  inputScale?: number;
 }
 
 export interface OpenOptions {
@@ -86,6 +88,7 @@ export function buildDataset(parts: DatasetParts, options: OpenOptions = {}): In
     inputShape: parts.inputShape.slice(),
     numClasses: labelNames.length,
     labels: labelNames,
+    inputScale: parts.store.inputScale ?? 1,
     splits: { train: splitIndices.train.length, validation: splitIndices.validation.length, test: splitIndices.test.length },
     sampleCount: ids.length,
   };
@@ -131,6 +134,7 @@ export function memoryStore(x: Float32Array, sampleSize: number): SampleStore {
 /** A store over uint8 pixels in memory, normalised to [0, 1] when read. */
 export function uint8PixelStore(pixels: Uint8Array, sampleSize: number): SampleStore {
   return {
+    inputScale: 1 / 255,
     readRows(ids, out) {
       for (let k = 0; k < ids.length; k++) {
         const base = ids[k] * sampleSize;

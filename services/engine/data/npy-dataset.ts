@@ -69,6 +69,7 @@ export async function npyDataset(arrays: Map<string, NpyRows>, file: string, for
       labels,
       explicitSplit,
       store: {
+        inputScale: scale,
         async readRows(ids, out) {
           // Group ids by part, keep their positions in the batch.
           for (const part of parts) {

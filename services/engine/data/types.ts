@@ -24,6 +24,8 @@ export interface DatasetInfo {
   numClasses: number;
   /** Human-readable class names, index = label id. */
   labels: string[];
+  /** Factor applied to the file's raw values before the model sees them (1/255 for uint8 pixels, else 1). */
+  inputScale: number;
   /** Sample counts per split after the seeded split. */
   splits: Record<Split, number>;
   sampleCount: number;

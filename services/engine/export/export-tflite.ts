@@ -1,7 +1,9 @@
 // exportTflite: tfjs LayersModel → .tflite bytes in one of four quantization modes.
 import type { tf } from '../backend/index.ts';
 import { peakActivationBytes } from './activation-memory.ts';
+import { appendAssociatedFiles } from './associated-files.ts';
 import { serializeTflite } from './flatbuffer-writer.ts';
+import { LABELS_FILE, labelsFileBytes, serializeTfliteMetadata, type TfliteMetadata } from './tflite-metadata.ts';
 import { calibrateRanges } from './ir-interpreter.ts';
 import { optimizeIr } from './ir-passes.ts';
 import { kerasToIr } from './keras-to-ir.ts';
@@ -22,6 +24,8 @@ export interface ExportTfliteOptions {
   /** dynamic-int8: see LowerOptions. */
   dynamicRangeMinElements?: number;
   dynamicInt8Kernels?: 'hybrid' | 'dequantize';
+  /** Standard TFLite metadata to embed (TFLITE_METADATA buffer; labels as an associated file). */
+  metadata?: TfliteMetadata;
 }
 
 export interface ExportTfliteResult {
@@ -54,8 +58,10 @@ export async function exportTflite(model: tf.LayersModel, options: ExportTfliteO
     dynamicInt8Kernels: options.dynamicInt8Kernels,
     description: `Condense export of '${model.name}' (${options.quantization})`,
   });
+  if (options.metadata) spec.metadataBuffer = serializeTfliteMetadata(options.metadata);
+  const labels = options.metadata?.output.labels ?? [];
   return {
-    bytes: serializeTflite(spec),
+    bytes: appendAssociatedFiles(serializeTflite(spec), labels.length > 0 ? { [LABELS_FILE]: labelsFileBytes(labels) } : {}),
     ops: [...new Set(spec.operators.map((op) => op.op))],
     tensorTypes: [...new Set(spec.tensors.map((t) => t.type))],
     peakActivationBytes: peakActivationBytes(spec),

@@ -6,6 +6,7 @@ import {
   ActivationFunction, BuiltinOperator, BuiltinOptions, FILE_IDENTIFIER, Padding, SCHEMA_VERSION, TensorType,
 } from './tflite-schema.ts';
 import type { OperatorOptions, QuantizationSpec, TensorSpec, TfliteModelSpec } from './tflite-model.ts';
+import { METADATA_BUFFER_NAME } from './tflite-metadata.ts';
 
 type Offset = flatbuffers.Offset;
 
@@ -44,6 +45,19 @@ function alignedBytes(b: flatbuffers.Builder, data: Uint8Array): Offset {
   raw.bb.setPosition(raw.space);
   raw.bb.bytes().set(data, raw.space);
   return b.endVector();
+}
+
+/** Appends the metadata buffer and returns Model.metadata: [Metadata { name: "TFLITE_METADATA", buffer }]. */
+function writeMetadataEntry(b: flatbuffers.Builder, metadata: Uint8Array, bufferOffsets: Offset[]): Offset {
+  const data = alignedBytes(b, metadata);
+  b.startObject(3);
+  b.addFieldOffset(0, data, 0);
+  const index = bufferOffsets.push(b.endObject()) - 1;
+  const name = b.createString(METADATA_BUFFER_NAME);
+  b.startObject(2);
+  b.addFieldOffset(0, name, 0);
+  b.addFieldInt32(1, index, 0);
+  return offsetVector(b, [b.endObject()]);
 }
 
 function writeQuantization(b: flatbuffers.Builder, q: QuantizationSpec): Offset {
@@ -243,6 +257,7 @@ export function serializeTflite(spec: TfliteModelSpec): Uint8Array {
     return b.endObject();
   });
 
+  const metadataVec = spec.metadataBuffer ? writeMetadataEntry(b, spec.metadataBuffer, bufferOffsets) : 0;
   const description = b.createString(spec.description);
   const codesVec = offsetVector(b, codeOffsets);
   const subgraphsVec = offsetVector(b, [subgraph]);
@@ -253,6 +268,7 @@ export function serializeTflite(spec: TfliteModelSpec): Uint8Array {
   b.addFieldOffset(2, subgraphsVec, 0);
   b.addFieldOffset(3, description, 0);
   b.addFieldOffset(4, buffersVec, 0);
+  if (metadataVec) b.addFieldOffset(6, metadataVec, 0);
   const model = b.endObject();
   b.finish(model, FILE_IDENTIFIER);
   return b.asUint8Array().slice();

@@ -9,5 +9,8 @@ export { getOpSpecIfAny, registerOpSpec, type OpSpec } from './op-specs.ts';
 export { irOpLayers } from './op-layers.ts';
 export { IrGraph, type IrTensor, type IrOp } from './ir.ts';
 export { readTfliteModel } from './tflite-reader.ts';
+export { readTfliteMetadata } from './tflite-metadata-reader.ts';
+export { type TfliteMetadata, type OutputKind } from './tflite-metadata.ts';
+export { readAssociatedFiles } from './associated-files.ts';
 export { serializeTflite } from './flatbuffer-writer.ts';
 export type { TfliteModelSpec, TensorSpec, OperatorSpec, OperatorOptions } from './tflite-model.ts';

@@ -59,4 +59,6 @@ export interface TfliteModelSpec {
   operators: OperatorSpec[];
   inputs: number[];
   outputs: number[];
+  /** The TFLITE_METADATA flatbuffer (see tflite-metadata.ts), stored as the last buffer. */
+  metadataBuffer?: Uint8Array;
 }

@@ -6,8 +6,10 @@ import {
   type ActivationName, type BuiltinOperatorName, type PaddingName, type TensorTypeName,
 } from './tflite-schema.ts';
 import type { OperatorOptions, TensorSpec, TfliteModelSpec } from './tflite-model.ts';
+import { METADATA_BUFFER_NAME } from './tflite-metadata.ts';
 
-class Table {
+/** A flatbuffer table read by field slot (slot = field order in the schema). */
+export class Table {
   constructor(readonly bb: flatbuffers.ByteBuffer, readonly pos: number) {}
   private field(slot: number): number {
     return this.bb.__offset(this.pos, 4 + 2 * slot);
@@ -129,5 +131,9 @@ export function readTfliteModel(bytes: Uint8Array): TfliteModelSpec {
       options: options ? readOptions(op.byte(3), options) : undefined,
     };
   });
-  return { description: model.string(3), tensors, operators, inputs: subgraph.ints(1), outputs: subgraph.ints(2) };
+  const spec: TfliteModelSpec = { description: model.string(3), tensors, operators, inputs: subgraph.ints(1), outputs: subgraph.ints(2) };
+  const metadata = model.tables(6).find((m) => m.string(0) === METADATA_BUFFER_NAME);
+  const metadataBuffer = metadata ? buffers[metadata.int(1)] : undefined;
+  if (metadataBuffer) spec.metadataBuffer = metadataBuffer;
+  return spec;
 }

@@ -6,7 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -34,7 +34,9 @@ import { isOperatorBearer } from './operator.ts';
 import { uploadHandler } from './http/uploads.ts';
 import { queueOnlyLauncher, type RunLauncher } from './launcher.ts';
 import { TokenBucketLimiter, type RateLimitOptions } from './limits/rate-limit.ts';
-import { DEFAULT_LIMITS, costError, limitRules, operationCost, type QueryLimits } from './limits/rules.ts';
+import { CostCache } from './limits/cost-cache.ts';
+import { DocumentCache } from './limits/document-cache.ts';
+import { DEFAULT_LIMITS, costError, limitRules, type QueryLimits } from './limits/rules.ts';
 import { buildApiSchema } from './schema.ts';
 import { CSRF_HEADER, DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE, SessionSigner, SignedOutSessions, readCookie, sameOrigin } from './session.ts';
 import { authenticateSession } from './session-auth.ts';
@@ -57,6 +59,8 @@ export interface CreateServerOptions {
   limits?: Partial<QueryLimits>;
   /** Per-org token bucket; false disables it. Default 300 burst, 50/s. */
   rateLimit?: RateLimitOptions | false;
+  /** Per-address token bucket for requests without an API key (`rateLimit: false` disables it too). Default 30 burst, 5/s. */
+  anonymousRateLimit?: RateLimitOptions;
   /** Lifetime of signed upload/download URLs, seconds (default 900). */
   signedUrlTtlSeconds?: number;
   /** How long a verified API key is trusted before it is checked again (default 5000 ms; 0 = every request). */
@@ -88,6 +92,7 @@ export interface ApiServer {
 }
 
 const DEFAULT_RATE_LIMIT: RateLimitOptions = { capacity: 300, refillPerSecond: 50 };
+const DEFAULT_ANONYMOUS_RATE_LIMIT: RateLimitOptions = { capacity: 30, refillPerSecond: 5 };
 
 export async function createServer(options: CreateServerOptions): Promise<ApiServer> {
   const { database, config } = options;
@@ -118,17 +123,22 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     log,
   };
 
-  const rateLimit = (auth: AuthInfo | null): void => {
-    if (!auth || !limiter) return;
-    const wait = limiter.take(auth.orgId);
+  // Requests without an API key are limited per client address, before parsing or validation.
+  const anonymousLimiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.anonymousRateLimit ?? DEFAULT_ANONYMOUS_RATE_LIMIT);
+  const rateLimit = (auth: AuthInfo | null, address?: string): void => {
+    const [bucket, key, who] = auth ? [limiter, auth.orgId, 'this organization'] : [anonymousLimiter, `ip:${address ?? 'unknown'}`, 'unauthenticated requests from this address'];
+    if (!bucket) return;
+    const wait = bucket.take(key);
     if (wait > 0) {
       const seconds = Math.ceil(wait);
-      throw graphQLError('RATE_LIMITED', `rate limit reached for this organization; retry in ${seconds} s`, 429, { retryAfterSeconds: seconds });
+      throw graphQLError('RATE_LIMITED', `rate limit reached for ${who}; retry in ${seconds} s`, 429, { retryAfterSeconds: seconds });
     }
   };
 
   const schema: GraphQLSchema = await buildApiSchema(pubsub);
   const rules = limitRules(limits, production);
+  const costs = new CostCache();
+  const wsDocuments = new DocumentCache(schema, rules, limits.maxTokens);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);
@@ -167,21 +177,16 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         } catch (error) {
           return [error as GraphQLError];
         }
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length > 0) {
+        const checked = wsDocuments.check(payload.query);
+        if (checked.errors) {
           // Like Apollo's hideSchemaDetailsFromClientErrors: no "Did you mean …?" in production.
-          return production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes })) : [...errors];
+          return production ? checked.errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes })) : [...checked.errors];
         }
+        const document = checked.document;
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
         let cost = 0;
         try {
-          cost = operationCost(schema, document, variables, payload.operationName);
+          cost = costs.of(schema, document, variables, payload.operationName);
         } catch (error) {
           return [error instanceof GraphQLError ? error : graphQLError('BAD_USER_INPUT', 'invalid variables', 400)];
         }
@@ -204,20 +209,26 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     wsServer,
   );
 
-  const costPlugin: ApolloServerPlugin<ApiContext> = {
+  const requestPlugin: ApolloServerPlugin<ApiContext> = {
     async requestDidStart() {
       let cost: number | undefined;
       return {
-        async didResolveOperation({ request, document, schema: s }) {
+        async didResolveOperation({ request, document, schema: s, operation, contextValue }) {
+          // A query only reads: all its fields share one tenant transaction (ended below).
+          if (operation?.operation === 'query') contextValue.shareTransaction();
           try {
-            cost = operationCost(s, document, request.variables ?? {}, request.operationName);
+            cost = costs.of(s, document, request.variables ?? {}, request.operationName);
           } catch {
             // Variables that do not coerce: execution reports them (400 BAD_USER_INPUT) before any resolver runs.
             return;
           }
           if (cost > limits.maxCost) throw costError(cost, limits);
         },
-        async willSendResponse({ response }) {
+        async executionDidStart({ contextValue }) {
+          return { executionDidEnd: () => contextValue.endRequest() };
+        },
+        async willSendResponse({ response, contextValue }) {
+          await contextValue.endRequest();
           if (cost !== undefined && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: { requested: cost, maximum: limits.maxCost } };
           }
@@ -230,6 +241,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     schema,
     validationRules: rules,
     introspection: !production,
+    parseOptions: { maxTokens: limits.maxTokens },
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     // Bearer tokens need no CSRF defence; cookie (console) requests must carry the session's
@@ -239,7 +251,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      costPlugin,
+      requestPlugin,
     ],
   });
   await apollo.start();
@@ -270,7 +282,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         const auth = session
           ? await authenticateSession(services, { token: session, csrf: req.headers[CSRF_HEADER] })
           : await authenticate(database.db, req.headers.authorization, services.authCache);
-        rateLimit(auth);
+        rateLimit(auth, req.socket.remoteAddress);
         return createContext(services, auth);
       },
     }),

@@ -4,7 +4,7 @@
 import Form from '@rjsf/core';
 import type { RJSFSchema } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link, useLocation } from 'wouter';
 import { NotFound } from '../components/NotFound.tsx';
@@ -41,6 +41,13 @@ export default function NewRunPage({ projectId }: { projectId: string }) {
   const [chosen, setChosen] = useState<Record<string, Record<string, unknown>>>({});
   const [constraints, setConstraints] = useState({ maxBytes: '', minAccuracy: '', maxAccuracyDrop: '', maxLatencyMs: '' });
   const [result, startRun] = useMutation(StartRun);
+
+  // rjsf renders the option picker of an anyOf/oneOf field without a label: name it after its field.
+  useEffect(() => {
+    for (const select of document.querySelectorAll<HTMLSelectElement>('select[id$="__anyof_select"], select[id$="__oneof_select"]')) {
+      if (!select.hasAttribute('aria-label')) select.setAttribute('aria-label', `Kind of ${select.id.replace(/^root_/, '').replace(/__(any|one)of_select$/, '')}`);
+    }
+  });
 
   if (data && data.node?.__typename !== 'Project') return <NotFound what="project" />;
   const project = data?.node?.__typename === 'Project' ? data.node : null;

@@ -1,97 +1,115 @@
-// API benchmark on loopback: (1) a typical query from 50 concurrent HTTP clients — p50/p99
-// latency and requests/s; (2) fan-out — 200 graphql-ws subscribers of one run receiving 1,000
-// events — delivered ratio, order, and p99 delivery latency. Bounded in count and time.
+// API benchmark on loopback, on both databases in one run: embedded PGlite, and PostgreSQL 15 —
+// DATABASE_URL when set, otherwise a throwaway server started like .ci/run does (skipped, with the
+// reason, when the binaries are missing). Per database:
+//   query  — the typical query (viewer + 10 projects) from 50 concurrent clients;
+//   write  — createProject + startRun (with an idempotency key) from 50 concurrent clients;
+//   mixed  — 50 clients, one in five running the write script, the rest the typical query;
+//   fan-out — 200 graphql-ws subscribers of one run receiving 1,000 events.
+// The HTTP load runs in a child process (bench/lib/http-load.ts), so the figures are the server's.
+// Each database gets a fresh organization, so the bench can run again on the same database.
 // The LAST line printed is one JSON object with the headline numbers.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createServer } from '../services/api/server.ts';
 import { toGlobalId } from '../services/api/ids.ts';
 import { loadConfig } from '../services/config.ts';
-import { openDatabase } from '../services/db/database.ts';
+import { openDatabase, type Database } from '../services/db/database.ts';
 import { withTenant } from '../services/db/tenant.ts';
 import { appendRunEvent } from '../services/events/index.ts';
 import { finishRun } from '../services/runs-store/index.ts';
-import { bootstrapOrganization } from '../services/tenancy/index.ts';
+import { TYPICAL_QUERY, seedBenchOrg, writeBodies, type BenchOrg } from './lib/api-workload.ts';
+import type { LoadPlan, LoadResult, LoadStep } from './lib/http-load.ts';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './lib/throwaway-postgres.ts';
 
-const QUERY_CLIENTS = Number(process.env.BENCH_QUERY_CLIENTS ?? 50);
-const QUERY_SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 8);
+const CLIENTS = Number(process.env.BENCH_QUERY_CLIENTS ?? 50);
+const SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 8);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 const FANOUT_TIMEOUT_MS = 120_000;
+/** Which databases to measure (default both); e.g. BENCH_DATABASES=pg. */
+const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,pg').split(',').map((s) => s.trim());
+/** A directory: write a CPU profile of this (the server's) process during each query phase there. */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE || undefined;
+const LOADER = fileURLToPath(new URL('./lib/http-load.ts', import.meta.url));
 
 const percentile = (sorted: number[], p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'condense-bench-api-'));
-const config = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
-const database = await openDatabase(config, { migrate: true });
-const server = await createServer({ database, config, port: 0, host: '127.0.0.1', rateLimit: false, log: () => undefined });
-console.log(`database: ${database.kind}; server ${server.url}`);
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  requests: number;
+}
 
-try {
-  const boot = await bootstrapOrganization(database.db, { name: 'Bench', slug: 'bench', ownerEmail: 'bench@example.test', ownerName: 'Bench' });
-  const key = boot.apiKey.secret;
-  const orgId = boot.organization.id;
+interface DatabaseFigures {
+  query: Figures & { statementsPerRequest: number };
+  write: Figures & { statementsPerRequest: number };
+  mixedQuery: Figures;
+  mixedWrite: Figures;
+  fanout: { deliveredRatio: number; inOrder: boolean; p50: number; p99: number; seconds: number };
+}
 
-  // Fixtures: 10 projects; one with a model version, a dataset and a run for the fan-out.
-  const runId = await withTenant(database.db, orgId, async (trx) => {
-    let projectId = '';
-    for (let i = 0; i < 10; i++) {
-      projectId = (await trx.insertInto('projects').values({ org_id: orgId, name: `project-${i}` }).returning('id').executeTakeFirstOrThrow()).id;
-    }
-    const model = await trx.insertInto('models').values({ org_id: orgId, project_id: projectId, name: 'm' }).returning('id').executeTakeFirstOrThrow();
-    const sha = 'a'.repeat(64);
-    const version = await trx.insertInto('model_versions').values({
-      org_id: orgId, model_id: model.id, version: 1, filename: 'm.keras', format: 'keras-zip', blob_sha256: sha, bytes: 1, parameter_count: 1,
-      signature: JSON.stringify({ inputs: [], outputs: [] }), layer_types: JSON.stringify([]),
-    }).returning('id').executeTakeFirstOrThrow();
-    const dataset = await trx.insertInto('datasets').values({
-      org_id: orgId, project_id: projectId, name: 'd', filename: 'd.csv', format: 'csv', kind: 'tensor', blob_sha256: sha, bytes: 1, sample_count: 1,
-      num_classes: 2, labels: JSON.stringify(['a', 'b']), splits: JSON.stringify({ train: 1 }), input_shape: JSON.stringify([1]),
-    }).returning('id').executeTakeFirstOrThrow();
-    const run = await trx.insertInto('compression_runs').values({
-      org_id: orgId, project_id: projectId, model_version_id: version.id, dataset_id: dataset.id, targets: JSON.stringify(['cpu-int8']), constraints: '{}',
-    }).returning('id').executeTakeFirstOrThrow();
-    await appendRunEvent(trx, { orgId, runId: run.id, type: 'RUN_QUEUED' });
-    return run.id;
+/** Runs the load generator in its own process and returns its result. */
+function load(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOADER, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult);
+    });
   });
+}
 
-  // (1) Typical query, 50 concurrent clients for a fixed time.
-  const query = JSON.stringify({ query: '{ viewer { role organization { name } } projects(first: 10) { totalCount edges { cursor node { id name createdAt } } } }' });
-  const latencies: number[] = [];
-  let failures = 0;
-  const until = Date.now() + QUERY_SECONDS * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: QUERY_CLIENTS }, async () => {
-      while (Date.now() < until) {
-        const t0 = performance.now();
-        const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: query });
-        const body = (await res.json()) as { errors?: unknown };
-        if (res.status !== 200 || body.errors) failures++;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const queryP50 = percentile(latencies, 50);
-  const queryP99 = percentile(latencies, 99);
-  const queryRps = latencies.length / elapsed;
-  console.log(`query: ${latencies.length} requests from ${QUERY_CLIENTS} clients in ${round(elapsed)} s, ${failures} failed; p50 ${round(queryP50)} ms, p99 ${round(queryP99)} ms, ${round(queryRps, 1)} req/s`);
+function figures(result: LoadResult, kind: string): Figures {
+  const k = result.kinds[kind] ?? { latenciesMs: [], failures: 0 };
+  if (k.firstFailure) console.log(`  first ${kind} failure: ${k.firstFailure}`);
+  const sorted = [...k.latenciesMs].sort((a, b) => a - b);
+  return { rps: sorted.length / result.elapsedSeconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), failed: k.failures, requests: sorted.length };
+}
 
-  // (2) Fan-out: SUBSCRIBERS clients subscribe to one run; EVENTS events are appended; each event
-  // carries its send time, so delivery latency = receive time − send time (one clock).
-  const runGlobalId = toGlobalId('CompressionRun', runId);
+const show = (label: string, f: Figures, extra = '') =>
+  console.log(`  ${label.padEnd(12)} ${String(f.requests).padStart(6)} requests, ${f.failed} failed; ${round(f.rps, 1)} req/s, p50 ${round(f.p50)} ms, p99 ${round(f.p99)} ms${extra}`);
+
+async function loadPhase(database: Database, url: string, org: BenchOrg, scripts: LoadStep[][], profileAs?: string): Promise<{ result: LoadResult; statements: number }> {
+  const session = profileAs && CPU_PROFILE_DIR ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const before = database.statements.count;
+  const result = await load({ url, key: org.key, seconds: SECONDS, clients: CLIENTS, scripts });
+  const statements = database.statements.count - before;
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(CPU_PROFILE_DIR!, { recursive: true });
+    const file = join(CPU_PROFILE_DIR!, `${profileAs}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`  CPU profile of the server during this phase: ${file}`);
+  }
+  return { result, statements };
+}
+
+async function fanout(database: Database, wsUrl: string, org: BenchOrg): Promise<DatabaseFigures['fanout']> {
+  const runGlobalId = toGlobalId('CompressionRun', org.runId);
   const perSubscriber: { seqs: number[]; latencies: number[] }[] = [];
   let ready = 0;
   let onAllReady: () => void = () => undefined;
   const allReady = new Promise<void>((resolve) => (onAllReady = resolve));
   const clients = Array.from({ length: SUBSCRIBERS }, () =>
-    createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0 }),
+    createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${org.key}` }, retryAttempts: 0 }),
   );
   const finished = clients.map((client, i) => {
     const record = { seqs: [] as number[], latencies: [] as number[] };
@@ -118,52 +136,115 @@ try {
     });
   });
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), FANOUT_TIMEOUT_MS).unref());
-  if ((await Promise.race([allReady.then(() => 'ok' as const), timeout])) === 'timeout') console.log(`fan-out: only ${ready}/${SUBSCRIBERS} subscribers became ready`);
+  if ((await Promise.race([allReady.then(() => 'ok' as const), timeout])) === 'timeout') console.log(`  fan-out: only ${ready}/${SUBSCRIBERS} subscribers became ready`);
   const fanStart = performance.now();
   for (let i = 1; i < EVENTS; i++) {
-    await withTenant(database.db, orgId, (trx) =>
-      appendRunEvent(trx, { orgId, runId, type: 'CANDIDATE_PROGRESS', payload: { candidateKey: 'bench', step: i, loss: 1 / i, sentAt: Date.now() } }),
+    await withTenant(database.db, org.orgId, (trx) =>
+      appendRunEvent(trx, { orgId: org.orgId, runId: org.runId, type: 'CANDIDATE_PROGRESS', payload: { candidateKey: 'bench', step: i, loss: 1 / i, sentAt: Date.now() } }),
     );
     // Embedded PGlite runs queries on this thread and resolves them as microtasks: a producer
     // appending in a tight loop in the server's own process would starve socket I/O until it
     // stops. A real producer (a training loop) yields between progress events; so does this one.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await withTenant(database.db, orgId, (trx) => finishRun(trx, { orgId, runId, status: 'succeeded' }));
+  await withTenant(database.db, org.orgId, (trx) => finishRun(trx, { orgId: org.orgId, runId: org.runId, status: 'succeeded' }));
   const outcome = await Promise.race([Promise.all(finished).then(() => 'ok' as const), timeout]);
-  const fanSeconds = (performance.now() - fanStart) / 1000;
+  const seconds = (performance.now() - fanStart) / 1000;
   await Promise.all(clients.map((c) => c.dispose()));
 
   // Events 2..EVENTS+1 are the EVENTS appended (EVENTS−1 progress + the terminal event).
-  const expected = Array.from({ length: EVENTS }, (_, i) => i + 2);
   let delivered = 0;
   let inOrder = true;
-  const fanLatencies: number[] = [];
+  const latencies: number[] = [];
   for (const record of perSubscriber) {
     delivered += record.seqs.length;
-    if (record.seqs.length !== expected.length || record.seqs.some((s, i) => s !== expected[i])) {
-      inOrder = inOrder && record.seqs.every((s, i) => i === 0 || s === record.seqs[i - 1]! + 1);
-    }
-    fanLatencies.push(...record.latencies);
+    inOrder &&= record.seqs.every((s, i) => s === i + 2);
+    latencies.push(...record.latencies);
   }
-  fanLatencies.sort((a, b) => a - b);
-  const ratio = delivered / (SUBSCRIBERS * EVENTS);
-  const fanP99 = percentile(fanLatencies, 99);
+  latencies.sort((a, b) => a - b);
+  const result = { deliveredRatio: delivered / (SUBSCRIBERS * EVENTS), inOrder, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
   console.log(
-    `fan-out: ${SUBSCRIBERS} subscribers × ${EVENTS} events in ${round(fanSeconds)} s (${outcome}); delivered ${delivered}/${SUBSCRIBERS * EVENTS}; ` +
-      `in order: ${inOrder}; delivery p50 ${round(percentile(fanLatencies, 50))} ms, p99 ${round(fanP99)} ms`,
+    `  fan-out      ${SUBSCRIBERS} subscribers × ${EVENTS} events in ${round(seconds)} s (${outcome}); delivered ${delivered}/${SUBSCRIBERS * EVENTS}; ` +
+      `in order: ${inOrder}; delivery p50 ${round(result.p50)} ms, p99 ${round(result.p99)} ms`,
   );
-  console.log(
-    JSON.stringify({
-      query_p99_ms: round(queryP99),
-      query_rps: round(queryRps, 1),
-      fanout_delivered_ratio: round(ratio, 4),
-      fanout_in_order: inOrder,
-      fanout_p99_ms: round(fanP99),
-    }),
-  );
+  return result;
+}
+
+async function benchDatabase(databaseUrl: string | undefined): Promise<DatabaseFigures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'condense-bench-api-'));
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl ?? '', CONDENSE_DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
+  const database = await openDatabase(config, { migrate: true });
+  const server = await createServer({ database, config, port: 0, host: '127.0.0.1', rateLimit: false, log: () => undefined });
+  console.log(`${database.kind}${database.kind === 'postgres' ? ` (pool ${config.dbPoolSize})` : ''}: server ${server.url}, ${CLIENTS} clients, ${SECONDS} s per phase`);
+  try {
+    const org = await seedBenchOrg(database);
+    const write = writeBodies(org);
+    const queryStep: LoadStep = { kind: 'query', body: JSON.stringify({ query: TYPICAL_QUERY }) };
+    const writeScript: LoadStep[] = [{ kind: 'write', body: write.createProject }, { kind: 'write', body: write.startRun }];
+
+    const q = await loadPhase(database, server.graphqlUrl, org, [[queryStep]], `query-${database.kind}`);
+    const query = { ...figures(q.result, 'query'), statementsPerRequest: 0 };
+    query.statementsPerRequest = q.statements / Math.max(1, query.requests);
+    show('query', query, `; ${round(query.statementsPerRequest)} statements/request`);
+
+    const w = await loadPhase(database, server.graphqlUrl, org, [writeScript]);
+    const writeFigures = { ...figures(w.result, 'write'), statementsPerRequest: 0 };
+    writeFigures.statementsPerRequest = w.statements / Math.max(1, writeFigures.requests);
+    show('write', writeFigures, `; ${round(writeFigures.statementsPerRequest)} statements/request`);
+
+    const m = await loadPhase(database, server.graphqlUrl, org, [writeScript, [queryStep], [queryStep], [queryStep], [queryStep]]);
+    const mixedQuery = figures(m.result, 'query');
+    const mixedWrite = figures(m.result, 'write');
+    show('mixed query', mixedQuery);
+    show('mixed write', mixedWrite);
+
+    return { query, write: writeFigures, mixedQuery, mixedWrite, fanout: await fanout(database, server.wsUrl, org) };
+  } finally {
+    await server.close();
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+let throwaway: ThrowawayPostgres | null = null;
+let pgUrl = process.env.DATABASE_URL || undefined;
+let pgNote = pgUrl ? 'DATABASE_URL' : '';
+if (!DATABASES.includes('pg')) pgNote = 'PostgreSQL skipped: BENCH_DATABASES has no "pg"';
+else if (!pgUrl) {
+  const started = await startThrowawayPostgres();
+  if ('missing' in started) pgNote = `PostgreSQL skipped: ${started.missing}`;
+  else {
+    throwaway = started;
+    pgUrl = started.url;
+    pgNote = 'throwaway PostgreSQL 15';
+  }
+}
+console.log(`machine: ${execFileSync('uptime').toString().trim()}`);
+try {
+  const lite = DATABASES.includes('pglite') ? await benchDatabase(undefined) : null;
+  let pg: DatabaseFigures | null = null;
+  if (pgUrl && DATABASES.includes('pg')) {
+    console.log(`PostgreSQL: ${pgNote}`);
+    pg = await benchDatabase(pgUrl);
+  } else console.log(pgNote);
+  console.log(`machine: ${execFileSync('uptime').toString().trim()}`);
+  const headline = (suffix: string, f: DatabaseFigures | null) => ({
+    [`query_rps_${suffix}`]: f ? round(f.query.rps, 1) : null,
+    [`query_p50_ms_${suffix}`]: f ? round(f.query.p50) : null,
+    [`query_p99_ms_${suffix}`]: f ? round(f.query.p99) : null,
+    [`query_statements_${suffix}`]: f ? round(f.query.statementsPerRequest) : null,
+    [`write_rps_${suffix}`]: f ? round(f.write.rps, 1) : null,
+    [`write_p99_ms_${suffix}`]: f ? round(f.write.p99) : null,
+    [`write_statements_${suffix}`]: f ? round(f.write.statementsPerRequest) : null,
+    [`mixed_query_p99_ms_${suffix}`]: f ? round(f.mixedQuery.p99) : null,
+    [`mixed_write_p99_ms_${suffix}`]: f ? round(f.mixedWrite.p99) : null,
+    [`mixed_rps_${suffix}`]: f ? round(f.mixedQuery.rps + f.mixedWrite.rps, 1) : null,
+    [`failed_${suffix}`]: f ? f.query.failed + f.write.failed + f.mixedQuery.failed + f.mixedWrite.failed : null,
+    [`fanout_delivered_ratio_${suffix}`]: f ? round(f.fanout.deliveredRatio, 4) : null,
+    [`fanout_in_order_${suffix}`]: f ? f.fanout.inOrder : null,
+    [`fanout_p99_ms_${suffix}`]: f ? round(f.fanout.p99) : null,
+  });
+  console.log(JSON.stringify({ ...headline('pg', pg), ...headline('pglite', lite) }));
 } finally {
-  await server.close();
-  await database.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  throwaway?.stop();
 }

@@ -18,6 +18,8 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export interface Config {
   /** postgres:// URL; undefined means embedded PGlite in `<dataDir>/pgdata`. */
   databaseUrl: string | undefined;
+  /** Connections in the pool to a PostgreSQL server (CONDENSE_DB_POOL_SIZE, default 10; see docs/api.md). */
+  dbPoolSize: number;
   /** Absolute path of the data directory (blobs, PGlite data, signing secret). */
   dataDir: string;
   /** host:port of a Temporal frontend; undefined means the embedded runner. */
@@ -47,6 +49,8 @@ export class ConfigError extends Error {
   }
 }
 
+/** Default CONDENSE_DB_POOL_SIZE: connections to a PostgreSQL server (docs/api.md, "Pool size"). */
+export const DEFAULT_DB_POOL_SIZE = 10;
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 const SIGNING_SECRET_FILE = 'signing-secret';
 
@@ -71,6 +75,7 @@ const variables = {
       .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
       .optional(),
   ),
+  CONDENSE_DB_POOL_SIZE: optionalString.transform((v) => v ?? String(DEFAULT_DB_POOL_SIZE)).pipe(integerIn(1, 1000)),
   CONDENSE_DATA_DIR: optionalString.transform((v) => resolve(v ?? './.condense')),
   TEMPORAL_ADDRESS: optionalString.pipe(
     z
@@ -143,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const adminToken = parseVariable('CONDENSE_ADMIN_TOKEN', env);
   return {
     databaseUrl: parseVariable('DATABASE_URL', env),
+    dbPoolSize: parseVariable('CONDENSE_DB_POOL_SIZE', env),
     dataDir,
     temporalAddress: parseVariable('TEMPORAL_ADDRESS', env),
     port: parseVariable('PORT', env),

@@ -7,6 +7,8 @@ import type { AuthCache, AuthInfo } from './auth.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
 import { graphQLError } from './errors.ts';
 import type { RunLauncher } from './launcher.ts';
+import { RequestLoaders } from './request-loaders.ts';
+import { RequestTransaction, yieldToIo } from './request-transaction.ts';
 import type { SessionSigner, SignedOutSessions } from './session.ts';
 import type { UrlSigner } from './signing.ts';
 
@@ -40,22 +42,38 @@ export interface ApiContext {
   session?: string;
   /** The caller presented the server operator token (CONDENSE_ADMIN_TOKEN) instead of an API key. */
   operator?: boolean;
-  /** Runs `fn` inside withTenant for the caller's org (the only door to tenant tables). */
+  /**
+   * Runs `fn` inside a tenant transaction for the caller's org (the only door to tenant tables):
+   * the request's shared one once `shareTransaction()` was called (queries), otherwise a
+   * transaction of its own (mutations, subscriptions).
+   */
   tenant<T>(fn: (trx: TenantTransaction) => Promise<T>): Promise<T>;
+  /** Batched, per-request loads by id and of child pages (see request-loaders.ts). */
+  loaders: RequestLoaders;
+  /** From now on every tenant() call of this request shares one transaction (for read-only operations). */
+  shareTransaction(): void;
+  /** Ends the shared transaction, if one was opened; called by the server when execution is over. */
+  endRequest(): Promise<void>;
 }
 
 export function createContext(services: ApiServices, auth: AuthInfo | null, authorization?: string, session?: string): ApiContext {
+  let shared: RequestTransaction | undefined;
+  const tenant = <T>(fn: (trx: TenantTransaction) => Promise<T>): Promise<T> => {
+    if (!auth) throw graphQLError('UNAUTHENTICATED', 'authentication required', 401);
+    if (shared) return shared.run(fn);
+    return yieldToIo().then(() => withTenant(services.database.db, auth.orgId, fn));
+  };
   return {
     auth,
     services,
     authorization,
     session,
-    tenant(fn) {
-      if (!auth) throw graphQLError('UNAUTHENTICATED', 'authentication required', 401);
-      // Yield to I/O first: embedded PGlite resolves queries as microtasks, and a chain of them
-      // would otherwise starve every other socket until it ends (unfair latency under load).
-      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => withTenant(services.database.db, auth.orgId, fn));
+    tenant,
+    loaders: new RequestLoaders(tenant),
+    shareTransaction() {
+      if (auth) shared ??= new RequestTransaction(services.database.db, auth.orgId);
     },
+    endRequest: () => shared?.end() ?? Promise.resolve(),
   };
 }
 

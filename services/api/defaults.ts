@@ -1,32 +1,18 @@
 // Default wiring of the API to the engine (model/dataset inspection) and the plugin host.
-import { openDataset } from '../engine/data/index.ts';
-import { inspectModel } from '../engine/import/index.ts';
+import { DEFAULT_INSPECTION_LIMITS, inspectDatasetIsolated, inspectModelIsolated, type InspectionLimits } from '../inspect/isolated.ts';
 import { createPluginHost, validatePluginConfig, type PluginHost } from '../plugins/index.ts';
 import type { DatasetInspector, ModelInspector, PluginCatalog, PluginInfo } from './dependencies.ts';
 
-/** services/engine/import's inspectModel (reads metadata, validates the format). */
-export const defaultModelInspector: ModelInspector = async (input) => {
-  const meta = await inspectModel({ filename: input.filename, bytes: input.bytes });
+/**
+ * Model and dataset inspection, each in a bounded child process (services/inspect): the
+ * engine's parsers never run on the API's thread or in its heap.
+ */
+export function isolatedInspectors(limits: InspectionLimits = DEFAULT_INSPECTION_LIMITS): { inspectModel: ModelInspector; inspectDataset: DatasetInspector } {
   return {
-    format: meta.format,
-    signature: {
-      inputs: meta.signature.inputs.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype })),
-      outputs: meta.signature.outputs.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype })),
-    },
-    parameterCount: meta.parameterCount,
-    layerTypes: meta.layerTypes,
+    inspectModel: (file) => inspectModelIsolated(file, limits),
+    inspectDataset: (file, options) => inspectDatasetIsolated(file, options, limits),
   };
-};
-
-/** services/engine/data's openDataset, keeping only the metadata. */
-export const defaultDatasetInspector: DatasetInspector = async (input, options) => {
-  const dataset = await openDataset({ bytes: input.bytes, filename: input.filename }, options);
-  const info = dataset.info;
-  return {
-    format: info.format, kind: info.kind, inputShape: info.inputShape, numClasses: info.numClasses, labels: info.labels,
-    splits: { ...info.splits }, sampleCount: info.sampleCount,
-  };
-};
+}
 
 /** Adapts a loaded plugin host to the catalog the API reads. */
 export function pluginCatalogFromHost(host: () => Promise<PluginHost>): PluginCatalog {

@@ -26,8 +26,15 @@ export interface ModelMetadata {
   layerTypes: string[];
 }
 
-/** Validates and describes model bytes; throws an Error with a one-line message when invalid. */
-export type ModelInspector = (input: { filename: string; bytes: Uint8Array }) => Promise<ModelMetadata>;
+/** A received upload: its name, exact size, and a way to stream its bytes. */
+export interface UploadedFile {
+  filename: string;
+  size: number;
+  open(): Promise<AsyncIterable<Uint8Array>>;
+}
+
+/** Validates and describes an uploaded model; throws an Error with a one-line message when invalid. */
+export type ModelInspector = (input: UploadedFile) => Promise<ModelMetadata>;
 
 export interface DatasetMetadata {
   format: string;
@@ -45,8 +52,8 @@ export interface DatasetOpenOptions {
   testFraction?: number;
 }
 
-/** Validates and describes dataset bytes; throws an Error with a one-line message when invalid. */
-export type DatasetInspector = (input: { filename: string; bytes: Uint8Array }, options: DatasetOpenOptions) => Promise<DatasetMetadata>;
+/** Validates and describes an uploaded dataset; throws an Error with a one-line message when invalid. */
+export type DatasetInspector = (input: UploadedFile, options: DatasetOpenOptions) => Promise<DatasetMetadata>;
 
 export interface PluginInfo {
   name: string;

@@ -1,6 +1,8 @@
 // Loading one object by uuid inside the caller's tenant. RLS makes another org's row invisible,
 // so "other org" and "does not exist" are the same answer: null.
+import type { Selectable } from 'kysely';
 import type { TenantTransaction } from '../db/tenant.ts';
+import type { DB } from '../db/types/index.ts';
 import { getTarget, listTargets } from '../targets/index.ts';
 import type { ApiContext } from './context.ts';
 import { fromGlobalId, toGlobalId, type NodeType } from './ids.ts';
@@ -9,8 +11,15 @@ import { Dataset, Deployment, Model, ModelVersion, Project, Upload } from './typ
 import { Candidate, CompressionRun, HardwareTarget, Plugin } from './types/run.ts';
 import type { Node } from './types/common.ts';
 import type { PluginInfo } from './dependencies.ts';
+import type { ByIdTable } from './request-loaders.ts';
 
-type Loader = (trx: TenantTransaction, key: string) => Promise<Node | null>;
+type Loader = (context: ApiContext, key: string) => Promise<Node | null>;
+
+/** A node type whose rows are loaded by id through the request's batched loader. */
+const batched = <T extends ByIdTable>(table: T, toNode: (row: Selectable<DB[T]>) => Node): Loader => async (context, key) => {
+  const row = await context.loaders.byId(table).load(key);
+  return row ? toNode(row) : null;
+};
 
 export const loadProjectRow = (trx: TenantTransaction, id: string) => trx.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
 
@@ -34,55 +43,23 @@ export function apiKeyFromRow(row: { id: string; user_id: string; name: string; 
 }
 
 const loaders: Partial<Record<NodeType, Loader>> = {
-  Organization: async (trx, key) => {
-    const row = await trx.selectFrom('organizations').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? Organization.from(row) : null;
-  },
-  Team: async (trx, key) => {
-    const row = await trx.selectFrom('teams').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? Team.from(row) : null;
-  },
-  Member: (trx, key) => loadMember(trx, key),
-  ApiKey: async (trx, key) => {
-    const row = await trx.selectFrom('api_keys').select([...apiKeyColumns]).where('id', '=', key).executeTakeFirst();
-    return row ? apiKeyFromRow(row) : null;
-  },
-  AppKey: async (trx, key) => {
-    const row = await trx.selectFrom('app_keys').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? AppKey.from(row) : null;
-  },
-  Project: async (trx, key) => {
-    const row = await loadProjectRow(trx, key);
-    return row ? Project.from(row) : null;
-  },
-  Model: async (trx, key) => {
-    const row = await trx.selectFrom('models').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? Model.from(row) : null;
-  },
-  ModelVersion: async (trx, key) => {
-    const row = await trx.selectFrom('model_versions').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? ModelVersion.from(row) : null;
-  },
-  Dataset: async (trx, key) => {
-    const row = await trx.selectFrom('datasets').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? Dataset.from(row) : null;
-  },
-  Upload: async (trx, key) => {
-    const row = await trx.selectFrom('uploads').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? Upload.from(row) : null;
-  },
-  CompressionRun: async (trx, key) => {
-    const row = await trx.selectFrom('compression_runs').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? CompressionRun.from(row) : null;
-  },
-  Candidate: async (trx, key) => {
-    const row = await trx.selectFrom('candidates').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? Candidate.from(row) : null;
-  },
-  Deployment: async (trx, key) => {
-    const row = await trx.selectFrom('deployments').selectAll().where('id', '=', key).executeTakeFirst();
-    return row ? Deployment.from(row) : null;
-  },
+  Organization: batched('organizations', Organization.from),
+  Team: batched('teams', Team.from),
+  Member: (context, key) => context.tenant((trx) => loadMember(trx, key)),
+  ApiKey: (context, key) =>
+    context.tenant(async (trx) => {
+      const row = await trx.selectFrom('api_keys').select([...apiKeyColumns]).where('id', '=', key).executeTakeFirst();
+      return row ? apiKeyFromRow(row) : null;
+    }),
+  AppKey: batched('app_keys', AppKey.from),
+  Project: batched('projects', Project.from),
+  Model: batched('models', Model.from),
+  ModelVersion: batched('model_versions', ModelVersion.from),
+  Dataset: batched('datasets', Dataset.from),
+  Upload: batched('uploads', Upload.from),
+  CompressionRun: batched('compression_runs', CompressionRun.from),
+  Candidate: batched('candidates', Candidate.from),
+  Deployment: batched('deployments', Deployment.from),
 };
 
 export function hardwareTargetNode(id: string): HardwareTarget | null {
@@ -125,5 +102,5 @@ export async function loadNode(context: ApiContext, id: string): Promise<Node | 
   }
   const loader = loaders[decoded.type];
   if (!loader) return null;
-  return context.tenant((trx) => loader(trx, decoded.key));
+  return loader(context, decoded.key);
 }

@@ -6,7 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -20,7 +20,8 @@ import { RunEventPubSub } from '../events/pubsub.ts';
 import { listRunEvents } from '../events/store.ts';
 import { AuthCache, authenticate, type AuthInfo } from './auth.ts';
 import { createContext, type ApiContext, type ApiServices } from './context.ts';
-import { defaultDatasetInspector, defaultModelInspector, defaultPluginCatalog } from './defaults.ts';
+import { defaultPluginCatalog, isolatedInspectors } from './defaults.ts';
+import { DEFAULT_INSPECTION_LIMITS, type InspectionLimits } from '../inspect/isolated.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
 import { graphQLError, maskError } from './errors.ts';
 import { appCors } from './http/app-cors.ts';
@@ -33,7 +34,9 @@ import { isOperatorBearer } from './operator.ts';
 import { uploadHandler } from './http/uploads.ts';
 import { queueOnlyLauncher, type RunLauncher } from './launcher.ts';
 import { TokenBucketLimiter, type RateLimitOptions } from './limits/rate-limit.ts';
-import { DEFAULT_LIMITS, costError, limitRules, operationCost, type QueryLimits } from './limits/rules.ts';
+import { CostCache } from './limits/cost-cache.ts';
+import { DocumentCache } from './limits/document-cache.ts';
+import { DEFAULT_LIMITS, costError, limitRules, type QueryLimits } from './limits/rules.ts';
 import { buildApiSchema } from './schema.ts';
 import { CSRF_HEADER, DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE, SessionSigner, SignedOutSessions, readCookie, sameOrigin } from './session.ts';
 import { authenticateSession } from './session-auth.ts';
@@ -48,8 +51,11 @@ export interface CreateServerOptions {
   blobs?: BlobStoreLike;
   /** Default: the plugin host (built-ins + CONDENSE_PLUGINS). */
   plugins?: PluginCatalog;
+  /** Default: inspection in a bounded child process (services/inspect) with `inspectionLimits`. */
   inspectModel?: ModelInspector;
   inspectDataset?: DatasetInspector;
+  /** Memory, time and expansion caps of the default inspectors. */
+  inspectionLimits?: Partial<InspectionLimits>;
   limits?: Partial<QueryLimits>;
   /** Per-org token bucket; false disables it. Default 300 burst, 50/s. */
   rateLimit?: RateLimitOptions | false;
@@ -96,6 +102,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   const hub = new RunEventHub(pubsub, (orgId, runId, afterSeq, limit) => withTenant(database.db, orgId, (trx) => listRunEvents(trx, runId, afterSeq, limit)));
 
   let baseUrl = '';
+  const inspectors = isolatedInspectors({ ...DEFAULT_INSPECTION_LIMITS, ...options.inspectionLimits });
   const services: ApiServices = {
     database,
     config,
@@ -103,8 +110,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     launcher: options.launcher ?? queueOnlyLauncher,
     hub,
     signer: new UrlSigner(config.signingSecret),
-    inspectModel: options.inspectModel ?? defaultModelInspector,
-    inspectDataset: options.inspectDataset ?? defaultDatasetInspector,
+    inspectModel: options.inspectModel ?? inspectors.inspectModel,
+    inspectDataset: options.inspectDataset ?? inspectors.inspectDataset,
     plugins: options.plugins ?? defaultPluginCatalog(config.plugins),
     publicUrl: () => options.publicUrl ?? baseUrl,
     signedUrlTtlSeconds: options.signedUrlTtlSeconds ?? 900,
@@ -124,6 +131,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
 
   const schema: GraphQLSchema = await buildApiSchema(pubsub);
   const rules = limitRules(limits, production);
+  const costs = new CostCache();
+  const wsDocuments = new DocumentCache(schema, rules);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);
@@ -162,21 +171,16 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         } catch (error) {
           return [error as GraphQLError];
         }
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...rules]);
-        if (errors.length > 0) {
+        const checked = wsDocuments.check(payload.query);
+        if (checked.errors) {
           // Like Apollo's hideSchemaDetailsFromClientErrors: no "Did you mean …?" in production.
-          return production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes })) : [...errors];
+          return production ? checked.errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes })) : [...checked.errors];
         }
+        const document = checked.document;
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
         let cost = 0;
         try {
-          cost = operationCost(schema, document, variables, payload.operationName);
+          cost = costs.of(schema, document, variables, payload.operationName);
         } catch (error) {
           return [error instanceof GraphQLError ? error : graphQLError('BAD_USER_INPUT', 'invalid variables', 400)];
         }
@@ -199,20 +203,26 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     wsServer,
   );
 
-  const costPlugin: ApolloServerPlugin<ApiContext> = {
+  const requestPlugin: ApolloServerPlugin<ApiContext> = {
     async requestDidStart() {
       let cost: number | undefined;
       return {
-        async didResolveOperation({ request, document, schema: s }) {
+        async didResolveOperation({ request, document, schema: s, operation, contextValue }) {
+          // A query only reads: all its fields share one tenant transaction (ended below).
+          if (operation?.operation === 'query') contextValue.shareTransaction();
           try {
-            cost = operationCost(s, document, request.variables ?? {}, request.operationName);
+            cost = costs.of(s, document, request.variables ?? {}, request.operationName);
           } catch {
             // Variables that do not coerce: execution reports them (400 BAD_USER_INPUT) before any resolver runs.
             return;
           }
           if (cost > limits.maxCost) throw costError(cost, limits);
         },
-        async willSendResponse({ response }) {
+        async executionDidStart({ contextValue }) {
+          return { executionDidEnd: () => contextValue.endRequest() };
+        },
+        async willSendResponse({ response, contextValue }) {
+          await contextValue.endRequest();
           if (cost !== undefined && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: { requested: cost, maximum: limits.maxCost } };
           }
@@ -234,7 +244,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
-      costPlugin,
+      requestPlugin,
     ],
   });
   await apollo.start();

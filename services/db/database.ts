@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { makePrivateDir } from '../files/private.ts';
-import { pgliteKysely, postgresKysely } from './dialect.ts';
+import { pgliteKysely, postgresKysely, type StatementCounter } from './dialect.ts';
 import { keepPgliteFilesPrivate } from './pglite-file-modes.ts';
 import { DataDirInUseError, lockDataDir } from './pglite-lock.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -17,6 +17,8 @@ export interface Database {
   db: Kysely<DB>;
   kind: DatabaseKind;
   close(): Promise<void>;
+  /** Statements sent so far (BEGIN/COMMIT included): what a request costs the database. */
+  statements: StatementCounter;
   /** kind 'postgres': URL of this very database (e.g. for a dedicated LISTEN connection). */
   connectionString?: string;
   /** kind 'pglite': the embedded instance (e.g. for `pglite.listen(channel, cb)`). */
@@ -36,11 +38,11 @@ export class DatabaseError extends Error {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'dbPoolSize'>>,
   options: OpenDatabaseOptions = {},
 ): Promise<Database> {
   const database = config.databaseUrl
-    ? await openPostgres(config.databaseUrl)
+    ? await openPostgres(config.databaseUrl, config.dbPoolSize)
     : await openPglite(config.dataDir, join(config.dataDir, 'pgdata'));
   if (options.migrate) {
     try {
@@ -53,8 +55,8 @@ export async function openDatabase(
   return database;
 }
 
-async function openPostgres(url: string): Promise<Database> {
-  const { db } = postgresKysely(url);
+async function openPostgres(url: string, poolSize?: number): Promise<Database> {
+  const { db, statements } = postgresKysely(url, poolSize);
   try {
     await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
   } catch (error) {
@@ -62,7 +64,7 @@ async function openPostgres(url: string): Promise<Database> {
     const where = safeUrl(url);
     throw new DatabaseError(`cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`, { cause: error });
   }
-  return { db, kind: 'postgres', close: () => db.destroy(), connectionString: url };
+  return { db, kind: 'postgres', close: () => db.destroy(), statements, connectionString: url };
 }
 
 async function openPglite(dataDir: string, dir: string): Promise<Database> {
@@ -88,10 +90,11 @@ async function openPglite(dataDir: string, dir: string): Promise<Database> {
 
 /** Wraps an open PGlite instance; close() ends kysely, then PGlite, then runs `onClosed`. */
 export function wrapPglite(pglite: PGlite, onClosed: () => void = () => undefined): Database {
-  const { db } = pgliteKysely(pglite);
+  const { db, statements } = pgliteKysely(pglite);
   return {
     db,
     kind: 'pglite',
+    statements,
     pglite,
     close: async () => {
       try {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ConfigError, DEFAULT_MAX_UPLOAD_BYTES, loadConfig } from '../../services/config.ts';
+import { ConfigError, DEFAULT_DB_POOL_SIZE, DEFAULT_MAX_UPLOAD_BYTES, loadConfig } from '../../services/config.ts';
 
 let dataDir: string;
 before(async () => {
@@ -18,6 +18,7 @@ test('defaults', () => {
     { ...config, signingSecret: typeof config.signingSecret },
     {
       databaseUrl: undefined,
+      dbPoolSize: DEFAULT_DB_POOL_SIZE,
       dataDir,
       temporalAddress: undefined,
       port: 4000,

@@ -93,7 +93,7 @@ async function postgresTestDatabase(url: string, migrate: boolean): Promise<Data
   }
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const { db } = postgresKysely(target.toString(), 5);
+  const { db, statements } = postgresKysely(target.toString(), 5);
   const drop = async () => {
     await db.destroy();
     const client = new pg.Client({ connectionString: url });
@@ -112,7 +112,7 @@ async function postgresTestDatabase(url: string, migrate: boolean): Promise<Data
       throw error;
     }
   }
-  return { db, kind: 'postgres', close: drop, connectionString: target.toString() };
+  return { db, kind: 'postgres', close: drop, statements, connectionString: target.toString() };
 }
 
 /** A migrated, empty, private database; always close() it (use `after` / try-finally). */

@@ -104,18 +104,18 @@ export class DeploymentMutations {
 export class DeploymentResolver {
   @FieldResolver(() => Candidate, { description: 'The candidate deployed.' })
   async candidate(@Root() deployment: Deployment, @Ctx() context: ApiContext): Promise<Candidate> {
-    return Candidate.from(await context.tenant((trx) => trx.selectFrom('candidates').selectAll().where('id', '=', deployment.candidateId).executeTakeFirstOrThrow()));
+    return Candidate.from((await context.loaders.byId('candidates').load(deployment.candidateId))!);
   }
 
   @FieldResolver(() => Project, { description: 'Project of the deployment.' })
   async project(@Root() deployment: Deployment, @Ctx() context: ApiContext): Promise<Project> {
-    return Project.from((await context.tenant((trx) => loadProjectRow(trx, deployment.projectId)))!);
+    return Project.from((await context.loaders.byId('projects').load(deployment.projectId))!);
   }
 
   @FieldResolver(() => Deployment, { nullable: true, description: 'For a rollback: the deployment it replaced.' })
   async rollbackOf(@Root() deployment: Deployment, @Ctx() context: ApiContext): Promise<Deployment | null> {
     if (!deployment.rollbackOfId) return null;
-    const row = await context.tenant((trx) => trx.selectFrom('deployments').selectAll().where('id', '=', deployment.rollbackOfId!).executeTakeFirst());
+    const row = await context.loaders.byId('deployments').load(deployment.rollbackOfId);
     return row ? Deployment.from(row) : null;
   }
 }

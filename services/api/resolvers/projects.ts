@@ -11,7 +11,10 @@ import { PageArgs, UserError, connectionOf } from '../types/common.ts';
 import { AppKey, Team } from '../types/org.ts';
 import { Dataset, Deployment, Model, ModelVersion, Project } from '../types/project.ts';
 import { CompressionRun } from '../types/run.ts';
+import type { Selectable } from 'kysely';
 import type { TenantTransaction } from '../../db/tenant.ts';
+import type { DB } from '../../db/types/index.ts';
+import type { ChildTable } from '../request-loaders.ts';
 
 export const ModelConnection = connectionOf(Model, 'Model');
 export const ModelVersionConnection = connectionOf(ModelVersion, 'ModelVersion');
@@ -20,14 +23,11 @@ export const RunConnection = connectionOf(CompressionRun, 'CompressionRun');
 export const DeploymentConnection = connectionOf(Deployment, 'Deployment');
 const AppKeyConnection = connectionOf(AppKey, 'AppKey');
 
-type Table = 'models' | 'datasets' | 'compression_runs' | 'app_keys';
-
-async function pageOf<Row>(trx: TenantTransaction, table: Table, projectId: string, page: PageArgs): Promise<{ rows: Row[]; count: number; window: ReturnType<typeof pageWindow> }> {
+/** A page of a parent's children through the request's batched loader, as a connection. */
+async function childConnection<T extends ChildTable, Node>(context: ApiContext, table: T, parentId: string, page: PageArgs, toNode: (row: Selectable<DB[T]>) => Node) {
   const window = pageWindow(page);
-  const base = trx.selectFrom(table).where('project_id', '=', projectId);
-  const rows = (await base.selectAll().orderBy('created_at').orderBy('id').offset(window.offset).limit(window.limit).execute()) as Row[];
-  const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  return { rows, count: Number(count.n), window };
+  const { rows, totalCount } = await context.loaders.childPage(table).load({ parentId, window });
+  return toConnection(rows.map(toNode), window, totalCount);
 }
 
 @Resolver(() => Project)
@@ -35,41 +35,29 @@ export class ProjectResolver {
   @FieldResolver(() => Team, { nullable: true, description: 'Team the project belongs to.' })
   async team(@Root() project: Project, @Ctx() context: ApiContext): Promise<Team | null> {
     if (!project.teamId) return null;
-    const row = await context.tenant((trx) => trx.selectFrom('teams').selectAll().where('id', '=', project.teamId!).executeTakeFirst());
+    const row = await context.loaders.byId('teams').load(project.teamId);
     return row ? Team.from(row) : null;
   }
 
   @FieldResolver(() => ModelConnection, { description: 'Models, oldest first.' })
   models(@Root() project: Project, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
-    return context.tenant(async (trx) => {
-      const { rows, count, window } = await pageOf<Parameters<typeof Model.from>[0]>(trx, 'models', project.uuid, page);
-      return toConnection(rows.map(Model.from), window, count);
-    });
+    return childConnection(context, 'models', project.uuid, page, Model.from);
   }
 
   @FieldResolver(() => DatasetConnection, { description: 'Datasets, oldest first.' })
   datasets(@Root() project: Project, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
-    return context.tenant(async (trx) => {
-      const { rows, count, window } = await pageOf<Parameters<typeof Dataset.from>[0]>(trx, 'datasets', project.uuid, page);
-      return toConnection(rows.map(Dataset.from), window, count);
-    });
+    return childConnection(context, 'datasets', project.uuid, page, Dataset.from);
   }
 
   @FieldResolver(() => RunConnection, { description: 'Compression runs, oldest first.' })
   runs(@Root() project: Project, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
-    return context.tenant(async (trx) => {
-      const { rows, count, window } = await pageOf<Parameters<typeof CompressionRun.from>[0]>(trx, 'compression_runs', project.uuid, page);
-      return toConnection(rows.map(CompressionRun.from), window, count);
-    });
+    return childConnection(context, 'compression_runs', project.uuid, page, CompressionRun.from);
   }
 
   @Authorized('ADMIN')
   @FieldResolver(() => AppKeyConnection, { description: 'App keys of the project (admins and owners only).' })
   appKeys(@Root() project: Project, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
-    return context.tenant(async (trx) => {
-      const { rows, count, window } = await pageOf<Parameters<typeof AppKey.from>[0]>(trx, 'app_keys', project.uuid, page);
-      return toConnection(rows.map(AppKey.from), window, count);
-    });
+    return childConnection(context, 'app_keys', project.uuid, page, AppKey.from);
   }
 
   @FieldResolver(() => Deployment, { nullable: true, description: 'What is live on a channel now (the newest deployment).' })
@@ -284,18 +272,12 @@ export class ProjectMutations {
 export class ModelResolver {
   @FieldResolver(() => Project, { description: 'Project of the model.' })
   async project(@Root() model: Model, @Ctx() context: ApiContext): Promise<Project> {
-    return Project.from((await context.tenant((trx) => loadProjectRow(trx, model.projectId)))!);
+    return Project.from((await context.loaders.byId('projects').load(model.projectId))!);
   }
 
   @FieldResolver(() => ModelVersionConnection, { description: 'Versions, oldest first.' })
   versions(@Root() model: Model, @Args(() => PageArgs) page: PageArgs, @Ctx() context: ApiContext) {
-    const window = pageWindow(page);
-    return context.tenant(async (trx) => {
-      const base = trx.selectFrom('model_versions').where('model_id', '=', model.uuid);
-      const rows = await base.selectAll().orderBy('version').offset(window.offset).limit(window.limit).execute();
-      const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-      return toConnection(rows.map(ModelVersion.from), window, Number(count.n));
-    });
+    return childConnection(context, 'model_versions', model.uuid, page, ModelVersion.from);
   }
 }
 
@@ -303,7 +285,7 @@ export class ModelResolver {
 export class ModelVersionResolver {
   @FieldResolver(() => Model, { description: 'The model this is a version of.' })
   async model(@Root() version: ModelVersion, @Ctx() context: ApiContext): Promise<Model> {
-    return Model.from(await context.tenant((trx) => trx.selectFrom('models').selectAll().where('id', '=', version.modelId).executeTakeFirstOrThrow()));
+    return Model.from((await context.loaders.byId('models').load(version.modelId))!);
   }
 }
 
@@ -311,6 +293,6 @@ export class ModelVersionResolver {
 export class DatasetResolver {
   @FieldResolver(() => Project, { description: 'Project of the dataset.' })
   async project(@Root() dataset: Dataset, @Ctx() context: ApiContext): Promise<Project> {
-    return Project.from((await context.tenant((trx) => loadProjectRow(trx, dataset.projectId)))!);
+    return Project.from((await context.loaders.byId('projects').load(dataset.projectId))!);
   }
 }

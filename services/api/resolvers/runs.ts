@@ -213,23 +213,23 @@ export class RunMutations {
 export class RunResolver {
   @FieldResolver(() => Project, { description: 'Project of the run.' })
   async project(@Root() run: CompressionRun, @Ctx() context: ApiContext): Promise<Project> {
-    return Project.from((await context.tenant((trx) => loadProjectRow(trx, run.projectId)))!);
+    return Project.from((await context.loaders.byId('projects').load(run.projectId))!);
   }
 
   @FieldResolver(() => ModelVersion, { description: 'The model version compressed.' })
   async modelVersion(@Root() run: CompressionRun, @Ctx() context: ApiContext): Promise<ModelVersion> {
-    return ModelVersion.from(await context.tenant((trx) => trx.selectFrom('model_versions').selectAll().where('id', '=', run.modelVersionId).executeTakeFirstOrThrow()));
+    return ModelVersion.from((await context.loaders.byId('model_versions').load(run.modelVersionId))!);
   }
 
   @FieldResolver(() => Dataset, { description: 'The dataset used.' })
   async dataset(@Root() run: CompressionRun, @Ctx() context: ApiContext): Promise<Dataset> {
-    return Dataset.from(await context.tenant((trx) => trx.selectFrom('datasets').selectAll().where('id', '=', run.datasetId).executeTakeFirstOrThrow()));
+    return Dataset.from((await context.loaders.byId('datasets').load(run.datasetId))!);
   }
 
   @FieldResolver(() => CompressionRun, { nullable: true, description: 'The run this one retries.' })
   async retryOf(@Root() run: CompressionRun, @Ctx() context: ApiContext): Promise<CompressionRun | null> {
     if (!run.retryOfId) return null;
-    const row = await context.tenant((trx) => trx.selectFrom('compression_runs').selectAll().where('id', '=', run.retryOfId!).executeTakeFirst());
+    const row = await context.loaders.byId('compression_runs').load(run.retryOfId);
     return row ? CompressionRun.from(row) : null;
   }
 
@@ -241,9 +241,11 @@ export class RunResolver {
     @Ctx() context: ApiContext,
   ) {
     const window = pageWindow(page);
+    if (!paretoOnly) {
+      return context.loaders.childPage('candidates').load({ parentId: run.uuid, window }).then(({ rows, totalCount }) => toConnection(rows.map(Candidate.from), window, totalCount));
+    }
     return context.tenant(async (trx) => {
-      let base = trx.selectFrom('candidates').where('run_id', '=', run.uuid);
-      if (paretoOnly) base = base.where('pareto', '=', true);
+      const base = trx.selectFrom('candidates').where('run_id', '=', run.uuid).where('pareto', '=', true);
       const rows = await base.selectAll().orderBy('created_at').orderBy('id').offset(window.offset).limit(window.limit).execute();
       const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       return toConnection(rows.map(Candidate.from), window, Number(count.n));
@@ -278,7 +280,7 @@ function parseEventCursor(after: string | null | undefined): number {
 export class CandidateResolver {
   @FieldResolver(() => CompressionRun, { description: 'The run that produced the candidate.' })
   async run(@Root() candidate: Candidate, @Ctx() context: ApiContext): Promise<CompressionRun> {
-    return loadRun(context, candidate.runId);
+    return CompressionRun.from((await context.loaders.byId('compression_runs').load(candidate.runId))!);
   }
 
   @FieldResolver(() => CandidateDownloads, { description: 'Signed, short-lived download URLs (.tflite and TensorFlow.js).' })

@@ -4,6 +4,7 @@
 import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { sql } from 'kysely';
 import { caller, type ApiContext } from '../context.ts';
+import type { UploadedFile } from '../dependencies.ts';
 import { UserFacingError } from '../errors.ts';
 import { keyOf } from '../ids.ts';
 import { idempotent, mutate } from '../mutations.ts';
@@ -116,6 +117,15 @@ async function reject(context: ApiContext, uploadId: string, code: 'INVALID_MODE
   throw new UserFacingError(code, message, 'uploadId');
 }
 
+/** The received bytes of an upload, streamed from the blob store (never read whole here). */
+function uploadedFile(context: ApiContext, upload: { filename: string; declared_sha256: string; declared_bytes: number | string; bytes: number | string | null }): UploadedFile {
+  return {
+    filename: upload.filename,
+    size: Number(upload.bytes ?? upload.declared_bytes),
+    open: async () => (await context.services.blobs.open(upload.declared_sha256)) as AsyncIterable<Uint8Array>,
+  };
+}
+
 const oneLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 500);
 
 @Resolver()
@@ -168,10 +178,9 @@ export class UploadMutations {
           return { model: Model.from(model), modelVersion: ModelVersion.from(version) };
         });
       }
-      const bytes = await context.services.blobs.read(upload.declared_sha256);
       let metadata;
       try {
-        metadata = await context.services.inspectModel({ filename: upload.filename, bytes });
+        metadata = await context.services.inspectModel(uploadedFile(context, upload));
       } catch (error) {
         return reject(context, upload.id, 'INVALID_MODEL', oneLine(error));
       }
@@ -207,11 +216,10 @@ export class UploadMutations {
         const row = await context.tenant((trx) => trx.selectFrom('datasets').selectAll().where('id', '=', upload.result_id!).executeTakeFirstOrThrow());
         return { dataset: Dataset.from(row) };
       }
-      const bytes = await context.services.blobs.read(upload.declared_sha256);
       let info;
       try {
         info = await context.services.inspectDataset(
-          { filename: upload.filename, bytes },
+          uploadedFile(context, upload),
           { labelColumn: input.labelColumn ?? undefined, validationFraction: input.validationFraction ?? undefined, testFraction: input.testFraction ?? undefined },
         );
       } catch (error) {

@@ -23,7 +23,8 @@ export class ViewerResolver {
 
   @FieldResolver(() => Organization, { description: 'The organization the key belongs to.' })
   async organization(@Root() viewer: Viewer, @Ctx() context: ApiContext): Promise<Organization> {
-    const row = await context.tenant((trx) => trx.selectFrom('organizations').selectAll().where('id', '=', viewer.orgId).executeTakeFirstOrThrow());
+    const row = await context.loaders.byId('organizations').load(viewer.orgId);
+    if (!row) throw graphQLError('UNAUTHENTICATED', 'the organization of this key no longer exists', 401);
     return Organization.from(row);
   }
 
@@ -56,9 +57,7 @@ export class RootQueryResolver {
   @Query(() => [Node], { nullable: 'items', description: 'Several objects by global id (at most 100), in the order asked; null for each one not visible.' })
   async nodes(@Arg('ids', () => [ID], { description: 'Global ids.' }) ids: string[], @Ctx() context: ApiContext): Promise<(Node | null)[]> {
     if (ids.length > 100) throw graphQLError('BAD_USER_INPUT', 'nodes() takes at most 100 ids', 400);
-    const out: (Node | null)[] = [];
-    for (const id of ids) out.push(await loadNode(context, id));
-    return out;
+    return Promise.all(ids.map((id) => loadNode(context, id)));
   }
 
   @Authorized()
@@ -84,9 +83,13 @@ export class RootQueryResolver {
     return context.tenant(async (trx) => {
       let query = trx.selectFrom('projects');
       if (!includeArchived) query = query.where('archived_at', 'is', null);
-      const rows = await query.selectAll().orderBy('created_at').orderBy('id').offset(window.offset).limit(window.limit).execute();
-      const count = await query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-      return toConnection(rows.map(Project.from), window, Number(count.n));
+      // Rows and total in one statement; only a window past the end needs a separate count.
+      const rows = await query.selectAll().select((eb) => eb.fn.countAll<string>().over().as('total_count'))
+        .orderBy('created_at').orderBy('id').offset(window.offset).limit(window.limit).execute();
+      const total = rows.length > 0 || window.offset === 0
+        ? Number(rows[0]?.total_count ?? 0)
+        : Number((await query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      return toConnection(rows.map(Project.from), window, total);
     });
   }
 }

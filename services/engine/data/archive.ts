@@ -1,9 +1,9 @@
-// Zip and tar(.gz) unpacking with size caps. Zip entries are inflated into buffers of their
-// declared size (fflate), and the declared total is checked before anything is inflated, so an
-// archive cannot expand past `maxBytes`.
-import { unzipSync } from 'fflate';
+// Zip and tar(.gz) unpacking with size caps. Zips go through unzipBounded (zip.ts), which counts
+// the bytes entries actually inflate to, so an archive cannot expand past `maxBytes` whatever its
+// directory claims.
 import { DatasetError } from './errors.ts';
 import { DEFAULT_MAX_UNCOMPRESSED_BYTES, gunzipCapped, isGzip } from './limits.ts';
+import { unzipBounded } from './zip.ts';
 
 const MAX_ENTRIES = 2_000_000;
 
@@ -21,31 +21,7 @@ function ignored(name: string): boolean {
 }
 
 export function unzipCapped(bytes: Uint8Array, file: string, maxBytes = DEFAULT_MAX_UNCOMPRESSED_BYTES): Map<string, Uint8Array> {
-  const declared = new Map<string, number>();
-  let total = 0;
-  let result: Record<string, Uint8Array>;
-  try {
-    result = unzipSync(bytes, {
-      filter: (entry) => {
-        if (ignored(entry.name)) return false;
-        total += entry.originalSize;
-        if (total > maxBytes) throw new DatasetError(file, `archive expands beyond the ${maxBytes}-byte limit`);
-        if (declared.size >= MAX_ENTRIES) throw new DatasetError(file, `archive holds more than ${MAX_ENTRIES} entries`);
-        if (entry.compression !== 0 && entry.compression !== 8) throw new DatasetError(file, `entry ${entry.name} uses unsupported zip compression method ${entry.compression}`);
-        declared.set(entry.name, entry.originalSize);
-        return true;
-      },
-    });
-  } catch (error) {
-    if (error instanceof DatasetError) throw error;
-    throw new DatasetError(file, `corrupt or truncated zip archive (${(error as Error).message})`);
-  }
-  const files = new Map<string, Uint8Array>();
-  for (const [name, data] of Object.entries(result)) {
-    if (data.length !== declared.get(name)) throw new DatasetError(file, `entry ${name} is corrupt: ${data.length} bytes, header says ${declared.get(name)}`);
-    files.set(name, data);
-  }
-  return files;
+  return unzipBounded(bytes, file, { maxBytes, maxEntries: MAX_ENTRIES, keep: (name) => !ignored(name) });
 }
 
 /** POSIX ustar / GNU tar with long names (L) and pax paths (x). */

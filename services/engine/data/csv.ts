@@ -4,6 +4,7 @@
 // column is the sample, other columns besides label and split are ignored. Quoted fields follow
 // RFC 4180.
 import { DatasetError } from './errors.ts';
+import { MAX_CSV_COLUMNS } from './limits.ts';
 import { buildDataset, memoryStore, type IndexedDataset, type OpenOptions } from './dataset.ts';
 import { encodeLabels } from './labels.ts';
 import { NO_SPLIT, parseSplitName } from './split.ts';
@@ -64,6 +65,18 @@ export function parseCsv(text: string, file: string): { rows: string[][]; lines:
   return { rows, lines };
 }
 
+/** Counts the header's fields before anything is parsed, so a 10-million-column header fails at once. */
+function checkHeaderWidth(text: string, file: string): void {
+  let fields = 1;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) quoted = !quoted;
+    else if (!quoted && c === 0x0a) return;
+    else if (!quoted && c === 0x2c && ++fields > MAX_CSV_COLUMNS) throw new DatasetError(file, `header has more than ${MAX_CSV_COLUMNS} columns`);
+  }
+}
+
 export function csvDataset(bytes: Uint8Array, file: string, options: OpenOptions = {}): IndexedDataset {
   let text: string;
   try {
@@ -71,6 +84,7 @@ export function csvDataset(bytes: Uint8Array, file: string, options: OpenOptions
   } catch {
     throw new DatasetError(file, 'not valid UTF-8 text');
   }
+  checkHeaderWidth(text, file);
   const { rows, lines } = parseCsv(text, file);
   if (rows.length === 0) throw new DatasetError(file, 'empty CSV file');
   const header = rows[0].map((h) => h.trim());

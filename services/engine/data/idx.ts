@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DatasetError } from './errors.ts';
-import { DEFAULT_MAX_UNCOMPRESSED_BYTES, maybeGunzip } from './limits.ts';
+import { checkShape, DEFAULT_MAX_UNCOMPRESSED_BYTES, maybeGunzip } from './limits.ts';
 
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -48,6 +48,7 @@ export function parseIdx(raw: Uint8Array, file: string, maxBytes = DEFAULT_MAX_U
     if (size < 0) throw new DatasetError(file, `IDX dimension ${i} is negative (${size})`);
     shape.push(size);
   }
+  checkShape(shape, file);
   const itemValues = shape.slice(1).reduce((a, b) => a * b, 1);
   const itemBytes = itemValues * type.size;
   const expected = shape[0] * itemBytes;

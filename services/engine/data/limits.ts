@@ -28,3 +28,24 @@ export function gunzipCapped(bytes: Uint8Array, file: string, maxBytes = DEFAULT
 export function maybeGunzip(bytes: Uint8Array, file: string, maxBytes = DEFAULT_MAX_UNCOMPRESSED_BYTES): Uint8Array {
   return isGzip(bytes) ? gunzipCapped(bytes, file, maxBytes) : bytes;
 }
+
+/** Most dimensions an array may have (numpy allows 32; data sets use 1 to 5). */
+export const MAX_RANK = 8;
+/** Largest single dimension: the GraphQL Int range, so every stored shape can be queried. */
+export const MAX_DIMENSION = 2_147_483_647;
+/** Most values one array may hold (2^31: 2 GiB of uint8, the uncompressed-size cap). */
+export const MAX_ELEMENTS = 2 ** 31;
+/** Most columns in a CSV header (features + label + split). */
+export const MAX_CSV_COLUMNS = 100_000;
+
+/** Rejects a declared shape that is too deep, too large in one dimension or in total. */
+export function checkShape(shape: readonly number[], file: string): void {
+  if (shape.length > MAX_RANK) throw new DatasetError(file, `array has ${shape.length} dimensions; at most ${MAX_RANK} are supported`);
+  let elements = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new DatasetError(file, `invalid dimension ${d} in shape (${shape.join(', ')})`);
+    if (d > MAX_DIMENSION) throw new DatasetError(file, `dimension ${d} in shape (${shape.join(', ')}) is larger than ${MAX_DIMENSION}`);
+    elements *= d;
+  }
+  if (elements > MAX_ELEMENTS) throw new DatasetError(file, `shape (${shape.join(', ')}) holds ${elements} values, more than the ${MAX_ELEMENTS} supported`);
+}

@@ -3,6 +3,7 @@
 // large x.npy is never loaded whole.
 import { open, type FileHandle } from 'node:fs/promises';
 import { DatasetError } from './errors.ts';
+import { checkShape } from './limits.ts';
 
 export type NpyDtype = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'int64' | 'uint64' | 'float32' | 'float64' | 'bool';
 
@@ -57,6 +58,7 @@ export function parseNpyHeader(head: Uint8Array, file: string, fileLength?: numb
   if (!kind || !'<>|='.includes(order)) throw new DatasetError(file, `unsupported .npy dtype '${descr}' (supported: float32/64, uint8/16/32/64, int8/16/32/64, bool)`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => Number(s.replace(/L$/, '')));
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new DatasetError(file, `malformed .npy shape (${shapeText})`);
+  checkShape(shape, file);
   const header: NpyHeader = { dtype: kind.dtype, littleEndian: order !== '>', itemSize: kind.size, shape, dataOffset: start + headerLength };
   if (fileLength !== undefined) {
     const rows = shape.length === 0 ? 1 : shape[0];

@@ -17,8 +17,8 @@ const NewRunQuery = graphql(`
     node(id: $id) {
       ... on Project {
         id name
-        models(first: 50) { edges { node { id name versions(first: 20) { edges { node { id version parameterCount } } } } } }
-        datasets(first: 50) { edges { node { id name sampleCount } } }
+        models(first: 20) { edges { node { id name versions(first: 10) { edges { node { id version parameterCount } } } } } }
+        datasets(first: 30) { edges { node { id name sampleCount } } }
       }
     }
     hardwareTargets { id targetId name description runtime format preferredQuantization maxFileBytes maxActivationBytes tensorTypes ops }

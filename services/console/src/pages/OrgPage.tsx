@@ -16,12 +16,12 @@ const OrgQuery = graphql(`
       member { id displayName email }
       organization {
         id name slug
-        members(first: 100) { edges { node { id displayName email role joinedAt } } }
-        teams(first: 100) { edges { node { id name members(first: 50) { totalCount } } } }
-        apiKeys(first: 100) @include(if: $admin) { edges { node { id name prefix scopes createdAt lastUsedAt revokedAt } } }
+        members(first: 50) { edges { node { id displayName email role joinedAt } } }
+        teams(first: 20) { edges { node { id name members(first: 1) { totalCount } } } }
+        apiKeys(first: 30) @include(if: $admin) { edges { node { id name prefix scopes createdAt lastUsedAt revokedAt } } }
       }
     }
-    projects(first: 100) { edges { node { id name description createdAt team { name } runs(first: 1) { totalCount } } } }
+    projects(first: 30) { edges { node { id name description createdAt team { name } runs(first: 1) { totalCount } } } }
   }
 `);
 

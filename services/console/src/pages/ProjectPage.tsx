@@ -16,15 +16,15 @@ const ProjectQuery = graphql(`
     node(id: $id) {
       ... on Project {
         id name description
-        models(first: 50) {
-          edges { node { id name versions(first: 20) { edges { node {
-            id version format parameterCount bytes createdAt layerTypes
+        models(first: 8) {
+          edges { node { id name versions(first: 3) { edges { node {
+            id version format parameterCount bytes createdAt
             signature { inputs { name dtype shape } outputs { name dtype shape } }
           } } } } }
         }
-        datasets(first: 50) { edges { node { id name format kind sampleCount inputShape labels splits { split count } createdAt } } }
-        runs(first: 50) { edges { node { id status phase targets createdAt finishedAt modelVersion { version model { name } } dataset { name } } } }
-        appKeys(first: 50) { edges { node { id name prefix createdAt lastUsedAt revokedAt } } }
+        datasets(first: 15) { edges { node { id name format kind sampleCount inputShape labels splits { split count } createdAt } } }
+        runs(first: 15) { edges { node { id status phase targets createdAt finishedAt modelVersion { version model { name } } dataset { name } } } }
+        appKeys(first: 20) { edges { node { id name prefix createdAt lastUsedAt revokedAt } } }
       }
     }
   }

@@ -16,7 +16,7 @@ const ResultsQuery = graphql(`
     node(id: $id) {
       ... on CompressionRun {
         id
-        candidates(first: 100) {
+        candidates(first: 50) {
           edges { node {
             id key status pareto quantization notes
             techniqueChain { plugin }

@@ -1,0 +1,109 @@
+// Statements per request, counted at the database pool: the typical query (viewer + 10 projects)
+// costs a fixed, small number, and nested lists cost the same whatever the number of parents,
+// so an N+1 regression (a statement per listed object) fails here. Runs on PGlite and, in CI, on
+// PostgreSQL 15 (DATABASE_URL).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TYPICAL_QUERY, seedBenchOrg, type BenchOrg } from '../../bench/lib/api-workload.ts';
+import { toGlobalId } from '../../services/api/ids.ts';
+import { createServer, type ApiServer } from '../../services/api/server.ts';
+import { loadConfig } from '../../services/config.ts';
+import { withTenant } from '../../services/db/tenant.ts';
+import { createTestDatabase, type Database } from '../helpers/database.ts';
+import { gql } from './harness.ts';
+
+const NESTED = `{ projects(first: 50) { totalCount edges { node { name
+  models(first: 5) { totalCount edges { node { name project { name } versions(first: 5) { totalCount edges { node { version model { name } } } } } } }
+  datasets(first: 5) { totalCount edges { node { name project { name } } } }
+  runs(first: 5) { totalCount edges { node { status project { name } modelVersion { version } dataset { name } candidates(first: 5) { totalCount } } } }
+} } } }`;
+
+describe('statements per request', () => {
+  let database: Database;
+  let server: ApiServer;
+  let dataDir: string;
+  let org: BenchOrg;
+
+  /** Statements the pool sent while answering `query` once (the key is already verified and cached). */
+  async function statementsFor(query: string, variables: Record<string, unknown> = {}): Promise<{ statements: number; data: any }> {
+    const before = database.statements.count;
+    const res = await gql(server, org.key, query, variables);
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+    return { statements: database.statements.count - before, data: res.body.data };
+  }
+
+  before(async () => {
+    database = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'condense-statements-'));
+    const config = loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_SIGNING_SECRET: 's'.repeat(48), NODE_ENV: 'test' });
+    // A long auth cache, so no key re-verification lands inside a measured request.
+    server = await createServer({ database, config, port: 0, host: '127.0.0.1', rateLimit: false, authCacheMs: 600_000, limits: { maxCost: 100_000 }, log: () => undefined });
+    org = await seedBenchOrg(database);
+    await gql(server, org.key, '{ viewer { role } }');
+  });
+  after(async () => {
+    await server?.close();
+    await database?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the typical query (viewer + 10 projects) is one transaction of 4 statements', async () => {
+    const { statements, data } = await statementsFor(TYPICAL_QUERY);
+    assert.equal(data.projects.edges.length, 10);
+    assert.equal(data.projects.totalCount, 10);
+    // BEGIN + role + org (one message), the organization, the projects with their count, COMMIT.
+    assert.equal(statements, 4);
+  });
+
+  it('node lookups are batched: nodes() of 10 projects is one select', async () => {
+    const { data: list } = await statementsFor('{ projects(first: 10) { edges { node { id } } } }');
+    const ids = list.projects.edges.map((e: { node: { id: string } }) => e.node.id);
+    const { statements, data } = await statementsFor('query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Project { name } } }', { ids });
+    assert.deepEqual(data.nodes.map((n: { id: string }) => n.id), ids);
+    assert.equal(statements, 3);
+  });
+
+  it('nested lists cost the same number of statements for 10 and for 30 projects (no N+1)', async () => {
+    const small = await statementsFor(NESTED);
+    assert.equal(small.data.projects.totalCount, 10);
+    // 20 more projects, each with a model, a version, a dataset and a run.
+    await withTenant(database.db, org.orgId, async (trx) => {
+      for (let i = 0; i < 20; i++) {
+        const project = await trx.insertInto('projects').values({ org_id: org.orgId, name: `more-${i}` }).returning('id').executeTakeFirstOrThrow();
+        const model = await trx.insertInto('models').values({ org_id: org.orgId, project_id: project.id, name: 'm' }).returning('id').executeTakeFirstOrThrow();
+        const version = await trx.insertInto('model_versions').values({
+          org_id: org.orgId, model_id: model.id, version: 1, filename: 'm.keras', format: 'keras-zip', blob_sha256: 'b'.repeat(64), bytes: 1, parameter_count: 1,
+          signature: JSON.stringify({ inputs: [], outputs: [] }), layer_types: JSON.stringify([]),
+        }).returning('id').executeTakeFirstOrThrow();
+        const dataset = await trx.insertInto('datasets').values({
+          org_id: org.orgId, project_id: project.id, name: 'd', filename: 'd.csv', format: 'csv', kind: 'tensor', blob_sha256: 'b'.repeat(64), bytes: 1,
+          sample_count: 1, num_classes: 2, labels: JSON.stringify(['a', 'b']), splits: JSON.stringify({ train: 1 }), input_shape: JSON.stringify([1]),
+        }).returning('id').executeTakeFirstOrThrow();
+        await trx.insertInto('compression_runs').values({
+          org_id: org.orgId, project_id: project.id, model_version_id: version.id, dataset_id: dataset.id, targets: JSON.stringify(['cpu-int8']), constraints: '{}',
+        }).execute();
+      }
+    });
+    const large = await statementsFor(NESTED);
+    assert.equal(large.data.projects.totalCount, 30);
+    const runs = large.data.projects.edges.reduce((n: number, e: { node: { runs: { totalCount: number } } }) => n + e.node.runs.totalCount, 0);
+    assert.equal(runs, 21);
+    assert.equal(large.statements, small.statements, `10 projects: ${small.statements} statements, 30 projects: ${large.statements}`);
+    // One transaction (2) + projects + models, datasets, runs, versions, candidates pages +
+    // projects, models, model versions, datasets by id: a fixed cost, well under one per project.
+    assert.ok(large.statements <= 12, `${large.statements} statements`);
+  });
+
+  it('a run looked up by node() resolves its project, model version and dataset in the same transaction', async () => {
+    const { statements, data } = await statementsFor(
+      'query($id: ID!) { node(id: $id) { ... on CompressionRun { status project { name } modelVersion { version } dataset { name } } } }',
+      { id: toGlobalId('CompressionRun', org.runId) },
+    );
+    assert.equal(data.node.project.name, 'project-9');
+    // One transaction: the run, then project / model version / dataset (three tables, three selects).
+    assert.equal(statements, 2 + 1 + 3);
+  });
+});

@@ -20,6 +20,9 @@ export function appModelHandler(services: ApiServices) {
     const channel = String(req.params.channel ?? '');
     const device = deviceOf(req);
     const live = await withTenant(services.database.db, key.orgId, async (trx) => {
+      // An archived project serves nothing, whatever its deployments and rollouts.
+      const project = await trx.selectFrom('projects').select('archived_at').where('id', '=', key.projectId).executeTakeFirst();
+      if (!project || project.archived_at) return undefined;
       const latest = await trx.selectFrom('deployments as d').innerJoin('candidates as c', 'c.id', 'd.candidate_id')
         .select(['d.id', 'd.candidate_id', 'c.tflite_sha256'])
         .where('d.project_id', '=', key.projectId).where('d.channel', '=', channel)

@@ -21,6 +21,8 @@ export interface IrOp {
   inputs: number[];
   outputs: number[];
   options?: OperatorOptions;
+  /** Keras layer the op was converted from (for reports naming the layer behind an op). */
+  layer?: string;
 }
 
 export class IrGraph {
@@ -28,6 +30,8 @@ export class IrGraph {
   ops: IrOp[] = [];
   inputs: number[] = [];
   outputs: number[] = [];
+  /** Keras masks: tensor id → float 0/1 tensor [batch, steps, 1] of its valid steps (Embedding mask_zero). */
+  readonly masks = new Map<number, number>();
   private readonly names = new Set<string>();
 
   private uniqueName(name: string): string {

@@ -1,6 +1,7 @@
 // Interfaces of the pieces the API uses from other areas, kept structural so the server can be
 // given test doubles of *external* systems or alternative implementations (e.g. an S3 blob store).
 import type { Readable } from 'node:stream';
+import type { ModelPreflightJson } from '../db/types/index.ts';
 
 /** The subset of services/blob's BlobStore the API needs. */
 export interface BlobStoreLike {
@@ -24,6 +25,8 @@ export interface ModelMetadata {
   signature: { inputs: TensorSpecInfo[]; outputs: TensorSpecInfo[] };
   parameterCount: number;
   layerTypes: string[];
+  /** Per-target export pre-flight (layers models). */
+  preflight?: ModelPreflightJson;
 }
 
 /** A received upload: its name, exact size, and a way to stream its bytes. */

@@ -59,6 +59,8 @@ export interface CreateServerOptions {
   limits?: Partial<QueryLimits>;
   /** Per-org token bucket; false disables it. Default 300 burst, 50/s. */
   rateLimit?: RateLimitOptions | false;
+  /** Per-address token bucket for requests without an API key (`rateLimit: false` disables it too). Default 30 burst, 5/s. */
+  anonymousRateLimit?: RateLimitOptions;
   /** Lifetime of signed upload/download URLs, seconds (default 900). */
   signedUrlTtlSeconds?: number;
   /** How long a verified API key is trusted before it is checked again (default 5000 ms; 0 = every request). */
@@ -90,6 +92,7 @@ export interface ApiServer {
 }
 
 const DEFAULT_RATE_LIMIT: RateLimitOptions = { capacity: 300, refillPerSecond: 50 };
+const DEFAULT_ANONYMOUS_RATE_LIMIT: RateLimitOptions = { capacity: 30, refillPerSecond: 5 };
 
 export async function createServer(options: CreateServerOptions): Promise<ApiServer> {
   const { database, config } = options;
@@ -120,19 +123,22 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     log,
   };
 
-  const rateLimit = (auth: AuthInfo | null): void => {
-    if (!auth || !limiter) return;
-    const wait = limiter.take(auth.orgId);
+  // Requests without an API key are limited per client address, before parsing or validation.
+  const anonymousLimiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.anonymousRateLimit ?? DEFAULT_ANONYMOUS_RATE_LIMIT);
+  const rateLimit = (auth: AuthInfo | null, address?: string): void => {
+    const [bucket, key, who] = auth ? [limiter, auth.orgId, 'this organization'] : [anonymousLimiter, `ip:${address ?? 'unknown'}`, 'unauthenticated requests from this address'];
+    if (!bucket) return;
+    const wait = bucket.take(key);
     if (wait > 0) {
       const seconds = Math.ceil(wait);
-      throw graphQLError('RATE_LIMITED', `rate limit reached for this organization; retry in ${seconds} s`, 429, { retryAfterSeconds: seconds });
+      throw graphQLError('RATE_LIMITED', `rate limit reached for ${who}; retry in ${seconds} s`, 429, { retryAfterSeconds: seconds });
     }
   };
 
   const schema: GraphQLSchema = await buildApiSchema(pubsub);
   const rules = limitRules(limits, production);
   const costs = new CostCache();
-  const wsDocuments = new DocumentCache(schema, rules);
+  const wsDocuments = new DocumentCache(schema, rules, limits.maxTokens);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createHttpServer(app);
@@ -235,6 +241,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     schema,
     validationRules: rules,
     introspection: !production,
+    parseOptions: { maxTokens: limits.maxTokens },
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     // Bearer tokens need no CSRF defence; cookie (console) requests must carry the session's
@@ -275,7 +282,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         const auth = session
           ? await authenticateSession(services, { token: session, csrf: req.headers[CSRF_HEADER] })
           : await authenticate(database.db, req.headers.authorization, services.authCache);
-        rateLimit(auth);
+        rateLimit(auth, req.socket.remoteAddress);
         return createContext(services, auth);
       },
     }),

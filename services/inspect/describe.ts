@@ -5,11 +5,32 @@
 import type { DatasetMetadata, DatasetOpenOptions, ModelMetadata } from '../api/dependencies.ts';
 import { openDataset } from '../engine/data/index.ts';
 import { importModel } from '../engine/import/index.ts';
+import { exportPreflight, type ExportPreflight } from '../engine/preflight/index.ts';
+import type { ModelPreflightJson } from '../db/types/index.ts';
+import { targetPreflight } from '../targets/index.ts';
+
+/** The engine's export pre-flight judged against every hardware target (services/targets). */
+export function modelPreflight(report: ExportPreflight, notes: string[]): ModelPreflightJson {
+  return {
+    parameterCount: report.parameterCount,
+    macs: report.macs,
+    peakActivationBytes: report.exports.find((e) => e.mode === 'float32')?.peakActivationBytes ?? null,
+    blockers: report.blockers,
+    notes,
+    targets: targetPreflight(report),
+  };
+}
 
 export async function describeModel(filename: string, bytes: Uint8Array, maxInflatedBytes: number): Promise<ModelMetadata> {
   const imported = await importModel({ filename, bytes }, { maxBytes: maxInflatedBytes });
-  imported.model?.dispose();
-  imported.graph?.dispose();
+  let report: ExportPreflight | undefined;
+  try {
+    // Pre-flight (issue #14 item 2): per target, can a candidate be exported, and what blocks it.
+    if (imported.model) report = await exportPreflight(imported.model);
+  } finally {
+    imported.model?.dispose();
+    imported.graph?.dispose();
+  }
   return {
     format: imported.format,
     signature: {
@@ -18,6 +39,7 @@ export async function describeModel(filename: string, bytes: Uint8Array, maxInfl
     },
     parameterCount: imported.parameterCount,
     layerTypes: imported.layerTypes,
+    ...(report ? { preflight: modelPreflight(report, imported.notes ?? []) } : {}),
   };
 }
 

@@ -6,3 +6,4 @@ export { EDGETPU_OPS, GPU_DELEGATE_OPS, TFJS_WASM_OPS, TFLITE_BUILTIN_OPS, TFLIT
 export type {
   ExportQuantization, FitFailure, FitOptions, FitResult, FitRule, HardwareTarget, LatencyCostModel, TargetArtifact, TensorTypeName,
 } from './types.ts';
+export { ARCHITECTURE_CHANGING_PLUGINS, preflightRefusal, targetPreflight, type TargetPreflight } from './preflight.ts';

@@ -38,7 +38,7 @@ describe('API + embedded runner', () => {
   it('runs a compression end to end and serves the candidate', async () => {
     const project = (await ok(server, key, CREATE_PROJECT, { input: { name: 'e2e' } })).createProject.project;
     const model = await upload(server, key, 'MODEL', 'model.zip', await tinyModelZip());
-    const version = (await ok(server, key, `mutation($input: CompleteModelUploadInput!) { completeModelUpload(input: $input) { modelVersion { id } userErrors { message } } }`, {
+    const version = (await ok(server, key, `mutation($input: CompleteModelUploadInput!) { completeModelUpload(input: $input) { modelVersion { id preflight { exportable parameterCount macs peakActivationBytes blockers { layer } targets { target exportable quantization blockers { layer reason } } } } userErrors { message } } }`, {
       input: { uploadId: model.uploadId, projectId: project.id, modelName: 'm' },
     })).completeModelUpload;
     const data = await upload(server, key, 'DATASET', 'data.csv', tinyCsv(300));
@@ -47,6 +47,11 @@ describe('API + embedded runner', () => {
     })).completeDatasetUpload;
     assert.deepEqual([version.userErrors, dataset.userErrors], [[], []]);
 
+    // The upload's pre-flight is on the model version: exportable for every target, with its figures.
+    const preflight = version.modelVersion.preflight;
+    assert.equal(preflight.exportable, true);
+    assert.ok(preflight.parameterCount > 0 && preflight.macs > 0 && preflight.peakActivationBytes > 0);
+    assert.ok(preflight.targets.some((t: { target: string; exportable: boolean }) => t.target === 'cpu-fp32' && t.exportable));
     const started = (await ok(server, key, START_RUN, {
       input: { modelVersionId: version.modelVersion.id, datasetId: dataset.dataset.id, targets: ['cpu-fp32'], techniques: [{ plugin: 'quantization', config: {} }] },
     })).startRun;

@@ -18,6 +18,8 @@ export function appModelHandler(services: ApiServices) {
     const channel = String(req.params.channel ?? '');
     const live = await withTenant(services.database.db, key.orgId, (trx) =>
       trx.selectFrom('deployments as d').innerJoin('candidates as c', 'c.id', 'd.candidate_id')
+        // An archived project serves nothing.
+        .innerJoin('projects as p', (join) => join.onRef('p.id', '=', 'd.project_id').on('p.archived_at', 'is', null))
         .select(['d.id', 'd.candidate_id', 'c.tflite_sha256'])
         .where('d.project_id', '=', key.projectId).where('d.channel', '=', channel)
         .orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(1).executeTakeFirst(),

@@ -12,6 +12,8 @@ export class DocumentCache {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly rules: readonly ValidationRule[],
+    /** graphql-js `maxTokens`: parsing stops past this many tokens. */
+    private readonly maxTokens?: number,
   ) {}
 
   /** The parsed document, or the syntax/validation errors of the query text. */
@@ -20,7 +22,7 @@ export class DocumentCache {
     if (known) return known;
     let checked: CheckedDocument;
     try {
-      const document = parse(query);
+      const document = parse(query, this.maxTokens === undefined ? undefined : { maxTokens: this.maxTokens });
       const errors = validate(this.schema, document, [...specifiedRules, ...this.rules]);
       checked = errors.length > 0 ? { errors } : { document };
     } catch (error) {

@@ -19,9 +19,11 @@ export interface QueryLimits {
   maxAliases: number;
   /** Largest accepted HTTP request body / WebSocket message, bytes. */
   maxBodyBytes: number;
+  /** Most lexical tokens in one document; the parser stops there (graphql-js `maxTokens`). */
+  maxTokens: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 5000, maxAliases: 30, maxBodyBytes: 100_000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 5000, maxAliases: 30, maxBodyBytes: 100_000, maxTokens: 5000 };
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const map = new Map<string, FragmentDefinitionNode>();
@@ -121,6 +123,7 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, var
 
 export function costError(cost: number, limits: QueryLimits): GraphQLError {
   return new GraphQLError(`query cost ${cost} exceeds the limit of ${limits.maxCost}`, {
-    extensions: { code: 'QUERY_TOO_COMPLEX', cost: { requested: cost, maximum: limits.maxCost } },
+    // A limit the client exceeded: 400, not a server error.
+    extensions: { code: 'QUERY_TOO_COMPLEX', cost: { requested: cost, maximum: limits.maxCost }, http: { status: 400 } },
   });
 }

@@ -321,7 +321,12 @@ export class OrganizationMutations {
     return clearingAuth(context, () =>
       context.tenant(async (trx) => {
         const id = keyOf(input.apiKeyId, 'ApiKey');
-        if (!id || !(await revokeApiKey(trx, id))) throw notFound('apiKeyId', 'active API key');
+        if (!id) throw notFound('apiKeyId', 'active API key');
+        // An admin must not lock the owners out: owners' keys are revoked by owners only.
+        const holder = await trx.selectFrom('api_keys as k').innerJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 'k.user_id').onRef('m.org_id', '=', 'k.org_id'))
+          .select('m.role').where('k.id', '=', id).executeTakeFirst();
+        if (holder?.role === 'owner' && caller(context).role !== 'owner') throw new UserFacingError('FORBIDDEN', 'only an owner can revoke an owner\'s API key', 'apiKeyId');
+        if (!(await revokeApiKey(trx, id))) throw notFound('apiKeyId', 'active API key');
         context.services.authCache.clear();
         await audit(trx, context, 'api_key.revoke', { type: 'api_key', id });
         const row = await trx.selectFrom('api_keys').select(['id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])

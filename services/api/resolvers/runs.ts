@@ -1,4 +1,5 @@
 // Compression runs: start, cancel, retry; their timeline and candidates; the live event stream.
+import { ARCHITECTURE_CHANGING_PLUGINS, preflightRefusal } from '../../targets/index.ts';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { appendRunEvent, countRunEvents, listRunEvents } from '../../events/store.ts';
 import type { RunEvent as StoredRunEvent } from '../../events/types.ts';
@@ -153,9 +154,15 @@ export class RunMutations {
         const result = await idempotent(trx, auth.orgId, 'startRun', input.idempotencyKey, { ...input, idempotencyKey: undefined }, async () => {
           const mvId = keyOf(input.modelVersionId, 'ModelVersion');
           const version = mvId
-            ? await trx.selectFrom('model_versions as v').innerJoin('models as m', 'm.id', 'v.model_id').select(['v.id', 'm.project_id']).where('v.id', '=', mvId).executeTakeFirst()
+            ? await trx.selectFrom('model_versions as v').innerJoin('models as m', 'm.id', 'v.model_id').select(['v.id', 'm.project_id', 'v.preflight']).where('v.id', '=', mvId).executeTakeFirst()
             : undefined;
           if (!version) throw new UserFacingError('NOT_FOUND', 'model version not found', 'modelVersionId');
+          // The upload's pre-flight: refuse now what would otherwise fail at the baseline step.
+          if (version.preflight) {
+            const reshapes = techniques === null || techniques.some((t) => ARCHITECTURE_CHANGING_PLUGINS.includes(t.plugin));
+            const refusal = preflightRefusal(version.preflight, targets, reshapes);
+            if (refusal) throw new UserFacingError('NOT_EXPORTABLE', refusal, 'modelVersionId');
+          }
           const dsId = keyOf(input.datasetId, 'Dataset');
           const dataset = dsId ? await trx.selectFrom('datasets').select(['id', 'project_id']).where('id', '=', dsId).executeTakeFirst() : undefined;
           if (!dataset) throw new UserFacingError('NOT_FOUND', 'dataset not found', 'datasetId');

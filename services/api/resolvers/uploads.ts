@@ -194,6 +194,7 @@ export class UploadMutations {
           org_id: auth.orgId, model_id: model.id, version: Number(last?.v ?? 0) + 1, filename: upload.filename, format: metadata.format,
           blob_sha256: upload.declared_sha256, bytes: Number(upload.bytes ?? upload.declared_bytes), parameter_count: metadata.parameterCount,
           signature: JSON.stringify(metadata.signature), layer_types: JSON.stringify(metadata.layerTypes), created_by: auth.userId,
+          preflight: metadata.preflight ? JSON.stringify(metadata.preflight) : null,
         }).returningAll().executeTakeFirstOrThrow();
         await trx.updateTable('uploads').set({ status: 'completed', result_id: version.id, completed_at: new Date() }).where('id', '=', upload.id).execute();
         return { model: Model.from(model), modelVersion: ModelVersion.from(version) };

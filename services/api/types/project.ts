@@ -5,6 +5,63 @@ import type { DatasetsTable, DeploymentsTable, ModelVersionsTable, ModelsTable, 
 import { toGlobalId } from '../ids.ts';
 import { DateTime, Node, UploadPurposeEnum, UploadStatusEnum } from './common.ts';
 
+@ObjectType({ description: 'A layer that stops the model from being exported (for every target or for one).' })
+export class PreflightBlocker {
+  @Field(() => String, { description: "Layer name ('(model)' when no single layer is to blame)." })
+  layer!: string;
+
+  @Field(() => String, { description: 'Layer class, or the TFLite op / tensor type at fault.' })
+  className!: string;
+
+  @Field(() => String, { description: 'Why, in one line.' })
+  reason!: string;
+}
+
+@ObjectType({ description: 'Whether a run can produce a candidate for one hardware target from this model.' })
+export class TargetPreflight {
+  @Field(() => String, { description: 'Hardware target id.' })
+  target!: string;
+
+  @Field(() => Boolean, { description: "True when the model exports in the target's preferred quantization and every op and tensor type runs there." })
+  exportable!: boolean;
+
+  @Field(() => String, { description: 'Quantization the verdict is for.' })
+  quantization!: string;
+
+  @Field(() => [PreflightBlocker], { description: 'Layers that stop it (empty when exportable).' })
+  blockers!: PreflightBlocker[];
+
+  @Field(() => [String], { description: 'Size or memory budgets the uncompressed model misses: what compression must achieve.' })
+  budgetNotes!: string[];
+
+  @Field(() => Number, { nullable: true, description: 'Estimated latency of the uncompressed model on the target, ms.' })
+  estimatedLatencyMs!: number | null;
+}
+
+@ObjectType({ description: 'Pre-flight made at upload: can the model be exported, per target, and what it costs.' })
+export class ModelPreflight {
+  @Field(() => Boolean, { description: 'True when the model exports to TFLite at all.' })
+  exportable!: boolean;
+
+  @Field(() => [PreflightBlocker], { description: 'Layers the exporter cannot write (empty when it exports).' })
+  blockers!: PreflightBlocker[];
+
+  @Field(() => Number, { description: 'Parameters (weights).' })
+  parameterCount!: number;
+
+  @Field(() => Number, { description: 'Multiply-accumulates per inference (batch 1).' })
+  macs!: number;
+
+  @Field(() => Number, { nullable: true, description: 'Peak activation memory of the float32 export at batch 1, bytes.' })
+  peakActivationBytes!: number | null;
+
+  @Field(() => [String], { description: 'Import notes: config options dropped or rewritten (e.g. a regularizer TF.js lacks).' })
+  notes!: string[];
+
+  @Field(() => [TargetPreflight], { description: 'One verdict per hardware target.' })
+  targets!: TargetPreflight[];
+}
+
 @ObjectType({ implements: Node, description: 'A workspace for one model family: models, datasets, runs, deployments.' })
 export class Project extends Node {
   uuid!: string;
@@ -97,6 +154,9 @@ export class ModelVersion extends Node {
   @Field(() => [String], { description: 'Distinct layer types, e.g. Conv2D, Dense.' })
   layerTypes!: string[];
 
+  @Field(() => ModelPreflight, { nullable: true, description: 'Export pre-flight per hardware target, made at upload (null for TF.js graph models and versions uploaded before it existed).' })
+  preflight!: ModelPreflight | null;
+
   @Field(() => DateTime, { description: 'When the version was registered.' })
   createdAt!: Date;
 
@@ -105,6 +165,7 @@ export class ModelVersion extends Node {
       id: toGlobalId('ModelVersion', row.id), uuid: row.id, modelId: row.model_id, blobSha256: row.blob_sha256, version: row.version,
       filename: row.filename, format: row.format, bytes: Number(row.bytes), sha256: row.blob_sha256, parameterCount: Number(row.parameter_count),
       signature: row.signature, layerTypes: row.layer_types, createdAt: row.created_at,
+      preflight: row.preflight ? { ...row.preflight, exportable: row.preflight.blockers.length === 0 } : null,
     });
   }
 }

@@ -36,8 +36,25 @@ export interface ModelVersionsTable {
   parameter_count: BigIntColumn;
   signature: Json<{ inputs: TensorSpecJson[]; outputs: TensorSpecJson[] }>;
   layer_types: Json<string[]>;
+  /** Pre-flight made at upload (migration 0009); null for graph models and older versions. */
+  preflight: ColumnType<ModelPreflightJson | null, string | null | undefined, string | null>;
   created_by: string | null;
   created_at: Generated<Date>;
+}
+
+export interface PreflightBlockerJson { layer: string; className: string; reason: string }
+
+export interface ModelPreflightJson {
+  parameterCount: number;
+  macs: number;
+  /** Peak activation memory of the float32 export at batch 1, bytes (null when it does not export). */
+  peakActivationBytes: number | null;
+  blockers: PreflightBlockerJson[];
+  notes: string[];
+  targets: {
+    target: string; exportable: boolean; quantization: string; blockers: PreflightBlockerJson[];
+    budgetNotes: string[]; estimatedLatencyMs: number | null;
+  }[];
 }
 
 export interface DatasetsTable {

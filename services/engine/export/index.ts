@@ -5,7 +5,8 @@ export {
   registerLayerConverter, registeredLayerClasses, appendActivation, fusedActivation, withActivation, UnsupportedLayerError,
   type LayerConverter, type LayerConversion, type LayerWeight,
 } from './layer-converters.ts';
-export { registerOpSpec, type OpSpec } from './op-specs.ts';
+export { getOpSpecIfAny, registerOpSpec, type OpSpec } from './op-specs.ts';
+export { irOpLayers } from './op-layers.ts';
 export { IrGraph, type IrTensor, type IrOp } from './ir.ts';
 export { readTfliteModel } from './tflite-reader.ts';
 export { readTfliteMetadata } from './tflite-metadata-reader.ts';

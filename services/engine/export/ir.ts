@@ -21,6 +21,8 @@ export interface IrOp {
   inputs: number[];
   outputs: number[];
   options?: OperatorOptions;
+  /** Keras layer the op was converted from (for reports naming the layer behind an op). */
+  layer?: string;
 }
 
 export class IrGraph {

@@ -67,7 +67,8 @@ function convertLayer(graph: IrGraph, layer: tf.layers.Layer, className: string,
   const weights = layerWeights(layer);
   // Unknown (non-batch) output dims are resolved by the converter from its input shapes.
   const outputShapes = outputTensors.map((o) => o.shape.map((d, i) => (d === null || i === 0 ? -1 : d)));
-  return converter({
+  const before = graph.ops.length;
+  const outputs = converter({
     layer,
     className,
     config: layer.getConfig() as Record<string, any>,
@@ -81,6 +82,8 @@ function convertLayer(graph: IrGraph, layer: tf.layers.Layer, className: string,
       return w;
     },
   });
+  for (const op of graph.ops.slice(before)) op.layer ??= layer.name;
+  return outputs;
 }
 
 /**

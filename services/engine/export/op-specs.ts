@@ -33,6 +33,11 @@ export function registerOpSpec(type: BuiltinOperatorName, spec: OpSpec): void {
   specs.set(type, spec);
 }
 
+/** The spec of `type`, or undefined for an op the exporter does not know. */
+export function getOpSpecIfAny(type: string): OpSpec | undefined {
+  return specs.get(type as BuiltinOperatorName);
+}
+
 export function getOpSpec(type: BuiltinOperatorName): OpSpec {
   const spec = specs.get(type);
   if (!spec) throw new Error(`no op spec registered for TFLite op ${type}`);

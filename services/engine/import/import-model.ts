@@ -10,6 +10,7 @@ import { readKerasH5 } from './keras-h5.ts';
 import { readKerasZip } from './keras-zip.ts';
 import { buildLayersModel, distinct, layersSignature, setLayerWeights, type LayerWeights } from './build.ts';
 import { graphOpTypes, loadGraphModel, loadModelJson, weightCount } from './tfjs-json.ts';
+import { exportPreflight, type ExportPreflight } from '../preflight/index.ts';
 import type { ImportedModel, ImportOptions, ModelFormat, ModelMetadata, ModelSource } from './types.ts';
 
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
@@ -137,10 +138,15 @@ export async function inspectModel(source: ModelSource, options: ImportOptions =
   } catch (error) {
     throw asImportError(error);
   }
-  imported.model?.dispose();
-  imported.graph?.dispose();
+  let preflight: ExportPreflight | undefined;
+  try {
+    if (options.preflight && imported.model) preflight = await exportPreflight(imported.model);
+  } finally {
+    imported.model?.dispose();
+    imported.graph?.dispose();
+  }
   const { format, signature, parameterCount, layerTypes, notes } = imported;
-  return { format, signature, parameterCount, layerTypes, notes };
+  return { format, signature, parameterCount, layerTypes, notes, ...(preflight ? { preflight } : {}) };
 }
 
 function asImportError(error: unknown): ModelImportError {

@@ -1,6 +1,7 @@
 // What importing a model produces. `model` is set for Keras/TF.js layers models (trainable
 // students and teachers); `graph` for TF.js graph models (inference-only teachers).
 import type { tf } from '../backend/index.ts';
+import type { ExportPreflight } from '../preflight/index.ts';
 
 export type ModelFormat = 'tfjs-layers' | 'keras-h5' | 'keras-zip' | 'tfjs-graph';
 
@@ -25,6 +26,8 @@ export interface ModelMetadata {
   layerTypes: string[];
   /** Config options dropped or rewritten on import (e.g. a regularizer TF.js has no class for). */
   notes?: string[];
+  /** Export pre-flight (inspectModel with `preflight: true`, layers models only). */
+  preflight?: ExportPreflight;
 }
 
 export interface ImportedModel extends ModelMetadata {
@@ -38,4 +41,6 @@ export type ModelSource = { filename: string; bytes: Uint8Array } | { files: Map
 export interface ImportOptions {
   /** Cap on bytes the upload may hold or expand to (default 2 GiB). */
   maxBytes?: number;
+  /** inspectModel: also run the export pre-flight (engine/preflight) on the rebuilt topology. */
+  preflight?: boolean;
 }

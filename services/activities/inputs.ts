@@ -5,7 +5,8 @@ import { initEngine, tf } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
 import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
-import { importModel } from '../engine/import/index.ts';
+import { importModel, readTextFrontEnd, TOKENIZER_FILE } from '../engine/import/index.ts';
+import { tokenizedDataset } from '../engine/text/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { getRunForExecution, type RunForExecution } from '../runs-store/index.ts';
 import type { RunRef } from '../../workflows/types.ts';
@@ -46,21 +47,45 @@ const datasets = new Map<string, Promise<IndexedDataset>>();
 
 export function loadDataset(deps: ActivityDeps, run: RunForExecution): Promise<IndexedDataset> {
   const seed = deps.sizes?.datasetSeed ?? 1;
-  const key = `${run.dataset.blobSha256}:${seed}`;
+  // A text dataset is read through the model's tokenizer, so the key names the model too.
+  const key = `${run.dataset.blobSha256}:${seed}:${run.model.blobSha256}`;
   let cached = datasets.get(key);
   if (!cached) {
     cached = (async () => {
       const bytes = await deps.blobs.read(run.dataset.blobSha256);
+      let dataset: IndexedDataset;
       try {
-        return await openDataset({ bytes, filename: run.dataset.filename }, { seed });
+        dataset = await openDataset({ bytes, filename: run.dataset.filename }, { seed });
       } catch (err) {
         throw asInputError(err);
       }
+      return dataset.info.kind === 'text' ? throughTokenizer(deps, run, dataset) : dataset;
     })();
     cached.catch(() => datasets.delete(key));
     datasets.set(key, cached);
   }
   return cached;
+}
+
+/** A text dataset as token-id rows of the model's input length, through the tokenizer uploaded with the model. */
+async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, dataset: IndexedDataset): Promise<IndexedDataset> {
+  let frontEnd;
+  try {
+    frontEnd = readTextFrontEnd({ filename: run.model.filename, bytes: await deps.blobs.read(run.model.blobSha256) });
+  } catch (err) {
+    throw asInputError(err);
+  }
+  if (!frontEnd) {
+    throw new NonRetryableError('InvalidInput', `${run.dataset.filename} holds text, but ${run.model.filename} carries no tokenizer: put ${TOKENIZER_FILE} (Keras tokenizer.to_json()) beside model.json in the zip, or in the .keras file's assets/`);
+  }
+  const model = await loadBaseModel(deps, run);
+  const shape = model.inputs[0]?.shape ?? [];
+  model.dispose();
+  const length = shape[1];
+  if (shape.length !== 2 || typeof length !== 'number' || length < 1) {
+    throw new NonRetryableError('InvalidInput', `${run.model.filename}: a text model's input must be [batch, steps] token ids with a fixed number of steps, got [${shape.map((d) => d ?? 'None').join(', ')}]`);
+  }
+  return tokenizedDataset(dataset, frontEnd.tokenizer, { length, padding: frontEnd.padding, truncating: frontEnd.truncating });
 }
 
 /** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */

@@ -23,7 +23,6 @@ export async function validateInputs(deps: ActivityDeps, ctx: ActivityContext, r
     const dataset = await loadDataset(deps, run);
     const info = dataset.info;
     const bad = (message: string) => new NonRetryableError('InvalidInput', message);
-    if (info.kind !== 'tensor') throw bad(`${run.dataset.filename}: text datasets are not supported for compression yet; upload numeric features`);
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       throw bad(`${run.model.filename}: models with ${model.inputs.length} inputs and ${model.outputs.length} outputs are not supported; one input and one output are`);
     }

@@ -134,6 +134,7 @@ function writeOptions(b: flatbuffers.Builder, o: OperatorOptions): [number, Offs
     case 'AddOptions':
     case 'SubOptions':
     case 'MulOptions':
+    case 'DivOptions':
       b.startObject(1);
       b.addFieldInt8(0, ActivationFunction[o.activation], 0);
       return [BuiltinOptions[o.kind], b.endObject()];
@@ -178,6 +179,10 @@ function writeOptions(b: flatbuffers.Builder, o: OperatorOptions): [number, Offs
       b.addFieldInt32(0, o.beginMask, 0);
       b.addFieldInt32(1, o.endMask, 0);
       return [BuiltinOptions.StridedSliceOptions, b.endObject()];
+    case 'GatherOptions': // batch_dims stays 0
+      b.startObject(2);
+      b.addFieldInt32(0, o.axis, 0);
+      return [BuiltinOptions.GatherOptions, b.endObject()];
     case 'TransposeConvOptions':
       b.startObject(3);
       b.addFieldInt8(0, Padding[o.padding], 0);

@@ -30,6 +30,8 @@ export class IrGraph {
   ops: IrOp[] = [];
   inputs: number[] = [];
   outputs: number[] = [];
+  /** Keras masks: tensor id → float 0/1 tensor [batch, steps, 1] of its valid steps (Embedding mask_zero). */
+  readonly masks = new Map<number, number>();
   private readonly names = new Set<string>();
 
   private uniqueName(name: string): string {

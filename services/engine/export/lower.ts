@@ -51,7 +51,8 @@ function floatOpsInInt8(graph: IrGraph): Set<IrOp> {
   const isInt32 = (id: number) => id >= 0 && graph.tensors[id].dtype === 'int32';
   for (const op of graph.ops) {
     const spec = getOpSpec(op.type);
-    if (spec.int8Output === 'float' || op.outputs.some(isInt32) || op.inputs.some((i) => isInt32(i) && !graph.isConstant(i))) floatOps.add(op);
+    const int32Data = op.inputs.some((i, k) => isInt32(i) && !graph.isConstant(i) && !(spec.int8Output === 'weights' && spec.intInputs?.includes(k)));
+    if (spec.int8Output === 'float' || op.outputs.some(isInt32) || int32Data) floatOps.add(op);
   }
   let changed = true;
   while (changed) {
@@ -87,8 +88,13 @@ function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>, floa
     }
   }
   for (const op of int8Ops) {
-    const out = getOpSpec(op.type).int8Output;
+    const spec = getOpSpec(op.type);
+    const out = spec.int8Output;
     if (typeof out === 'object') fixed.set(find(op.outputs[0]), out);
+    if (out === 'weights') {
+      const table = graph.tensors[op.inputs[spec.weights!.input]].value!;
+      fixed.set(find(op.outputs[0]), { scale: quantizeSymmetric(table, [table.length], null).scales[0], zeroPoint: 0 });
+    }
   }
   const groupRange = new Map<number, TensorRange>();
   for (const [id, r] of ranges) {
@@ -242,7 +248,7 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
 
     if (quantizedOp && hasWeights) {
       const biasId = spec.bias !== undefined ? op.inputs[spec.bias] ?? -1 : -1;
-      const inScale = params.get(op.inputs[0])!.scale;
+      const inScale = params.get(op.inputs[0])?.scale ?? 1;
       const minScales = biasId >= 0 ? biasSafeWeightScales(graph.tensors[biasId].value!, inScale, w.axis !== null) : undefined;
       const wq = int8Weight(op.inputs[w.input], w.axis, minScales);
       inputs[w.input] = add(wq.spec);
@@ -254,13 +260,13 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
           quantization: { scale: bq.scales, zeroPoint: bq.scales.map(() => 0), quantizedDimension: 0 },
         });
       }
-    } else if (o.mode === 'dynamic-int8' && hasWeights && spec.versions.hybrid !== undefined
+    } else if (o.mode === 'dynamic-int8' && hasWeights && (spec.versions.hybrid !== undefined || spec.dynamicByDequantize)
       && graph.tensors[op.inputs[w.input]].value!.length >= minElements) {
       const wt = graph.tensors[op.inputs[w.input]];
       const wq = int8Weight(op.inputs[w.input], w.axis);
-      if (hybrid) {
+      if (hybrid && !spec.dynamicByDequantize) {
         inputs[w.input] = add(wq.spec);
-        version = spec.versions.hybrid;
+        version = spec.versions.hybrid ?? version;
       } else {
         inputs[w.input] = dequantized(`${wt.name}/dequantized`, wt.shape, { ...wq.spec, name: `${wt.name}/int8` }, 2);
       }

@@ -18,13 +18,16 @@ export interface OpSpec {
   /**
    * int8 output parameters: 'calibrated' (own range), 'tied' (same scale/zero point as its
    * non-constant inputs: the kernel does not rescale), fixed values, or 'float' (no int8 kernel:
-   * in int8 models the op runs in float between DEQUANTIZE and QUANTIZE).
+   * in int8 models the op runs in float between DEQUANTIZE and QUANTIZE), or 'weights' (the output
+   * holds rows of the per-tensor int8 weights and shares their scale, zero point 0: GATHER).
    */
-  int8Output: 'calibrated' | 'tied' | { scale: number; zeroPoint: number } | 'float';
+  int8Output: 'calibrated' | 'tied' | { scale: number; zeroPoint: number } | 'float' | 'weights';
   /** Has a fused_activation_function option a following RELU/RELU6 can fold into. */
   fusesActivation?: boolean;
-  /** Non-float inputs the lowering must not quantize (shape/axis tensors). */
+  /** Non-float inputs the lowering must not quantize (shape/axis tensors, gather indices). */
   intInputs?: number[];
+  /** dynamic-int8: store the weights int8 and DEQUANTIZE them to float at load (no hybrid kernel). */
+  dynamicByDequantize?: boolean;
 }
 
 const specs = new Map<BuiltinOperatorName, OpSpec>();

@@ -43,7 +43,9 @@ export type OperatorOptions =
   | { kind: 'ResizeNearestNeighborOptions'; alignCorners: boolean; halfPixelCenters: boolean }
   | { kind: 'ResizeBilinearOptions'; alignCorners: boolean; halfPixelCenters: boolean }
   | { kind: 'TransposeConvOptions'; padding: PaddingName; strideW: number; strideH: number }
-  | { kind: 'StridedSliceOptions'; beginMask: number; endMask: number };
+  | { kind: 'StridedSliceOptions'; beginMask: number; endMask: number }
+  | { kind: 'GatherOptions'; axis: number }
+  | { kind: 'DivOptions'; activation: ActivationName };
 
 export interface OperatorSpec {
   op: BuiltinOperatorName;

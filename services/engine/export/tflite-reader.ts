@@ -95,6 +95,8 @@ function readOptions(type: number, t: Table): OperatorOptions | undefined {
     case BuiltinOptions.ResizeBilinearOptions: return { kind: 'ResizeBilinearOptions', alignCorners: t.byte(2) !== 0, halfPixelCenters: t.byte(3) !== 0 };
     case BuiltinOptions.StridedSliceOptions: return { kind: 'StridedSliceOptions', beginMask: t.int(0), endMask: t.int(1) };
     case BuiltinOptions.TransposeConvOptions: return { kind: 'TransposeConvOptions', padding: pad(t, 0), strideW: t.int(1), strideH: t.int(2) };
+    case BuiltinOptions.GatherOptions: return { kind: 'GatherOptions', axis: t.int(0) };
+    case BuiltinOptions.DivOptions: return { kind: 'DivOptions', activation: act(t, 0) };
     default: throw new Error(`unsupported builtin options type ${type} in TFLite file`);
   }
 }

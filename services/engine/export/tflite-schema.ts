@@ -45,6 +45,8 @@ export const BuiltinOperator = {
   ELU: 111,
   HARD_SWISH: 117,
   STRIDED_SLICE: 45,
+  GATHER: 36,
+  DIV: 42,
 } as const;
 export type BuiltinOperatorName = keyof typeof BuiltinOperator;
 
@@ -74,6 +76,8 @@ export const BuiltinOptions = {
   LeakyReluOptions: 75,
   HardSwishOptions: 91,
   StridedSliceOptions: 32,
+  GatherOptions: 23,
+  DivOptions: 29,
 } as const;
 
 export const Padding = { SAME: 0, VALID: 1 } as const;

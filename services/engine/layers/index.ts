@@ -6,3 +6,4 @@ import './hard-swish.ts';
 import './subtract.ts';
 import './spatial-dropout.ts';
 import './normalization.ts';
+import './masked-pooling.ts';

@@ -9,3 +9,7 @@ export { fingerprint64, fingerprint64AsDouble, fingerprint64Key8 } from './farmh
 export { MAX_PROJECTION_BITS, float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds } from './lsh.ts';
 export { lshProjectBatch, type LshInputMode, type LshProjectionSpec } from './project.ts';
 export { textFeaturizerOfModel } from './model-preprocessing.ts';
+export {
+  padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
+} from './keras-tokenizer.ts';
+export { tokenizedDataset } from './tokenized-dataset.ts';

@@ -4,6 +4,7 @@ import './core.ts';
 import './merge.ts';
 import './pooling.ts';
 import './lsh-projection.ts';
+import './embedding.ts';
 import './activations.ts';
 import './spatial.ts';
 import './elementwise.ts';

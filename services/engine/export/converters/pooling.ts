@@ -1,5 +1,6 @@
 // Max/Average pooling 1D/2D → MAX_POOL_2D / AVERAGE_POOL_2D (1D through a [b, 1, steps, c]
-// reshape); GlobalAveragePooling 1D/2D → MEAN over the spatial axes.
+// reshape); GlobalAveragePooling 1D/2D → MEAN over the spatial axes (1D over a masked Embedding:
+// the mean of the unmasked steps).
 import { registerLayerConverter, type LayerConversion } from '../layer-converters.ts';
 import type { BuiltinOperatorName } from '../tflite-schema.ts';
 import { requireChannelsLast, tflitePadding } from './conv.ts';
@@ -39,9 +40,26 @@ function pool1d(op: BuiltinOperatorName) {
   };
 }
 
+/** GlobalAveragePooling1D over an Embedding(mask_zero) output: Σ(x·m)/max(Σm, 1) over the steps,
+ * written as MEAN(x·m) / MAXIMUM(MEAN(m), 1/steps) so it needs only MEAN, MUL, MAXIMUM and DIV. */
+function maskedAverage1D(c: LayerConversion, mask: number): number {
+  const g = c.graph;
+  const name = c.layer.name;
+  const [, steps, dim] = g.tensors[c.inputs[0]].shape;
+  const axis = g.addIntConstant(`${name}/axes`, [1]);
+  const masked = g.addOp('MUL', [c.inputs[0], mask], `${name}/masked`, [-1, steps, dim], { kind: 'MulOptions', activation: 'NONE' });
+  const sum = g.addOp('MEAN', [masked, axis], `${name}/masked_mean`, [-1, dim], { kind: 'ReducerOptions', keepDims: false });
+  const share = g.addOp('MEAN', [mask, axis], `${name}/valid_share`, [-1, 1], { kind: 'ReducerOptions', keepDims: false });
+  const floor = g.addConstant(`${name}/one_step`, [1], Float32Array.of(1 / steps));
+  const denominator = g.addOp('MAXIMUM', [share, floor], `${name}/valid_share_floored`, [-1, 1], { kind: 'MaximumMinimumOptions' });
+  return g.addOp('DIV', [sum, denominator], name, [-1, dim], { kind: 'DivOptions', activation: 'NONE' });
+}
+
 function globalAverage(axes: number[]) {
   return (c: LayerConversion): number[] => {
     requireChannelsLast(c);
+    const mask = axes.length === 1 ? c.graph.masks.get(c.inputs[0]) : undefined;
+    if (mask !== undefined) return [maskedAverage1D(c, mask)];
     const axis = c.graph.addIntConstant(`${c.layer.name}/axes`, axes);
     return [c.graph.addOp('MEAN', [c.inputs[0], axis], c.layer.name, c.outputShapes[0], { kind: 'ReducerOptions', keepDims: false })];
   };

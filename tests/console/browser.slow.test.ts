@@ -44,6 +44,10 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     if (!existsSync(join(CONSOLE_DIST, 'index.html'))) execFileSync('npm', ['run', 'build:console'], { stdio: 'inherit' });
     mkdirSync(SCREENSHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'condense-console-browser-'));
+    // Made before the run services pick their compute backend.
+    const modelZip = await tinyModelZip();
+    writeFileSync(join(dataDir, 'classifier.zip'), modelZip);
+    writeFileSync(join(dataDir, 'measurements.csv'), tinyCsv(300));
     const config = loadConfig({ CONDENSE_DATA_DIR: dataDir, NODE_ENV: 'test', CONDENSE_BACKEND: 'cpu', CONDENSE_SIGNING_SECRET: 'b'.repeat(40) });
     services = await openRunServices(config, { sizes: { latencyRuns: 2, calibrationSamples: 20, maxPluginSamples: 200 } });
     runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: () => undefined });
@@ -58,14 +62,12 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     // Another organization with a run of its own (queued is enough: its id is what matters).
     const b = await bootstrapOrganization(services.database.db, { name: 'Other', slug: 'other', ownerEmail: 'owner@other.test', ownerName: 'Other' });
     const project = (await ok(server, b.apiKey.secret, CREATE_PROJECT, { input: { name: 'secret project' } })).createProject.project;
-    const m = await upload(server, b.apiKey.secret, 'MODEL', 'model.zip', await tinyModelZip());
+    const m = await upload(server, b.apiKey.secret, 'MODEL', 'model.zip', modelZip);
     const mv = (await ok(server, b.apiKey.secret, 'mutation($input: CompleteModelUploadInput!) { completeModelUpload(input: $input) { modelVersion { id } } }', { input: { uploadId: m.uploadId, projectId: project.id, modelName: 'm' } })).completeModelUpload.modelVersion;
     const d = await upload(server, b.apiKey.secret, 'DATASET', 'data.csv', tinyCsv(120));
     const ds = (await ok(server, b.apiKey.secret, 'mutation($input: CompleteDatasetUploadInput!) { completeDatasetUpload(input: $input) { dataset { id } } }', { input: { uploadId: d.uploadId, projectId: project.id, name: 'd' } })).completeDatasetUpload.dataset;
     otherOrgRunId = (await ok(server, b.apiKey.secret, START_RUN, { input: { modelVersionId: mv.id, datasetId: ds.id, targets: ['cpu-fp32'], techniques: [{ plugin: 'quantization', config: {} }] } })).startRun.run.id;
 
-    writeFileSync(join(dataDir, 'classifier.zip'), await tinyModelZip());
-    writeFileSync(join(dataDir, 'measurements.csv'), tinyCsv(300));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -82,6 +84,8 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
 
   async function newPage(colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: SIZES.desktop, colorScheme, baseURL: server.url });
+    // Generous: this suite shares two cores with a training run (and, on a busy machine, more).
+    context.setDefaultTimeout(120_000);
     const page = await context.newPage();
     page.on('console', (message) => { if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`); });
     page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
@@ -116,6 +120,15 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
 
   it('signs in with the keyboard, uploads, starts a run, follows it live to the end, publishes, rolls back and signs out', async () => {
     const { context, page } = await newPage();
+    try {
+      await ownerJourney(context, page);
+    } catch (error) {
+      await page.screenshot({ path: join(SCREENSHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);
+      throw error;
+    }
+  });
+
+  async function ownerJourney(context: BrowserContext, page: Page): Promise<void> {
     await page.goto('/');
     await page.getByRole('heading', { name: 'Sign in to Condense' }).waitFor();
     await capture(page, '01-sign-in');
@@ -141,16 +154,16 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     await page.getByRole('link', { name: 'Sensors' }).click();
     await page.getByRole('heading', { name: 'Sensors', level: 1 }).waitFor();
     projectUrl = page.url();
-    const uploadForm = page.getByRole('form', { name: 'Upload' });
-    await uploadForm.getByLabel(/^Model/).check();
-    await uploadForm.getByLabel('File').setInputFiles(join(dataDir, 'classifier.zip'));
+    const uploadForm = page.locator('form.upload');
+    await uploadForm.locator('input[type=radio]').nth(0).check();
+    await uploadForm.locator('input[type=file]').setInputFiles(join(dataDir, 'classifier.zip'));
     await uploadForm.getByRole('button', { name: 'Upload' }).click();
     await uploadForm.getByRole('list', { name: 'Inspection result' }).waitFor();
     assert.match(await uploadForm.getByRole('list', { name: 'Inspection result' }).innerText(), /classifier v1: .* 15 parameters/);
     assert.equal(await uploadForm.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value'), '100');
     await capture(page, '03-upload');
-    await uploadForm.getByLabel(/^Dataset/).check();
-    await uploadForm.getByLabel('File').setInputFiles(join(dataDir, 'measurements.csv'));
+    await uploadForm.locator('input[type=radio]').nth(1).check();
+    await uploadForm.locator('input[type=file]').setInputFiles(join(dataDir, 'measurements.csv'));
     await uploadForm.getByRole('button', { name: 'Upload' }).click();
     await uploadForm.getByText(/measurements: csv .* 300 samples/).waitFor();
     await page.getByText(/measurements · csv/).waitFor();
@@ -214,7 +227,7 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     await page.goto(runUrl);
     await page.getByRole('heading', { name: 'Sign in to Condense' }).waitFor();
     await context.close();
-  });
+  }
 
   it('shows a viewer no mutating controls, and the API refuses them anyway', async () => {
     assert.ok(runUrl && projectUrl, 'needs the run of the first test');

@@ -6,6 +6,7 @@ import * as m0002 from './0002_domain.ts';
 import * as m0003 from './0003_runner.ts';
 import * as m0004 from './0004_candidate_source_accuracy.ts';
 import * as m0005 from './0005_step_artifacts.ts';
+import * as m0007 from './0007_channel_rollouts.ts';
 import * as m0008 from './0008_download_bytes.ts';
 import * as m0009 from './0009_model_preflight.ts';
 
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0003_runner': m0003,
   '0004_candidate_source_accuracy': m0004,
   '0005_step_artifacts': m0005,
+  '0007_channel_rollouts': m0007,
   '0008_download_bytes': m0008,
   '0009_model_preflight': m0009,
 };

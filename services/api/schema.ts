@@ -7,6 +7,7 @@ import type { RunEventNotice } from '../events/types.ts';
 import { authChecker } from './auth.ts';
 import { CandidateDeliveryResolver } from './resolvers/candidate-delivery.ts';
 import { DeploymentMutations, DeploymentResolver } from './resolvers/deployments.ts';
+import { ProjectRolloutResolver, RolloutMutations } from './resolvers/rollouts.ts';
 import { OrganizationMutations, OrganizationResolver, TeamResolver } from './resolvers/organization.ts';
 import { OrganizationAdminMutations } from './resolvers/organizations-admin.ts';
 import { DatasetResolver, ModelResolver, ModelVersionResolver, ProjectMutations, ProjectResolver } from './resolvers/projects.ts';
@@ -33,7 +34,7 @@ export function buildApiSchema(pubSub?: RunEventPubSub): Promise<GraphQLSchema> 
     resolvers: [
       RootQueryResolver, ViewerResolver, OrganizationResolver, OrganizationMutations, TeamResolver, ProjectResolver, ProjectMutations, ModelResolver,
       ModelVersionResolver, DatasetResolver, UploadMutations, RunMutations, RunResolver, CandidateResolver, RunEventSubscription,
-      DeploymentMutations, DeploymentResolver, OrganizationAdminMutations, CandidateDeliveryResolver,
+      DeploymentMutations, DeploymentResolver, OrganizationAdminMutations, CandidateDeliveryResolver, RolloutMutations, ProjectRolloutResolver,
     ],
     // Node implementations reachable only through node(id) must be listed explicitly.
     orphanedTypes: [Organization, Team, Member, ApiKey, AppKey, Project, Model, ModelVersion, Dataset, Upload, CompressionRun, Candidate, Deployment, HardwareTarget, Plugin],

@@ -3,6 +3,7 @@
 // so an N+1 regression (a statement per listed object) fails here. Runs on PGlite and, in CI, on
 // PostgreSQL 15 (DATABASE_URL).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,21 @@ describe('statements per request', () => {
     // One transaction (2) + projects + models, datasets, runs, versions, candidates pages +
     // projects, models, model versions, datasets by id: a fixed cost, well under one per project.
     assert.ok(large.statements <= 12, `${large.statements} statements`);
+  });
+
+  it('a persisted query (APQ: hash only, after one registration) answers the same with the same statements', async () => {
+    const sha256Hash = createHash('sha256').update(TYPICAL_QUERY).digest('hex');
+    const post = (body: unknown) =>
+      fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${org.key}` }, body: JSON.stringify(body) })
+        .then(async (res) => (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] });
+    const unknown = await post({ extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    assert.equal(unknown.errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_FOUND');
+    const registered = await post({ query: TYPICAL_QUERY, extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    assert.equal(registered.data.projects.edges.length, 10);
+    const before = database.statements.count;
+    const byHash = await post({ extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    assert.equal(database.statements.count - before, 4);
+    assert.deepEqual(byHash.data, registered.data);
   });
 
   it('a run looked up by node() resolves its project, model version and dataset in the same transaction', async () => {

@@ -10,7 +10,7 @@ import { UserError } from '../types/common.ts';
 import { Deployment, Project } from '../types/project.ts';
 import { Candidate } from '../types/run.ts';
 
-const CHANNEL = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const CHANNEL = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 @InputType({ description: 'Publish a candidate to a channel of its project.' })
 class PublishCandidateInput {

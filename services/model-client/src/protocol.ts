@@ -15,6 +15,8 @@ export const RESPONSE_HEADERS = {
   candidate: 'X-Condense-Candidate',
   /** Size of the model file itself when the body is sent gzip-compressed (Content-Length is then the compressed size). */
   decodedLength: 'X-Condense-Decoded-Length',
+  /** The rollout that chose the model for this device (absent when the latest deployment was served). */
+  rollout: 'X-Condense-Rollout',
 } as const;
 
 /** `GET <endpoint>/v1/projects/<projectId>/channels/<channel>/model` */

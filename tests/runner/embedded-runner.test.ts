@@ -57,11 +57,11 @@ test('a run executes every activity once and records its result', async () => {
   const { harness, result, runId, r } = await runToEnd({ candidates: 2 });
   assert.equal(result.status, 'succeeded');
   assert.deepEqual(result.candidates.map((c) => c.candidateId), ['c0:ok', 'c1:ok']);
-  assert.equal(starts(harness.log, 'compressCandidate'), 2);
+  assert.equal(starts(harness.log, 'runStep'), 2);
   assert.equal(starts(harness.log, 'finishRun:succeeded'), 1);
   const entries = await r.journal.entries(runId);
-  // validate, baseline, plan, 2 × (compress, export, evaluate, store), finish
-  assert.equal(entries.length, 3 + 2 * 4 + 1);
+  // validate, baseline, plan, the step-graph patch, 2 × (step, export, evaluate, store), finish
+  assert.equal(entries.length, 3 + 1 + 2 * 4 + 1);
   assert.ok(entries.every((e) => e.status === 'completed'));
   assert.equal(r.status(runId)?.phase, 'done');
 });
@@ -83,7 +83,7 @@ test('a failing candidate is stored as failed and the others still run', async (
   assert.deepEqual(result.candidates.map((c) => [c.key, c.ok]), [['c0', true], ['c1', false], ['c2', true]]);
   assert.equal(result.candidates[1]!.candidateId, 'c1:PluginFailure');
   // Non-retryable: exactly one attempt.
-  assert.equal(harness.log.filter((e) => e.activity === 'compressCandidate' && e.key === 'c1').length, 1);
+  assert.equal(harness.log.filter((e) => e.activity === 'runStep' && e.key === 'c1').length, 1);
 });
 
 test('every candidate failing fails the run', async () => {
@@ -95,9 +95,9 @@ test('every candidate failing fails the run', async () => {
 test('a retried activity resumes from its last heartbeat checkpoint', async () => {
   const { harness, result, runId, r } = await runToEnd({ candidates: 1, steps: 6, flakyCandidates: { c0: 2 } });
   assert.equal(result.status, 'succeeded');
-  const attempts = harness.log.filter((e) => e.activity === 'compressCandidate' && e.event === 'start');
+  const attempts = harness.log.filter((e) => e.activity === 'runStep' && e.event === 'start');
   assert.deepEqual(attempts.map((a) => [a.attempt, a.resumedFrom]), [[1, 0], [2, 3], [3, 4]]);
-  const compress = (await r.journal.entries(runId)).find((e) => e.name === 'compressCandidate')!;
+  const compress = (await r.journal.entries(runId)).find((e) => e.name === 'runStep')!;
   assert.equal(compress.attempt, 3);
 });
 
@@ -107,7 +107,7 @@ test('cancelling reaches the running activity through its AbortSignal and finish
   const runId = randomUUID();
   r.run();
   await r.start(ORG, runId);
-  while (!harness.log.some((e) => e.activity === 'compressCandidate')) await new Promise((res) => setTimeout(res, 10));
+  while (!harness.log.some((e) => e.activity === 'runStep')) await new Promise((res) => setTimeout(res, 10));
   const asked = Date.now();
   await r.cancel(ORG, runId);
   const result = await r.waitFor(runId, 10_000);
@@ -132,7 +132,7 @@ test('two runners on one database never execute a run twice', async () => {
   await Promise.all([a.stop(), b.stop()]);
   assert.ok(results.every((res) => res.status === 'succeeded'));
   assert.equal(starts(harness.log, 'validateInputs'), runIds.length);
-  assert.equal(starts(harness.log, 'compressCandidate'), runIds.length * 2);
+  assert.equal(starts(harness.log, 'runStep'), runIds.length * 2);
   assert.equal(starts(harness.log, 'finishRun:succeeded'), runIds.length);
 });
 
@@ -143,7 +143,7 @@ test('a runner that stops mid-run leaves it to another, which resumes from the c
   first.run();
   await first.start(ORG, runId);
   // Stop while c0 trains, after a few checkpoints.
-  while (!harness.log.some((e) => e.activity === 'compressCandidate')) await new Promise((res) => setTimeout(res, 5));
+  while (!harness.log.some((e) => e.activity === 'runStep')) await new Promise((res) => setTimeout(res, 5));
   await new Promise((res) => setTimeout(res, 150));
   await first.stop();
   const second = runner(harness);
@@ -151,7 +151,7 @@ test('a runner that stops mid-run leaves it to another, which resumes from the c
   const result = await second.waitFor(runId, 30_000);
   await second.stop();
   assert.equal(result.status, 'succeeded');
-  const c0 = harness.log.filter((e) => e.activity === 'compressCandidate' && e.key === 'c0' && e.event === 'start');
+  const c0 = harness.log.filter((e) => e.activity === 'runStep' && e.key === 'c0' && e.event === 'start');
   assert.equal(c0.length, 2);
   assert.ok((c0[1]!.resumedFrom ?? 0) > 0, `second attempt should resume from a checkpoint, got ${c0[1]!.resumedFrom}`);
   assert.equal(starts(harness.log, 'validateInputs'), 1, 'finished activities are not re-run');

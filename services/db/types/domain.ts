@@ -122,6 +122,8 @@ export interface CompressionRunsTable {
   /** null = "auto": the planner chooses the techniques. */
   techniques: NullableJson<TechniqueChoiceJson[]>;
   constraints: Json<RunConstraintsJson>;
+  /** Where training steps run: the Temporal task queue condense-cpu / condense-gpu. */
+  hardware_class: ColumnType<'cpu' | 'gpu', 'cpu' | 'gpu' | undefined, 'cpu' | 'gpu'>;
   message: string | null;
   retry_of: string | null;
   event_seq: Generated<number>;

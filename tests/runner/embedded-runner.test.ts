@@ -172,3 +172,40 @@ test('an orchestration that changed under a recorded run fails it with a nondete
   assert.match(result.message ?? '', /recorded activity evaluateBaseline but the orchestration now calls activity validateInputs/);
   assert.equal(harness.log.length, 0);
 });
+
+/** Most runStep activities in flight at once, from the harness log. */
+function peakSteps(log: { activity: string; event: string }[]): number {
+  let now = 0;
+  let peak = 0;
+  for (const e of log.filter((l) => l.activity === 'runStep')) {
+    now += e.event === 'start' ? 1 : -1;
+    peak = Math.max(peak, now);
+  }
+  return peak;
+}
+
+test('ready steps run at once, up to the runner\'s workers; re-executing finds every named call whatever order they start in', async () => {
+  for (const workers of [1, 2, 3]) {
+    const harness = createHarnessActivities({ candidates: 3, steps: 5, stepMs: 30 });
+    const r = runner(harness, { workers });
+    const runId = randomUUID();
+    r.run();
+    await r.start(ORG, runId);
+    const result = await r.waitFor(runId, 60_000);
+    await r.stop();
+    assert.equal(result.status, 'succeeded');
+    assert.deepEqual(result.candidates.map((c) => c.key), ['c0', 'c1', 'c2'], 'candidates come back in plan order');
+    assert.equal(peakSteps(harness.log), workers, `with ${workers} worker(s)`);
+    const entries = await r.journal.entries(runId);
+    assert.equal(new Set(entries.map((e) => e.seq)).size, entries.length, 'concurrent calls never share a journal entry');
+    assert.ok(entries.filter((e) => e.kind === 'activity' && !['validateInputs', 'evaluateBaseline', 'planCandidates'].includes(e.name)).every((e) => e.callId));
+
+    // Replay: the journal answers every call — none runs again — although the replay's calls
+    // start in plan order while the recorded ones completed in whatever order they did.
+    const fresh = createHarnessActivities({ candidates: 3 });
+    await sql`update runner_runs set state = 'running', lease_owner = ${r.ownerId} where run_id = ${runId}`.execute(database.db);
+    const host = new JournalHost(runId, r.journal, entries.reverse(), fresh.activities, false, { heartbeatFlushMs: 0, retryIntervalScale: 0 });
+    assert.deepEqual(await runCompression(host.host, { orgId: ORG, runId, maxParallel: 3 }), result);
+    assert.equal(fresh.log.length, 0);
+  }
+});

@@ -16,6 +16,14 @@ registerEnumType(RunEventTypeEnum, {
   description: 'What a run event reports: lifecycle, phase changes, candidate progress and results.',
 });
 
+/** Where a run's training steps execute (values equal the stored hardware_class). */
+export const HardwareClassEnum = { CPU: 'cpu', GPU: 'gpu' } as const;
+export type HardwareClassValue = (typeof HardwareClassEnum)[keyof typeof HardwareClassEnum];
+registerEnumType(HardwareClassEnum, {
+  name: 'HardwareClass',
+  description: 'Where a run\'s training steps execute: the workers of the Temporal task queue condense-cpu or condense-gpu (docs/orchestration.md).',
+});
+
 @ObjectType({ description: 'One technique step: a plugin and its configuration.' })
 export class TechniqueChoice {
   @Field(() => String, { description: 'Plugin name.' })
@@ -66,6 +74,9 @@ export class CompressionRun extends Node {
   @Field(() => RunConstraints, { description: 'Constraints candidates must meet.' })
   constraints!: RunConstraints;
 
+  @Field(() => HardwareClassEnum, { description: 'Where the run\'s training steps execute.' })
+  hardwareClass!: HardwareClassValue;
+
   @Field(() => String, { nullable: true, description: 'Failure or cancellation message.' })
   message!: string | null;
 
@@ -88,7 +99,7 @@ export class CompressionRun extends Node {
       datasetId: row.dataset_id, retryOfId: row.retry_of, status: row.status as RunStatusEnum, phase: row.phase, targets: row.targets,
       autoTechniques: row.techniques === null, techniques: row.techniques ?? [],
       constraints: { maxBytes: c.maxBytes ?? null, maxLatencyMs: c.maxLatencyMs ?? null, minAccuracy: c.minAccuracy ?? null, maxAccuracyDrop: c.maxAccuracyDrop ?? null },
-      message: row.message, cancelRequested: row.cancel_requested_at !== null, createdAt: row.created_at, startedAt: row.started_at,
+      hardwareClass: row.hardware_class ?? 'cpu', message: row.message, cancelRequested: row.cancel_requested_at !== null, createdAt: row.created_at, startedAt: row.started_at,
       finishedAt: row.finished_at,
     });
   }

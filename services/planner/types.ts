@@ -111,7 +111,7 @@ export interface MeasuredCandidate {
   /** Test-set accuracy of the exported .tflite in the TFLite runtime. */
   accuracy?: number;
   /** Accuracy of the float (tfjs) model the file was exported from, on the same test samples
-   * (absent for text models); see export-fidelity.ts. */
+   * (absent for text models); see the export-fidelity rule in select.ts. */
   sourceAccuracy?: number;
   bytes?: number;
   parameterCount?: number;

@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import type { CandidatesTable, CompressionRunsTable } from '../../db/types/index.ts';
 import { RUN_EVENT_TYPES, type RunEvent as StoredRunEvent, type RunEventType } from '../../events/types.ts';
 import { toGlobalId } from '../ids.ts';
-import { EXPORT_ACCURACY_LOSS_RULE, MAX_EXPORT_ACCURACY_LOSS } from '../../planner/export-fidelity.ts';
+import { EXPORT_ACCURACY_LOSS_RULE, MAX_EXPORT_ACCURACY_LOSS } from '../../planner/select.ts';
 import { CandidateStatusEnum, DateTime, JSONScalar, Node, RunStatusEnum } from './common.ts';
 
 const EXPORT_LOSS_POINTS = Math.round(MAX_EXPORT_ACCURACY_LOSS * 100);

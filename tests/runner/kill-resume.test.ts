@@ -132,7 +132,7 @@ test('a run killed with SIGKILL while two steps train in parallel resumes on res
   const steps = rerun.filter((l) => l.name === 'runStep');
   assert.deepEqual(steps.map((l) => [l.key, l.attempt]).sort(), [['s1', 2], ['s2', 2]]);
   const sources = second.lines.filter((l) => l.event === 'activity-done' && l.name === 'runStep').map((l) => (l as { source?: string }).source);
-  assert.deepEqual(sources, ['ran', 'ran']);
+  assert.deepEqual(sources, ['ran', 'ran'], `resumed steps: ${JSON.stringify(second.lines.filter((l) => l.name === 'runStep'))}; candidates: ${JSON.stringify(done.candidates)}`);
 
   const strip = (c: Record<string, unknown>) => ({ key: c.key, status: c.status, quantization: c.quantization, bytes: Number(c.bytes), pareto: c.pareto });
   assert.deepEqual(done.candidates!.map(strip), reference.candidates!.map(strip));

@@ -136,6 +136,10 @@ async function fashion(): Promise<FashionFigures> {
   const evalSamples = int('eval-samples');
   const stack = await openRunnerStack({ sizes: { latencyRuns: 20, ...(evalSamples > 0 ? { evalSamples } : {}) }, log });
   try {
+    const kinds = new Set<string>(stack.services.pluginHost.list().map((p) => p.manifest.kind));
+    for (const kind of ['quantization', 'pruning', 'distillation']) {
+      if (!kinds.has(kind)) throw new Error(`no ${kind} plugin loaded (${stack.services.pluginHost.errors.map((e) => e.message).join('; ') || 'not installed'}): the plan would not be the benchmark's`);
+    }
     const samplesPerEpoch = int('samples-per-epoch');
     log(`run: cpu-int8, planner families quantize, prune, distill (embedded runner, CONDENSE_WORKERS=${process.env.CONDENSE_WORKERS ?? 'cores'})`);
     const run = await stack.run({ model, data: upload, targets: ['cpu-int8'], constraints: { maxAccuracyDrop: 0.02 } }, {

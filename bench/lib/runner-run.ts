@@ -50,6 +50,10 @@ export async function openRunnerStack(options: { sizes?: ActivitySizes; log?: (l
     ...(options.sizes ? { sizes: options.sizes } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  // A plugin that failed to load changes the plan: say so rather than measure a smaller one.
+  const installed = services.pluginHost.list().map((p) => p.manifest.name);
+  options.log?.(`plugins: ${installed.join(', ')}`);
+  for (const e of services.pluginHost.errors) options.log?.(`plugin refused: ${e.message}`);
   const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, workers: config.workers, ...(options.log ? { log: options.log } : {}) });
   runner.run();
   const db = services.database.db;

@@ -28,10 +28,27 @@ const DEFAULT_STUDENTS = ['large', 'medium', 'small'] as const;
 /** Below this file budget (bytes) distilled students are pruned as well. */
 const TIGHT_BYTES = 1024 * 1024;
 
-function pluginFor(plugins: PlannerPluginInfo[], kind: string, target: string): PlannerPluginInfo | undefined {
+/** The modes `plugin` declares for `target` (undefined: it declares none, so every mode). */
+function modesFor(plugin: PlannerPluginInfo, target: string): readonly string[] | undefined {
+  return plugin.modes?.[target];
+}
+
+/** True when `plugin` declares `mode` on `target` (or declares no modes there). */
+function offers(plugin: PlannerPluginInfo, target: string, mode: string): boolean {
+  const modes = modesFor(plugin, target);
+  return modes === undefined || modes.includes(mode);
+}
+
+/**
+ * The plugins of `kind` that declare `target`, by their declarations: those naming the target
+ * before those declaring '*' (any target), then by name so plans are stable. Every one of them
+ * gets its own chains; each is handed only its kind's config contract (docs/plugins.md).
+ */
+function pluginsFor(plugins: PlannerPluginInfo[], kind: string, target: string): PlannerPluginInfo[] {
+  const named = (p: PlannerPluginInfo) => p.hardwareTargets.includes(target);
   return plugins
-    .filter((p) => p.kind === kind && (p.hardwareTargets.includes('*') || p.hardwareTargets.includes(target)))
-    .sort((a, b) => a.name.localeCompare(b.name))[0];
+    .filter((p) => p.kind === kind && (named(p) || p.hardwareTargets.includes('*')))
+    .sort((a, b) => Number(named(b)) - Number(named(a)) || a.name.localeCompare(b.name));
 }
 
 /** Export formats the chains of a target end in: compression chains use the target's preferred
@@ -74,27 +91,31 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   for (const targetId of input.targets) {
     const target = getTarget(targetId);
     const q = target.preferredQuantization;
-    const find = (kind: string) => pluginFor(input.plugins, kind, targetId);
-    const quantizer = find('quantization');
-    const pruner = find('pruning');
-    const distiller = find('distillation');
-    const clusterer = find('clustering');
-    const projector = find('projection');
+    const all = (kind: string) => pluginsFor(input.plugins, kind, targetId);
+    // The int8 close of a chain: the first quantization plugin (by declaration) offering int8 here.
+    const quantizer = all('quantization').find((p) => offers(p, targetId, 'int8'));
+    const pruners = all('pruning').filter((p) => offers(p, targetId, 'structured'));
+    const distillers = all('distillation');
+    const clusterers = all('clustering');
+    const projectors = all('projection');
+    /** `name`, told apart by plugin when several plugins of a kind serve the target. */
+    const named = (name: string, plugin: PlannerPluginInfo, of: PlannerPluginInfo[]) => (of.length > 1 ? `${name}@${plugin.name}` : name);
 
     /** The closing step for export format `format`: int8 goes through the quantization plugin
      * (calibration check, QAT when needed); the other formats need no training. */
     const quantizeStep = (format: ExportQuantization): ChainStep[] => (format === 'int8' && quantizer && !isText
       ? [{ plugin: quantizer.name, kind: 'quantization', config: { modes: ['int8'], qatEpochs: budget.qatEpochs, samplesPerEpoch: limit, ...batch } }]
       : []);
-    const pruneStep = (): ChainStep => ({
-      plugin: pruner!.name, kind: 'pruning',
+    const pruneStep = (pruner: PlannerPluginInfo): ChainStep => ({
+      plugin: pruner.name, kind: 'pruning',
       config: { mode: 'structured', targetSparsity: sparsity, epochs: budget.pruneEpochs, endEpoch: Math.max(0, budget.pruneEpochs - 0.5), samplesPerEpoch: limit, ...batch },
     });
     // Every distillation chain names the same call (all students, one joint loop) and picks its
     // own student, so the call's content address is the same and it runs once per run.
-    const distillStep = (student: string): ChainStep => ({
-      plugin: distiller!.name, kind: 'distillation',
-      config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, students: [...students] },
+    const studentsOf = (distiller: PlannerPluginInfo) => students.filter((s) => offers(distiller, targetId, s));
+    const distillStep = (distiller: PlannerPluginInfo, student: string): ChainStep => ({
+      plugin: distiller.name, kind: 'distillation',
+      config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, students: studentsOf(distiller) },
       pick: `student-${student}`,
     });
     const add = (family: ChainFamily, name: string, label: string, chain: ChainStep[], format: ExportQuantization): void => {
@@ -104,30 +125,35 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     const join = (...parts: string[]) => parts.filter(Boolean).join(' → ');
 
     if (isText) {
-      if (wanted.has('project') && projector) {
+      for (const projector of wanted.has('project') ? projectors : []) {
         const config = { ...(input.budget?.projectionEpochs ? { epochs: input.budget.projectionEpochs } : {}), ...batch };
         // The projection's int32 hash tensor cannot be int8: the smallest float-I/O format instead.
         const format: ExportQuantization = (['dynamic-int8', 'float16', 'float32'] as const).find((f) => target.acceptedQuantizations.includes(f)) ?? q;
-        add('project', 'project', 'project', [{ plugin: projector.name, kind: 'projection', config: { ...config, quantization: format } }], format);
+        add('project', named('project', projector, projectors), 'project', [{ plugin: projector.name, kind: 'projection', config: { ...config, quantization: format } }], format);
       }
       continue;
     }
     if (wanted.has('quantize')) {
       for (const format of quantizeAloneFormats(target)) add('quantize', 'quantize', qLabel(format), quantizeStep(format), format);
     }
-    if (wanted.has('prune') && pruner) {
-      add('prune', `prune-${Math.round(sparsity * 100)}`, join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(), ...quantizeStep(q)], q);
+    for (const pruner of wanted.has('prune') ? pruners : []) {
+      add('prune', named(`prune-${Math.round(sparsity * 100)}`, pruner, pruners), join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(pruner), ...quantizeStep(q)], q);
     }
-    if (wanted.has('distill') && distiller) {
-      for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
+    for (const distiller of wanted.has('distill') ? distillers : []) {
+      for (const student of studentsOf(distiller)) {
+        add('distill', named(`distill-${student}`, distiller, distillers), join(`distill(${student})`, qLabel(q)), [distillStep(distiller, student), ...quantizeStep(q)], q);
+      }
     }
     const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
-    if (wanted.has('distill-prune') && distiller && pruner && (tight || input.families?.includes('distill-prune'))) {
-      const student = students.includes('medium') ? 'medium' : students[0];
-      add('distill-prune', `distill-${student}-prune-${Math.round(sparsity * 100)}`, join(`distill(${student})`, `prune(structured ${sparsity})`, qLabel(q)), [distillStep(student), pruneStep(), ...quantizeStep(q)], q);
+    const [distiller] = distillers;
+    const [pruner] = pruners;
+    if (wanted.has('distill-prune') && distiller && pruner && studentsOf(distiller).length > 0 && (tight || input.families?.includes('distill-prune'))) {
+      const own = studentsOf(distiller);
+      const student = own.includes('medium') ? 'medium' : own[0]!;
+      add('distill-prune', `distill-${student}-prune-${Math.round(sparsity * 100)}`, join(`distill(${student})`, `prune(structured ${sparsity})`, qLabel(q)), [distillStep(distiller, student), pruneStep(pruner), ...quantizeStep(q)], q);
     }
-    if (wanted.has('cluster') && clusterer) {
-      add('cluster', 'cluster', join('cluster', qLabel(q)), [{ plugin: clusterer.name, kind: 'clustering', config: {} }, ...quantizeStep(q)], q);
+    for (const clusterer of wanted.has('cluster') ? clusterers : []) {
+      add('cluster', named('cluster', clusterer, clusterers), join('cluster', qLabel(q)), [{ plugin: clusterer.name, kind: 'clustering', config: {} }, ...quantizeStep(q)], q);
     }
   }
   return plans;

@@ -41,7 +41,10 @@ export interface PlanBudget {
 export interface PlannerPluginInfo {
   name: string;
   kind: string;
+  /** Targets the plugin declares it serves (manifest.hardwareTargets; '*' = any). */
   hardwareTargets: string[];
+  /** Per target, the modes it offers there (manifest.modes); a target without an entry offers all. */
+  modes?: Partial<Record<string, readonly string[]>>;
 }
 
 export interface PlannerInput {

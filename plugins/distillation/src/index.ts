@@ -1,6 +1,6 @@
 // @condense/plugin-distillation: knowledge distillation (Hinton et al. 2015) of several students
 // of different sizes trained jointly from one teacher, as in Learn2Compress.
-import { definePlugin, type CandidateModel } from '@condense/plugin-sdk';
+import { definePlugin, type CandidateModel, TARGET_IDS } from '@condense/plugin-sdk';
 import { configSchema, resolveStudent, type DistillationConfig } from './config.ts';
 import { distillJointly } from './joint.ts';
 
@@ -8,10 +8,12 @@ export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
     version: '1.0.0',
-    sdk: '^1.3.0',
+    sdk: '^1.4.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: the teacher trains several smaller students (MobileNet-style for images, MLPs for vectors) jointly in one loop.',
-    hardwareTargets: ['*'],
+    // Students are ordinary dense/conv models: every target runs them (the planner picks sizes).
+    hardwareTargets: [...TARGET_IDS],
+    modes: Object.fromEntries(TARGET_IDS.map((t) => [t, ['large', 'medium', 'small']])),
     configSchema,
   },
   hooks: {

@@ -1,7 +1,7 @@
 // Reads a split into memory and computes, once, everything training needs: the projection bits
 // (fixed — nothing before them trains) and the trainer's input.
 import type { PluginContext, PluginSplit } from '@condense/plugin-sdk';
-import { featurizeTexts, lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '../../../services/engine/text/index.ts';
+import { featurizeTexts, lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '@condense/plugin-sdk';
 
 export interface PreparedSplit {
   size: number;

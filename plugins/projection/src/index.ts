@@ -6,7 +6,7 @@
 import { definePlugin, outputsLogits, type CandidateModel, type LayersModel, type PluginContext, type Tf } from '@condense/plugin-sdk';
 import {
   checkFeaturizerConfig, describeTextPreprocessing, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
-} from '../../../services/engine/text/index.ts';
+} from '@condense/plugin-sdk';
 import { configSchema, type ProjectionConfig } from './config.ts';
 import { prepareSplit } from './data.ts';
 import { accuracyOn, trainJointly } from './joint.ts';
@@ -49,8 +49,8 @@ function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputM
 export default definePlugin<ProjectionConfig>({
   manifest: {
     name: 'projection',
-    version: '1.0.0',
-    sdk: '^1.3.0',
+    version: '1.1.0',
+    sdk: '^1.4.0',
     kind: 'projection',
     summary: 'ProjectionNet: LSH projections + a tiny dense net trained jointly with a trainer network (text and vectors), TFLite LSH_PROJECTION.',
     hardwareTargets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16', 'browser-wasm'],

@@ -1,13 +1,12 @@
 // Text featurisation and LSH projection shared by the projection plugin, the host and apps.
 // Pure JavaScript (no tfjs): safe to import anywhere. TFLite evaluation of text models lives in
 // ./evaluate-tflite.ts and the SpamAssassin corpus in ./spam-assassin.ts (separate imports).
+// The featuriser and the LSH projection live in the plugin SDK (plugins import nothing else).
 export {
   DEFAULT_TEXT_FEATURIZER, checkFeaturizerConfig, describeTextPreprocessing, featurizeTextInto, featurizeTexts, ngramCounts,
-  normalizeText, type TextFeaturizerConfig,
-} from './featurize.ts';
-export { fingerprint64, fingerprint64AsDouble, fingerprint64Key8 } from './farmhash.ts';
-export { MAX_PROJECTION_BITS, float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds } from './lsh.ts';
-export { lshProjectBatch, type LshInputMode, type LshProjectionSpec } from './project.ts';
+  normalizeText, type TextFeaturizerConfig, fingerprint64, fingerprint64AsDouble, fingerprint64Key8, MAX_PROJECTION_BITS,
+  float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds, lshProjectBatch, type LshInputMode, type LshProjectionSpec,
+} from '@condense/plugin-sdk';
 export { textFeaturizerOfModel } from './model-preprocessing.ts';
 export {
   padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,

@@ -1,7 +1,7 @@
 // What raw text a loaded model expects: a text ProjectionNet keeps its featuriser config in the
 // config of its `LshProjection` layer, so the host (measuring a candidate) or an app can featurise
 // raw text for it without any side channel.
-import { checkFeaturizerConfig, type TextFeaturizerConfig } from './featurize.ts';
+import { checkFeaturizerConfig, type TextFeaturizerConfig } from '@condense/plugin-sdk';
 
 interface LayerLike {
   getClassName(): string;

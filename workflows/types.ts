@@ -19,7 +19,8 @@ export interface RunRef {
 
 export interface ValidatedRun {
   model: { format: string; parameterCount: number; inputShape: number[]; outputShape: number[] };
-  dataset: { format: string; numClasses: number; sampleCount: number; inputShape: number[] };
+  /** `texts`: a text dataset read as the model's token ids, the raw texts beside (ProjectionNet candidates apply). */
+  dataset: { format: string; numClasses: number; sampleCount: number; inputShape: number[]; texts?: boolean };
   targets: string[];
 }
 

@@ -154,7 +154,7 @@ function normalizeEndpoints(value: Json, what: string): Json[] {
 }
 
 /** Accepts a parsed or string Keras model config, or a TF.js `modelTopology` that wraps one. */
-export function normalizeKerasModelConfig(input: Json): NormalizedModel {
+export function normalizeKerasModelConfig(input: Json, options: { alsoAllowed?: (className: string) => boolean } = {}): NormalizedModel {
   let raw = input;
   if (typeof raw === 'string') {
     try {
@@ -175,7 +175,7 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
     if (config.layers.length === 0) throw new ModelImportError('Sequential model has no layers');
     // Keras 3 may keep the input shape only in build configs; read it before they are dropped.
     const buildShape = readShape(config.build_input_shape) ?? readShape(raw.build_config) ?? readShape(config.layers[0]?.build_config);
-    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.config?.name ?? `layer_${i}` })));
+    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.config?.name ?? `layer_${i}` })), options.alsoAllowed);
     const layers = config.layers.map((layer: Json, i: number) => {
       const name = layer?.config?.name ?? `layer_${i}`;
       const className = canonicalLayerClass(layer.class_name);
@@ -194,7 +194,7 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
   if (modelClass === 'Functional' || modelClass === 'Model') {
     const config = raw.config;
     if (!isObject(config) || !Array.isArray(config.layers)) throw new ModelImportError(`${modelClass} config has no layers list`);
-    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.name ?? layer?.config?.name ?? `layer_${i}` })));
+    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.name ?? layer?.config?.name ?? `layer_${i}` })), options.alsoAllowed);
     const layers = config.layers.map((layer: Json, i: number) => {
       const name = layer?.name ?? layer?.config?.name ?? `layer_${i}`;
       const className = canonicalLayerClass(layer.class_name);

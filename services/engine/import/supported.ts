@@ -30,8 +30,8 @@ export function canonicalLayerClass(className: unknown): string {
  * One ModelImportError naming every layer Condense cannot rebuild (Lambda, custom classes, ...),
  * so a user fixes the model once rather than layer by layer.
  */
-export function rejectUnsupportedLayers(layers: { className: unknown; name: string }[]): void {
-  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)));
+export function rejectUnsupportedLayers(layers: { className: unknown; name: string }[], alsoAllowed: (className: string) => boolean = () => false): void {
+  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)) && !alsoAllowed(canonicalLayerClass(l.className)));
   if (bad.length === 0) return;
   const listed = bad.slice(0, 10).map((l) => `${canonicalLayerClass(l.className)} ("${l.name}")`).join(', ');
   const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';

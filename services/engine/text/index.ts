@@ -12,3 +12,4 @@ export {
   padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
 } from './keras-tokenizer.ts';
 export { tokenizedDataset } from './tokenized-dataset.ts';
+export { featurizedDataset } from './featurized-dataset.ts';

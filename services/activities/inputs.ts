@@ -6,7 +6,7 @@ import { openDataset } from '../engine/data/index.ts';
 import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { importModel, readTextFrontEnd, TOKENIZER_FILE } from '../engine/import/index.ts';
-import { featurizedDataset, textFeaturizerOfModel, tokenizedDataset } from '../engine/text/index.ts';
+import { featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenizedDataset, type TextFrontEnd } from '../engine/text/index.ts';
 import type { tf as Tf } from '../engine/backend/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { getRunForExecution, type RunForExecution } from '../runs-store/index.ts';
@@ -97,6 +97,20 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
 export function datasetForModel(dataset: IndexedDataset, model: Tf.LayersModel): IndexedDataset {
   const featurizer = textFeaturizerOfModel(model);
   return featurizer ? featurizedDataset(dataset, featurizer) : dataset;
+}
+
+/**
+ * The text front end `model` needs, to ship inside its file: a ProjectionNet's featuriser, or the
+ * tokenizer uploaded with the run's model (a text model reading token ids); undefined otherwise.
+ */
+export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, dataset: IndexedDataset, model: Tf.LayersModel): Promise<TextFrontEnd | undefined> {
+  const projection = textProjectionOfModel(model);
+  if (projection) return { kind: 'ngram-lsh', ...projection };
+  if (!dataset.info.texts) return undefined;
+  const frontEnd = readTextFrontEnd({ filename: run.model.filename, bytes: await deps.blobs.read(run.model.blobSha256) });
+  const length = dataset.info.inputShape[0];
+  if (!frontEnd || length === undefined) return undefined;
+  return { kind: 'keras-tokenizer', tokenizer: frontEnd.tokenizer, padding: { length, padding: frontEnd.padding, truncating: frontEnd.truncating } };
 }
 
 /** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */

@@ -18,6 +18,7 @@ import { ClassificationAccumulator } from '../../services/engine/evaluate/index.
 import { readTfliteModel } from '../../services/engine/export/tflite-reader.ts';
 import { armNnUnavailableReason, runArmNn } from '../../services/engine/runtime/index.ts';
 import { loadTfliteModel } from '../../services/engine/runtime/tflite-node.ts';
+import { featurizeWithFrontEnd, frontEndInputShape, textFrontEndOfTflite } from '../../services/engine/text/index.ts';
 import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../../services/runs/local-run.ts';
 import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
@@ -76,6 +77,9 @@ test('an explicit projection technique on a text model + tokenizer + JSONL runs 
   assert.ok(ops.includes('LSH_PROJECTION'), `ops ${ops}`);
   assert.deepEqual(spec.tensors[spec.inputs[0]].shape, [1, 2, FEATURIZER.maxFeatures]);
 
+  // The file carries its front end: the app featurises held-out texts from the file alone.
+  const frontEnd = textFrontEndOfTflite(tflite);
+  assert.deepEqual(frontEnd, { kind: 'ngram-lsh', featurizer: FEATURIZER, numHash: 32, numBits: 8 });
   // Held-out texts through the reference featuriser, the stored file in TFLite's interpreter.
   const heldOut = await openDataset({ bytes: data, filename: 'mail.jsonl' }, { seed: 1 });
   const model = await loadTfliteModel(tflite);
@@ -84,7 +88,7 @@ test('an explicit projection technique on a text model + tokenizer + JSONL runs 
   try {
     for await (const batch of heldOut.batches('test', 64, { limit: EVAL })) {
       texts.push(...batch.texts!);
-      acc.add(model.predict(featurizeTexts(batch.texts!, FEATURIZER), [batch.size, 2, FEATURIZER.maxFeatures]), batch.y);
+      acc.add(model.predict(featurizeWithFrontEnd(frontEnd, batch.texts!), [batch.size, ...frontEndInputShape(frontEnd)]), batch.y);
     }
   } finally {
     model.dispose();

@@ -13,7 +13,7 @@ import { withTenant } from '../../services/db/tenant.ts';
 import { initEngine } from '../../services/engine/backend/index.ts';
 import { openDataset } from '../../services/engine/data/index.ts';
 import { evaluateTflite } from '../../services/engine/evaluate/index.ts';
-import { parseKerasTokenizer, tokenizedDataset } from '../../services/engine/text/index.ts';
+import { featurizeWithFrontEnd, parseKerasTokenizer, textFrontEndOfTflite, tokenizedDataset, tokenizeTexts } from '../../services/engine/text/index.ts';
 import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../../services/runs/local-run.ts';
 import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
@@ -65,6 +65,11 @@ test('a JSONL text dataset and a sigmoid Embedding model with its tokenizer run,
   for (const c of ok) {
     assert.ok(c.accuracy! > 0.85, `${c.key} accuracy ${c.accuracy}`);
     const tflite = await services.blobs.read(c.tflite_sha256!);
+    // The file carries the tokenizer (vocab.txt + rules): it tokenises as the uploaded one does.
+    const frontEnd = textFrontEndOfTflite(tflite);
+    assert.equal(frontEnd.kind, 'keras-tokenizer');
+    const texts = ['w150 w3 w199 unseenword! w120', 'w2 w2 w3 hello there'];
+    assert.deepEqual(featurizeWithFrontEnd(frontEnd, texts), tokenizeTexts(texts, tokenizer, padding));
     // Held-out texts through the reference front end, the downloaded file in the TFLite runtime.
     const heldOut = tokenizedDataset(await openDataset({ bytes: data, filename: 'mail.jsonl' }, { seed: 1 }), tokenizer, padding);
     const measured = await evaluateTflite(tflite, heldOut, 'test', { limit: 200 });

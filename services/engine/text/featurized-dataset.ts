@@ -2,7 +2,7 @@
 // model's float32 input [size, 2, maxFeatures] (featurizeTexts: hashed n-gram ids and weights),
 // so evaluation, calibration and the exported file read what an app computes from a string.
 import type { Dataset, Batch, Split } from '../data/types.ts';
-import { featurizeTexts, type TextFeaturizerConfig } from '@condense/plugin-sdk';
+import { featurizeTexts, type TextFeaturizerConfig } from '../../../plugins/sdk/src/text/index.ts';
 
 export function featurizedDataset<D extends Dataset>(dataset: D, featurizer: TextFeaturizerConfig): D {
   if (dataset.info.kind !== 'text' && !dataset.info.texts) throw new Error(`featurizedDataset needs a dataset with texts; this one is '${dataset.info.kind}'`);

@@ -79,6 +79,8 @@ export interface CandidateEvaluation {
   /** Accuracy of the float (tfjs) model the file was exported from, same test samples (absent in
    * journals written before it was measured). */
   sourceAccuracy?: number;
+  /** ROC AUC of the exported file on the test split, two-class datasets only. */
+  auc?: number;
   /** The .tflite gzip-compressed (engine/evaluate/download-size.ts); absent in older histories. */
   downloadBytes?: number;
   hostLatencyMs: number | null;

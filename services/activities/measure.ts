@@ -77,6 +77,7 @@ export async function evaluateCandidate(
   );
   return {
     accuracy: metrics.accuracy,
+    ...(metrics.auc === undefined ? {} : { auc: metrics.auc }),
     sourceAccuracy,
     downloadBytes: downloadBytes(bytes),
     hostLatencyMs,

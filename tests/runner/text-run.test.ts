@@ -74,5 +74,8 @@ test('a JSONL text dataset and a sigmoid Embedding model with its tokenizer run,
     const heldOut = tokenizedDataset(await openDataset({ bytes: data, filename: 'mail.jsonl' }, { seed: 1 }), tokenizer, padding);
     const measured = await evaluateTflite(tflite, heldOut, 'test', { limit: 200 });
     assert.equal(measured.accuracy, c.accuracy, `${c.key}: the file scores what the run reported`);
+    // Two classes: the candidate records ROC AUC of the same file on the same samples.
+    assert.equal(c.auc, measured.auc, `${c.key}: AUC as measured`);
+    assert.ok(c.auc! > 0.9, `${c.key} AUC ${c.auc}`);
   }
 });

@@ -11,7 +11,7 @@ export {
 } from '../../../plugins/sdk/src/text/index.ts';
 export { textFeaturizerOfModel, textProjectionOfModel } from './model-preprocessing.ts';
 export {
-  padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
+  fitKerasTokenizer, kerasTokenizerJson, padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
 } from './keras-tokenizer.ts';
 export { tokenizedDataset } from './tokenized-dataset.ts';
 export { featurizedDataset } from './featurized-dataset.ts';

@@ -17,7 +17,7 @@ import { loadConfig } from '../services/config.ts';
 import { withTenant } from '../services/db/tenant.ts';
 import { initEngine, tf } from '../services/engine/backend/index.ts';
 import { openDataset } from '../services/engine/data/index.ts';
-import { exportTfjsLayers } from '../services/engine/export/index.ts';
+import { exportTfjsLayers, readAssociatedFiles } from '../services/engine/export/index.ts';
 import { fitKerasTokenizer, kerasTokenizerJson, tokenizedDataset } from '../services/engine/text/index.ts';
 import { spamAssassinJsonl } from '../services/engine/text/spam-assassin.ts';
 import { fit } from '../services/engine/train/index.ts';
@@ -98,24 +98,34 @@ try {
   if (result.status !== 'succeeded') throw new Error(`run ${result.status}: ${result.message ?? ''}`);
   const baseline = (await runner.journal.entries(runId)).find((e) => e.name === 'evaluateBaseline' && e.status === 'completed')?.result as BaselineMetrics;
   const candidates = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('created_at').execute());
-  const rows = candidates.map((c) => ({
-    key: c.key, status: c.status, bytes: c.bytes == null ? null : Number(c.bytes), accuracy: c.accuracy, sourceAccuracy: c.source_accuracy,
-    hostLatencyMs: c.host_latency_ms, failure: c.failure_message,
-  }));
-  console.table(rows.map((r) => ({ ...r, accuracy: r.accuracy?.toFixed(4), sourceAccuracy: r.sourceAccuracy?.toFixed(4), hostLatencyMs: r.hostLatencyMs?.toFixed(2), failure: r.failure?.slice(0, 80) })));
+  const rows = [];
+  for (const c of candidates) {
+    // The file carries its front end (vocab.txt, text_front_end.json) and labels.txt after the model.
+    const file = c.tflite_sha256 ? await services.blobs.read(c.tflite_sha256) : null;
+    const attached = file ? Object.values(readAssociatedFiles(file)).reduce((n, f) => n + f.length, 0) : null;
+    rows.push({
+      key: c.key, status: c.status, bytes: c.bytes == null ? null : Number(c.bytes), frontEndBytes: attached, accuracy: c.accuracy, auc: c.auc ?? null,
+      sourceAccuracy: c.source_accuracy, hostLatencyMs: c.host_latency_ms, failure: c.failure_message,
+    });
+  }
+  console.table(rows.map((r) => ({ ...r, accuracy: r.accuracy?.toFixed(4), auc: r.auc?.toFixed(4), sourceAccuracy: r.sourceAccuracy?.toFixed(4), hostLatencyMs: r.hostLatencyMs?.toFixed(2), failure: r.failure?.slice(0, 60) })));
   log(`baseline: ${baseline.bytes} bytes (float32 .tflite), accuracy ${baseline.accuracy.toFixed(4)}; run ${runSeconds.toFixed(0)} s`);
   const ok = rows.filter((r) => r.status === 'succeeded' && r.bytes !== null && r.accuracy !== null);
   const projections = ok.filter((r) => r.key.includes(':project-'));
   // The ProjectionNet figure: the most accurate candidate ≤ 16 KB, else the smallest.
   const small = projections.filter((r) => r.bytes! <= 16 * 1024).sort((a, b) => b.accuracy! - a.accuracy!)[0]
     ?? [...projections].sort((a, b) => a.bytes! - b.bytes!)[0];
-  const fourX = ok.filter((r) => !r.key.includes(':project-') && r.bytes! * 4 <= baseline.bytes).sort((a, b) => b.accuracy! - a.accuracy!)[0];
+  // ≥ 4× smaller than the float .tflite: model bytes against model bytes (the baseline file carries
+  // no front end; the candidates' vocab.txt is reported apart as front_end_bytes).
+  const modelBytes = (r: (typeof ok)[number]) => r.bytes! - (r.frontEndBytes ?? 0);
+  const fourX = ok.filter((r) => !r.key.includes(':project-') && modelBytes(r) * 4 <= baseline.bytes).sort((a, b) => b.accuracy! - a.accuracy!)[0];
   output = {
     dataset: 'spam-assassin', mails: limit || 6046,
-    projection_key: small?.key ?? null, projection_bytes: small?.bytes ?? null, projection_acc: small?.accuracy ?? null,
-    projections: projections.map((r) => ({ key: r.key, bytes: r.bytes, acc: r.accuracy })),
+    projection_key: small?.key ?? null, projection_bytes: small?.bytes ?? null, projection_acc: small?.accuracy ?? null, projection_auc: small?.auc ?? null,
+    projections: projections.map((r) => ({ key: r.key, bytes: r.bytes, acc: r.accuracy, host_ms: r.hostLatencyMs })),
     embedding_model_bytes: baseline.bytes, embedding_model_acc: baseline.accuracy,
-    embedding_best_4x_key: fourX?.key ?? null, embedding_best_4x_bytes: fourX?.bytes ?? null,
+    embedding_best_4x_key: fourX?.key ?? null, embedding_best_4x_bytes: fourX?.bytes ?? null, embedding_best_4x_model_bytes: fourX ? modelBytes(fourX) : null,
+    embedding_best_4x_front_end_bytes: fourX?.frontEndBytes ?? null, embedding_best_4x_auc: fourX?.auc ?? null,
     embedding_best_4x_acc_drop: fourX ? Number((baseline.accuracy - fourX.accuracy!).toFixed(4)) : null,
     candidates: rows.length, failed: rows.filter((r) => r.status !== 'succeeded').length,
     user_train_seconds: Math.round(userTrainSeconds), run_seconds: Math.round(runSeconds),

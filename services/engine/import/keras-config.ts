@@ -55,6 +55,14 @@ function normalizeLayerConfig(className: string, config: Record<string, Json>, l
   notes.push(...normalizeTrainingOptions(c, layerName));
   if ('axis' in c && c.axis !== null) c.axis = singleAxis(c.axis, layerName, className);
   if ('activation' in c) c.activation = supportedActivation(c.activation, layerName);
+  if ('recurrent_activation' in c) c.recurrent_activation = supportedActivation(c.recurrent_activation, layerName);
+  // Bidirectional wraps a recurrent layer's config: the same fixes apply inside.
+  if (className === 'Bidirectional' && isObject(c.layer) && typeof c.layer.class_name === 'string') {
+    const inner = canonicalLayerClass(c.layer.class_name);
+    if (inner !== 'LSTM') throw new ModelImportError(`layer "${layerName}" (Bidirectional) wraps ${inner}; only LSTM is supported inside Bidirectional`);
+    c.layer = { ...c.layer, class_name: inner, config: normalizeLayerConfig(inner, clean(c.layer.config ?? {}), `${layerName}/${inner}`, notes) };
+    delete c.backward_layer;
+  }
   if (c.lora_rank) unsupportedOption(layerName, className, 'lora_rank', c.lora_rank);
   if (c.quantization_config) unsupportedOption(layerName, className, 'quantization_config', 'set');
   delete c.lora_rank;

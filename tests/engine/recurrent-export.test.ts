@@ -1,4 +1,4 @@
-// LSTM and Bidirectional(LSTM) export as an unrolled graph (STRIDED_SLICE, FULLY_CONNECTED, LOGISTIC, TANH,
+// LSTM, GRU and Bidirectional export as an unrolled graph (STRIDED_SLICE, FULLY_CONNECTED, LOGISTIC, TANH,
 // MUL, ADD, CONCATENATION): the TFLite runtime and Arm NN compute what tfjs computes (float32),
 // quantized files stay close, and what cannot be expressed is refused in one line.
 import assert from 'node:assert/strict';
@@ -21,7 +21,17 @@ function inputs(): Float32Array {
   return Float32Array.from({ length: N * STEPS * FEATURES }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1);
 }
 
+const gru = (units: number, k: number, extra: Record<string, unknown> = {}) => tf.layers.gru({
+  units, recurrentActivation: 'sigmoid', kernelInitializer: init(k), recurrentInitializer: init(k + 50), biasInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: k + 90 }), ...extra,
+});
+
 const MODELS: Record<string, () => tf.LayersModel> = {
+  'GRU(return_sequences) → GRU(go_backwards) → Dense': () => tf.sequential({ layers: [
+    gru(4, 11, { inputShape: [STEPS, FEATURES], returnSequences: true }), gru(3, 12, { goBackwards: true }), tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(13) }),
+  ] }),
+  'Bidirectional(GRU) → Dense(sigmoid)': () => tf.sequential({ layers: [
+    tf.layers.bidirectional({ layer: gru(3, 14) as never, inputShape: [STEPS, FEATURES] }), tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: init(15) }),
+  ] }),
   'LSTM → Dense(softmax)': () => tf.sequential({ layers: [lstm(5, 1, { inputShape: [STEPS, FEATURES] }), tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(2) })] }),
   'LSTM(return_sequences) → LSTM(go_backwards) → Dense': () => tf.sequential({ layers: [
     lstm(4, 3, { inputShape: [STEPS, FEATURES], returnSequences: true }), lstm(3, 4, { goBackwards: true }), tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(5) }),
@@ -69,8 +79,8 @@ describe('recurrent layers export unrolled', { timeout: 300_000 }, () => {
     });
   }
 
-  it('LSTM and Bidirectional models import (layers zip round trip) and predict the same', async () => {
-    for (const label of ['LSTM(return_sequences) → LSTM(go_backwards) → Dense', 'Bidirectional(LSTM, sequences) → GlobalAveragePooling1D → Dense(sigmoid)']) {
+  it('LSTM, GRU and Bidirectional models import (layers zip round trip) and predict the same', async () => {
+    for (const label of ['LSTM(return_sequences) → LSTM(go_backwards) → Dense', 'Bidirectional(LSTM, sequences) → GlobalAveragePooling1D → Dense(sigmoid)', 'Bidirectional(GRU) → Dense(sigmoid)']) {
       const model = MODELS[label]();
       const imported = (await importModel({ filename: 'model.zip', bytes: await exportTfjsLayersZip(model) })).model!;
       const x = tf.tensor3d(inputs(), [N, STEPS, FEATURES]);

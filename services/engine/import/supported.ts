@@ -9,7 +9,7 @@ export const SUPPORTED_LAYERS = [
   'Activation', 'ReLU', 'LeakyReLU', 'Softmax', 'Add', 'Multiply', 'Concatenate', 'Embedding', 'Rescaling',
   'PReLU', 'ELU', 'Cropping2D', 'UpSampling2D', 'Conv2DTranspose', 'Subtract', 'Maximum', 'Minimum', 'Permute',
   'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'Normalization',
-  'LSTM', 'Bidirectional',
+  'LSTM', 'GRU', 'Bidirectional',
 ] as const;
 
 const ALIASES: Record<string, string> = {

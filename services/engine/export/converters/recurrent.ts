@@ -1,4 +1,4 @@
-// LSTM and Bidirectional(LSTM) → an unrolled graph of builtin ops every runtime here runs
+// LSTM, GRU (reset_after=False) and Bidirectional(LSTM | GRU) → an unrolled graph of builtin ops every runtime here runs
 // (issue #13 item 3): per time step STRIDED_SLICE + RESHAPE the input row, one FULLY_CONNECTED per gate
 // for the input and one for the recurrent state, LOGISTIC / TANH, MUL and ADD:
 //   i = σ(W_i x_t + U_i h + b_i), f = σ(W_f x_t + U_f h + b_f), g = tanh(W_c x_t + U_c h + b_c),
@@ -11,7 +11,7 @@ import { registerLayerConverter, UnsupportedLayerError, type LayerConversion } f
 
 interface LstmWeights {
   units: number;
-  /** [F, 4u], [u, 4u], [4u] as Keras stores them. */
+  /** [F, G·u], [u, G·u], [G·u] as Keras stores them (G = 4 gates for LSTM, 3 for GRU). */
   kernel: { shape: number[]; values: Float32Array };
   recurrent: { shape: number[]; values: Float32Array };
   bias: Float32Array;
@@ -21,7 +21,7 @@ interface LstmWeights {
 
 const ACTIVATIONS: Record<string, 'LOGISTIC' | 'TANH'> = { sigmoid: 'LOGISTIC', tanh: 'TANH' };
 
-/** Columns [gate·u, (gate+1)·u) of a row-major [rows, 4u] matrix, transposed to [u, rows] (FULLY_CONNECTED's layout). */
+/** Columns [gate·u, (gate+1)·u) of a row-major [rows, G·u] matrix, transposed to [u, rows] (FULLY_CONNECTED's layout). */
 function gateRows(m: { shape: number[]; values: Float32Array }, gate: number, units: number): Float32Array {
   const [rows, cols] = m.shape;
   const out = new Float32Array(units * rows);
@@ -74,7 +74,54 @@ function unrolledLstm(c: LayerConversion, x: number, w: LstmWeights, name: strin
   return outputs;
 }
 
-function lstmWeights(c: LayerConversion, config: Record<string, any>, prefix: string): LstmWeights {
+/**
+ * GRU (Keras reset_after=False, the variant tfjs runs; gate order z, r, h):
+ *   z = σ(W_z x_t + U_z h + b_z), r = σ(W_r x_t + U_r h + b_r), h̃ = tanh(W_h x_t + b_h + U_h (r ⊙ h)),
+ *   h = z ⊙ h + (1 − z) ⊙ h̃ = h̃ + z ⊙ (h − h̃).
+ */
+function unrolledGru(c: LayerConversion, x: number, w: LstmWeights, name: string, backwards: boolean): number[] {
+  const g = c.graph;
+  const [, steps, features] = g.tensors[x].shape;
+  if (!(steps > 0)) throw new UnsupportedLayerError(`layer '${c.layer.name}' (GRU): the number of time steps must be fixed for export, got ${steps}`);
+  const u = w.units;
+  const act = ACTIVATIONS[w.activation];
+  const rec = ACTIVATIONS[w.recurrentActivation];
+  if (!act || !rec) throw new UnsupportedLayerError(`layer '${c.layer.name}' (GRU): activation '${w.activation}' / recurrent_activation '${w.recurrentActivation}' cannot be exported (supported: sigmoid, tanh)`);
+  const gates = [0, 1, 2].map((k) => ({
+    w: g.addConstant(`${name}/W${'zrh'[k]}`, [u, features], gateRows(w.kernel, k, u)),
+    u: g.addConstant(`${name}/U${'zrh'[k]}`, [u, u], gateRows(w.recurrent, k, u)),
+    b: g.addConstant(`${name}/b${'zrh'[k]}`, [u], w.bias.slice(k * u, (k + 1) * u)),
+  }));
+  const zero = g.addConstant(`${name}/zero_bias`, [u], new Float32Array(u));
+  const strides = g.addIntConstant(`${name}/strides`, [1, 1, 1]);
+  const rowShape = g.addIntConstant(`${name}/row_shape`, [-1, features]);
+  const fc = (input: number, weights: number, bias: number, out: string) => g.addOp('FULLY_CONNECTED', [input, weights, bias], out, [-1, u], { kind: 'FullyConnectedOptions', activation: 'NONE' });
+  const op = (type: 'MUL' | 'ADD' | 'SUB', a: number, b: number, out: string) => g.addOp(type, [a, b], out, [-1, u], { kind: type === 'MUL' ? 'MulOptions' : type === 'ADD' ? 'AddOptions' : 'SubOptions', activation: 'NONE' } as never);
+  let h: number | undefined;
+  const outputs: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const t = backwards ? steps - 1 - s : s;
+    const p = `${name}/t${t}`;
+    const slice = g.addOp('STRIDED_SLICE', [x, g.addIntConstant(`${p}/begin`, [0, t, 0]), g.addIntConstant(`${p}/end`, [0, t + 1, 0]), strides], `${p}/x3`, [-1, 1, features], { kind: 'StridedSliceOptions', beginMask: 0b101, endMask: 0b101 });
+    const row = g.addOp('RESHAPE', [slice, rowShape], `${p}/x`, [-1, features], { kind: 'ReshapeOptions', newShape: [-1, features] });
+    const pre = (k: number) => {
+      const fromInput = fc(row, gates[k].w, gates[k].b, `${p}/wx${'zrh'[k]}`);
+      return h === undefined || k === 2 ? fromInput : op('ADD', fromInput, fc(h, gates[k].u, zero, `${p}/uh${'zrh'[k]}`), `${p}/pre${'zrh'[k]}`);
+    };
+    const z = g.addOp(rec, [pre(0)], `${p}/z`, [-1, u]);
+    let candidate = pre(2);
+    if (h !== undefined) {
+      const r = g.addOp(rec, [pre(1)], `${p}/r`, [-1, u]);
+      candidate = op('ADD', candidate, fc(op('MUL', r, h, `${p}/rh`), gates[2].u, zero, `${p}/urh`), `${p}/preh`);
+    }
+    const hh = g.addOp(act, [candidate], `${p}/hh`, [-1, u]);
+    h = h === undefined ? op('SUB', hh, op('MUL', z, hh, `${p}/zhh`), `${p}/h`) : op('ADD', hh, op('MUL', z, op('SUB', h, hh, `${p}/dh`), `${p}/zdh`), `${p}/h`);
+    outputs[t] = h;
+  }
+  return outputs;
+}
+
+function lstmWeights(c: LayerConversion, config: Record<string, any>, prefix: string, gates = 4): LstmWeights {
   const find = (short: string) => {
     const all = c.layer.weights.filter((v) => v.name.split('/').pop()!.replace(/_\d+$/, '') === short && v.name.includes(prefix));
     if (all.length !== 1) throw new UnsupportedLayerError(`layer '${c.layer.name}': expected one '${short}' weight${prefix ? ` under '${prefix}'` : ''}, found ${all.length}`);
@@ -82,7 +129,7 @@ function lstmWeights(c: LayerConversion, config: Record<string, any>, prefix: st
     return { shape: t.shape as number[], values: t.dataSync() as Float32Array };
   };
   const units = config.units as number;
-  const bias = config.useBias === false ? new Float32Array(4 * units) : find('bias').values;
+  const bias = config.useBias === false ? new Float32Array(gates * units) : find('bias').values;
   return { units, kernel: find('kernel'), recurrent: find('recurrent_kernel'), bias, activation: config.activation ?? 'tanh', recurrentActivation: config.recurrentActivation ?? 'hardSigmoid' };
 }
 
@@ -118,13 +165,16 @@ function convertLstm(c: LayerConversion): number[] {
 
 function convertBidirectional(c: LayerConversion): number[] {
   const inner = c.config.layer as { className?: string; config?: Record<string, any> } | undefined;
-  if (inner?.className !== 'LSTM' || !inner.config) throw new UnsupportedLayerError(`layer '${c.layer.name}' (Bidirectional): only a wrapped LSTM can be exported, got ${inner?.className ?? 'nothing'}`);
+  if ((inner?.className !== 'LSTM' && inner?.className !== 'GRU') || !inner.config) throw new UnsupportedLayerError(`layer '${c.layer.name}' (Bidirectional): only a wrapped LSTM or GRU can be exported, got ${inner?.className ?? 'nothing'}`);
+  if (inner.className === 'GRU' && inner.config.resetAfter) throw new UnsupportedLayerError(`layer '${c.layer.name}' (Bidirectional GRU): reset_after=True cannot be exported; train with reset_after=False`);
+  const unroll = inner.className === 'GRU' ? unrolledGru : unrolledLstm;
+  const gateCount = inner.className === 'GRU' ? 3 : 4;
   const merge = c.config.mergeMode ?? 'concat';
   if (merge !== 'concat' && merge !== 'sum' && merge !== 'mul' && merge !== 'ave') throw new UnsupportedLayerError(`layer '${c.layer.name}' (Bidirectional): merge_mode ${merge} cannot be exported`);
   refuseUnsupported(c, inner.config);
   const x = checkInput(c, 'Bidirectional');
-  const fw = unrolledLstm(c, x, lstmWeights(c, inner.config, 'forward'), `${c.layer.name}/forward`, false);
-  const bw = unrolledLstm(c, x, lstmWeights(c, inner.config, 'backward'), `${c.layer.name}/backward`, true);
+  const fw = unroll(c, x, lstmWeights(c, inner.config, 'forward', gateCount), `${c.layer.name}/forward`, false);
+  const bw = unroll(c, x, lstmWeights(c, inner.config, 'backward', gateCount), `${c.layer.name}/backward`, true);
   const g = c.graph;
   const sequences = inner.config.returnSequences === true;
   // The backward layer's outputs, realigned to time order as Keras returns them.
@@ -144,5 +194,15 @@ function convertBidirectional(c: LayerConversion): number[] {
   }
 }
 
+function convertGru(c: LayerConversion): number[] {
+  refuseUnsupported(c, c.config);
+  if (c.config.resetAfter) throw new UnsupportedLayerError(`layer '${c.layer.name}' (GRU): reset_after=True cannot be exported; train with reset_after=False`);
+  const x = checkInput(c, 'GRU');
+  const hs = unrolledGru(c, x, lstmWeights(c, c.config, '', 3), c.layer.name, c.config.goBackwards === true);
+  const ordered = c.config.goBackwards ? [...hs].reverse() : hs;
+  return [c.config.returnSequences ? sequence(c, ordered, c.layer.name) : hs[c.config.goBackwards ? 0 : hs.length - 1]];
+}
+
 registerLayerConverter('LSTM', convertLstm);
+registerLayerConverter('GRU', convertGru);
 registerLayerConverter('Bidirectional', convertBidirectional);

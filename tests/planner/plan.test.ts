@@ -136,7 +136,8 @@ describe('planForRun (orchestration adapter)', () => {
       }
     }
     assert.equal(new Set(distills.map((s) => JSON.stringify(s.config))).size, 1);
-    assert.deepEqual([...new Set(distills.map((s) => s.pick))].sort(), ['student-large', 'student-medium', 'student-small']);
+    // The default budget (45 s) buys one student per size tier (services/planner/budget.ts).
+    assert.deepEqual([...new Set(distills.map((s) => s.pick))].sort(), ['student-half-w1-d1', 'student-quarter-w1-d1', 'student-sixteenth-w1-d1']);
   });
 
   it('user-chosen techniques become one chain per target, "auto" config = defaults', () => {
@@ -150,6 +151,6 @@ describe('planForRun (orchestration adapter)', () => {
 
   it('a maxBytes constraint from the run reaches the plan', () => {
     const keys = planForRun(request({ constraints: { maxBytes: 100_000 } })).candidates.map((c) => c.key);
-    assert.ok(keys.some((k) => k.includes('distill-medium-prune')));
+    assert.ok(keys.some((k) => k.includes('distill-half-w1-d1-prune')));
   });
 });

@@ -3,7 +3,7 @@
 // epochs; BatchNorm recalibration; students derived from the teacher's own architecture.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { PluginContext } from '@condense/plugin-sdk';
+import type { PluginContext, ProgressUpdate } from '@condense/plugin-sdk';
 import {
   augmentImages, batchRandom, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, narrowTeacher, recalibrateBatchNorm, survivors,
 } from '@condense/plugin-distillation';
@@ -12,11 +12,11 @@ import { datasetFromArrays, type Dataset } from '../../services/engine/data/inde
 import { fit } from '../../services/engine/train/index.ts';
 import { createTrainingHelpers } from '../../services/plugins/worker/training.ts';
 
-function localContext(data: Dataset, logs: string[] = []): Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> {
+function localContext(data: Dataset, logs: string[] = [], progress: ProgressUpdate[] = []): Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> {
   const signal = new AbortController().signal;
   const quiet = () => undefined;
   const pd = data as unknown as PluginContext['data'];
-  return { tf, data: pd, train: createTrainingHelpers({ data: pd, signal, progress: quiet }), progress: quiet, log: { debug: quiet, info: (m) => logs.push(m), warn: quiet, error: quiet }, signal };
+  return { tf, data: pd, train: createTrainingHelpers({ data: pd, signal, progress: quiet }), progress: (u) => progress.push(u), log: { debug: quiet, info: (m) => logs.push(m), warn: quiet, error: quiet }, signal };
 }
 
 /** 8×8 one-channel images of 4 classes: which quadrant is bright. */
@@ -118,7 +118,8 @@ describe('joint distillation search', () => {
 
   it('stops the weaker trials of a group early, keeps each as a candidate, and trains the group winner to the end', async () => {
     const logs: string[] = [];
-    const result = await distillJointly(localContext(data, logs), teacher, [
+    const progress: ProgressUpdate[] = [];
+    const result = await distillJointly(localContext(data, logs, progress), teacher, [
       { width: 1, depth: 1, group: 'g' },
       { teacherWidth: 0.5, group: 'g' },
       { width: 0.25, depth: 0.5, resolution: 0.5, group: 'g' },
@@ -144,6 +145,11 @@ describe('joint distillation search', () => {
       assert.equal(alone.stoppedEarly, false, 'a group of one is never stopped');
       assert.ok(logs.some((l) => /successive halving, group g/.test(l)));
       assert.equal(result.augmentation?.cropPadding, 1);
+      // Progress shows the budget spent, epoch by epoch, growing.
+      const spent = progress.filter((p) => p.metrics?.budgetUsedSeconds !== undefined).map((p) => p.metrics!.budgetUsedSeconds);
+      assert.equal(spent.length, 4);
+      assert.ok(spent.every((v, i) => i === 0 || v > spent[i - 1]));
+      assert.match(progress.at(-1)!.message!, /^budget: \d+ of \d+ s spent \(cost model\)/);
     } finally {
       for (const s of result.students) s.model.dispose();
     }

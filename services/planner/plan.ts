@@ -147,14 +147,14 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     } else if (wanted.has('distill') && distiller) {
       for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
     }
-    if (wanted.has('prune-distill') && pruner && distiller && allocation?.pruneThenDistill) {
+    for (const { sparsity: cut, seconds } of wanted.has('prune-distill') && pruner && distiller ? allocation?.pruneThenDistill ?? [] : []) {
       // Minitron-style: prune the teacher's channels in one shot, then distill the pruned net from the teacher.
-      const prune: ChainStep = { plugin: pruner.name, kind: 'pruning', config: { mode: 'structured', targetSparsity: sparsity, epochs: 0, samplesPerEpoch: limit, ...batch } };
+      const prune: ChainStep = { plugin: pruner!.name, kind: 'pruning', config: { mode: 'structured', targetSparsity: cut, epochs: 0, samplesPerEpoch: limit, ...batch } };
       const distill: ChainStep = {
-        plugin: distiller.name, kind: 'distillation',
-        config: { students: ['self'], budgetSeconds: allocation.pruneThenDistill.seconds, learningRate: 0.001, samplesPerEpoch: limit, ...batch },
+        plugin: distiller!.name, kind: 'distillation',
+        config: { students: ['self'], budgetSeconds: seconds, learningRate: 0.001, samplesPerEpoch: limit, ...batch },
       };
-      add('prune-distill', `prune-${Math.round(sparsity * 100)}-distill`, join(`prune(structured ${sparsity})`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
+      add('prune-distill', `prune-${Math.round(cut * 100)}-distill`, join(`prune(structured ${cut})`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
     }
     const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
     if (wanted.has('distill-prune') && distiller && pruner && (tight || input.families?.includes('distill-prune'))) {

@@ -35,15 +35,21 @@ describe('budget allocator', () => {
   });
 
   it('spends more seconds on more trials per size tier, a (T, α) grid, and prune → distill', () => {
+    const tiny = allocateBudget({ seconds: 20, image: true, canPruneThenDistill: true });
     const small = allocateBudget({ seconds: DEFAULT_BUDGET_SECONDS, image: true, canPruneThenDistill: true });
-    const medium = allocateBudget({ seconds: 120, image: true, canPruneThenDistill: true });
+    const medium = allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true });
     const large = allocateBudget({ seconds: 900, image: true, canPruneThenDistill: true });
+    const huge = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
+    assert.deepEqual(tiny.pruneThenDistill, [], 'no prune → distill under 30 s');
     assert.equal(small.distill.students.length, SIZE_TIERS.length, 'one student per tier at the default budget');
-    assert.equal(small.pruneThenDistill, null, 'no prune → distill under a minute');
+    assert.deepEqual(small.pruneThenDistill.map((p) => p.sparsity), [0.6]);
+    assert.equal(small.distill.grid.length, 0);
     assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length);
-    assert.ok(medium.pruneThenDistill && medium.pruneThenDistill.seconds > 0);
+    assert.deepEqual(medium.pruneThenDistill.map((p) => p.sparsity), [0.6, 0.8]);
     assert.equal(large.distill.students.length, 4 * SIZE_TIERS.length);
-    assert.equal(large.distill.grid.length, 2);
+    assert.equal(large.distill.grid.length, 0);
+    assert.equal(huge.distill.grid.length, 2);
+    assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);
     // Each tier is one search group, and every tier searches a teacher-derived student once it has two trials.
     for (const tier of SIZE_TIERS) {
       const members = medium.distill.students.filter((s) => s.group === tier.name);
@@ -51,13 +57,13 @@ describe('budget allocator', () => {
       assert.ok(members.some((s) => 'teacherWidth' in s));
     }
     // The shares never exceed the budget.
-    for (const a of [small, medium, large]) assert.ok(a.distill.seconds + (a.pruneThenDistill?.seconds ?? 0) <= a.seconds);
+    for (const a of [tiny, small, medium, large, huge]) assert.ok(a.distill.seconds + a.pruneThenDistill.reduce((n, p) => n + p.seconds, 0) <= a.seconds);
     // Vector data: one MLP per tier, no grid.
     assert.equal(allocateBudget({ seconds: 900, image: false, canPruneThenDistill: false }).distill.students.length, SIZE_TIERS.length);
   });
 
   it("names each trial exactly as the distillation plugin names its candidate", () => {
-    const { distill } = allocateBudget({ seconds: 900, image: true, canPruneThenDistill: true });
+    const { distill } = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
     for (const student of distill.students) {
       for (const point of distill.grid) {
         assert.equal(studentTrialName(student, point, distill.grid.length), trialName(student as StudentSpec, point, distill.grid.length));
@@ -69,17 +75,18 @@ describe('budget allocator', () => {
 
 describe('planner with a budget', () => {
   it('plans one shared joint distillation call (budgetSeconds, trials, halving) with one chain per trial, and prune → distill', () => {
-    const plans = planCandidates({ dataset: image, targets: ['cpu-int8', 'mcu-int8'], plugins: ALL, seconds: 120 });
+    const plans = planCandidates({ dataset: image, targets: ['cpu-int8', 'mcu-int8'], plugins: ALL, seconds: 300 });
     const distills = plans.filter((p) => p.family === 'distill');
     assert.equal(distills.length, 2 * 2 * SIZE_TIERS.length, 'two targets × two trials per tier');
     const calls = new Set(distills.map((p) => JSON.stringify(p.chain[0].config)));
     assert.equal(calls.size, 1, 'every distill chain names the same call, so it runs once per run');
     const config = distills[0].chain[0].config as { budgetSeconds: number; students: unknown[]; halvingEta: number };
-    assert.equal(config.budgetSeconds, allocateBudget({ seconds: 120, image: true, canPruneThenDistill: true }).distill.seconds);
+    assert.equal(config.budgetSeconds, allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true }).distill.seconds);
     assert.equal(config.halvingEta, 2);
     assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length);
     const pd = plans.filter((p) => p.family === 'prune-distill');
-    assert.equal(pd.length, 2);
+    assert.equal(pd.length, 2 * 2, 'two targets × two pruning levels');
+    assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => p.chain[0].config.targetSparsity), [0.6, 0.8]);
     assert.deepEqual(pd[0].chain.map((s) => [s.plugin, s.kind]), [['pruning', 'pruning'], ['distillation', 'distillation'], ['quantization', 'quantization']]);
     assert.deepEqual(pd[0].chain[1].config.students, ['self']);
     assert.equal(pd[0].chain[0].config.epochs, 0, 'one-shot structured pruning, then distillation does the training');

@@ -144,6 +144,7 @@ async function fashion(): Promise<FashionFigures> {
     log(`run: cpu-int8, planner families quantize, prune, distill (embedded runner, CONDENSE_WORKERS=${process.env.CONDENSE_WORKERS ?? 'cores'})`);
     const run = await stack.run({ model, data: upload, targets: ['cpu-int8'], constraints: { maxAccuracyDrop: 0.02 } }, {
       families: ['quantize', 'prune', 'distill'],
+      fixedEpochs: true,
       budget: { distillEpochs: int('distill-epochs'), pruneEpochs: 1, samplesPerEpoch, qatEpochs: 1, batchSize: 128 },
       pruneSparsity: Number(args['prune-sparsity']),
     });
@@ -163,7 +164,7 @@ async function fashion(): Promise<FashionFigures> {
     const timing = { distillEpochs: 1, samplesPerEpoch: timingSamples, batchSize: 128 };
     log(`timing runs: joint (large, medium, small) vs large alone, 1 epoch of ${timingSamples} samples`);
     const distillSeconds = async (students: Array<'large' | 'medium' | 'small'>) => {
-      const r = await stack.run({ model, data: upload, targets: ['cpu-fp32'] }, { families: ['distill'], students, budget: timing });
+      const r = await stack.run({ model, data: upload, targets: ['cpu-fp32'] }, { families: ['distill'], students, budget: timing, fixedEpochs: true });
       const step = r.steps.find((s) => s.plugin === 'distillation' && s.source === 'ran');
       if (!step) throw new Error(`the ${students.join('+')} timing run trained no distillation step (${r.result.status}: ${r.result.message ?? ''})`);
       return step.seconds;

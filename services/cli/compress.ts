@@ -15,7 +15,7 @@ import { createLocalRun } from '../runs/local-run.ts';
 import { openRunServices } from '../runs/run-services.ts';
 import type { BaselineMetrics } from '../../workflows/types.ts';
 import { CliError } from './errors.ts';
-import { parseNumber, parseSize, parseTechnique } from './parse.ts';
+import { parseBudgetOption, parseNumber, parseSize, parseTechnique } from './parse.ts';
 import { watchRunProgress } from './progress.ts';
 import { formatCandidateTable, type CandidateRow } from './table.ts';
 
@@ -33,6 +33,8 @@ export interface CompressOptions {
   evalSamples?: string;
   /** The run's hardware class: cpu or gpu. */
   hardware?: string;
+  /** --budget 10m: seconds of training the planner may spend. */
+  budget?: string;
   /** Commander's --no-progress. */
   progress?: boolean;
 }
@@ -58,6 +60,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
   const techniques = options.technique?.length ? options.technique.map(parseTechnique) : null;
   const hardwareClass = options.hardware ?? 'cpu';
   if (hardwareClass !== 'cpu' && hardwareClass !== 'gpu') throw new CliError(`--hardware: unknown class "${hardwareClass}"`, 'use cpu or gpu');
+  const budgetSeconds = options.budget ? parseBudgetOption(options.budget) : undefined;
   const model = readInput('--model', options.model);
   const data = readInput('--data', options.data);
   const outDir = resolve(options.out ?? 'condense-out');
@@ -85,7 +88,9 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     for (const p of techniques ?? []) services.pluginHost.validateConfig(p.plugin, p.config);
-    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, { model, data, targets: options.target, constraints, techniques, hardwareClass });
+    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+      model, data, targets: options.target, constraints, techniques, hardwareClass, ...(budgetSeconds ? { budgetSeconds } : {}),
+    });
     const progress = options.progress === false ? null : watchRunProgress(services.database.db, orgId, runId);
     runner.run();
     await runner.start(orgId, runId, { hardwareClass });

@@ -6,11 +6,13 @@
 import type { PlanRequest } from '../activities/deps.ts';
 import type { Plan, PlannedCandidate } from '../../workflows/types.ts';
 import { getTarget } from '../targets/index.ts';
+import { DEFAULT_BUDGET_SECONDS } from './budget.ts';
 import { planCandidates } from './plan.ts';
 import type { CandidatePlan, PlanConstraints, PlannerInput } from './types.ts';
 
-/** Planner settings a deployment (or a benchmark) may fix for every run it plans. */
-export type PlanTuning = Pick<PlannerInput, 'budget' | 'families' | 'students' | 'pruneSparsity'>;
+/** Planner settings a deployment (or a benchmark) may fix for every run it plans; `fixedEpochs`
+ * plans with `budget`'s epochs instead of the run's time budget. */
+export type PlanTuning = Pick<PlannerInput, 'budget' | 'families' | 'students' | 'pruneSparsity'> & { fixedEpochs?: boolean };
 
 /** The run's stored constraints as the planner's judge reads them (non-numbers = not set). */
 export function constraintsOf(raw: Record<string, unknown>): PlanConstraints {
@@ -44,7 +46,11 @@ export function planForRun(request: PlanRequest, tuning: PlanTuning = {}): Plan 
     targets: request.run.targets,
     plugins: request.plugins,
     constraints: constraintsOf(request.run.constraints),
-    ...tuning,
+    ...(tuning.fixedEpochs ? {} : { seconds: request.run.budgetSeconds ?? DEFAULT_BUDGET_SECONDS }),
+    ...(tuning.budget ? { budget: tuning.budget } : {}),
+    ...(tuning.families ? { families: tuning.families } : {}),
+    ...(tuning.students ? { students: tuning.students } : {}),
+    ...(tuning.pruneSparsity !== undefined ? { pruneSparsity: tuning.pruneSparsity } : {}),
   });
   return { candidates: plans.map(toPlanned) };
 }

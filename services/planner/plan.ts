@@ -16,6 +16,7 @@ import type {
   CandidatePlan, ChainFamily, ChainStep, PlanBudget, PlannerInput, PlannerPluginInfo,
 } from './types.ts';
 import { CHAIN_FAMILIES } from './types.ts';
+import { allocateBudget, studentTrialName } from './budget.ts';
 
 export class PlanInputError extends Error {
   constructor(message: string) {
@@ -33,27 +34,23 @@ const PROJECTION_BITS = 8;
 /** Below this file budget (bytes) distilled students are pruned as well. */
 const TIGHT_BYTES = 1024 * 1024;
 
-/** The modes `plugin` declares for `target` (undefined: it declares none, so every mode). */
-function modesFor(plugin: PlannerPluginInfo, target: string): readonly string[] | undefined {
-  return plugin.modes?.[target];
-}
-
 /** True when `plugin` declares `mode` on `target` (or declares no modes there). */
-function offers(plugin: PlannerPluginInfo, target: string, mode: string): boolean {
-  const modes = modesFor(plugin, target);
-  return modes === undefined || modes.includes(mode);
+function offers(plugin: PlannerPluginInfo, target: string, mode: string | undefined): boolean {
+  const modes = plugin.modes?.[target];
+  return mode === undefined || modes === undefined || modes.includes(mode);
 }
 
 /**
- * The plugins of `kind` that declare `target`, by their declarations: those naming the target
- * before those declaring '*' (any target), then by name so plans are stable. Every one of them
- * gets its own chains; each is handed only its kind's config contract (docs/plugins.md).
+ * The plugin of `kind` for `target`, chosen by the plugins' declarations: it must declare the
+ * target (or '*') and offer `mode` there (when the chain needs one, e.g. 'int8', 'structured');
+ * a plugin naming the target wins over one declaring '*', then the name decides, so plans are
+ * stable. It is handed only its kind's config contract (plugins/sdk/README.md).
  */
-function pluginsFor(plugins: PlannerPluginInfo[], kind: string, target: string): PlannerPluginInfo[] {
+function pluginFor(plugins: PlannerPluginInfo[], kind: string, target: string, mode?: string): PlannerPluginInfo | undefined {
   const named = (p: PlannerPluginInfo) => p.hardwareTargets.includes(target);
   return plugins
-    .filter((p) => p.kind === kind && (named(p) || p.hardwareTargets.includes('*')))
-    .sort((a, b) => Number(named(b)) - Number(named(a)) || a.name.localeCompare(b.name));
+    .filter((p) => p.kind === kind && (named(p) || p.hardwareTargets.includes('*')) && offers(p, target, mode))
+    .sort((a, b) => Number(named(b)) - Number(named(a)) || a.name.localeCompare(b.name))[0];
 }
 
 /** Export formats the chains of a target end in: compression chains use the target's preferred
@@ -84,7 +81,12 @@ function checkInput(input: PlannerInput): void {
 /** Candidate chains for every target; keys are unique. Throws PlanInputError on bad input. */
 export function planCandidates(input: PlannerInput): CandidatePlan[] {
   checkInput(input);
-  const budget = { ...DEFAULT_BUDGET, ...input.budget };
+  // A time budget (seconds) decides the distillation students, search and epochs (budget.ts);
+  // without one the fixed epochs of `input.budget` apply.
+  const allocation = input.seconds !== undefined && input.dataset.kind !== 'text'
+    ? allocateBudget({ seconds: input.seconds, image: input.dataset.inputShape.length === 3, canPruneThenDistill: input.plugins.some((p) => p.kind === 'pruning') })
+    : null;
+  const budget = { ...DEFAULT_BUDGET, ...(allocation ? { pruneEpochs: allocation.pruneEpochs, qatEpochs: allocation.qatEpochs } : {}), ...input.budget };
   const wanted = new Set<ChainFamily>(input.families ?? CHAIN_FAMILIES);
   const students = input.students ?? [...DEFAULT_STUDENTS];
   const sparsity = input.pruneSparsity ?? 0.5;
@@ -97,47 +99,53 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   for (const targetId of input.targets) {
     const target = getTarget(targetId);
     const q = target.preferredQuantization;
-    const all = (kind: string) => pluginsFor(input.plugins, kind, targetId);
-    // The int8 close of a chain: the first quantization plugin (by declaration) offering int8 here.
-    const quantizer = all('quantization').find((p) => offers(p, targetId, 'int8'));
-    const pruners = all('pruning').filter((p) => offers(p, targetId, 'structured'));
-    const distillers = all('distillation');
-    const clusterers = all('clustering');
-    const projectors = all('projection');
-    /** `name`, told apart by plugin when several plugins of a kind serve the target. */
-    const named = (name: string, plugin: PlannerPluginInfo, of: PlannerPluginInfo[]) => (of.length > 1 ? `${name}@${plugin.name}` : name);
+    const find = (kind: string, mode?: string) => pluginFor(input.plugins, kind, targetId, mode);
+    // The int8 close of a chain needs a quantizer offering int8 here; pruning chains prune structured.
+    const quantizer = find('quantization', 'int8');
+    const pruner = find('pruning', 'structured');
+    const distiller = find('distillation');
+    const clusterer = find('clustering');
+    const projector = find('projection');
 
     /** The closing step for export format `format`: int8 goes through the quantization plugin
      * (calibration check, QAT when needed); the other formats need no training. */
     const quantizeStep = (format: ExportQuantization): ChainStep[] => (format === 'int8' && quantizer && !isText
       ? [{ plugin: quantizer.name, kind: 'quantization', config: { modes: ['int8'], qatEpochs: budget.qatEpochs, samplesPerEpoch: limit, ...batch } }]
       : []);
-    const pruneStep = (pruner: PlannerPluginInfo): ChainStep => ({
-      plugin: pruner.name, kind: 'pruning',
+    const pruneStep = (): ChainStep => ({
+      plugin: pruner!.name, kind: 'pruning',
       config: { mode: 'structured', targetSparsity: sparsity, epochs: budget.pruneEpochs, endEpoch: Math.max(0, budget.pruneEpochs - 0.5), samplesPerEpoch: limit, ...batch },
     });
     // Every distillation chain names the same call (all students, one joint loop) and picks its
     // own student, so the call's content address is the same and it runs once per run.
-    const studentsOf = (distiller: PlannerPluginInfo) => students.filter((s) => offers(distiller, targetId, s));
-    const distillStep = (distiller: PlannerPluginInfo, student: string): ChainStep => ({
-      plugin: distiller.name, kind: 'distillation',
-      config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, students: studentsOf(distiller) },
+    const distillStep = (student: string): ChainStep => ({
+      plugin: distiller!.name, kind: 'distillation',
+      config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, students: [...students] },
       pick: `student-${student}`,
     });
+    /** The budgeted joint distillation call (budget.ts), continuing with trial `pick` (default: the first). */
+    const distillBudgeted = (pick?: string): ChainStep => {
+      const { students: trials, grid, halvingEta, seconds } = allocation!.distill;
+      return {
+        plugin: distiller!.name, kind: 'distillation',
+        config: { budgetSeconds: seconds, samplesPerEpoch: limit, ...batch, students: trials, grid, halvingEta },
+        pick: pick ?? studentTrialName(trials[0], grid[0] ?? { temperature: 4, alpha: 0.3 }, grid.length),
+      };
+    };
     const add = (family: ChainFamily, name: string, label: string, chain: ChainStep[], format: ExportQuantization): void => {
       plans.push({ key: `${targetId}:${name}+${format}`, label: `${label}${label ? ' → ' : ''}export(${format})`, family, chain, target: targetId, quantization: format });
     };
     const qLabel = (format: ExportQuantization) => (quantizeStep(format).length > 0 ? `quantize(${format})` : '');
     const join = (...parts: string[]) => parts.filter(Boolean).join(' → ');
 
-    for (const projector of hasTexts && wanted.has('project') ? projectors : []) {
+    if (hasTexts && wanted.has('project') && projector) {
       const config = { ...(input.budget?.projectionEpochs ? { epochs: input.budget.projectionEpochs } : {}), ...batch };
       // The projection's int32 hash tensor cannot be int8: the smallest float-I/O format instead.
       const format: ExportQuantization = (['dynamic-int8', 'float16', 'float32'] as const).find((f) => target.acceptedQuantizations.includes(f)) ?? q;
       // One call trains every size (same config → same content address, run once per run).
       const sizes = PROJECTION_SIZES.map((s) => ({ ...s }));
       for (const s of PROJECTION_SIZES) {
-        const name = named(`project-${s.numHash}x${PROJECTION_BITS}-h${s.hiddenUnits}`, projector, projectors);
+        const name = `project-${s.numHash}x${PROJECTION_BITS}-h${s.hiddenUnits}`;
         add('project', name, `project(${s.numHash}×${PROJECTION_BITS} bits, ${s.hiddenUnits} hidden)`, [{
           plugin: projector.name, kind: 'projection', config: { ...config, numBits: PROJECTION_BITS, sizes, quantization: format },
           pick: `projection-${s.numHash}x${PROJECTION_BITS}-h${s.hiddenUnits}`,
@@ -149,24 +157,44 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     if (wanted.has('quantize')) {
       for (const format of quantizeAloneFormats(target)) add('quantize', 'quantize', qLabel(format), quantizeStep(format), format);
     }
-    for (const pruner of wanted.has('prune') ? pruners : []) {
-      add('prune', named(`prune-${Math.round(sparsity * 100)}`, pruner, pruners), join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(pruner), ...quantizeStep(q)], q);
+    if (wanted.has('prune') && pruner) {
+      add('prune', `prune-${Math.round(sparsity * 100)}`, join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(), ...quantizeStep(q)], q);
     }
-    for (const distiller of wanted.has('distill') ? distillers : []) {
-      for (const student of studentsOf(distiller)) {
-        add('distill', named(`distill-${student}`, distiller, distillers), join(`distill(${student})`, qLabel(q)), [distillStep(distiller, student), ...quantizeStep(q)], q);
+    if (wanted.has('distill') && distiller && allocation) {
+      // One joint call (shared by every chain and target); each chain picks one trial.
+      const { students: trials, grid } = allocation.distill;
+      const points = grid.length > 0 ? grid : [{ temperature: 4, alpha: 0.3 }];
+      for (const trial of trials) {
+        for (const point of points) {
+          const step = distillBudgeted(studentTrialName(trial, point, grid.length));
+          const name = step.pick!.replace(/^student-/, '');
+          add('distill', `distill-${name}`, join(`distill(${name})`, qLabel(q)), [step, ...quantizeStep(q)], q);
+        }
       }
+    } else if (wanted.has('distill') && distiller) {
+      for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
+    }
+    for (const { sparsity: cut, seconds } of wanted.has('prune-distill') && pruner && distiller ? allocation?.pruneThenDistill ?? [] : []) {
+      // Minitron-style: prune the teacher's channels in one shot, then distill the pruned net from the teacher.
+      const prune: ChainStep = { plugin: pruner!.name, kind: 'pruning', config: { mode: 'structured', targetSparsity: cut, epochs: 0, samplesPerEpoch: limit, ...batch } };
+      const distill: ChainStep = {
+        plugin: distiller!.name, kind: 'distillation',
+        config: { students: ['self'], budgetSeconds: seconds, learningRate: 0.001, samplesPerEpoch: limit, ...batch },
+      };
+      add('prune-distill', `prune-${Math.round(cut * 100)}-distill`, join(`prune(structured ${cut})`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
     }
     const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
-    const [distiller] = distillers;
-    const [pruner] = pruners;
-    if (wanted.has('distill-prune') && distiller && pruner && studentsOf(distiller).length > 0 && (tight || input.families?.includes('distill-prune'))) {
-      const own = studentsOf(distiller);
-      const student = own.includes('medium') ? 'medium' : own[0]!;
-      add('distill-prune', `distill-${student}-prune-${Math.round(sparsity * 100)}`, join(`distill(${student})`, `prune(structured ${sparsity})`, qLabel(q)), [distillStep(distiller, student), pruneStep(pruner), ...quantizeStep(q)], q);
+    if (wanted.has('distill-prune') && distiller && pruner && (tight || input.families?.includes('distill-prune'))) {
+      const student = students.includes('medium') ? 'medium' : students[0];
+      if (allocation) {
+        // The pick of the shared joint call: its first (largest) trial.
+        const shared = distillBudgeted();
+        const name = shared.pick!.replace(/^student-/, '');
+        add('distill-prune', `distill-${name}-prune-${Math.round(sparsity * 100)}`, join(`distill(${name})`, `prune(structured ${sparsity})`, qLabel(q)), [shared, pruneStep(), ...quantizeStep(q)], q);
+      } else add('distill-prune', `distill-${student}-prune-${Math.round(sparsity * 100)}`, join(`distill(${student})`, `prune(structured ${sparsity})`, qLabel(q)), [distillStep(student), pruneStep(), ...quantizeStep(q)], q);
     }
-    for (const clusterer of wanted.has('cluster') ? clusterers : []) {
-      add('cluster', named('cluster', clusterer, clusterers), join('cluster', qLabel(q)), [{ plugin: clusterer.name, kind: 'clustering', config: {} }, ...quantizeStep(q)], q);
+    if (wanted.has('cluster') && clusterer) {
+      add('cluster', 'cluster', join('cluster', qLabel(q)), [{ plugin: clusterer.name, kind: 'clustering', config: {} }, ...quantizeStep(q)], q);
     }
   }
   return plans;

@@ -49,23 +49,21 @@ test('the host refuses modes for a target the plugin does not declare', () => {
 test('the planner chooses plugins by their declared targets and modes', () => {
   const plugins: PlannerPluginInfo[] = [
     { name: 'quantization', kind: 'quantization', hardwareTargets: ['cpu-int8', 'mcu-int8'], modes: { 'cpu-int8': ['int8', 'dynamic-int8'], 'mcu-int8': ['int8'] } },
-    // Serves cpu-int8 only, and only its small student on it.
-    { name: 'distillation', kind: 'distillation', hardwareTargets: ['cpu-int8'], modes: { 'cpu-int8': ['small'] } },
-    // Two pruning plugins: the one naming the target comes first; one offers no structured mode on mcu.
-    { name: 'acme-prune', kind: 'pruning', hardwareTargets: ['cpu-int8', 'mcu-int8'], modes: { 'mcu-int8': ['unstructured'] } },
+    // A quantizer sorting first by name that offers no int8 anywhere: never closes an int8 chain.
+    { name: 'aaa-fp16', kind: 'quantization', hardwareTargets: ['cpu-int8', 'mcu-int8'], modes: { 'cpu-int8': ['float16'], 'mcu-int8': ['float16'] } },
+    // Serves cpu-int8 only.
+    { name: 'distillation', kind: 'distillation', hardwareTargets: ['cpu-int8'] },
+    // Names both targets (so it wins over '*'), but offers no structured pruning on mcu-int8.
+    { name: 'zz-prune', kind: 'pruning', hardwareTargets: ['cpu-int8', 'mcu-int8'], modes: { 'mcu-int8': ['unstructured'] } },
     { name: 'pruning', kind: 'pruning', hardwareTargets: ['*'] },
   ];
   const plans = planCandidates({ dataset: { kind: 'tensor', inputShape: [8], numClasses: 3 }, targets: ['cpu-int8', 'mcu-int8'], plugins, families: ['prune', 'distill'] });
-  const keys = plans.map((p) => p.key).sort();
-  assert.deepEqual(keys, [
-    'cpu-int8:distill-small+int8',
-    'cpu-int8:prune-50@acme-prune+int8',
-    'cpu-int8:prune-50@pruning+int8',
-    'mcu-int8:prune-50+int8',
-  ]);
-  const distill = plans.find((p) => p.key === 'cpu-int8:distill-small+int8')!;
-  assert.deepEqual(distill.chain[0]!.config.students, ['small'], 'only the students the plugin offers on the target');
-  assert.equal(plans.find((p) => p.key === 'mcu-int8:prune-50+int8')!.chain[0]!.plugin, 'pruning', 'acme-prune offers no structured pruning on mcu-int8');
+  const byKey = new Map(plans.map((p) => [p.key, p]));
+  assert.deepEqual([...byKey.keys()].sort(), [
+    'cpu-int8:distill-large+int8', 'cpu-int8:distill-medium+int8', 'cpu-int8:distill-small+int8', 'cpu-int8:prune-50+int8', 'mcu-int8:prune-50+int8',
+  ], 'no distillation on a target the distiller does not declare');
+  assert.equal(byKey.get('cpu-int8:prune-50+int8')!.chain[0]!.plugin, 'zz-prune', 'a plugin naming the target wins over one declaring *');
+  assert.equal(byKey.get('mcu-int8:prune-50+int8')!.chain[0]!.plugin, 'pruning', 'zz-prune offers no structured pruning on mcu-int8');
   assert.ok(plans.every((p) => p.chain.at(-1)!.plugin === 'quantization'), 'int8 closes with the quantizer that offers int8 there');
 });
 

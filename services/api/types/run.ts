@@ -5,6 +5,7 @@ import type { CandidatesTable, CompressionRunsTable } from '../../db/types/index
 import { RUN_EVENT_TYPES, type RunEvent as StoredRunEvent, type RunEventType } from '../../events/types.ts';
 import { toGlobalId } from '../ids.ts';
 import { EXPORT_ACCURACY_LOSS_RULE, MAX_EXPORT_ACCURACY_LOSS } from '../../planner/select.ts';
+import { DEFAULT_BUDGET_SECONDS } from '../../planner/budget.ts';
 import { CandidateStatusEnum, DateTime, JSONScalar, Node, RunStatusEnum } from './common.ts';
 
 const EXPORT_LOSS_POINTS = Math.round(MAX_EXPORT_ACCURACY_LOSS * 100);
@@ -77,6 +78,12 @@ export class CompressionRun extends Node {
   @Field(() => HardwareClassEnum, { description: 'Where the run\'s training steps execute.' })
   hardwareClass!: HardwareClassValue;
 
+  @Field(() => Float, { description: 'Time budget of the run: seconds of training the planner spends (the default when the run set none).' })
+  budgetSeconds!: number;
+
+  @Field(() => Boolean, { description: 'True when the run set no budget and got the default.' })
+  budgetIsDefault!: boolean;
+
   @Field(() => String, { nullable: true, description: 'Failure or cancellation message.' })
   message!: string | null;
 
@@ -99,7 +106,8 @@ export class CompressionRun extends Node {
       datasetId: row.dataset_id, retryOfId: row.retry_of, status: row.status as RunStatusEnum, phase: row.phase, targets: row.targets,
       autoTechniques: row.techniques === null, techniques: row.techniques ?? [],
       constraints: { maxBytes: c.maxBytes ?? null, maxLatencyMs: c.maxLatencyMs ?? null, minAccuracy: c.minAccuracy ?? null, maxAccuracyDrop: c.maxAccuracyDrop ?? null },
-      hardwareClass: row.hardware_class ?? 'cpu', message: row.message, cancelRequested: row.cancel_requested_at !== null, createdAt: row.created_at, startedAt: row.started_at,
+      budgetSeconds: row.budget_seconds ?? DEFAULT_BUDGET_SECONDS, budgetIsDefault: row.budget_seconds === null, hardwareClass: row.hardware_class ?? 'cpu',
+      message: row.message, cancelRequested: row.cancel_requested_at !== null, createdAt: row.created_at, startedAt: row.started_at,
       finishedAt: row.finished_at,
     });
   }

@@ -10,15 +10,17 @@ import { bundledEntry } from '../isolation/bundle.ts';
 import { REPO_ROOT } from './discovery.ts';
 
 const SDK_DIR = path.join(REPO_ROOT, 'plugins', 'sdk');
+/** Built-in plugins ship with the server and may use its engine (projection uses the text featurisers). */
+const ENGINE_DIR = path.join(REPO_ROOT, 'services', 'engine');
 
 /** file: URL of the bundle of the plugin module at `url`. Throws with esbuild's first error. */
-export async function bundlePlugin(url: string, packageDir: string | undefined): Promise<string> {
+export async function bundlePlugin(url: string, packageDir: string | undefined, origin: 'builtin' | 'env'): Promise<string> {
   const entry = fileURLToPath(url);
   const home = packageDir ?? path.dirname(entry);
   try {
     const file = await bundledEntry(entry, {
       external: (specifier) => specifier.startsWith('@tensorflow/'),
-      confineTo: [home, SDK_DIR],
+      confineTo: [home, SDK_DIR, ...(origin === 'builtin' ? [ENGINE_DIR] : [])],
       allowNodeModules: true,
     }, 'plugin');
     return pathToFileURL(file).href;

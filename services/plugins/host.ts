@@ -150,7 +150,7 @@ export class PluginHost {
     if (!source.url) return new PluginLoadError(source.specifier, source.specifier, source.error ?? 'could not be resolved');
     let bundleUrl: string;
     try {
-      bundleUrl = await bundlePlugin(source.url, source.packageDir);
+      bundleUrl = await bundlePlugin(source.url, source.packageDir, source.origin);
     } catch (err) {
       return new PluginLoadError(source.specifier, source.specifier, (err as Error).message);
     }

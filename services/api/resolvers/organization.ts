@@ -1,5 +1,6 @@
 // Organization, teams, members and API keys.
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { announceRevokedKeys } from '../../events/revocations.ts';
 import { addMember, createApiKey, removeMember, revokeApiKey } from '../../tenancy/index.ts';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError } from '../errors.ts';
@@ -244,7 +245,9 @@ export class OrganizationMutations {
         // Record first: the actor may be removing themselves, and the audit row references no FK.
         context.services.authCache.clear();
         await audit(trx, context, 'member.remove', { type: 'user', id: member.userId }, { role: member.role });
+        const keys = await trx.selectFrom('api_keys').select('id').where('user_id', '=', member.userId).execute();
         await removeMember(trx, member.userId);
+        await announceRevokedKeys(trx, keys.map((k) => k.id));
         return { removedMemberId: member.id };
       }),
     );
@@ -327,6 +330,7 @@ export class OrganizationMutations {
           .select('m.role').where('k.id', '=', id).executeTakeFirst();
         if (holder?.role === 'owner' && caller(context).role !== 'owner') throw new UserFacingError('FORBIDDEN', 'only an owner can revoke an owner\'s API key', 'apiKeyId');
         if (!(await revokeApiKey(trx, id))) throw notFound('apiKeyId', 'active API key');
+        await announceRevokedKeys(trx, [id]);
         context.services.authCache.clear();
         await audit(trx, context, 'api_key.revoke', { type: 'api_key', id });
         const row = await trx.selectFrom('api_keys').select(['id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])

@@ -189,7 +189,7 @@ function Comparison({ a, b }: { a: Candidate; b: Candidate }) {
   return (
     <div className="card" aria-labelledby="compare">
       <h3 id="compare">Comparison</h3>
-      <div className="scroll">
+      <div className="scroll" tabIndex={0} role="region" aria-label="Comparison table (scrolls sideways)">
         <table>
           <thead><tr><th scope="col">Measure</th><th scope="col">{a.key}</th><th scope="col">{b.key}</th></tr></thead>
           <tbody>{rows.map(([label, get]) => <tr key={label}><th scope="row">{label}</th><td>{get(a)}</td><td>{get(b)}</td></tr>)}</tbody>

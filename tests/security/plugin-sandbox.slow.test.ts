@@ -69,7 +69,7 @@ describe('a hostile third-party plugin', () => {
     assert.equal(existsSync(MARK_FILE), false);
   });
 
-  it('fails at every escape it tries, and the host stays healthy', async () => {
+  it('fails at every escape it tries, and the host stays healthy', async (t) => {
     const caps = sandboxCapabilities();
     if (process.getuid?.() === 0) assert.deepEqual(caps, { network: true, unprivilegedUser: true, resourceLimits: true }, 'as root every OS mechanism is available here');
     const secrets = filesUnder(dataDir);
@@ -85,6 +85,9 @@ describe('a hostile third-party plugin', () => {
     assert.deepEqual(r.failures, []);
     const report = logs.find((l) => l.message === 'attempts')?.fields as { results: Record<string, string>; uid: number; marks: string[] };
     assert.ok(report, 'the plugin reported its attempts');
+    const reads = Object.entries(report.results).filter(([what]) => what.startsWith(`read ${dataDir}`));
+    t.diagnostic(`read each of the ${reads.length} files of the data dir: ${[...new Set(reads.map(([, outcome]) => outcome))].join(', ')}`);
+    for (const [what, outcome] of Object.entries(report.results)) if (!what.startsWith(`read ${dataDir}`)) t.diagnostic(`${what.replaceAll(dataDir, '<dataDir>')}: ${outcome}`);
     const allowed = ['write into scratch (allowed)', 'read own scratch (allowed)', 'patch Kysely'];
     for (const [what, outcome] of Object.entries(report.results)) {
       if (allowed.includes(what)) assert.match(outcome, /^SUCCEEDED/, `${what}: ${outcome}`);

@@ -44,6 +44,4 @@ export async function signOut(session: Session): Promise<void> {
 }
 
 export const canChange = (role: Role): boolean => role !== 'VIEWER';
-/** App keys are listed, created and revoked by admins and owners only (the API's rule). */
-export const canManageAppKeys = (role: Role): boolean => role === 'OWNER' || role === 'ADMIN';
 export const canAdminister = (role: Role): boolean => role === 'ADMIN' || role === 'OWNER';

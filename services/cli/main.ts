@@ -1,6 +1,7 @@
 // The `condense` command line (bin/condense.js runs this file through tsx).
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
+import { candidatesCommand, type CandidatesOptions } from './candidates.ts';
 import { compressCommand, type CompressOptions } from './compress.ts';
 import { migrateCommand, pluginsListCommand, serveCommand, targetsListCommand, workerCommand } from './commands.ts';
 import { reportError } from './errors.ts';
@@ -29,6 +30,15 @@ program
   .option('--eval-samples <n>', 'measure accuracy on at most this many test samples')
   .option('--no-progress', 'do not draw progress bars')
   .action((options: CompressOptions) => compressCommand(options));
+
+program
+  .command('candidates')
+  .description('list a run\'s candidates from a Condense server, with latency measured on devices beside the estimate')
+  .requiredOption('--run <id>', 'run id (from the console or startRun)')
+  .option('--server <url>', 'the Condense server (default: CONDENSE_URL)')
+  .option('--api-key <key>', 'an API key of your organization (default: CONDENSE_API_KEY)')
+  .option('--json', 'print the candidates as JSON')
+  .action((options: CandidatesOptions) => candidatesCommand(options));
 
 program
   .command('serve')

@@ -21,6 +21,14 @@ const ALIASES: Record<string, string> = {
 
 const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
 
+/** Layer classes installed plugins register (their candidates hold them): loadable like built-ins. */
+const pluginLayers = new Set<string>();
+
+/** Lets models holding `className` load (a plugin's custom layer, registered with tfjs and the exporter). */
+export function allowPluginLayerClass(className: string): void {
+  pluginLayers.add(className);
+}
+
 /** The canonical Keras class name for `className` (aliases resolved). */
 export function canonicalLayerClass(className: unknown): string {
   return typeof className === 'string' ? (ALIASES[className] ?? className) : String(className);
@@ -31,7 +39,7 @@ export function canonicalLayerClass(className: unknown): string {
  * so a user fixes the model once rather than layer by layer.
  */
 export function rejectUnsupportedLayers(layers: { className: unknown; name: string }[]): void {
-  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)));
+  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)) && !pluginLayers.has(canonicalLayerClass(l.className)));
   if (bad.length === 0) return;
   const listed = bad.slice(0, 10).map((l) => `${canonicalLayerClass(l.className)} ("${l.name}")`).join(', ');
   const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';

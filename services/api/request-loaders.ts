@@ -72,6 +72,19 @@ export class RequestLoaders {
     }
     return loader as unknown as DataLoader<ChildKey, ChildPage<Selectable<DB[T]>>, string>;
   }
+
+  private fieldStatsLoader?: DataLoader<string, Selectable<DB['candidate_field_stats']>[]>;
+
+  /** The field-statistics rows (one per device class) of each candidate. */
+  fieldStats(): DataLoader<string, Selectable<DB['candidate_field_stats']>[]> {
+    this.fieldStatsLoader ??= new DataLoader((ids) =>
+      this.tenant(async (trx) => {
+        const rows = await trx.selectFrom('candidate_field_stats').selectAll().where('candidate_id', 'in', [...ids]).execute();
+        return ids.map((id) => rows.filter((r) => r.candidate_id === id));
+      }),
+    );
+    return this.fieldStatsLoader;
+  }
 }
 
 /** Pages of several parents' children: one statement per distinct window (usually one). */

@@ -26,6 +26,7 @@ import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } f
 import { graphQLError, maskError } from './errors.ts';
 import { appCors } from './http/app-cors.ts';
 import { appModelHandler } from './http/app-model.ts';
+import { appTelemetryRoute } from './http/app-telemetry.ts';
 import { CONSOLE_DIST, consoleRouter } from './http/console.ts';
 import { sessionInfoHandler, signInHandler, signOutHandler } from './http/session-routes.ts';
 import { downloadHandler } from './http/downloads.ts';
@@ -61,6 +62,8 @@ export interface CreateServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Per-address token bucket for requests without an API key (`rateLimit: false` disables it too). Default 30 burst, 5/s. */
   anonymousRateLimit?: RateLimitOptions;
+  /** Per-device token bucket of the telemetry endpoint. Default 20 burst, then one per 3 minutes. */
+  telemetryRateLimit?: RateLimitOptions;
   /** Lifetime of signed upload/download URLs, seconds (default 900). */
   signedUrlTtlSeconds?: number;
   /** How long a verified API key is trusted before it is checked again (default 5000 ms; 0 = every request). */
@@ -272,6 +275,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   app.get('/downloads/:token', wrap(downloadHandler(services)));
   app.use('/v1/projects', appCors);
   app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
+  const telemetry = appTelemetryRoute(services, options.telemetryRateLimit);
+  app.post('/v1/projects/:projectId/telemetry', telemetry.parse, wrap(telemetry.handler), telemetry.parseFailed);
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),

@@ -1,36 +1,13 @@
 // The `condense` CLI as a user runs it (bin/condense.js in a child process): catalog listings,
-// one-line errors with hints and a failing exit code, and a whole local compression run that
-// writes loadable .tflite files.
+// one-line errors with hints and a failing exit code, migrations. The whole local compression run
+// is in compress.slow.test.ts.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { loadTfliteModel } from '../../services/engine/runtime/index.ts';
 import { migrations } from '../../migrations/index.ts';
 import { tinyDatasetNpz, tinyModelZip } from '../runner/tiny-fixtures.ts';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const work = mkdtempSync(join(tmpdir(), 'condense-cli-'));
-
-function condense(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [join(root, 'bin/condense.js'), ...args], { cwd: work, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 150_000);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const noStackTrace = (text: string) => assert.ok(!/^\s+at .+:\d+:\d+\)?$/m.test(text), `stack trace in output:\n${text}`);
+import { condense, noStackTrace, work } from './cli-helpers.ts';
 
 before(async () => {
   writeFileSync(join(work, 'model.zip'), await tinyModelZip());
@@ -61,30 +38,15 @@ test('bad input fails with one clear line, a hint and exit code 1', async () => 
     [['compress', '--model', 'garbage.h5', '--data', 'data.npz', '--target', 'cpu-int8', '--data-dir', join(work, 'bad-run')], /garbage\.h5/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ];
-  for (const [args, message] of cases) {
-    const { code, stderr, stdout } = await condense(args);
+  // Independent processes: run side by side.
+  const results = await Promise.all(cases.map(([args]) => condense(args)));
+  for (const [i, [args, message]] of cases.entries()) {
+    const { code, stderr, stdout } = results[i]!;
     assert.equal(code, 1, `${args.join(' ')} exited ${code}\n${stderr}`);
     assert.match(stderr, message);
     assert.match(stderr.split('\n')[0]!, /^condense: error: /);
     noStackTrace(stderr + stdout);
   }
-});
-
-test('compress runs a whole compression locally and writes the candidates\' .tflite files', async () => {
-  const out = join(work, 'out');
-  const { code, stdout, stderr } = await condense([
-    'compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'cpu-int8', '--max-size', '200kb',
-    '--technique', 'pruning={"targetSparsity":0.5,"epochs":1,"samplesPerEpoch":128}', '--out', out, '--eval-samples', '200',
-  ], { CONDENSE_BACKEND: 'wasm' });
-  assert.equal(code, 0, stderr);
-  noStackTrace(stderr + stdout);
-  assert.match(stdout, /^\*\s+cpu-int8:pruning\+int8\s+cpu-int8\s+int8\s+\d+\.\d\d%/m);
-  assert.match(stderr, /run succeeded/);
-  const file = join(out, 'cpu-int8_pruning_int8.tflite');
-  assert.ok(existsSync(file));
-  const model = await loadTfliteModel(new Uint8Array(readFileSync(file)));
-  assert.deepEqual(model.inputs[0]!.shape.slice(-1), [16]);
-  model.dispose();
 });
 
 test('migrate applies every migration, --down reverts the last one, migrate re-applies it', async () => {

@@ -1,9 +1,15 @@
-// Per-organization token bucket: `capacity` operations in a burst, refilled at `refillPerSecond`.
-// One bucket per org per process; HTTP and WebSocket operations draw from the same bucket.
+// Token buckets per key (an organization, a client address, a device): `capacity` operations in a
+// burst, refilled at `refillPerSecond`. One bucket per key per process; HTTP and WebSocket
+// operations of an organization draw from the same bucket. At most `maxKeys` buckets are kept:
+// past that the oldest is forgotten (its key starts again with a full bucket), so a flood of
+// distinct keys cannot grow memory without bound.
 export interface RateLimitOptions {
   capacity: number;
   refillPerSecond: number;
+  maxKeys?: number;
 }
+
+export const DEFAULT_MAX_KEYS = 100_000;
 
 export class TokenBucketLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -13,7 +19,11 @@ export class TokenBucketLimiter {
   /** Takes one token; returns 0 when allowed, else the seconds until a token is available. */
   take(key: string, now = Date.now()): number {
     const { capacity, refillPerSecond } = this.options;
-    const bucket = this.buckets.get(key) ?? { tokens: capacity, at: now };
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= (this.options.maxKeys ?? DEFAULT_MAX_KEYS)) this.buckets.delete(this.buckets.keys().next().value!);
+      bucket = { tokens: capacity, at: now };
+    }
     bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * refillPerSecond);
     bucket.at = now;
     this.buckets.set(key, bucket);

@@ -8,7 +8,7 @@
 import { cacheKey, MemoryModelCache, type CachedModel, type ModelCache } from './cache.ts';
 import { readBody } from './download.ts';
 import { ModelClientError } from './errors.ts';
-import { modelUrl, REQUEST_HEADERS, RESPONSE_HEADERS, sha256FromEtag } from './protocol.ts';
+import { deviceHeaders, modelUrl, RESPONSE_HEADERS, sha256FromEtag } from './protocol.ts';
 import { backoffDelayMs, DEFAULT_RETRY, isRetryableStatus, retryAfterMs, sleep } from './retry.ts';
 import { webCryptoSha256, type HashFunction } from './sha256.ts';
 import type { GetModelOptions, Model, ModelSource } from './types.ts';
@@ -88,15 +88,8 @@ async function attemptOnce(options: GetModelOptions, cached: CachedModel | undef
 }
 
 function requestHeaders(options: GetModelOptions, cached: CachedModel | undefined): Record<string, string> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${options.appKey}` };
+  const headers: Record<string, string> = { Authorization: `Bearer ${options.appKey}`, ...deviceHeaders(options.device) };
   if (cached) headers['If-None-Match'] = `"${cached.sha256}"`;
-  const device = options.device;
-  if (device) {
-    headers[REQUEST_HEADERS.installId] = device.installId;
-    if (device.platform) headers[REQUEST_HEADERS.platform] = device.platform;
-    if (device.appVersion) headers[REQUEST_HEADERS.appVersion] = device.appVersion;
-    if (device.deviceClass) headers[REQUEST_HEADERS.deviceClass] = device.deviceClass;
-  }
   return headers;
 }
 

@@ -5,7 +5,8 @@ export { watchModel, MIN_UPDATE_INTERVAL_MS, type ModelWatcher, type WatchModelO
 export { MemoryModelCache, cacheKey, type CachedModel, type ModelCache } from './cache.ts';
 export { IndexedDbModelCache } from './indexeddb-cache.ts';
 export { ModelClientError, type ModelClientErrorCode } from './errors.ts';
-export { modelUrl, REQUEST_HEADERS, RESPONSE_HEADERS } from './protocol.ts';
+export { deviceHeaders, modelUrl, REQUEST_HEADERS, RESPONSE_HEADERS, telemetryUrl } from './protocol.ts';
+export { InferenceStats, MAX_LATENCY_SAMPLES, reportTelemetry, type ReportTelemetryOptions, type TelemetryReport } from './telemetry.ts';
 export { DEFAULT_RETRY, type RetryOptions } from './retry.ts';
 export { webCryptoSha256, type HashFunction } from './sha256.ts';
 export type { DeviceInfo, DownloadProgress, GetModelOptions, Model, ModelInfo, ModelSource } from './types.ts';

@@ -19,6 +19,21 @@ export const RESPONSE_HEADERS = {
   rollout: 'X-Condense-Rollout',
 } as const;
 
+/** The device headers (REQUEST_HEADERS) for `device`; none without one. */
+export function deviceHeaders(device: { installId: string; platform?: string; appVersion?: string; deviceClass?: string } | undefined): Record<string, string> {
+  if (!device) return {};
+  const headers: Record<string, string> = { [REQUEST_HEADERS.installId]: device.installId };
+  if (device.platform) headers[REQUEST_HEADERS.platform] = device.platform;
+  if (device.appVersion) headers[REQUEST_HEADERS.appVersion] = device.appVersion;
+  if (device.deviceClass) headers[REQUEST_HEADERS.deviceClass] = device.deviceClass;
+  return headers;
+}
+
+/** `POST <endpoint>/v1/projects/<projectId>/telemetry` with a JSON TelemetryReport. */
+export function telemetryUrl(endpoint: string, projectId: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/projects/${encodeURIComponent(projectId)}/telemetry`;
+}
+
 /** `GET <endpoint>/v1/projects/<projectId>/channels/<channel>/model` */
 export function modelUrl(endpoint: string, projectId: string, channel: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/projects/${encodeURIComponent(projectId)}/channels/${encodeURIComponent(channel)}/model`;

@@ -11,6 +11,13 @@ export function PlotFigure({ render, label }: { render: (plot: PlotModule) => SV
     void import('@observablehq/plot').then((plot) => {
       if (cancelled || !ref.current) return;
       figure = render(plot);
+      // The wrapper is the accessible image (role="img" with its label); Plot's own ARIA on the
+      // marks inside it would be prohibited there, so the drawing is hidden from assistive tech.
+      figure.setAttribute('aria-hidden', 'true');
+      for (const mark of figure.querySelectorAll('[aria-label], [aria-description]')) {
+        mark.removeAttribute('aria-label');
+        mark.removeAttribute('aria-description');
+      }
       ref.current.replaceChildren(figure);
     });
     return () => {

@@ -6,13 +6,13 @@ import { NotFound } from '../components/NotFound.tsx';
 import { QueryState, UserErrors } from '../components/Status.tsx';
 import { formatBytes, formatDate } from '../format.ts';
 import { graphql } from '../gql/index.ts';
-import { canChange } from '../session.ts';
+import { canAdminister, canChange } from '../session.ts';
 import { useSession } from '../session-context.ts';
 import { UploadPanel } from './UploadPanel.tsx';
 import { DeployPanel } from './DeployPanel.tsx';
 
 const ProjectQuery = graphql(`
-  query Project($id: ID!) {
+  query Project($id: ID!, $admin: Boolean!) {
     node(id: $id) {
       ... on Project {
         id name description
@@ -24,7 +24,7 @@ const ProjectQuery = graphql(`
         }
         datasets(first: 15) { edges { node { id name format kind sampleCount inputShape labels splits { split count } createdAt } } }
         runs(first: 15) { edges { node { id status phase targets createdAt finishedAt modelVersion { version model { name } } dataset { name } } } }
-        appKeys(first: 20) { edges { node { id name prefix createdAt lastUsedAt revokedAt } } }
+        appKeys(first: 20) @include(if: $admin) { edges { node { id name prefix createdAt lastUsedAt revokedAt } } }
       }
     }
   }
@@ -39,7 +39,9 @@ const RevokeAppKey = graphql(`
 export default function ProjectPage({ projectId }: { projectId: string }) {
   const session = useSession();
   const writer = canChange(session.role);
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ProjectQuery, variables: { id: projectId } });
+  // App keys are listed, created and revoked by admins and owners only (the API's rule).
+  const keyManager = canAdminister(session.role);
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ProjectQuery, variables: { id: projectId, admin: keyManager } });
   const refresh = () => refetch({ requestPolicy: 'network-only' });
   if (data && data.node?.__typename !== 'Project') return <NotFound what="project" />;
   const project = data?.node?.__typename === 'Project' ? data.node : null;
@@ -112,10 +114,12 @@ export default function ProjectPage({ projectId }: { projectId: string }) {
             <h2 id="channels">Channels</h2>
             <DeployPanel projectId={project.id} />
           </section>
-          <section aria-labelledby="app-keys" className="card">
-            <h2 id="app-keys">App keys</h2>
-            <AppKeys projectId={project.id} keys={project.appKeys.edges.map((e) => e.node)} writer={writer} onChanged={refresh} />
-          </section>
+          {keyManager && project.appKeys && (
+            <section aria-labelledby="app-keys" className="card">
+              <h2 id="app-keys">App keys</h2>
+              <AppKeys projectId={project.id} keys={project.appKeys.edges.map((e) => e.node)} writer={writer} onChanged={refresh} />
+            </section>
+          )}
         </div>
       )}
     </>

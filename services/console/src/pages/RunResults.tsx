@@ -24,6 +24,7 @@ const ResultsQuery = graphql(`
             metrics { accuracy bytes compressionRatio estimatedLatencyMs hostLatencyMs parameterCount speedup }
             failure { stage message }
             downloads { tflite tfjs }
+            fieldStats { overall { reports latencyP50Ms latencyP90Ms } }
           } }
         }
       }
@@ -134,7 +135,7 @@ function TargetResults({ target, candidates, compare, onToggle, projectId }: { t
                 <td>{c.key}{c.pareto && <span className="badge">Pareto</span>}<div className="muted">{c.techniqueChain.map((t) => t.plugin).join(' → ')}</div></td>
                 <td>{formatPercent(c.metrics.accuracy)}</td>
                 <td>{formatBytes(c.metrics.bytes)}</td>
-                <td>{formatMs(latency(c))}</td>
+                <td>{formatMs(latency(c))}{c.fieldStats && <div className="muted">on devices: {formatMs(c.fieldStats.overall.latencyP50Ms)} p50 ({c.fieldStats.overall.reports.toLocaleString()} reports)</div>}</td>
                 <td>{c.metrics.compressionRatio ? `${c.metrics.compressionRatio.toFixed(1)}×` : '—'}</td>
                 <td>{c.status === 'FAILED' ? <span className="error">failed at {c.failure?.stage}: {c.failure?.message}</span>
                   : c.targetFit.fits === false ? <ul className="reasons">{c.targetFit.failures.map((f) => <li key={f.rule}><code>{f.rule}</code> {f.message}</li>)}</ul>
@@ -181,6 +182,7 @@ function Comparison({ a, b }: { a: Candidate; b: Candidate }) {
     ['Parameters', (c) => c.metrics.parameterCount?.toLocaleString() ?? '—'],
     ['Host latency', (c) => formatMs(c.metrics.hostLatencyMs)],
     ['Estimated latency on target', (c) => formatMs(c.metrics.estimatedLatencyMs)],
+    ['Measured on devices (p50 / p90)', (c) => (c.fieldStats ? `${formatMs(c.fieldStats.overall.latencyP50Ms)} / ${formatMs(c.fieldStats.overall.latencyP90Ms)} (${c.fieldStats.overall.reports.toLocaleString()} reports)` : 'no reports yet')],
     ['Speed-up', (c) => (c.metrics.speedup ? `${c.metrics.speedup.toFixed(2)}×` : '—')],
     ['Pareto front', (c) => (c.pareto ? 'yes' : 'no')],
     ['Fits target', (c) => (c.targetFit.fits === false ? c.targetFit.failures.map((f) => f.rule).join(', ') : 'yes')],
@@ -189,7 +191,7 @@ function Comparison({ a, b }: { a: Candidate; b: Candidate }) {
   return (
     <div className="card" aria-labelledby="compare">
       <h3 id="compare">Comparison</h3>
-      <div className="scroll">
+      <div className="scroll" tabIndex={0} role="region" aria-label="Comparison table (scrolls sideways)">
         <table>
           <thead><tr><th scope="col">Measure</th><th scope="col">{a.key}</th><th scope="col">{b.key}</th></tr></thead>
           <tbody>{rows.map(([label, get]) => <tr key={label}><th scope="row">{label}</th><td>{get(a)}</td><td>{get(b)}</td></tr>)}</tbody>

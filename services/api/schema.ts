@@ -5,6 +5,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import type { RunEventPubSub } from '../events/pubsub.ts';
 import type { RunEventNotice } from '../events/types.ts';
 import { authChecker } from './auth.ts';
+import { AuditLogResolver } from './resolvers/audit-log.ts';
 import { CandidateDeliveryResolver } from './resolvers/candidate-delivery.ts';
 import { DeploymentMutations, DeploymentResolver } from './resolvers/deployments.ts';
 import { ProjectRolloutResolver, RolloutMutations } from './resolvers/rollouts.ts';
@@ -34,7 +35,7 @@ export function buildApiSchema(pubSub?: RunEventPubSub): Promise<GraphQLSchema> 
     resolvers: [
       RootQueryResolver, ViewerResolver, OrganizationResolver, OrganizationMutations, TeamResolver, ProjectResolver, ProjectMutations, ModelResolver,
       ModelVersionResolver, DatasetResolver, UploadMutations, RunMutations, RunResolver, CandidateResolver, RunEventSubscription,
-      DeploymentMutations, DeploymentResolver, OrganizationAdminMutations, CandidateDeliveryResolver, RolloutMutations, ProjectRolloutResolver,
+      DeploymentMutations, DeploymentResolver, OrganizationAdminMutations, CandidateDeliveryResolver, RolloutMutations, ProjectRolloutResolver, AuditLogResolver,
     ],
     // Node implementations reachable only through node(id) must be listed explicitly.
     orphanedTypes: [Organization, Team, Member, ApiKey, AppKey, Project, Model, ModelVersion, Dataset, Upload, CompressionRun, Candidate, Deployment, HardwareTarget, Plugin],

@@ -1,6 +1,7 @@
 // The `condense` command line (bin/condense.js runs this file through tsx).
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
+import { candidatesCommand, type CandidatesOptions } from './candidates.ts';
 import { compressCommand, type CompressOptions } from './compress.ts';
 import { inspectCommand, type InspectOptions } from './inspect.ts';
 import { migrateCommand, pluginsListCommand, serveCommand, targetsListCommand, workerCommand } from './commands.ts';
@@ -38,6 +39,15 @@ program
   .option('--target <id>', 'only these hardware targets (repeatable)', collect, [])
   .option('--json', 'print the pre-flight as JSON')
   .action((options: InspectOptions) => inspectCommand(options));
+
+program
+  .command('candidates')
+  .description('list a run\'s candidates from a Condense server, with latency measured on devices beside the estimate')
+  .requiredOption('--run <id>', 'run id (from the console or startRun)')
+  .option('--server <url>', 'the Condense server (default: CONDENSE_URL)')
+  .option('--api-key <key>', 'an API key of your organization (default: CONDENSE_API_KEY)')
+  .option('--json', 'print the candidates as JSON')
+  .action((options: CandidatesOptions) => candidatesCommand(options));
 
 program
   .command('serve')

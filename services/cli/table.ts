@@ -1,4 +1,4 @@
-// The candidate table printed at the end of `condense compress`.
+// The candidate table printed at the end of `condense compress` and by `condense candidates`.
 import { EXPORT_ACCURACY_LOSS_RULE, isBrokenExport, MAX_EXPORT_ACCURACY_LOSS } from '../planner/export-fidelity.ts';
 
 export interface CandidateRow {
@@ -21,13 +21,17 @@ export interface CandidateRow {
   pareto: boolean;
   failure: string | null;
   file: string | null;
+  /** Latency apps measured on devices (Candidate.fieldStats), when any reported; a column appears only then. */
+  field?: { latencyP50Ms: number | null; reports: number } | null;
 }
 
 const kb = (n: number | null) => (n == null ? '-' : n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(1)} KB`);
 const fixed = (n: number | null, digits: number, suffix = '') => (n == null ? '-' : `${n.toFixed(digits)}${suffix}`);
 
 export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy: number; bytes: number }): string {
-  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'float src', 'size', 'download (gzip)', 'ratio', 'est. latency', 'host latency', 'fits', 'file'];
+  const withField = rows.some((r) => r.field);
+  const header = ['', 'candidate', 'target', 'quant', 'accuracy', 'float src', 'size', 'download (gzip)', 'ratio', 'est. latency', ...(withField ? ['device p50 (reports)'] : []), 'host latency', 'fits', 'file'];
+  const field = (r: CandidateRow) => (withField ? [r.field ? `${fixed(r.field.latencyP50Ms, 3, ' ms')} (${r.field.reports})` : '-'] : []);
   const percent = (v: number | null) => fixed(v == null ? null : v * 100, 2, '%');
   const fits = (r: CandidateRow) => (isBrokenExport(r.fitFailures) ? 'BROKEN' : r.fits ? 'yes' : 'no');
   const body = rows.map((r) =>
@@ -43,11 +47,12 @@ export function formatCandidateTable(rows: CandidateRow[], baseline?: { accuracy
           kb(r.downloadBytes),
           fixed(r.compressionRatio, 1, '×'),
           fixed(r.estimatedLatencyMs, 3, ' ms'),
+          ...field(r),
           fixed(r.hostLatencyMs, 3, ' ms'),
           fits(r),
           r.file ?? '-',
         ]
-      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', '-', '-', 'failed', r.failure ?? ''],
+      : ['', r.key, r.target, '-', '-', '-', '-', '-', '-', '-', ...field(r), '-', 'failed', r.failure ?? ''],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();

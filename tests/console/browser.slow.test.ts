@@ -241,6 +241,14 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     assert.equal(await history.locator('tbody tr').count(), 3);
     await capture(page, '07-project-deploy');
 
+    // The organization's audit log names what was just done, newest first.
+    await page.getByRole('link', { name: 'Organization' }).click();
+    const audit = page.getByRole('region', { name: /^Audit log/ });
+    await audit.waitFor();
+    assert.match(await audit.locator('tbody tr').first().innerText(), /deployment\.rollback/);
+    assert.match(await audit.innerText(), /deployment\.publish/);
+    await capture(page, '08-organization-audit');
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Condense' }).waitFor();
     await page.goto(runUrl);
@@ -261,7 +269,7 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     await page.getByRole('table', { name: 'History of channel production' }).waitFor();
     for (const name of ['Upload', 'Create app key', 'Roll back to this']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
     assert.equal(await page.getByRole('link', { name: 'New run' }).count(), 0);
-    await capture(page, '08-viewer-project-dark');
+    await capture(page, '09-viewer-project-dark');
     await page.goto(runUrl);
     await page.getByRole('heading', { name: 'Results' }).waitFor();
     await page.locator('.target-results tbody tr').first().waitFor();
@@ -288,7 +296,7 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     await page.getByRole('heading', { name: 'Acme Vision' }).waitFor();
     await page.goto(`/runs/${otherOrgRunId}`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
-    await capture(page, '09-not-found');
+    await capture(page, '10-not-found');
     await context.close();
   });
 

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { getModel, InferenceStats, ModelClientError, reportTelemetry, telemetryUrl, type TelemetryReport } from '@condense/model-client';
 import { bucketOf, bucketValue, BUCKET_COUNT, quantile } from '../../services/delivery/latency-histogram.ts';
+import { candidatesCommand } from '../../services/cli/candidates.ts';
 import { withSystem } from '../../services/db/tenant.ts';
 import { ok } from '../api/harness.ts';
 import { startPublished, type Published } from '../model-client/published.ts';
@@ -84,6 +85,26 @@ describe('device telemetry', () => {
     assert.ok(Math.abs(s.overall.failureRate - 1 / 701) < 1e-9);
     assert.deepEqual(s.byDeviceClass.map((d: { deviceClass: string; reports: number }) => [d.deviceClass, d.reports]), [['low-end', 2], ['high-end', 1]]);
     assert.ok(Math.abs(s.byDeviceClass[1].latencyP50Ms / 2 - 1) <= 0.13);
+  });
+
+  it('`condense candidates` prints the measured device latency beside the estimate', async () => {
+    const runId = (await ok(p.h.server, p.h.a.ownerKey, `query($id: ID!) { node(id: $id) { ... on Candidate { run { id } } } }`, { id: candidate })).node.run.id;
+    let out = '';
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => { out += chunk; return true; }) as typeof process.stdout.write;
+    try {
+      await candidatesCommand({ run: runId }, { CONDENSE_URL: p.h.server.url, CONDENSE_API_KEY: p.h.a.ownerKey });
+    } finally {
+      process.stdout.write = write;
+    }
+    const [header, , ...rows] = out.split('\n');
+    assert.match(header!, /est\. latency\s+device p50 \(reports\)/);
+    const row = rows.find((r) => r.includes('telemetry-a'))!;
+    assert.match(row, /\d+\.\d{3} ms \(3\)/, row);
+    assert.match(rows.find((r) => r.includes('telemetry-b'))!, /\s-\s/);
+    await assert.rejects(candidatesCommand({ run: runId }, { CONDENSE_URL: p.h.server.url }), /no API key given/);
+    await assert.rejects(candidatesCommand({ run: 'nope' }, { CONDENSE_URL: p.h.server.url, CONDENSE_API_KEY: p.h.b.ownerKey }), /no run nope in your organization|refused/);
+    await assert.rejects(candidatesCommand({ run: runId }, { CONDENSE_URL: p.h.server.url, CONDENSE_API_KEY: p.h.b.ownerKey }), /no run .* in your organization/);
   });
 
   it('refuses bad reports with one clear line and counts nothing of them', async () => {

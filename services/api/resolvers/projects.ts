@@ -198,7 +198,7 @@ export class ProjectMutations {
         const row = await trx.insertInto('projects')
           .values({ org_id: auth.orgId, name: checkedName(input.name), description: input.description ?? '', team_id: teamId })
           .returningAll().executeTakeFirstOrThrow();
-        await audit(trx, context, 'project.create', { type: 'project', id: row.id });
+        await audit(trx, context, 'project.create', { type: 'project', id: row.id }, { name: row.name });
         return { project: Project.from(row) };
       }),
     );

@@ -1,6 +1,7 @@
 // GraphQL shape of what devices report about a candidate (services/delivery/field-stats.ts).
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { FieldStatsSummary } from '../../delivery/field-stats.ts';
+import { DateTime } from './common.ts';
 
 @ObjectType({ description: 'Device reports on a candidate over one device class, or over all devices.' })
 export class FieldStats {
@@ -34,7 +35,7 @@ export class FieldStats {
   @Field(() => Float, { nullable: true, description: 'Share of the feedback that was correct; null without feedback.' })
   feedbackAccuracy!: number | null;
 
-  @Field(() => Date, { description: 'When the last report was counted.' })
+  @Field(() => DateTime, { description: 'When the last report was counted.' })
   updatedAt!: Date;
 
   static from(summary: FieldStatsSummary): FieldStats {

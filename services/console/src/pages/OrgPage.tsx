@@ -1,4 +1,4 @@
-// Organization: projects, teams, members and roles, API keys.
+// Organization: projects, teams, members and roles, API keys, audit log.
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
@@ -19,6 +19,7 @@ const OrgQuery = graphql(`
         members(first: 50) { edges { node { id displayName email role joinedAt } } }
         teams(first: 20) { edges { node { id name members(first: 1) { totalCount } } } }
         apiKeys(first: 30) @include(if: $admin) { edges { node { id name prefix scopes createdAt lastUsedAt revokedAt } } }
+        auditLog(first: 25) @include(if: $admin) { totalCount edges { node { id action actorName actorEmail actorKeyName targetType details createdAt } } }
       }
     }
     projects(first: 30) { edges { node { id name description createdAt team { name } runs(first: 1) { totalCount } } } }
@@ -92,6 +93,12 @@ export function OrgPage() {
               <h2 id="keys">API keys</h2>
               <KeysTable keys={org.apiKeys.edges.map((e) => e.node)} onChanged={refresh} />
               <NewKeyForm onDone={refresh} />
+            </section>
+          )}
+          {admin && org.auditLog && (
+            <section aria-labelledby="audit" className="card wide">
+              <h2 id="audit">Audit log</h2>
+              <AuditTable entries={org.auditLog.edges.map((e) => e.node)} total={org.auditLog.totalCount} />
             </section>
           )}
         </div>
@@ -240,5 +247,32 @@ function NewKeyForm({ onDone }: { onDone: () => void }) {
       <UserErrors errors={result.data?.createApiKey.userErrors} />
       {secret && <p className="notice" role="status">New key (shown once, copy it now): <code className="secret">{secret}</code></p>}
     </form>
+  );
+}
+
+type AuditRow = { id: string; action: string; actorName?: string | null; actorEmail?: string | null; actorKeyName?: string | null; targetType?: string | null; details: unknown; createdAt: unknown };
+
+/** The newest audited changes: when, who (and with which key), what, and its details. */
+function AuditTable({ entries, total }: { entries: AuditRow[]; total: number }) {
+  if (entries.length === 0) return <p>Nothing audited yet.</p>;
+  return (
+    <>
+      <div className="scroll" tabIndex={0} role="region" aria-label="Audit log (scrolls sideways)">
+        <table>
+          <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Details</th></tr></thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id}>
+                <td>{formatDate(e.createdAt as string)}</td>
+                <td>{e.actorName ?? e.actorEmail ?? 'operator'}{e.actorKeyName && <div className="muted">key {e.actorKeyName}</div>}</td>
+                <td><code>{e.action}</code>{e.targetType && <div className="muted">{e.targetType}</div>}</td>
+                <td className="muted">{Object.entries((e.details ?? {}) as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ') || '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {total > entries.length && <p className="muted">The newest {entries.length} of {total.toLocaleString()} entries.</p>}
+    </>
   );
 }

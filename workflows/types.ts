@@ -19,7 +19,8 @@ export interface RunRef {
 
 export interface ValidatedRun {
   model: { format: string; parameterCount: number; inputShape: number[]; outputShape: number[] };
-  dataset: { format: string; numClasses: number; sampleCount: number; inputShape: number[] };
+  /** `texts`: a text dataset read as the model's token ids, the raw texts beside (ProjectionNet candidates apply). */
+  dataset: { format: string; numClasses: number; sampleCount: number; inputShape: number[]; texts?: boolean };
   targets: string[];
 }
 
@@ -78,6 +79,8 @@ export interface CandidateEvaluation {
   /** Accuracy of the float (tfjs) model the file was exported from, same test samples (absent in
    * journals written before it was measured). */
   sourceAccuracy?: number;
+  /** ROC AUC of the exported file on the test split, two-class datasets only. */
+  auc?: number;
   /** The .tflite gzip-compressed (engine/evaluate/download-size.ts); absent in older histories. */
   downloadBytes?: number;
   hostLatencyMs: number | null;

@@ -5,7 +5,7 @@ import { exportForTarget, ioTypeFor } from '../planner/export.ts';
 import type { CompressedModel, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { loadDataset, loadModelBlob, loadRun } from './inputs.ts';
+import { datasetForModel, loadDataset, loadModelBlob, loadRun, textFrontEndFor } from './inputs.ts';
 import { candidateMetadata } from './model-metadata.ts';
 
 export async function exportCandidate(
@@ -21,8 +21,8 @@ export async function exportCandidate(
   const model = await loadModelBlob(deps, compressed.modelSha256);
   let result;
   try {
-    const metadata = candidateMetadata(run, dataset.info, candidate, quantization, model);
-    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), dataset, { metadata, ...(calibration ? { calibrationSamples: calibration } : {}) });
+    const metadata = candidateMetadata(run, dataset.info, candidate, quantization, model, await textFrontEndFor(deps, run, dataset, model));
+    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), datasetForModel(dataset, model), { metadata, ...(calibration ? { calibrationSamples: calibration } : {}) });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     throw new NonRetryableError('ExportError', `cannot export ${candidate.key} as ${quantization}: ${(err as Error).message}`);

@@ -6,7 +6,8 @@ import { openDataset } from '../engine/data/index.ts';
 import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { importModel, readTextFrontEnd, TOKENIZER_FILE } from '../engine/import/index.ts';
-import { tokenizedDataset } from '../engine/text/index.ts';
+import { featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenizedDataset, type TextFrontEnd } from '../engine/text/index.ts';
+import type { tf as Tf } from '../engine/backend/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { getRunForExecution, type RunForExecution } from '../runs-store/index.ts';
 import type { RunRef } from '../../workflows/types.ts';
@@ -88,6 +89,30 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
   return tokenizedDataset(dataset, frontEnd.tokenizer, { length, padding: frontEnd.padding, truncating: frontEnd.truncating });
 }
 
+/**
+ * The run's dataset as `model` reads it: a text ProjectionNet (its featuriser in its LshProjection
+ * layer) hashes the raw texts; every other model reads the run's dataset as loaded (a text
+ * dataset as token ids through the uploaded tokenizer).
+ */
+export function datasetForModel(dataset: IndexedDataset, model: Tf.LayersModel): IndexedDataset {
+  const featurizer = textFeaturizerOfModel(model);
+  return featurizer ? featurizedDataset(dataset, featurizer) : dataset;
+}
+
+/**
+ * The text front end `model` needs, to ship inside its file: a ProjectionNet's featuriser, or the
+ * tokenizer uploaded with the run's model (a text model reading token ids); undefined otherwise.
+ */
+export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, dataset: IndexedDataset, model: Tf.LayersModel): Promise<TextFrontEnd | undefined> {
+  const projection = textProjectionOfModel(model);
+  if (projection) return { kind: 'ngram-lsh', ...projection };
+  if (!dataset.info.texts) return undefined;
+  const frontEnd = readTextFrontEnd({ filename: run.model.filename, bytes: await deps.blobs.read(run.model.blobSha256) });
+  const length = dataset.info.inputShape[0];
+  if (!frontEnd || length === undefined) return undefined;
+  return { kind: 'keras-tokenizer', tokenizer: frontEnd.tokenizer, padding: { length, padding: frontEnd.padding, truncating: frontEnd.truncating } };
+}
+
 /** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */
 export async function saveModelBlob(deps: ActivityDeps, model: tf.LayersModel): Promise<string> {
   const zip = await exportTfjsLayersZip(model);
@@ -97,7 +122,8 @@ export async function saveModelBlob(deps: ActivityDeps, model: tf.LayersModel): 
 export async function loadModelBlob(deps: ActivityDeps, sha256: string): Promise<tf.LayersModel> {
   await initEngine();
   const bytes = await deps.blobs.read(sha256);
-  const imported = await importModel({ filename: 'model.zip', bytes });
+  // Our own blob: plugins' custom layers (registered with the host) are expected in it.
+  const imported = await importModel({ filename: 'model.zip', bytes }, { registeredLayers: true });
   if (!imported.model) throw new Error(`blob ${sha256} holds no layers model`);
   return imported.model;
 }

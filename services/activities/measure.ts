@@ -8,7 +8,7 @@ import { setRunPhase } from '../runs-store/index.ts';
 import type { BaselineMetrics, CandidateEvaluation, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { loadBaseModel, loadDataset, loadModelBlob, loadRun } from './inputs.ts';
+import { datasetForModel, loadBaseModel, loadDataset, loadModelBlob, loadRun } from './inputs.ts';
 
 async function hostLatency(deps: ActivityDeps, bytes: Uint8Array): Promise<number | null> {
   const runs = deps.sizes?.latencyRuns ?? 30;
@@ -50,16 +50,19 @@ export async function evaluateCandidate(
 ): Promise<CandidateEvaluation> {
   const { candidate, exported } = input;
   const run = await loadRun(deps, input);
-  const dataset = await loadDataset(deps, run);
   const bytes = await deps.blobs.read(exported.tfliteSha256);
-  const metrics = await evaluateTflite(bytes, dataset, 'test', { limit: deps.sizes?.evalSamples });
-  ctx.heartbeat();
-  const hostLatencyMs = await hostLatency(deps, bytes);
   const model = await loadModelBlob(deps, exported.tfjsSha256);
+  let metrics;
+  let hostLatencyMs: number | null;
   let macs: number;
   let parameterCount: number;
   let sourceAccuracy: number;
   try {
+    // A text ProjectionNet reads featurised raw text, a user's text model token ids.
+    const dataset = datasetForModel(await loadDataset(deps, run), model);
+    metrics = await evaluateTflite(bytes, dataset, 'test', { limit: deps.sizes?.evalSamples });
+    ctx.heartbeat();
+    hostLatencyMs = await hostLatency(deps, bytes);
     macs = countMacs(model).total;
     parameterCount = model.countParams();
     // The float model the file was exported from, on the same samples: the export-fidelity rule.
@@ -74,6 +77,7 @@ export async function evaluateCandidate(
   );
   return {
     accuracy: metrics.accuracy,
+    ...(metrics.auc === undefined ? {} : { auc: metrics.auc }),
     sourceAccuracy,
     downloadBytes: downloadBytes(bytes),
     hostLatencyMs,

@@ -3,6 +3,7 @@
 import type { tf } from '../engine/backend/index.ts';
 import type { DatasetInfo } from '../engine/data/types.ts';
 import type { OutputKind, TfliteMetadata } from '../engine/export/index.ts';
+import { frontEndFiles, type TextFrontEnd } from '../engine/text/index.ts';
 import type { RunForExecution } from '../runs-store/index.ts';
 import type { PlannedCandidate } from '../../workflows/types.ts';
 
@@ -15,8 +16,11 @@ export function outputKindOf(model: tf.LayersModel): OutputKind {
   return 'logits';
 }
 
+const FRONT_END_NOTE = 'text_front_end.json; featurizeWithFrontEnd in services/engine/text';
+
 export function candidateMetadata(
   run: Pick<RunForExecution, 'id' | 'model'>, dataset: DatasetInfo, candidate: PlannedCandidate, quantization: string, model: tf.LayersModel,
+  frontEnd?: TextFrontEnd,
 ): TfliteMetadata {
   const techniques = candidate.chain.map((step) => step.plugin).join(' → ') || 'no technique';
   const [height, width, channels] = dataset.inputShape;
@@ -28,7 +32,15 @@ export function candidateMetadata(
     description: `${run.model.name} v${run.model.version} compressed by Condense for ${candidate.target} (${techniques}; ${quantization}), run ${run.id}.`,
     author: 'Condense',
     license: '',
-    input: {
+    input: frontEnd ? {
+      name: 'text',
+      description: frontEnd.kind === 'ngram-lsh'
+        ? `Raw text featurised to [2, ${frontEnd.featurizer.maxFeatures}] hashed n-gram ids and weights (${FRONT_END_NOTE})`
+        : `Raw text as ${frontEnd.padding.length} token ids through the model's Keras tokenizer (${FRONT_END_NOTE})`,
+      colorSpace: null,
+      normalization: null,
+      files: frontEndFiles(frontEnd),
+    } : {
       name: dataset.kind === 'text' ? 'text' : image ? 'image' : 'features',
       description: dataset.kind === 'text'
         ? 'Raw text'

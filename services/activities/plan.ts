@@ -15,7 +15,7 @@ export async function planCandidates(deps: ActivityDeps, _ctx: ActivityContext, 
     run: { targets: run.targets, techniques: run.techniques, constraints: { ...run.constraints } },
     validated: {
       model: { format: run.model.format, parameterCount: run.model.parameterCount, inputShape: dataset.info.inputShape, outputShape: [dataset.info.numClasses] },
-      dataset: { format: run.dataset.format, numClasses: dataset.info.numClasses, sampleCount: dataset.info.sampleCount, inputShape: dataset.info.inputShape },
+      dataset: { format: run.dataset.format, numClasses: dataset.info.numClasses, sampleCount: dataset.info.sampleCount, inputShape: dataset.info.inputShape, ...(dataset.info.texts ? { texts: true } : {}) },
       targets: run.targets,
     },
     baseline: input.baseline,

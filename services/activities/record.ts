@@ -47,6 +47,7 @@ export async function storeCandidate(
       ok: true,
       accuracy: evaluation.accuracy,
       sourceAccuracy: evaluation.sourceAccuracy ?? null,
+      auc: evaluation.auc ?? null,
       bytes: exported.bytes,
       downloadBytes: evaluation.downloadBytes ?? null,
       parameterCount: evaluation.parameterCount,

@@ -37,7 +37,7 @@ function toPlanned(plan: CandidatePlan): PlannedCandidate {
 export function planForRun(request: PlanRequest): Plan {
   if (request.run.techniques && request.run.techniques.length > 0) return { candidates: explicitChains(request) };
   const plans = planCandidates({
-    dataset: { kind: 'tensor', inputShape: request.validated.dataset.inputShape, numClasses: request.validated.dataset.numClasses },
+    dataset: { kind: 'tensor', inputShape: request.validated.dataset.inputShape, numClasses: request.validated.dataset.numClasses, ...(request.validated.dataset.texts ? { texts: true } : {}) },
     targets: request.run.targets,
     plugins: request.plugins,
     constraints: constraintsOf(request.run.constraints),

@@ -7,7 +7,8 @@
 //   distill(s) → quantize for each student size s (one joint training run for all sizes)
 //   distill → prune → quantize  (only when the size budget is tight)
 //   cluster → quantize    (when a clustering plugin is installed)
-//   project               (text datasets: a ProjectionNet trained from the labels)
+//   project               (text datasets: ProjectionNet students at PROJECTION_SIZES, one joint training
+//                          call beside a trainer — the run's text model when it reads token ids)
 // and each ends in the export quantization the target needs.
 import { getTarget } from '../targets/index.ts';
 import type { ExportQuantization, HardwareTarget } from '../targets/index.ts';
@@ -25,6 +26,10 @@ export class PlanInputError extends Error {
 
 const DEFAULT_BUDGET: Required<Omit<PlanBudget, 'projectionEpochs' | 'batchSize'>> = { distillEpochs: 3, pruneEpochs: 2, samplesPerEpoch: 0, qatEpochs: 1 };
 const DEFAULT_STUDENTS = ['large', 'medium', 'small'] as const;
+/** ProjectionNet students (T hash functions × 8 bits → H hidden units), dynamic-int8 files with
+ * their front end of ~41 KB, ~14 KB and ~9 KB (measured by bench:text). */
+export const PROJECTION_SIZES = [{ numHash: 128, hiddenUnits: 32 }, { numHash: 64, hiddenUnits: 16 }, { numHash: 32, hiddenUnits: 16 }] as const;
+const PROJECTION_BITS = 8;
 /** Below this file budget (bytes) distilled students are pruned as well. */
 const TIGHT_BYTES = 1024 * 1024;
 
@@ -67,6 +72,7 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   const students = input.students ?? [...DEFAULT_STUDENTS];
   const sparsity = input.pruneSparsity ?? 0.5;
   const isText = input.dataset.kind === 'text';
+  const hasTexts = isText || input.dataset.texts === true;
   const limit = budget.samplesPerEpoch > 0 ? budget.samplesPerEpoch : 0;
   const batch = input.budget?.batchSize ? { batchSize: input.budget.batchSize } : {};
   const plans: CandidatePlan[] = [];
@@ -103,15 +109,22 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     const qLabel = (format: ExportQuantization) => (quantizeStep(format).length > 0 ? `quantize(${format})` : '');
     const join = (...parts: string[]) => parts.filter(Boolean).join(' → ');
 
-    if (isText) {
-      if (wanted.has('project') && projector) {
-        const config = { ...(input.budget?.projectionEpochs ? { epochs: input.budget.projectionEpochs } : {}), ...batch };
-        // The projection's int32 hash tensor cannot be int8: the smallest float-I/O format instead.
-        const format: ExportQuantization = (['dynamic-int8', 'float16', 'float32'] as const).find((f) => target.acceptedQuantizations.includes(f)) ?? q;
-        add('project', 'project', 'project', [{ plugin: projector.name, kind: 'projection', config: { ...config, quantization: format } }], format);
+    if (hasTexts && wanted.has('project') && projector) {
+      const config = { ...(input.budget?.projectionEpochs ? { epochs: input.budget.projectionEpochs } : {}), ...batch };
+      // The projection's int32 hash tensor cannot be int8: the smallest float-I/O format instead.
+      const format: ExportQuantization = (['dynamic-int8', 'float16', 'float32'] as const).find((f) => target.acceptedQuantizations.includes(f)) ?? q;
+      // One call trains every size (same config → same content address, run once per run).
+      const sizes = PROJECTION_SIZES.map((s) => ({ ...s }));
+      for (const s of PROJECTION_SIZES) {
+        const name = `project-${s.numHash}x${PROJECTION_BITS}-h${s.hiddenUnits}`;
+        add('project', name, `project(${s.numHash}×${PROJECTION_BITS} bits, ${s.hiddenUnits} hidden)`, [{
+          plugin: projector.name, kind: 'projection', config: { ...config, numBits: PROJECTION_BITS, sizes, quantization: format },
+          pick: `projection-${s.numHash}x${PROJECTION_BITS}-h${s.hiddenUnits}`,
+        }], format);
       }
-      continue;
     }
+    // Raw text only (no tokenizer): the model's own chains have nothing to read.
+    if (isText) continue;
     if (wanted.has('quantize')) {
       for (const format of quantizeAloneFormats(target)) add('quantize', 'quantize', qLabel(format), quantizeStep(format), format);
     }

@@ -47,6 +47,8 @@ export interface PlannerPluginInfo {
 export interface PlannerInput {
   dataset: {
     kind: 'tensor' | 'text';
+    /** A tensor dataset (token ids) with the raw texts beside: the model's usual chains plus ProjectionNet students. */
+    texts?: boolean;
     /** Per-sample input shape ([] for text). */
     inputShape: number[];
     numClasses: number;

@@ -190,14 +190,9 @@ export class PluginHost {
     const plugins = this.list().filter((p) => p.hasRegisterLayers);
     if (plugins.length === 0) return;
     const { registerLayerConverter } = await import('../engine/export/index.ts');
-    const { allowPluginLayerClass } = await import('../engine/import/index.ts');
     const registry: LayerRegistry = {
       tf: tfNamespace,
-      registerClass: (cls) => {
-        tfNamespace.serialization.registerClass(cls);
-        // Candidates holding the layer are stored as TF.js zips and re-imported to be exported.
-        allowPluginLayerClass((cls as unknown as { className: string }).className);
-      },
+      registerClass: (cls) => { tfNamespace.serialization.registerClass(cls); },
       // The SDK re-declares the exporter's conversion types structurally.
       registerTfliteConverter: (className, converter) => registerLayerConverter(className, converter as unknown as Parameters<typeof registerLayerConverter>[1]),
     };

@@ -106,6 +106,8 @@ export interface CandidateRecord {
   accuracy?: number | null;
   /** Accuracy of the float model the file was exported from, on the same test samples. */
   sourceAccuracy?: number | null;
+  /** ROC AUC, two-class datasets. */
+  auc?: number | null;
   bytes?: number | null;
   /** gzip-compressed .tflite bytes. */
   downloadBytes?: number | null;
@@ -147,6 +149,7 @@ export async function insertCandidate(trx: Kysely<DB>, ref: RunRef, candidate: C
       failure_message: candidate.failureMessage ?? null,
       accuracy: candidate.accuracy ?? null,
       source_accuracy: candidate.sourceAccuracy ?? null,
+      auc: candidate.auc ?? null,
       bytes: candidate.bytes ?? null,
       download_bytes: candidate.downloadBytes ?? null,
       parameter_count: candidate.parameterCount ?? null,

@@ -243,7 +243,7 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
 
     // The organization's audit log names what was just done, newest first.
     await page.getByRole('link', { name: 'Organization' }).click();
-    const audit = page.getByRole('region', { name: /^Audit log/ });
+    const audit = page.getByRole('region', { name: 'Audit log', exact: true });
     await audit.waitFor();
     assert.match(await audit.locator('tbody tr').first().innerText(), /deployment\.rollback/);
     assert.match(await audit.innerText(), /deployment\.publish/);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  fitKerasTokenizer, kerasTokenizerJson,
   padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError,
 } from '../../services/engine/text/keras-tokenizer.ts';
 
@@ -48,4 +49,13 @@ test('files that are not a Keras tokenizer are one-line errors', () => {
   assert.throws(() => parseKerasTokenizer('{"class_name":"Other"}'), /is not a Keras Tokenizer/);
   assert.throws(() => parseKerasTokenizer(toJson({ word_index: '{"a": 0}' })), /word_index\["a"\] is 0, not a positive integer/);
   assert.throws(() => parseKerasTokenizer(toJson({ num_words: -3, word_index: '{}' })), /num_words must be a positive integer/);
+});
+
+test('fit_on_texts: ids by count, ties in order of first appearance, OOV first; to_json round-trips', () => {
+  // counts: the 3, cat 2, sat 2 (cat seen first), on 1, mat 1, a 1 — hand-computed as Keras does.
+  const t = fitKerasTokenizer(['The cat sat on the mat.', 'A cat sat: THE end'], { numWords: 4, oovToken: '<OOV>' });
+  assert.deepEqual([...t.wordIndex], [['<OOV>', 1], ['the', 2], ['cat', 3], ['sat', 4], ['on', 5], ['mat', 6], ['a', 7], ['end', 8]]);
+  assert.deepEqual(textToSequence('the cat sat on a mat', t), [2, 3, 1, 1, 1, 1], 'num_words 4 keeps ids 1..3');
+  const back = parseKerasTokenizer(kerasTokenizerJson(t));
+  assert.deepEqual(back, t);
 });

@@ -47,13 +47,26 @@ describe('planCandidates', () => {
     assert.ok(plans.some((p) => p.family === 'distill'));
   });
 
-  it('text data: only ProjectionNet, in the smallest float-I/O format the target accepts', () => {
+  it('raw text data: only ProjectionNet students at three sizes, one shared call, in the smallest float-I/O format the target accepts', () => {
     const plans = plan({ dataset: text, targets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16'] });
-    assert.deepEqual(plans.map((p) => [p.key, p.chain.map((s) => s.plugin), p.quantization, p.chain[0].config.quantization]), [
-      ['cpu-fp32:project+dynamic-int8', ['projection'], 'dynamic-int8', 'dynamic-int8'],
-      ['cpu-int8:project+dynamic-int8', ['projection'], 'dynamic-int8', 'dynamic-int8'],
-      ['gpu-fp16:project+float16', ['projection'], 'float16', 'float16'],
+    const sizes = ['128x8-h32', '64x8-h16', '32x8-h16'];
+    assert.deepEqual(plans.map((p) => [p.key, p.chain.map((s) => s.plugin), p.quantization, p.chain[0].config.quantization, p.chain[0].pick]), [
+      ...sizes.map((s) => [`cpu-fp32:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),
+      ...sizes.map((s) => [`cpu-int8:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),
+      ...sizes.map((s) => [`gpu-fp16:project-${s}+float16`, ['projection'], 'float16', 'float16', `projection-${s}`]),
     ]);
+    // Every size of a target names the same call (trained once, beside one trainer).
+    const cpu = plans.filter((p) => p.target === 'cpu-fp32').map((p) => JSON.stringify(p.chain[0].config));
+    assert.equal(new Set(cpu).size, 1);
+  });
+
+  it('token ids with the texts beside (a user text model): the usual chains plus ProjectionNet students', () => {
+    const plans = plan({ dataset: { kind: 'tensor', texts: true, inputShape: [40], numClasses: 2 }, targets: ['cpu-int8'] });
+    const families = new Set(plans.map((p) => p.family));
+    for (const f of ['quantize', 'prune', 'distill', 'project']) assert.ok(families.has(f as never), `${f} planned`);
+    assert.equal(plans.filter((p) => p.family === 'project').length, 3);
+    // Without texts beside the token ids, no ProjectionNet.
+    assert.ok(!plan({ dataset: { kind: 'tensor', inputShape: [40], numClasses: 2 }, targets: ['cpu-int8'] }).some((p) => p.family === 'project'));
   });
 
   it('text data without a projection plugin plans nothing', () => {

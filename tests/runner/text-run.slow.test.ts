@@ -10,47 +10,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../services/config.ts';
 import { withTenant } from '../../services/db/tenant.ts';
-import { initEngine, tf } from '../../services/engine/backend/index.ts';
+import { initEngine } from '../../services/engine/backend/index.ts';
 import { openDataset } from '../../services/engine/data/index.ts';
 import { evaluateTflite } from '../../services/engine/evaluate/index.ts';
-import { exportTfjsLayers } from '../../services/engine/export/index.ts';
-import { MaskedGlobalAveragePooling1D } from '../../services/engine/layers/masked-pooling.ts';
-import { parseKerasTokenizer, tokenizedDataset } from '../../services/engine/text/index.ts';
-import { fit } from '../../services/engine/train/index.ts';
+import { featurizeWithFrontEnd, parseKerasTokenizer, textFrontEndOfTflite, tokenizedDataset, tokenizeTexts } from '../../services/engine/text/index.ts';
 import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../../services/runs/local-run.ts';
 import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-import { writeZip } from '../helpers/fixtures-data.ts';
-
-const WORDS = 200;
-const STEPS = 16;
-
-/** JSONL mails: "spam" texts draw 85% of their words from the upper half of the vocabulary. */
-function mails(n: number): Uint8Array {
-  let s = 11;
-  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const spam = i % 2 === 1;
-    const words = Array.from({ length: 3 + Math.floor(r() * 12) }, () => {
-      const upper = r() < (spam ? 0.85 : 0.15);
-      return `w${2 + Math.floor(r() * (WORDS / 2 - 2)) + (upper ? WORDS / 2 : 0)}`;
-    });
-    lines.push(JSON.stringify({ text: `${words.join(' ')}${r() < 0.3 ? ' unseenword!' : ''}`, label: spam ? 'spam' : 'ham' }));
-  }
-  return new TextEncoder().encode(lines.join('\n'));
-}
-
-// What Keras' tokenizer.to_json() writes (word_index as a JSON string), plus pad/truncate modes.
-const tokenizerJson = JSON.stringify({
-  class_name: 'Tokenizer',
-  config: {
-    num_words: null, filters: '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n', lower: true, split: ' ', char_level: false, oov_token: '<OOV>',
-    word_index: JSON.stringify(Object.fromEntries([['<OOV>', 1], ...Array.from({ length: WORDS - 2 }, (_, k) => [`w${k + 2}`, k + 2])])),
-  },
-  padding: 'post',
-});
+import { mails, padding, textModelZip, tokenizerJson } from '../helpers/text-fixtures.ts';
 
 let services: RunServices;
 let dataDir: string;
@@ -72,19 +40,7 @@ test('a JSONL text dataset and a sigmoid Embedding model with its tokenizer run,
   await initEngine('wasm');
   const data = mails(600);
   const tokenizer = parseKerasTokenizer(tokenizerJson);
-  const padding = { length: STEPS, padding: 'post' as const };
-  const train = tokenizedDataset(await openDataset({ bytes: data, filename: 'mail.jsonl' }, { seed: 1 }), tokenizer, padding);
-  const model = tf.sequential({
-    layers: [
-      tf.layers.embedding({ inputDim: WORDS, outputDim: 8, inputLength: STEPS, maskZero: true, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: 1 }) }),
-      new MaskedGlobalAveragePooling1D({}),
-      tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-    ],
-  });
-  await fit(model, train, { epochs: 8, batchSize: 32, validationSplit: null, seed: 1, optimizer: { name: 'adam', learningRate: 0.02 } });
-  const { modelJson, weights } = await exportTfjsLayers(model);
-  model.dispose();
-  const zip = writeZip({ 'model.json': JSON.stringify(modelJson), 'weights.bin': weights, 'tokenizer.json': tokenizerJson });
+  const zip = await textModelZip(data);
 
   const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
     model: { filename: 'spam-model.zip', bytes: zip },
@@ -109,9 +65,17 @@ test('a JSONL text dataset and a sigmoid Embedding model with its tokenizer run,
   for (const c of ok) {
     assert.ok(c.accuracy! > 0.85, `${c.key} accuracy ${c.accuracy}`);
     const tflite = await services.blobs.read(c.tflite_sha256!);
+    // The file carries the tokenizer (vocab.txt + rules): it tokenises as the uploaded one does.
+    const frontEnd = textFrontEndOfTflite(tflite);
+    assert.equal(frontEnd.kind, 'keras-tokenizer');
+    const texts = ['w150 w3 w199 unseenword! w120', 'w2 w2 w3 hello there'];
+    assert.deepEqual(featurizeWithFrontEnd(frontEnd, texts), tokenizeTexts(texts, tokenizer, padding));
     // Held-out texts through the reference front end, the downloaded file in the TFLite runtime.
     const heldOut = tokenizedDataset(await openDataset({ bytes: data, filename: 'mail.jsonl' }, { seed: 1 }), tokenizer, padding);
     const measured = await evaluateTflite(tflite, heldOut, 'test', { limit: 200 });
     assert.equal(measured.accuracy, c.accuracy, `${c.key}: the file scores what the run reported`);
+    // Two classes: the candidate records ROC AUC of the same file on the same samples.
+    assert.equal(c.auc, measured.auc, `${c.key}: AUC as measured`);
+    assert.ok(c.auc! > 0.9, `${c.key} AUC ${c.auc}`);
   }
 });

@@ -23,6 +23,12 @@ export interface ProjectionConfig {
   samplesPerEpoch: number;
   quantization: 'float32' | 'float16' | 'dynamic-int8' | 'int8';
   seed: number;
+  /** Several projection networks trained beside one trainer, each a candidate
+   * `projection-<T>x<d>-h<H>` (numBits shared); empty: one network of numHash × numBits, hiddenUnits. */
+  sizes: Array<{ numHash: number; hiddenUnits: number }>;
+  /** Text: which network is the trainer — 'auto' (the run's text model when the dataset gives token
+   * ids beside the texts, else a bag-of-n-grams MLP), 'model' or 'ngrams'. */
+  trainer: 'auto' | 'model' | 'ngrams';
 }
 
 const ngramList = (description: string, dflt: number[], min: number, max: number) => ({
@@ -49,5 +55,14 @@ export const configSchema: JsonSchema = {
     samplesPerEpoch: { type: 'integer', minimum: 0, default: 0, description: 'At most this many training samples (0: all).' },
     quantization: { enum: ['float32', 'float16', 'dynamic-int8', 'int8'], default: 'dynamic-int8', description: 'TFLite export mode asked of the host (int8: the projection stays float/int32, the dense layers int8; calibration needs featurised inputs).' },
     seed: { type: 'integer', default: 1, description: 'Seed of initialisation and shuffling.' },
+    sizes: {
+      type: 'array', maxItems: 6, default: [],
+      items: {
+        type: 'object', additionalProperties: false, required: ['numHash', 'hiddenUnits'],
+        properties: { numHash: { type: 'integer', minimum: 1, maximum: 2048 }, hiddenUnits: { type: 'integer', minimum: 0, maximum: 1024 } },
+      },
+      description: 'Several projection networks (T hash functions, hidden units; numBits shared) trained beside one trainer, one candidate each (projection-<T>x<d>-h<H>); empty: one network of numHash, hiddenUnits.',
+    },
+    trainer: { enum: ['auto', 'model', 'ngrams'], default: 'auto', description: "Text: the trainer network — the run's model reading token ids (auto: when the dataset has them), or a bag-of-hashed-n-grams MLP." },
   },
 };

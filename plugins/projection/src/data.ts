@@ -1,7 +1,7 @@
 // Reads a split into memory and computes, once, everything training needs: the projection bits
 // (fixed — nothing before them trains) and the trainer's input.
 import type { PluginContext, PluginSplit } from '@condense/plugin-sdk';
-import { featurizeTexts, lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '../../../services/engine/text/index.ts';
+import { featurizeTexts, lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '@condense/plugin-sdk';
 
 export interface PreparedSplit {
   size: number;
@@ -18,6 +18,9 @@ export interface PrepareOptions {
   numBits: number;
   featurizer: TextFeaturizerConfig;
   trainerBuckets: number;
+  /** Text: the trainer reads the batch's own `x` (token ids through the user's tokenizer)
+   * instead of a bag of hashed n-grams. */
+  trainerReadsX?: boolean;
   limit?: number;
 }
 
@@ -40,21 +43,22 @@ export async function prepareSplit(ctx: PluginContext, split: PluginSplit, o: Pr
   for await (const batch of ctx.data.batches(split, 256, { limit: o.limit })) {
     if (ctx.signal.aborted) throw new Error('cancelled');
     if (o.mode === 'text') texts.push(...(batch.texts ?? []));
-    else xs.push(batch.x!);
+    if (o.mode === 'vector' || o.trainerReadsX) xs.push(batch.x!);
     ys.push(...batch.y);
   }
   const size = ys.length;
   const spec = { numHash: o.numHash, numBits: o.numBits, inputMode: o.mode };
-  if (o.mode === 'text') {
-    const n = o.featurizer.maxFeatures;
-    const features = featurizeTexts(texts, o.featurizer);
-    return { size, bits: lshProjectBatch(features, size, 2 * n, spec), trainerX: bagOfNgrams(features, size, n, o.trainerBuckets), y: Int32Array.from(ys) };
-  }
   const x = new Float32Array(xs.reduce((a, b) => a + b.length, 0));
   let at = 0;
   for (const part of xs) {
     x.set(part, at);
     at += part.length;
+  }
+  if (o.mode === 'text') {
+    if (texts.length !== size) throw new Error(`the dataset's batches carry ${texts.length} texts for ${size} labels`);
+    const n = o.featurizer.maxFeatures;
+    const features = featurizeTexts(texts, o.featurizer);
+    return { size, bits: lshProjectBatch(features, size, 2 * n, spec), trainerX: o.trainerReadsX ? x : bagOfNgrams(features, size, n, o.trainerBuckets), y: Int32Array.from(ys) };
   }
   return { size, bits: lshProjectBatch(x, size, size ? x.length / size : 0, spec), trainerX: x, y: Int32Array.from(ys) };
 }

@@ -6,7 +6,7 @@
 import { definePlugin, outputsLogits, type CandidateModel, type LayersModel, type PluginContext, type Tf } from '@condense/plugin-sdk';
 import {
   checkFeaturizerConfig, describeTextPreprocessing, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
-} from '../../../services/engine/text/index.ts';
+} from '@condense/plugin-sdk';
 import { configSchema, type ProjectionConfig } from './config.ts';
 import { prepareSplit } from './data.ts';
 import { accuracyOn, trainJointly } from './joint.ts';
@@ -18,6 +18,10 @@ export type { ProjectionConfig } from './config.ts';
 /** The text featuriser a config implies (what apps must run on raw text before the model). */
 export function featurizerFromConfig(c: Pick<ProjectionConfig, 'maxFeatures' | 'wordNgrams' | 'charNgrams'>): TextFeaturizerConfig {
   return checkFeaturizerConfig({ maxFeatures: c.maxFeatures, wordNgrams: [...c.wordNgrams], charNgrams: [...c.charNgrams], idSpace: 1 << 22, maxChars: 10000 });
+}
+
+function sameShape(a: readonly (number | null)[] | undefined, b: readonly number[]): boolean {
+  return !!a && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function denseStack(tf: Tf, inputWidth: number, hidden: number, classes: number, seed: number, outActivation: 'linear' | 'softmax', prefix: string): LayersModel {
@@ -49,8 +53,8 @@ function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputM
 export default definePlugin<ProjectionConfig>({
   manifest: {
     name: 'projection',
-    version: '1.0.0',
-    sdk: '^1.3.0',
+    version: '1.1.0',
+    sdk: '^1.4.0',
     kind: 'projection',
     summary: 'ProjectionNet: LSH projections + a tiny dense net trained jointly with a trainer network (text and vectors), TFLite LSH_PROJECTION.',
     hardwareTargets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16', 'browser-wasm'],
@@ -65,56 +69,71 @@ export default definePlugin<ProjectionConfig>({
     async compress(ctx, c) {
       const { tf } = ctx;
       const info = ctx.data.info;
-      const mode: LshInputMode = info.kind === 'text' ? 'text' : 'vector';
-      lshSeeds(c.numHash, c.numBits); // one-line error for T·d out of range, before any work
+      // Raw text, or a tensor view of text (token ids) whose batches carry the texts too.
+      const mode: LshInputMode = info.kind === 'text' || info.texts ? 'text' : 'vector';
+      const sizes = c.sizes.length > 0 ? c.sizes : [{ numHash: c.numHash, hiddenUnits: c.hiddenUnits }];
+      const maxHash = Math.max(...sizes.map((s) => s.numHash));
+      lshSeeds(maxHash, c.numBits); // one-line error for T·d out of range, before any work
       const featurizer = featurizerFromConfig(c);
       const classes = info.numClasses;
+      // Text: the run's own text model is the trainer when it reads the token ids the batches carry.
+      const modelReadsX = mode === 'text' && info.kind === 'tensor' && sameShape(ctx.model.inputs[0]?.shape.slice(1), info.inputShape);
+      if (c.trainer === 'model' && mode === 'text' && !modelReadsX) throw new Error(`trainer 'model' needs a dataset of the model's input (token ids) beside the texts; this one gives ${info.kind === 'text' ? 'raw text only' : `[${info.inputShape}]`}`);
+      const trainerReadsX = mode === 'text' && (c.trainer === 'model' || (c.trainer === 'auto' && modelReadsX));
       const started = Date.now();
-      const prep = { mode, numHash: c.numHash, numBits: c.numBits, featurizer, trainerBuckets: c.trainerBuckets };
+      const prep = { mode, numHash: maxHash, numBits: c.numBits, featurizer, trainerBuckets: c.trainerBuckets, trainerReadsX };
       const train = await prepareSplit(ctx, 'train', { ...prep, limit: c.samplesPerEpoch || undefined });
       if (train.size === 0) throw new Error('the training split is empty');
       const validation = info.splits.validation > 0 ? await prepareSplit(ctx, 'validation', prep) : { ...train };
-      ctx.log.info('projected inputs', { train: train.size, validation: validation.size, bits: c.numHash * c.numBits, seconds: (Date.now() - started) / 1000 });
+      ctx.log.info('projected inputs', { train: train.size, validation: validation.size, bits: maxHash * c.numBits, seconds: (Date.now() - started) / 1000 });
 
-      // Trainer: for text a full network over the bag of hashed n-grams; for vectors the input model.
-      const trainerShape = mode === 'text' ? [c.trainerBuckets] : info.inputShape;
-      const trainer = mode === 'text'
-        ? denseStack(tf, c.trainerBuckets, c.trainerHiddenUnits, classes, c.seed + 7, 'linear', 'trainer')
-        : ctx.model;
+      // Trainer: the input model (vectors; text read as token ids) or a network over the bag of hashed n-grams.
+      const ownTrainer = mode === 'text' && !trainerReadsX;
+      const trainerShape = ownTrainer ? [c.trainerBuckets] : info.inputShape;
+      const trainer = ownTrainer ? denseStack(tf, c.trainerBuckets, c.trainerHiddenUnits, classes, c.seed + 7, 'linear', 'trainer') : ctx.model;
       const trainerFromLogits = outputsLogits(trainer);
-      const bitsWidth = c.numHash * c.numBits;
-      const head = denseStack(tf, bitsWidth, c.hiddenUnits, classes, c.seed, 'linear', 'projection');
-      const name = `projection-${c.numHash}x${c.numBits}`;
-      const { history } = await trainJointly(ctx, trainer, head, train, validation, {
+      const heads = sizes.map((s, k) => ({
+        size: s,
+        width: s.numHash * c.numBits,
+        model: denseStack(tf, s.numHash * c.numBits, s.hiddenUnits, classes, c.seed + k, 'linear', 'projection'),
+      }));
+      const nameOf = (s: { numHash: number; hiddenUnits: number }) => (c.sizes.length > 0 ? `projection-${s.numHash}x${c.numBits}-h${s.hiddenUnits}` : `projection-${s.numHash}x${c.numBits}`);
+      const { history } = await trainJointly(ctx, trainer, heads, train, validation, {
         epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate, distillationWeight: c.distillationWeight,
-        temperature: c.temperature, trainerFromLogits, trainerShape, seed: c.seed, candidate: name,
+        temperature: c.temperature, trainerFromLogits, trainerShape, seed: c.seed, candidate: sizes.map(nameOf).join(', '),
       });
-      const validationAccuracy = accuracyOn(ctx, head, validation, 'bits', [bitsWidth]);
       const trainerValidationAccuracy = accuracyOn(ctx, trainer, validation, 'trainer', trainerShape);
       const inputShape = mode === 'text' ? [2, featurizer.maxFeatures] : info.inputShape;
-      const model = buildExportModel(ctx, head, mode, inputShape, c, classes, featurizer);
-      if (trainer !== ctx.model) trainer.dispose();
-      head.dispose();
       const preprocessing = mode === 'text'
         ? describeTextPreprocessing(featurizer)
         : `none: the model takes the dataset's float32 input [batch, ${info.inputShape}] (element i hashed as int32 i, weighted by x_i)`;
-      const candidate: CandidateModel = {
-        name,
-        model,
-        notes: `ProjectionNet (${c.numHash}×${c.numBits} LSH bits → ${c.hiddenUnits > 0 ? `${c.hiddenUnits} hidden → ` : ''}${classes}), trained jointly with a trainer network for ${history.length} epochs (λ=${c.distillationWeight}). Preprocessing: ${preprocessing}. TFLite runs one sample per invocation.`,
-        exportHints: { quantization: c.quantization },
-        metrics: {
-          validationAccuracy,
-          trainerValidationAccuracy,
-          projectionBits: bitsWidth,
-          numHash: c.numHash,
-          numBits: c.numBits,
-          maxFeatures: mode === 'text' ? featurizer.maxFeatures : undefined,
-          textInput: mode === 'text' ? 1 : 0,
-          trainSamples: train.size,
-        },
-      };
-      return [candidate];
+      const trainerNote = ownTrainer ? 'a bag-of-n-grams trainer network' : 'the run\'s model as trainer';
+      const candidates: CandidateModel[] = [];
+      for (const head of heads) {
+        const cfg = { ...c, numHash: head.size.numHash, hiddenUnits: head.size.hiddenUnits };
+        const validationAccuracy = accuracyOn(ctx, head.model, validation, 'bits', [head.width]);
+        candidates.push({
+          name: nameOf(head.size),
+          model: buildExportModel(ctx, head.model, mode, inputShape, cfg, classes, featurizer),
+          notes: `ProjectionNet (${head.size.numHash}×${c.numBits} LSH bits → ${head.size.hiddenUnits > 0 ? `${head.size.hiddenUnits} hidden → ` : ''}${classes}), trained jointly with ${trainerNote} for ${history.length} epochs (λ=${c.distillationWeight}). Preprocessing: ${preprocessing}. TFLite runs one sample per invocation.`,
+          exportHints: { quantization: c.quantization },
+          metrics: {
+            validationAccuracy,
+            trainerValidationAccuracy,
+            projectionBits: head.width,
+            numHash: head.size.numHash,
+            numBits: c.numBits,
+            hiddenUnits: head.size.hiddenUnits,
+            maxFeatures: mode === 'text' ? featurizer.maxFeatures : undefined,
+            textInput: mode === 'text' ? 1 : 0,
+            trainerIsModel: ownTrainer ? 0 : 1,
+            trainSamples: train.size,
+          },
+        });
+        head.model.dispose();
+      }
+      if (trainer !== ctx.model) trainer.dispose();
+      return candidates;
     },
   },
 });

@@ -3,9 +3,18 @@
 // network θ and the projection network p together on
 //   L = CE(trainer, y) + CE(projection, y) + λ·T²·CE(softmax(trainer/T), softmax(projection/T)),
 // the distillation term pulling the small network toward the trainer's soft predictions (its
-// targets are the trainer's current outputs, treated as constants).
+// targets are the trainer's current outputs, treated as constants). Several projection networks
+// of different sizes train beside one trainer (their losses summed): a network of T' < T hash
+// functions reads the first T'·d bits, which are exactly the bits of its own T'×d projection
+// (seeds 0..T'·d−1 are a prefix of 0..T·d−1).
 import type { LayersModel, PluginContext, Tensor } from '@condense/plugin-sdk';
 import type { PreparedSplit } from './data.ts';
+
+/** One projection network and how many of the projected bits (a prefix) it reads. */
+export interface ProjectionHead {
+  model: LayersModel;
+  width: number;
+}
 
 export interface JointOptions {
   epochs: number;
@@ -31,7 +40,8 @@ function shuffled(n: number, seed: number): Int32Array {
   return order;
 }
 
-/** Accuracy of a model on rows of a prepared split (`which`: the projection head or the trainer). */
+/** Accuracy of a model on rows of a prepared split (`which`: a projection head reading the first
+ * `shape[0]` bits, or the trainer). */
 export function accuracyOn(ctx: PluginContext, model: LayersModel, data: PreparedSplit, which: 'bits' | 'trainer', shape: number[]): number {
   const { tf } = ctx;
   if (data.size === 0) return NaN;
@@ -41,7 +51,8 @@ export function accuracyOn(ctx: PluginContext, model: LayersModel, data: Prepare
     correct += tf.tidy(() => {
       const width = which === 'bits' ? data.bits.length / data.size : data.trainerX.length / data.size;
       const src = which === 'bits' ? data.bits : data.trainerX;
-      const x = tf.tensor(src.subarray(start * width, end * width), [end - start, ...(which === 'bits' ? [width] : shape)]);
+      let x = tf.tensor(src.subarray(start * width, end * width), [end - start, ...(which === 'bits' ? [width] : shape)]);
+      if (which === 'bits' && shape[0] < width) x = tf.slice(x, [0, 0], [end - start, shape[0]]);
       const pred = tf.argMax(model.predict(x) as Tensor, -1);
       return tf.sum(tf.cast(tf.equal(pred, tf.tensor1d(data.y.subarray(start, end), 'int32')), 'int32')).dataSync()[0];
     });
@@ -49,12 +60,12 @@ export function accuracyOn(ctx: PluginContext, model: LayersModel, data: Prepare
   return correct / data.size;
 }
 
-export async function trainJointly(ctx: PluginContext, trainer: LayersModel, projection: LayersModel, train: PreparedSplit, validation: PreparedSplit, o: JointOptions): Promise<{ history: Array<Record<string, number>> }> {
+export async function trainJointly(ctx: PluginContext, trainer: LayersModel, heads: ProjectionHead[], train: PreparedSplit, validation: PreparedSplit, o: JointOptions): Promise<{ history: Array<Record<string, number>> }> {
   const { tf } = ctx;
   const width = train.bits.length / Math.max(train.size, 1);
   const tWidth = o.trainerShape.reduce((a, b) => a * b, 1);
   const optimizer = ctx.train.createOptimizer({ name: 'adam', learningRate: o.learningRate });
-  const variables = [...trainer.trainableWeights, ...projection.trainableWeights].map((w) => w.read() as unknown as ReturnType<typeof tf.variable>);
+  const variables = [...trainer.trainableWeights, ...heads.flatMap((h) => h.model.trainableWeights)].map((w) => w.read() as unknown as ReturnType<typeof tf.variable>);
   const ce = ctx.train.losses.sparseCategoricalCrossEntropy;
   const T = o.temperature;
   const steps = Math.ceil(train.size / o.batchSize);
@@ -84,11 +95,16 @@ export async function trainJointly(ctx: PluginContext, trainer: LayersModel, pro
           const teacherOut = trainer.apply(tX, { training: false }) as Tensor;
           return optimizer.minimize(() => {
             const tOut = trainer.apply(tX, { training: true }) as Tensor;
-            const pLogits = projection.apply(bx, { training: true }) as Tensor;
-            // T²·KL(trainer_T ‖ projection_T): the cross-entropy term's gradient (they differ by the
-            // trainer's entropy, a constant here); a one-unit sigmoid trainer gives binary soft targets.
-            const distill = ctx.train.losses.distillation(pLogits, teacherOut, ys, { temperature: T, alpha: 0, studentFromLogits: true, teacherFromLogits: o.trainerFromLogits });
-            return tf.addN([ce(tOut, ys, o.trainerFromLogits), ce(pLogits, ys, true), tf.mul(distill, o.distillationWeight)]) as never;
+            const terms: Tensor[] = [ce(tOut, ys, o.trainerFromLogits)];
+            for (const head of heads) {
+              const input = head.width < width ? tf.slice(bx, [0, 0], [b, head.width]) : bx;
+              const pLogits = head.model.apply(input, { training: true }) as Tensor;
+              // T²·KL(trainer_T ‖ projection_T): the cross-entropy term's gradient (they differ by the
+              // trainer's entropy, a constant here); a one-unit sigmoid trainer gives binary soft targets.
+              const distill = ctx.train.losses.distillation(pLogits, teacherOut, ys, { temperature: T, alpha: 0, studentFromLogits: true, teacherFromLogits: o.trainerFromLogits });
+              terms.push(ce(pLogits, ys, true), tf.mul(distill, o.distillationWeight) as Tensor);
+            }
+            return tf.addN(terms) as never;
           }, true, variables)!.dataSync()[0];
         });
         lossSum += loss;
@@ -99,7 +115,8 @@ export async function trainJointly(ctx: PluginContext, trainer: LayersModel, pro
         }
         await new Promise<void>((r) => setImmediate(r)); // let cancellation messages in
       }
-      const metrics = { epoch, loss: lossSum / steps, val_projection_accuracy: accuracyOn(ctx, projection, validation, 'bits', [width]) };
+      const metrics: Record<string, number> = { epoch, loss: lossSum / steps };
+      heads.forEach((h, k) => { metrics[heads.length > 1 ? `val_projection_${k}_accuracy` : 'val_projection_accuracy'] = accuracyOn(ctx, h.model, validation, 'bits', [h.width]); });
       history.push(metrics);
       ctx.log.info('projection epoch', metrics);
     }

@@ -3,7 +3,7 @@
 // and no gradient (nothing before it trains); the exporter turns it into the builtin op
 // (services/engine/export/converters/lsh-projection.ts).
 import type { Tensor, Tf } from '@condense/plugin-sdk';
-import { lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '../../../services/engine/text/index.ts';
+import { lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '@condense/plugin-sdk';
 
 export const LSH_PROJECTION_CLASS = 'LshProjection';
 

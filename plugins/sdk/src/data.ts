@@ -15,6 +15,8 @@ export interface Batch {
 
 export interface DatasetInfo {
   kind: 'tensor' | 'text';
+  /** A tensor view of a text dataset (token ids, featurised n-grams): batches also carry the raw `texts`. */
+  texts?: boolean;
   /** Per-sample input shape, e.g. [28, 28, 1]; [] for text. */
   inputShape: number[];
   numClasses: number;

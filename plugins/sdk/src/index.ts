@@ -24,3 +24,10 @@ export { outputsLogits } from './helpers/output-kind.ts';
 export { findWeight, weightRole } from './helpers/weights.ts';
 export { fineTune, type FineTuneOptions } from './helpers/fine-tune.ts';
 export { seededRandom } from './helpers/random.ts';
+// Text featurisation and LSH projection (since 1.4.0): what a text plugin trains on and an app
+// runs before the exported model.
+export {
+  DEFAULT_TEXT_FEATURIZER, checkFeaturizerConfig, describeTextPreprocessing, featurizeTextInto, featurizeTexts, ngramCounts,
+  normalizeText, fingerprint64, fingerprint64AsDouble, fingerprint64Key8, MAX_PROJECTION_BITS, float32Bits, lshProjectDense,
+  lshProjectDenseJs, lshSeeds, lshProjectBatch, type LshInputMode, type LshProjectionSpec, type TextFeaturizerConfig,
+} from './text/index.ts';

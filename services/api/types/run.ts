@@ -102,6 +102,9 @@ export class CandidateMetrics {
   @Field(() => Float, { nullable: true, description: `Accuracy of the float (TF.js) model the file was exported from, on the same test samples (0..1; null when not measured). A file scoring more than ${EXPORT_LOSS_POINTS} points below it breaks the ${EXPORT_ACCURACY_LOSS_RULE} rule.` })
   sourceAccuracy!: number | null;
 
+  @Field(() => Float, { nullable: true, description: 'ROC AUC of the exported .tflite file on the same test samples (two-class datasets; null otherwise or for candidates recorded before it was measured).' })
+  auc!: number | null;
+
   @Field(() => Int, { nullable: true, description: '.tflite file size, bytes.' })
   bytes!: number | null;
 
@@ -197,7 +200,7 @@ export class Candidate extends Node {
       id: toGlobalId('Candidate', row.id), uuid: row.id, runId: row.run_id, tfliteSha256: row.tflite_sha256, tfjsSha256: row.tfjs_sha256,
       key: row.key, status: row.status as CandidateStatusEnum, techniqueChain: row.technique_chain, quantization: row.quantization,
       metrics: {
-        accuracy: row.accuracy, sourceAccuracy: row.source_accuracy, bytes: num(row.bytes), downloadBytes: num(row.download_bytes ?? null), parameterCount: num(row.parameter_count), estimatedLatencyMs: row.estimated_latency_ms,
+        accuracy: row.accuracy, sourceAccuracy: row.source_accuracy, auc: row.auc ?? null, bytes: num(row.bytes), downloadBytes: num(row.download_bytes ?? null), parameterCount: num(row.parameter_count), estimatedLatencyMs: row.estimated_latency_ms,
         hostLatencyMs: row.host_latency_ms, compressionRatio: row.compression_ratio, speedup: row.speedup,
       },
       targetFit: { target: row.target, fits: row.fits, failures: row.fit_failures },

@@ -161,6 +161,8 @@ export interface CandidatesTable {
   accuracy: number | null;
   /** Accuracy of the float model the file was exported from, same samples (migration 0004). */
   source_accuracy: number | null;
+  /** ROC AUC of the exported file, two-class datasets only (migration 0012). */
+  auc?: number | null;
   bytes: NullableBigInt;
   /** gzip-compressed .tflite bytes (migration 0008). */
   download_bytes: NullableBigInt;

@@ -61,7 +61,10 @@ export async function exportTflite(model: tf.LayersModel, options: ExportTfliteO
   if (options.metadata) spec.metadataBuffer = serializeTfliteMetadata(options.metadata);
   const labels = options.metadata?.output.labels ?? [];
   return {
-    bytes: appendAssociatedFiles(serializeTflite(spec), labels.length > 0 ? { [LABELS_FILE]: labelsFileBytes(labels) } : {}),
+    bytes: appendAssociatedFiles(serializeTflite(spec), {
+      ...(labels.length > 0 ? { [LABELS_FILE]: labelsFileBytes(labels) } : {}),
+      ...Object.fromEntries((options.metadata?.input.files ?? []).map((f) => [f.name, f.bytes])),
+    }),
     ops: [...new Set(spec.operators.map((op) => op.op))],
     tensorTypes: [...new Set(spec.tensors.map((t) => t.type))],
     peakActivationBytes: peakActivationBytes(spec),

@@ -39,11 +39,18 @@ export function readTfliteMetadata(bytes: Uint8Array): TfliteMetadata | null {
   const labelsEntry = output?.tables(6).find((f) => f.byte(2) === AssociatedFileType.TENSOR_AXIS_LABELS);
   const labelsBytes = labelsEntry ? readAssociatedFiles(bytes)[labelsEntry.string(0) || LABELS_FILE] : undefined;
   const labels = labelsBytes ? labelsFromFile(labelsBytes) : [];
+  const typeNames = new Map(Object.entries(AssociatedFileType).map(([k, v]) => [v as number, k]));
+  const inputFiles = (input?.tables(6) ?? []).flatMap((f) => {
+    const type = typeNames.get(f.byte(2));
+    const fileBytes = readAssociatedFiles(bytes)[f.string(0)];
+    return (type === 'DESCRIPTIONS' || type === 'VOCABULARY') && fileBytes ? [{ name: f.string(0), description: f.string(1), type, bytes: fileBytes } as const] : [];
+  });
   return {
     name: meta.string(0), description: meta.string(1), version: meta.string(2), author: meta.string(4), license: meta.string(5),
     input: {
       name: input?.string(0) ?? '', description: input?.string(1) ?? '', colorSpace,
       normalization: unit ? { mean: unit.floats(0), std: unit.floats(1) } : null,
+      ...(inputFiles.length > 0 ? { files: inputFiles } : {}),
     },
     output: { description: output?.string(1) ?? '', kind: KIND_OF_NAME.get(output?.string(0) ?? '') ?? 'values', labels },
   };

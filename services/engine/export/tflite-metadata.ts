@@ -30,6 +30,9 @@ export interface TfliteMetadata {
     colorSpace: 'GRAYSCALE' | 'RGB' | null;
     /** The model sees (x − mean) / std of the raw values the app has (per channel, or one value for all). */
     normalization: { mean: number[]; std: number[] } | null;
+    /** Associated files of the input tensor: a text model's front end (vocabulary, tokenizer or
+     * featuriser parameters; services/engine/text/front-end.ts). */
+    files?: MetadataFile[];
   };
   output: {
     description: string;
@@ -39,8 +42,18 @@ export interface TfliteMetadata {
   };
 }
 
+/** An associated file of a tensor: its bytes travel in the zip appended to the .tflite file. */
+export interface MetadataFile {
+  name: string;
+  description: string;
+  type: 'DESCRIPTIONS' | 'VOCABULARY';
+  bytes: Uint8Array;
+}
+
 /** Enum values of metadata_schema.fbs. */
-export const AssociatedFileType = { TENSOR_AXIS_LABELS: 2 } as const;
+export const AssociatedFileType = { DESCRIPTIONS: 1, TENSOR_AXIS_LABELS: 2, VOCABULARY: 5 } as const;
+/** VOCABULARY files need a metadata parser ≥ 1.0.1. */
+const VOCABULARY_MIN_PARSER_VERSION = '1.0.1';
 export const ContentProperties = { FeatureProperties: 1, ImageProperties: 2 } as const;
 export const ColorSpaceType = { RGB: 1, GRAYSCALE: 2 } as const;
 export const ProcessUnitOptions = { NormalizationOptions: 1 } as const;
@@ -57,14 +70,18 @@ function offsets(b: flatbuffers.Builder, values: readonly flatbuffers.Offset[]):
   return b.endVector();
 }
 
-function labelsFile(b: flatbuffers.Builder): flatbuffers.Offset {
-  const name = b.createString(LABELS_FILE);
-  const description = b.createString('Class names, one per line; line i names output i.');
+function associatedFile(b: flatbuffers.Builder, file: { name: string; description: string; type: keyof typeof AssociatedFileType }): flatbuffers.Offset {
+  const name = b.createString(file.name);
+  const description = b.createString(file.description);
   b.startObject(4); // AssociatedFile: name, description, type, locale
   b.addFieldOffset(0, name, 0);
   b.addFieldOffset(1, description, 0);
-  b.addFieldInt8(2, AssociatedFileType.TENSOR_AXIS_LABELS, 0);
+  b.addFieldInt8(2, AssociatedFileType[file.type], 0);
   return b.endObject();
+}
+
+function labelsFile(b: flatbuffers.Builder): flatbuffers.Offset {
+  return associatedFile(b, { name: LABELS_FILE, description: 'Class names, one per line; line i names output i.', type: 'TENSOR_AXIS_LABELS' });
 }
 
 function content(b: flatbuffers.Builder, colorSpace: TfliteMetadata['input']['colorSpace']): flatbuffers.Offset {
@@ -115,7 +132,8 @@ export function serializeTfliteMetadata(meta: TfliteMetadata): Uint8Array {
   const b = new flatbuffers.Builder(1024);
   const inputContent = content(b, meta.input.colorSpace);
   const units = meta.input.normalization ? offsets(b, [normalizationUnit(b, meta.input.normalization)]) : undefined;
-  const input = tensor(b, { name: meta.input.name, description: meta.input.description, content: inputContent, processUnits: units });
+  const inputFiles = meta.input.files?.length ? offsets(b, meta.input.files.map((f) => associatedFile(b, f))) : undefined;
+  const input = tensor(b, { name: meta.input.name, description: meta.input.description, content: inputContent, processUnits: units, files: inputFiles });
   const outputContent = content(b, null);
   const files = meta.output.labels.length > 0 ? offsets(b, [labelsFile(b)]) : undefined;
   const output = tensor(b, { name: OUTPUT_TENSOR_NAME[meta.output.kind], description: meta.output.description, content: outputContent, files });
@@ -135,7 +153,7 @@ export function serializeTfliteMetadata(meta: TfliteMetadata): Uint8Array {
   const subgraphs = offsets(b, [subgraph]);
   const author = b.createString(meta.author);
   const license = b.createString(meta.license);
-  const minParser = b.createString(METADATA_MIN_PARSER_VERSION);
+  const minParser = b.createString(meta.input.files?.some((f) => f.type === 'VOCABULARY') ? VOCABULARY_MIN_PARSER_VERSION : METADATA_MIN_PARSER_VERSION);
   b.startObject(8); // ModelMetadata: name, description, version, subgraph_metadata, author, license, associated_files, min_parser_version
   b.addFieldOffset(0, name, 0);
   b.addFieldOffset(1, description, 0);

@@ -61,6 +61,11 @@ function resolve(source: ModelSource, maxBytes: number): Resolved {
   return resolveSingle(source.filename, source.bytes, maxBytes);
 }
 
+/** Whether tfjs in this process can rebuild layer class `className` (registered by a plugin). */
+function registeredClass(className: string): boolean {
+  return className in tf.serialization.SerializationMap.getMap().classNameMap;
+}
+
 async function layersFromConfig(format: ModelFormat, normalized: NormalizedModel, weights: LayerWeights | undefined): Promise<ImportedModel> {
   const model = await buildLayersModel(normalized);
   try {
@@ -75,14 +80,15 @@ async function layersFromConfig(format: ModelFormat, normalized: NormalizedModel
 async function load(source: ModelSource, options: ImportOptions, withWeights: boolean): Promise<ImportedModel> {
   const resolved = resolve(source, options.maxBytes ?? DEFAULT_MAX_MODEL_BYTES);
   await initEngine();
+  const normalizeOptions = options.registeredLayers ? { alsoAllowed: registeredClass } : {};
   switch (resolved.kind) {
     case 'keras-h5': {
       const contents = await readKerasH5(resolved.bytes, resolved.label, { weights: withWeights });
-      return layersFromConfig('keras-h5', normalizeKerasModelConfig(contents.modelConfig), withWeights ? contents.weights : undefined);
+      return layersFromConfig('keras-h5', normalizeKerasModelConfig(contents.modelConfig, normalizeOptions), withWeights ? contents.weights : undefined);
     }
     case 'keras-zip': {
       const contents = await readKerasZip(resolved.files, resolved.label, { weights: withWeights });
-      return layersFromConfig('keras-zip', normalizeKerasModelConfig(contents.config), withWeights ? contents.weights : undefined);
+      return layersFromConfig('keras-zip', normalizeKerasModelConfig(contents.config, normalizeOptions), withWeights ? contents.weights : undefined);
     }
     case 'tfjs': {
       const loaded = loadModelJson(resolved.files, resolved.label);
@@ -101,7 +107,7 @@ async function load(source: ModelSource, options: ImportOptions, withWeights: bo
           layerTypes: graphOpTypes(loaded.json.modelTopology),
         };
       }
-      const normalized = normalizeKerasModelConfig(loaded.json.modelTopology);
+      const normalized = normalizeKerasModelConfig(loaded.json.modelTopology, normalizeOptions);
       if (!withWeights) return layersFromConfig('tfjs-layers', normalized, undefined);
       let model: tf.LayersModel;
       try {

@@ -55,6 +55,17 @@ function normalizeLayerConfig(className: string, config: Record<string, Json>, l
   notes.push(...normalizeTrainingOptions(c, layerName));
   if ('axis' in c && c.axis !== null) c.axis = singleAxis(c.axis, layerName, className);
   if ('activation' in c) c.activation = supportedActivation(c.activation, layerName);
+  if ('recurrent_activation' in c) c.recurrent_activation = supportedActivation(c.recurrent_activation, layerName);
+  // Keras' GRU default (reset_after=True, the cuDNN variant) is a different cell than TF.js runs.
+  if (className === 'GRU' && c.reset_after !== false) unsupportedOption(layerName, className, 'reset_after', c.reset_after ?? true);
+  delete c.reset_after;
+  // Bidirectional wraps a recurrent layer's config: the same fixes apply inside.
+  if (className === 'Bidirectional' && isObject(c.layer) && typeof c.layer.class_name === 'string') {
+    const inner = canonicalLayerClass(c.layer.class_name);
+    if (inner !== 'LSTM' && inner !== 'GRU') throw new ModelImportError(`layer "${layerName}" (Bidirectional) wraps ${inner}; only LSTM and GRU are supported inside Bidirectional`);
+    c.layer = { ...c.layer, class_name: inner, config: normalizeLayerConfig(inner, clean(c.layer.config ?? {}), `${layerName}/${inner}`, notes) };
+    delete c.backward_layer;
+  }
   if (c.lora_rank) unsupportedOption(layerName, className, 'lora_rank', c.lora_rank);
   if (c.quantization_config) unsupportedOption(layerName, className, 'quantization_config', 'set');
   delete c.lora_rank;
@@ -154,7 +165,7 @@ function normalizeEndpoints(value: Json, what: string): Json[] {
 }
 
 /** Accepts a parsed or string Keras model config, or a TF.js `modelTopology` that wraps one. */
-export function normalizeKerasModelConfig(input: Json): NormalizedModel {
+export function normalizeKerasModelConfig(input: Json, options: { alsoAllowed?: (className: string) => boolean } = {}): NormalizedModel {
   let raw = input;
   if (typeof raw === 'string') {
     try {
@@ -175,7 +186,7 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
     if (config.layers.length === 0) throw new ModelImportError('Sequential model has no layers');
     // Keras 3 may keep the input shape only in build configs; read it before they are dropped.
     const buildShape = readShape(config.build_input_shape) ?? readShape(raw.build_config) ?? readShape(config.layers[0]?.build_config);
-    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.config?.name ?? `layer_${i}` })));
+    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.config?.name ?? `layer_${i}` })), options.alsoAllowed);
     const layers = config.layers.map((layer: Json, i: number) => {
       const name = layer?.config?.name ?? `layer_${i}`;
       const className = canonicalLayerClass(layer.class_name);
@@ -194,7 +205,7 @@ export function normalizeKerasModelConfig(input: Json): NormalizedModel {
   if (modelClass === 'Functional' || modelClass === 'Model') {
     const config = raw.config;
     if (!isObject(config) || !Array.isArray(config.layers)) throw new ModelImportError(`${modelClass} config has no layers list`);
-    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.name ?? layer?.config?.name ?? `layer_${i}` })));
+    rejectUnsupportedLayers(config.layers.map((layer: Json, i: number) => ({ className: layer?.class_name, name: layer?.name ?? layer?.config?.name ?? `layer_${i}` })), options.alsoAllowed);
     const layers = config.layers.map((layer: Json, i: number) => {
       const name = layer?.name ?? layer?.config?.name ?? `layer_${i}`;
       const className = canonicalLayerClass(layer.class_name);

@@ -9,6 +9,7 @@ export const SUPPORTED_LAYERS = [
   'Activation', 'ReLU', 'LeakyReLU', 'Softmax', 'Add', 'Multiply', 'Concatenate', 'Embedding', 'Rescaling',
   'PReLU', 'ELU', 'Cropping2D', 'UpSampling2D', 'Conv2DTranspose', 'Subtract', 'Maximum', 'Minimum', 'Permute',
   'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'Normalization',
+  'LSTM', 'GRU', 'Bidirectional',
 ] as const;
 
 const ALIASES: Record<string, string> = {
@@ -21,14 +22,6 @@ const ALIASES: Record<string, string> = {
 
 const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
 
-/** Layer classes installed plugins register (their candidates hold them): loadable like built-ins. */
-const pluginLayers = new Set<string>();
-
-/** Lets models holding `className` load (a plugin's custom layer, registered with tfjs and the exporter). */
-export function allowPluginLayerClass(className: string): void {
-  pluginLayers.add(className);
-}
-
 /** The canonical Keras class name for `className` (aliases resolved). */
 export function canonicalLayerClass(className: unknown): string {
   return typeof className === 'string' ? (ALIASES[className] ?? className) : String(className);
@@ -38,15 +31,18 @@ export function canonicalLayerClass(className: unknown): string {
  * One ModelImportError naming every layer Condense cannot rebuild (Lambda, custom classes, ...),
  * so a user fixes the model once rather than layer by layer.
  */
-export function rejectUnsupportedLayers(layers: { className: unknown; name: string }[]): void {
-  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)) && !pluginLayers.has(canonicalLayerClass(l.className)));
+export function rejectUnsupportedLayers(layers: { className: unknown; name: string }[], alsoAllowed: (className: string) => boolean = () => false): void {
+  const bad = layers.filter((l) => !SUPPORTED.has(canonicalLayerClass(l.className)) && !alsoAllowed(canonicalLayerClass(l.className)));
   if (bad.length === 0) return;
   const listed = bad.slice(0, 10).map((l) => `${canonicalLayerClass(l.className)} ("${l.name}")`).join(', ');
   const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
   const lambda = bad.some((l) => l.className === 'Lambda' || l.className === 'TFOpLambda')
     ? ' Lambda layers hold Python code that cannot be rebuilt: replace them with built-in layers before saving.'
     : '';
-  throw new ModelImportError(`unsupported layer${bad.length > 1 ? 's' : ''} ${listed}${more}; supported layers: ${SUPPORTED_LAYERS.join(', ')}.${lambda}`);
+  const vectorization = bad.some((l) => l.className === 'TextVectorization')
+    ? " TextVectorization runs string ops inside the model that TFLite builtins lack: upload the model from its token-id input (the layers after the vectorizer) with the vocabulary as tokenizer.json (Keras Tokenizer.to_json()) beside it — Condense then ships the vocabulary in the .tflite — or upload the raw-text dataset and let Condense build ProjectionNet candidates, which need no vocabulary."
+    : '';
+  throw new ModelImportError(`unsupported layer${bad.length > 1 ? 's' : ''} ${listed}${more}; supported layers: ${SUPPORTED_LAYERS.join(', ')}.${lambda}${vectorization}`);
 }
 
 /** Keras activation names → TF.js names. */

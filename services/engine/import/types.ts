@@ -41,6 +41,12 @@ export type ModelSource = { filename: string; bytes: Uint8Array } | { files: Map
 export interface ImportOptions {
   /** Cap on bytes the upload may hold or expand to (default 2 GiB). */
   maxBytes?: number;
+  /**
+   * Also accept layer classes registered with tfjs in this process (plugins' custom layers, e.g.
+   * the projection plugin's LshProjection). Only for models Condense stored itself: a user's
+   * upload is held to the built-in list.
+   */
+  registeredLayers?: boolean;
   /** inspectModel: also run the export pre-flight (engine/preflight) on the rebuilt topology. */
   preflight?: boolean;
 }

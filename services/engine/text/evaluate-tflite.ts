@@ -3,7 +3,7 @@
 import type { Dataset, Split } from '../data/types.ts';
 import { loadTfliteModel } from '../runtime/tflite-node.ts';
 import { ClassificationAccumulator } from '../evaluate/classification-metrics.ts';
-import { featurizeTexts, type TextFeaturizerConfig } from './featurize.ts';
+import { featurizeTexts, type TextFeaturizerConfig } from '../../../plugins/sdk/src/text/index.ts';
 
 export interface TextTfliteEvaluation {
   accuracy: number;

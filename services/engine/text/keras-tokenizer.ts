@@ -106,3 +106,33 @@ export function tokenizeTexts(texts: readonly string[], t: KerasTokenizer, o: Pa
   texts.forEach((text, i) => out.set(padSequence(textToSequence(text, t), o), i * o.length));
   return out;
 }
+
+const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
+
+/**
+ * Keras' `Tokenizer(num_words, oov_token).fit_on_texts(texts)`: words counted in order of first
+ * appearance, ranked by count (ties keep that order, as Python's stable sort does), ids from 1 with
+ * the OOV token first. What a user's training script did; the bench and tests use it to build the
+ * tokenizer a user would upload.
+ */
+export function fitKerasTokenizer(texts: Iterable<string>, options: { numWords?: number | null; oovToken?: string | null } = {}): KerasTokenizer {
+  const rules = { filters: KERAS_FILTERS, lower: true, split: ' ' };
+  const counts = new Map<string, number>();
+  for (const text of texts) for (const w of textToWordSequence(text, rules)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]).map(([w]) => w);
+  const oovToken = options.oovToken ?? null;
+  const vocabulary = oovToken === null ? ranked : [oovToken, ...ranked];
+  return { numWords: options.numWords ?? null, ...rules, charLevel: false, oovToken, wordIndex: new Map(vocabulary.map((w, i) => [w, i + 1])) };
+}
+
+/** `tokenizer.to_json()` (word_index as a JSON string inside the config, as Keras writes it). */
+export function kerasTokenizerJson(t: KerasTokenizer, extra: { padding?: 'pre' | 'post'; truncating?: 'pre' | 'post' } = {}): string {
+  return JSON.stringify({
+    class_name: 'Tokenizer',
+    config: {
+      num_words: t.numWords, filters: t.filters, lower: t.lower, split: t.split, char_level: t.charLevel, oov_token: t.oovToken,
+      word_index: JSON.stringify(Object.fromEntries(t.wordIndex)),
+    },
+    ...extra,
+  });
+}

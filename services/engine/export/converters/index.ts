@@ -8,3 +8,4 @@ import './embedding.ts';
 import './activations.ts';
 import './spatial.ts';
 import './elementwise.ts';
+import './recurrent.ts';

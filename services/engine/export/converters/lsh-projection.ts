@@ -6,7 +6,7 @@
 // RESHAPE [1, T·d]. The kernel treats its input as one set of elements (no batch dimension), so
 // the exported model runs one sample per invocation (batch 1).
 import { tf } from '../../backend/index.ts';
-import { float32Bits, lshProjectDense, lshSeeds } from '../../text/lsh.ts';
+import { float32Bits, lshProjectDense, lshSeeds } from '../../../../plugins/sdk/src/text/index.ts';
 import { registerLayerConverter, UnsupportedLayerError, type LayerConversion } from '../layer-converters.ts';
 import { registerOpSpec } from '../op-specs.ts';
 

@@ -102,7 +102,7 @@ export function featurizeTexts(texts: readonly string[], config: TextFeaturizerC
 
 /** One line saying what an app must do to raw text before calling the model. */
 export function describeTextPreprocessing(config: TextFeaturizerConfig): string {
-  return `featurizeTexts(texts, ${JSON.stringify(config)}) from services/engine/text: `
+  return `featurizeTexts(texts, ${JSON.stringify(config)}) from @condense/plugin-sdk: `
     + `lower-cased text (first ${config.maxChars} chars), word n-grams [${config.wordNgrams}] and char n-grams [${config.charNgrams}] `
     + `hashed (FNV-1a mod ${config.idSpace}), top ${config.maxFeatures} by count, weights (1+ln count) L2-normalised; `
     + `model input float32 [batch, 2, ${config.maxFeatures}] = (ids, weights), padding id 0 weight 0`;

@@ -1,14 +1,14 @@
-// One call for benchmarks (bench/compression.ts): train the ProjectionNet on the SpamAssassin
+// One call for benchmarks: train the ProjectionNet on the SpamAssassin
 // spam/ham corpus through the real plugin host, export it, and measure it in TFLite's interpreter.
-// Import it by path (it pulls in the host and the engine, which the plugin itself never does):
-//   import { benchSpamProjection } from '../plugins/projection/src/bench.ts';
-import { tf } from '../../../services/engine/backend/index.ts';
-import { exportTflite, type QuantizationMode } from '../../../services/engine/export/index.ts';
-import { evaluateTextTflite } from '../../../services/engine/text/evaluate-tflite.ts';
-import { featurizeTexts, textFeaturizerOfModel, type TextFeaturizerConfig } from '../../../services/engine/text/index.ts';
-import type { IndexedDataset } from '../../../services/engine/data/index.ts';
-import { spamAssassinDataset } from '../../../services/engine/text/spam-assassin.ts';
-import { createPluginHost, deserializeModel, type PluginHost } from '../../../services/plugins/index.ts';
+// Drives the plugin host directly (the run path is bench/text.ts):
+//   import { benchSpamProjection } from './spam-projection.ts';
+import { tf } from '../services/engine/backend/index.ts';
+import { exportTflite, type QuantizationMode } from '../services/engine/export/index.ts';
+import { evaluateTextTflite } from '../services/engine/text/evaluate-tflite.ts';
+import { featurizeTexts, textFeaturizerOfModel, type TextFeaturizerConfig } from '../services/engine/text/index.ts';
+import type { IndexedDataset } from '../services/engine/data/index.ts';
+import { spamAssassinDataset } from '../services/engine/text/spam-assassin.ts';
+import { createPluginHost, deserializeModel, type PluginHost } from '../services/plugins/index.ts';
 import type { ProgressUpdate } from '@condense/plugin-sdk';
 
 export interface SpamProjectionBenchOptions {

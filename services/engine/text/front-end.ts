@@ -1,0 +1,109 @@
+// The text front end that ships inside a text candidate's .tflite (issue #13 item 4), so an app
+// needs nothing else: the Keras tokenizer of a user's text model (vocab.txt, the standard
+// VOCABULARY associated file, plus its splitting rules and the model's sequence length) or the
+// n-gram featuriser and LSH parameters of a ProjectionNet, as associated files of the input
+// tensor in the standard TFLITE_METADATA. `textFrontEndOfTflite(bytes)` reads them back and
+// `featurizeWithFrontEnd` turns strings into the model's input with the same functions training
+// used (tokenizeTexts / featurizeTexts) — pure JavaScript, for Node and the browser.
+import { checkFeaturizerConfig, featurizeTexts, type TextFeaturizerConfig } from '../../../plugins/sdk/src/text/index.ts';
+import { readAssociatedFiles } from '../export/associated-files.ts';
+import { tokenizeTexts, type KerasTokenizer, type PaddingOptions } from './keras-tokenizer.ts';
+
+export const FRONT_END_FILE = 'text_front_end.json';
+export const VOCABULARY_FILE = 'vocab.txt';
+
+export type TextFrontEnd =
+  | { kind: 'keras-tokenizer'; tokenizer: KerasTokenizer; padding: Required<PaddingOptions> }
+  | { kind: 'ngram-lsh'; featurizer: TextFeaturizerConfig; numHash: number; numBits: number };
+
+/** An associated file of the model's input tensor. */
+export interface FrontEndFile {
+  name: string;
+  description: string;
+  type: 'DESCRIPTIONS' | 'VOCABULARY';
+  bytes: Uint8Array;
+}
+
+const encode = (s: string) => new TextEncoder().encode(s);
+
+/** Tokens by id (line i = token id i; line 0 is padding), keeping only ids the tokenizer can emit. */
+function vocabularyLines(t: KerasTokenizer): string[] {
+  const kept = [...t.wordIndex].filter(([word, id]) => t.numWords === null || id < t.numWords || word === t.oovToken);
+  const lines = new Array<string>(Math.max(0, ...kept.map(([, id]) => id)) + 1).fill('');
+  for (const [word, id] of kept) lines[id] = word;
+  return lines;
+}
+
+/** The associated files that carry `frontEnd` in the model file. */
+export function frontEndFiles(frontEnd: TextFrontEnd): FrontEndFile[] {
+  if (frontEnd.kind === 'ngram-lsh') {
+    const { featurizer, numHash, numBits } = frontEnd;
+    return [{
+      name: FRONT_END_FILE, type: 'DESCRIPTIONS',
+      description: 'Text front end: featurizeTexts (n-gram ids and weights, [2, maxFeatures]) with these parameters, then LSH_PROJECTION in the model.',
+      bytes: encode(JSON.stringify({ kind: 'ngram-lsh', featurizer, numHash, numBits, inputShape: [2, featurizer.maxFeatures] })),
+    }];
+  }
+  const { tokenizer: t, padding } = frontEnd;
+  const lines = vocabularyLines(t);
+  // A token holding a line break cannot be a vocab.txt line: the vocabulary then travels inline.
+  const inline = lines.some((w) => /[\r\n]/.test(w));
+  const rules = {
+    kind: 'keras-tokenizer', filters: t.filters, lower: t.lower, split: t.split, charLevel: t.charLevel, oovToken: t.oovToken, numWords: t.numWords,
+    length: padding.length, padding: padding.padding, truncating: padding.truncating,
+    ...(inline ? { vocabulary: lines } : { vocabularyFile: VOCABULARY_FILE }),
+  };
+  return [
+    {
+      name: FRONT_END_FILE, type: 'DESCRIPTIONS',
+      description: "Text front end: Keras Tokenizer rules (texts_to_sequences) and pad_sequences to the model's length; token ids as float32.",
+      bytes: encode(JSON.stringify(rules)),
+    },
+    ...(inline ? [] : [{ name: VOCABULARY_FILE, type: 'VOCABULARY' as const, description: 'Vocabulary: line i is the token with id i (line 0: padding).', bytes: encode(lines.join('\n') + '\n') }]),
+  ];
+}
+
+export class FrontEndError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FrontEndError';
+  }
+}
+
+/** The front end from the associated files (name → bytes) of a model file. */
+export function frontEndFromFiles(files: Record<string, Uint8Array>): TextFrontEnd {
+  const raw = files[FRONT_END_FILE];
+  if (!raw) throw new FrontEndError(`the model carries no ${FRONT_END_FILE}: it is not a text model exported by Condense`);
+  const spec = JSON.parse(new TextDecoder().decode(raw)) as Record<string, any>;
+  if (spec.kind === 'ngram-lsh') return { kind: 'ngram-lsh', featurizer: checkFeaturizerConfig(spec.featurizer), numHash: spec.numHash, numBits: spec.numBits };
+  if (spec.kind !== 'keras-tokenizer') throw new FrontEndError(`${FRONT_END_FILE}: unknown front end kind ${JSON.stringify(spec.kind)}`);
+  let lines: string[] = spec.vocabulary;
+  if (!lines) {
+    const vocab = files[spec.vocabularyFile];
+    if (!vocab) throw new FrontEndError(`${FRONT_END_FILE} names ${spec.vocabularyFile}, which the model does not carry`);
+    const text = new TextDecoder().decode(vocab);
+    lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+  }
+  const wordIndex = new Map<string, number>();
+  lines.forEach((word, id) => { if (id > 0 && word !== '') wordIndex.set(word, id); });
+  return {
+    kind: 'keras-tokenizer',
+    tokenizer: { numWords: spec.numWords, filters: spec.filters, lower: spec.lower, split: spec.split, charLevel: spec.charLevel, oovToken: spec.oovToken, wordIndex },
+    padding: { length: spec.length, padding: spec.padding, truncating: spec.truncating },
+  };
+}
+
+/** The front end a .tflite file carries (read from its associated files). */
+export function textFrontEndOfTflite(bytes: Uint8Array): TextFrontEnd {
+  return frontEndFromFiles(readAssociatedFiles(bytes));
+}
+
+/** Per-sample input shape of a model behind `frontEnd`. */
+export function frontEndInputShape(frontEnd: TextFrontEnd): number[] {
+  return frontEnd.kind === 'ngram-lsh' ? [2, frontEnd.featurizer.maxFeatures] : [frontEnd.padding.length];
+}
+
+/** Strings → the model's float32 input [texts.length, ...frontEndInputShape]. */
+export function featurizeWithFrontEnd(frontEnd: TextFrontEnd, texts: readonly string[]): Float32Array {
+  return frontEnd.kind === 'ngram-lsh' ? featurizeTexts(texts, frontEnd.featurizer) : tokenizeTexts(texts, frontEnd.tokenizer, frontEnd.padding);
+}

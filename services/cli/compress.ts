@@ -14,7 +14,7 @@ import { createLocalRun } from '../runs/local-run.ts';
 import { openRunServices } from '../runs/run-services.ts';
 import type { BaselineMetrics } from '../../workflows/types.ts';
 import { CliError } from './errors.ts';
-import { parseNumber, parseSize, parseTechnique } from './parse.ts';
+import { parseBudgetOption, parseNumber, parseSize, parseTechnique } from './parse.ts';
 import { formatPreflight, preflightOf } from './preflight.ts';
 import { watchRunProgress } from './progress.ts';
 import { formatCandidateTable, type CandidateRow } from './table.ts';
@@ -31,6 +31,8 @@ export interface CompressOptions {
   out?: string;
   dataDir?: string;
   evalSamples?: string;
+  /** --budget 10m: seconds of training the planner may spend. */
+  budget?: string;
   /** Commander's --no-progress. */
   progress?: boolean;
 }
@@ -54,6 +56,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
     ...(options.maxAccuracyDrop ? { maxAccuracyDrop: parseNumber('--max-accuracy-drop', options.maxAccuracyDrop, { min: 0, max: 1 }) } : {}),
   };
   const techniques = options.technique?.length ? options.technique.map(parseTechnique) : null;
+  const budgetSeconds = options.budget ? parseBudgetOption(options.budget) : undefined;
   const model = readInput('--model', options.model);
   const data = readInput('--data', options.data);
   const outDir = resolve(options.out ?? 'condense-out');
@@ -88,7 +91,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     for (const p of techniques ?? []) services.pluginHost.validateConfig(p.plugin, p.config);
-    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, { model, data, targets: options.target, constraints, techniques });
+    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, { model, data, targets: options.target, constraints, techniques, ...(budgetSeconds ? { budgetSeconds } : {}) });
     const progress = options.progress === false ? null : watchRunProgress(services.database.db, orgId, runId);
     runner.run();
     await runner.start(orgId, runId);

@@ -38,7 +38,7 @@ export interface Config {
   /** Server operator token for createOrganization; undefined disables that mutation. */
   adminToken?: string;
   /** Activities one process runs at once — plan steps train in parallel, each plugin call in its
-   * own worker thread (CONDENSE_WORKERS, default: the machine's cores). */
+   * own sandboxed process (CONDENSE_WORKERS, default: the machine's cores). */
   workers: number;
 }
 
@@ -98,7 +98,8 @@ const variables = {
   ),
   CONDENSE_MAX_UPLOAD_BYTES: optionalString
     .transform((v) => v ?? String(DEFAULT_MAX_UPLOAD_BYTES))
-    .pipe(integerIn(1, Number.MAX_SAFE_INTEGER)),
+    // Sizes are GraphQL Ints (32-bit): a larger upload could not be described or created.
+    .pipe(integerIn(1, 2_147_483_647)),
   CONDENSE_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   CONDENSE_BACKEND: optionalString.transform((v) => v ?? 'auto').pipe(z.enum(BACKENDS)),
   LOG_LEVEL: optionalString.transform((v) => v ?? 'info').pipe(z.enum(LOG_LEVELS)),

@@ -34,7 +34,7 @@ export interface EmbeddedRunnerOptions {
   /** Runs executed at once by this process (default 1: one run's steps fill the workers). */
   concurrency?: number;
   /** Activities of a run executed at once — its ready plan steps train in parallel, each plugin
-   * call in its own worker thread (default: the machine's cores; `condense` passes
+   * call in its own sandboxed process (default: the machine's cores; `condense` passes
    * CONDENSE_WORKERS). Recorded in the run's input, so a resumed run keeps it. */
   workers?: number;
   /** Training activities' hardware class (default cpu). */

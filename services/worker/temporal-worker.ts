@@ -16,7 +16,7 @@ export interface TemporalWorkerOptions {
   hardware?: HardwareClass[];
   /** Also serve the main queue (workflows + bookkeeping); default true. */
   main?: boolean;
-  /** Training activities this process runs at once, each plugin call in its own worker thread
+  /** Training activities this process runs at once, each plugin call in its own sandboxed process
    * (CONDENSE_WORKERS; default 1). */
   workers?: number;
 }
@@ -48,7 +48,7 @@ export async function runTemporalWorkers(options: TemporalWorkerOptions): Promis
           namespace,
           taskQueue: hardwareTaskQueue(hw),
           activities,
-          // One tfjs worker thread uses one core: as many at once as the process has workers.
+          // One plugin process (tfjs) uses one core: as many at once as the process has workers.
           maxConcurrentActivityTaskExecutions: Math.max(1, options.workers ?? 1),
           ...heartbeat,
         }),

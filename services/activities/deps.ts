@@ -48,7 +48,7 @@ export interface PluginInvoker {
 }
 
 export interface PlanRequest {
-  run: { targets: string[]; techniques: { plugin: string; config?: Record<string, unknown> | 'auto' }[] | null; constraints: Record<string, unknown> };
+  run: { targets: string[]; techniques: { plugin: string; config?: Record<string, unknown> | 'auto' }[] | null; constraints: Record<string, unknown>; budgetSeconds?: number | null };
   validated: ValidatedRun;
   baseline: BaselineMetrics;
   plugins: { name: string; kind: string; hardwareTargets: string[] }[];

@@ -12,7 +12,7 @@ export async function planCandidates(deps: ActivityDeps, _ctx: ActivityContext, 
   await withTenant(deps.db, ref.orgId, (trx) => setRunPhase(trx, { ...ref, phase: 'planning' }));
   const dataset = await loadDataset(deps, run);
   const plan = await deps.planner({
-    run: { targets: run.targets, techniques: run.techniques, constraints: { ...run.constraints } },
+    run: { targets: run.targets, techniques: run.techniques, constraints: { ...run.constraints }, budgetSeconds: run.budgetSeconds },
     validated: {
       model: { format: run.model.format, parameterCount: run.model.parameterCount, inputShape: dataset.info.inputShape, outputShape: [dataset.info.numClasses] },
       dataset: { format: run.dataset.format, numClasses: dataset.info.numClasses, sampleCount: dataset.info.sampleCount, inputShape: dataset.info.inputShape, ...(dataset.info.texts ? { texts: true } : {}) },

@@ -6,16 +6,16 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { withTenant } from '../db/tenant.ts';
-import { getTarget } from '../targets/index.ts';
+import { ARCHITECTURE_CHANGING_PLUGINS, getTarget, preflightRefusal } from '../targets/index.ts';
 import { initEngine } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
-import { inspectModel } from '../engine/import/index.ts';
 import { EmbeddedRunner } from '../runs/embedded-runner.ts';
 import { createLocalRun } from '../runs/local-run.ts';
 import { openRunServices } from '../runs/run-services.ts';
 import type { BaselineMetrics } from '../../workflows/types.ts';
 import { CliError } from './errors.ts';
-import { parseNumber, parseSize, parseTechnique } from './parse.ts';
+import { parseBudgetOption, parseNumber, parseSize, parseTechnique } from './parse.ts';
+import { formatPreflight, preflightOf } from './preflight.ts';
 import { watchRunProgress } from './progress.ts';
 import { formatCandidateTable, type CandidateRow } from './table.ts';
 
@@ -31,11 +31,13 @@ export interface CompressOptions {
   out?: string;
   dataDir?: string;
   evalSamples?: string;
+  /** --budget 10m: seconds of training the planner may spend. */
+  budget?: string;
   /** Commander's --no-progress. */
   progress?: boolean;
 }
 
-function readInput(option: string, path: string): { filename: string; bytes: Uint8Array } {
+export function readInput(option: string, path: string): { filename: string; bytes: Uint8Array } {
   try {
     return { filename: basename(path), bytes: readFileSync(path) };
   } catch (err) {
@@ -54,13 +56,21 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
     ...(options.maxAccuracyDrop ? { maxAccuracyDrop: parseNumber('--max-accuracy-drop', options.maxAccuracyDrop, { min: 0, max: 1 }) } : {}),
   };
   const techniques = options.technique?.length ? options.technique.map(parseTechnique) : null;
+  const budgetSeconds = options.budget ? parseBudgetOption(options.budget) : undefined;
   const model = readInput('--model', options.model);
   const data = readInput('--data', options.data);
   const outDir = resolve(options.out ?? 'condense-out');
   // Check the inputs before creating a database: a bad file should fail in a second, not after setup.
   await initEngine(loadConfig().backend);
-  await inspectModel(model);
+  const preflight = await preflightOf(model);
   await (await openDataset(data, { seed: 1 })).close();
+  if (preflight) {
+    process.stderr.write(`${formatPreflight(preflight, options.target)}\n`);
+    // As the API's startRun: refuse now what would fail at the baseline or produce nothing.
+    const reshapes = techniques === null || techniques.some((t) => ARCHITECTURE_CHANGING_PLUGINS.includes(t.plugin));
+    const refusal = preflightRefusal(preflight, options.target, reshapes);
+    if (refusal) throw new CliError(refusal, '`condense inspect --model <file>` shows the pre-flight for every target');
+  }
 
   const temporary = !options.dataDir;
   const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'condense-'));
@@ -81,7 +91,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     for (const p of techniques ?? []) services.pluginHost.validateConfig(p.plugin, p.config);
-    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, { model, data, targets: options.target, constraints, techniques });
+    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, { model, data, targets: options.target, constraints, techniques, ...(budgetSeconds ? { budgetSeconds } : {}) });
     const progress = options.progress === false ? null : watchRunProgress(services.database.db, orgId, runId);
     runner.run();
     await runner.start(orgId, runId);

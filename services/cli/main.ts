@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
 import { candidatesCommand, type CandidatesOptions } from './candidates.ts';
 import { compressCommand, type CompressOptions } from './compress.ts';
+import { inspectCommand, type InspectOptions } from './inspect.ts';
 import { migrateCommand, pluginsListCommand, serveCommand, targetsListCommand, workerCommand } from './commands.ts';
 import { reportError } from './errors.ts';
 import { collect } from './parse.ts';
@@ -25,11 +26,20 @@ program
   .option('--max-latency <ms>', 'largest acceptable estimated latency on the target, ms')
   .option('--min-accuracy <0..1>', 'lowest acceptable accuracy')
   .option('--max-accuracy-drop <0..1>', 'largest acceptable accuracy drop from the base model')
+  .option('--budget <time>', 'training time the planner may spend on the run, e.g. 90s, 10m, 1h (default 45s; same budget, same results)')
   .option('--out <dir>', 'where to write the .tflite files', 'condense-out')
   .option('--data-dir <dir>', 'keep the run\'s database and blobs here (default: a temporary directory)')
   .option('--eval-samples <n>', 'measure accuracy on at most this many test samples')
   .option('--no-progress', 'do not draw progress bars')
   .action((options: CompressOptions) => compressCommand(options));
+
+program
+  .command('inspect')
+  .description('print a model\'s export pre-flight: per hardware target, whether it exports and what blocks it; parameters, MACs, activation memory')
+  .requiredOption('--model <file>', 'trained model: Keras .h5/.keras or a TF.js layers .zip')
+  .option('--target <id>', 'only these hardware targets (repeatable)', collect, [])
+  .option('--json', 'print the pre-flight as JSON')
+  .action((options: InspectOptions) => inspectCommand(options));
 
 program
   .command('candidates')

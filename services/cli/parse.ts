@@ -1,4 +1,5 @@
 // Parsers for command-line values; each throws a CliError naming the option.
+import { checkBudgetSeconds, parseBudget } from '../planner/budget.ts';
 import { CliError } from './errors.ts';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };
@@ -9,6 +10,17 @@ export function parseSize(option: string, value: string): number {
   const unit = m?.[2]?.toLowerCase() || 'b';
   if (!m || !(unit in UNITS)) throw new CliError(`${option}: cannot read size "${value}"`, 'write it like 200kb, 1.5mb or 300000 (bytes)');
   return Math.round(Number(m[1]) * UNITS[unit]!);
+}
+
+/** "--budget 10m" / "90s" / "1.5h" / "300" → seconds, within the planner's limits. */
+export function parseBudgetOption(value: string): number {
+  try {
+    const seconds = parseBudget(value);
+    checkBudgetSeconds(seconds);
+    return seconds;
+  } catch (err) {
+    throw new CliError(`--budget: ${(err as Error).message}`, 'e.g. --budget 90s, --budget 10m or --budget 1h');
+  }
 }
 
 export function parseNumber(option: string, value: string, { min, max }: { min?: number; max?: number } = {}): number {

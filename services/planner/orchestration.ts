@@ -6,6 +6,7 @@
 import type { PlanRequest } from '../activities/deps.ts';
 import type { Plan, PlannedCandidate } from '../../workflows/types.ts';
 import { getTarget } from '../targets/index.ts';
+import { DEFAULT_BUDGET_SECONDS } from './budget.ts';
 import { planCandidates } from './plan.ts';
 import type { CandidatePlan, PlanConstraints } from './types.ts';
 
@@ -41,6 +42,7 @@ export function planForRun(request: PlanRequest): Plan {
     targets: request.run.targets,
     plugins: request.plugins,
     constraints: constraintsOf(request.run.constraints),
+    seconds: request.run.budgetSeconds ?? DEFAULT_BUDGET_SECONDS,
   });
   return { candidates: plans.map(toPlanned) };
 }

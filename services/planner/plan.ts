@@ -16,6 +16,7 @@ import type {
   CandidatePlan, ChainFamily, ChainStep, PlanBudget, PlannerInput, PlannerPluginInfo,
 } from './types.ts';
 import { CHAIN_FAMILIES } from './types.ts';
+import { allocateBudget, studentTrialName } from './budget.ts';
 
 export class PlanInputError extends Error {
   constructor(message: string) {
@@ -67,7 +68,12 @@ function checkInput(input: PlannerInput): void {
 /** Candidate chains for every target; keys are unique. Throws PlanInputError on bad input. */
 export function planCandidates(input: PlannerInput): CandidatePlan[] {
   checkInput(input);
-  const budget = { ...DEFAULT_BUDGET, ...input.budget };
+  // A time budget (seconds) decides the distillation students, search and epochs (budget.ts);
+  // without one the fixed epochs of `input.budget` apply.
+  const allocation = input.seconds !== undefined && input.dataset.kind !== 'text'
+    ? allocateBudget({ seconds: input.seconds, image: input.dataset.inputShape.length === 3, canPruneThenDistill: input.plugins.some((p) => p.kind === 'pruning') })
+    : null;
+  const budget = { ...DEFAULT_BUDGET, ...(allocation ? { pruneEpochs: allocation.pruneEpochs, qatEpochs: allocation.qatEpochs } : {}), ...input.budget };
   const wanted = new Set<ChainFamily>(input.families ?? CHAIN_FAMILIES);
   const students = input.students ?? [...DEFAULT_STUDENTS];
   const sparsity = input.pruneSparsity ?? 0.5;
@@ -103,6 +109,15 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
       config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, students: [...students] },
       pick: `student-${student}`,
     });
+    /** The budgeted joint distillation call (budget.ts), continuing with trial `pick` (default: the first). */
+    const distillBudgeted = (pick?: string): ChainStep => {
+      const { students: trials, grid, halvingEta, seconds } = allocation!.distill;
+      return {
+        plugin: distiller!.name, kind: 'distillation',
+        config: { budgetSeconds: seconds, samplesPerEpoch: limit, ...batch, students: trials, grid, halvingEta },
+        pick: pick ?? studentTrialName(trials[0], grid[0] ?? { temperature: 4, alpha: 0.3 }, grid.length),
+      };
+    };
     const add = (family: ChainFamily, name: string, label: string, chain: ChainStep[], format: ExportQuantization): void => {
       plans.push({ key: `${targetId}:${name}+${format}`, label: `${label}${label ? ' → ' : ''}export(${format})`, family, chain, target: targetId, quantization: format });
     };
@@ -131,13 +146,38 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     if (wanted.has('prune') && pruner) {
       add('prune', `prune-${Math.round(sparsity * 100)}`, join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(), ...quantizeStep(q)], q);
     }
-    if (wanted.has('distill') && distiller) {
+    if (wanted.has('distill') && distiller && allocation) {
+      // One joint call (shared by every chain and target); each chain picks one trial.
+      const { students: trials, grid } = allocation.distill;
+      const points = grid.length > 0 ? grid : [{ temperature: 4, alpha: 0.3 }];
+      for (const trial of trials) {
+        for (const point of points) {
+          const step = distillBudgeted(studentTrialName(trial, point, grid.length));
+          const name = step.pick!.replace(/^student-/, '');
+          add('distill', `distill-${name}`, join(`distill(${name})`, qLabel(q)), [step, ...quantizeStep(q)], q);
+        }
+      }
+    } else if (wanted.has('distill') && distiller) {
       for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
+    }
+    for (const { sparsity: cut, seconds } of wanted.has('prune-distill') && pruner && distiller ? allocation?.pruneThenDistill ?? [] : []) {
+      // Minitron-style: prune the teacher's channels in one shot, then distill the pruned net from the teacher.
+      const prune: ChainStep = { plugin: pruner!.name, kind: 'pruning', config: { mode: 'structured', targetSparsity: cut, epochs: 0, samplesPerEpoch: limit, ...batch } };
+      const distill: ChainStep = {
+        plugin: distiller!.name, kind: 'distillation',
+        config: { students: ['self'], budgetSeconds: seconds, learningRate: 0.001, samplesPerEpoch: limit, ...batch },
+      };
+      add('prune-distill', `prune-${Math.round(cut * 100)}-distill`, join(`prune(structured ${cut})`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
     }
     const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
     if (wanted.has('distill-prune') && distiller && pruner && (tight || input.families?.includes('distill-prune'))) {
       const student = students.includes('medium') ? 'medium' : students[0];
-      add('distill-prune', `distill-${student}-prune-${Math.round(sparsity * 100)}`, join(`distill(${student})`, `prune(structured ${sparsity})`, qLabel(q)), [distillStep(student), pruneStep(), ...quantizeStep(q)], q);
+      if (allocation) {
+        // The pick of the shared joint call: its first (largest) trial.
+        const shared = distillBudgeted();
+        const name = shared.pick!.replace(/^student-/, '');
+        add('distill-prune', `distill-${name}-prune-${Math.round(sparsity * 100)}`, join(`distill(${name})`, `prune(structured ${sparsity})`, qLabel(q)), [shared, pruneStep(), ...quantizeStep(q)], q);
+      } else add('distill-prune', `distill-${student}-prune-${Math.round(sparsity * 100)}`, join(`distill(${student})`, `prune(structured ${sparsity})`, qLabel(q)), [distillStep(student), pruneStep(), ...quantizeStep(q)], q);
     }
     if (wanted.has('cluster') && clusterer) {
       add('cluster', 'cluster', join('cluster', qLabel(q)), [{ plugin: clusterer.name, kind: 'clustering', config: {} }, ...quantizeStep(q)], q);

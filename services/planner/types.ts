@@ -19,7 +19,7 @@ export interface PlanConstraints {
 }
 
 /** The technique families the planner builds chains from. */
-export const CHAIN_FAMILIES = ['quantize', 'prune', 'distill', 'distill-prune', 'cluster', 'project'] as const;
+export const CHAIN_FAMILIES = ['quantize', 'prune', 'distill', 'distill-prune', 'prune-distill', 'cluster', 'project'] as const;
 export type ChainFamily = (typeof CHAIN_FAMILIES)[number];
 
 /** Training effort of the planned steps; small values make quick, rougher plans. */
@@ -59,6 +59,9 @@ export interface PlannerInput {
   plugins: PlannerPluginInfo[];
   constraints?: PlanConstraints;
   budget?: PlanBudget;
+  /** The run's time budget, seconds of training (services/planner/budget.ts); when set it decides
+   * the distillation trials, search and epochs, and prune → distill. */
+  seconds?: number;
   /** Families to plan (default: every one that applies to the dataset and installed plugins). */
   families?: ChainFamily[];
   /** Distillation students (default ['large', 'medium', 'small']). */

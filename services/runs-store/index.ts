@@ -15,6 +15,8 @@ export interface RunForExecution {
   /** null = "auto" (the planner chooses). */
   techniques: TechniqueChoiceJson[] | null;
   constraints: RunConstraintsJson;
+  /** Seconds of training the planner may spend; null = the default budget. */
+  budgetSeconds: number | null;
   cancelRequested: boolean;
   model: { versionId: string; name: string; version: number; filename: string; format: string; blobSha256: string; bytes: number; parameterCount: number };
   dataset: { id: string; filename: string; format: string; blobSha256: string; bytes: number; sampleCount: number; numClasses: number };
@@ -29,7 +31,7 @@ export async function getRunForExecution(trx: Kysely<DB>, runId: string): Promis
     .innerJoin('datasets as d', 'd.id', 'r.dataset_id')
     .select([
       'm.name as m_name', 'mv.version as mv_version',
-      'r.id', 'r.org_id', 'r.project_id', 'r.status', 'r.targets', 'r.techniques', 'r.constraints', 'r.cancel_requested_at',
+      'r.id', 'r.org_id', 'r.project_id', 'r.status', 'r.targets', 'r.techniques', 'r.constraints', 'r.budget_seconds', 'r.cancel_requested_at',
       'mv.id as mv_id', 'mv.filename as mv_filename', 'mv.format as mv_format', 'mv.blob_sha256 as mv_sha', 'mv.bytes as mv_bytes',
       'mv.parameter_count as mv_params',
       'd.id as d_id', 'd.filename as d_filename', 'd.format as d_format', 'd.blob_sha256 as d_sha', 'd.bytes as d_bytes',
@@ -46,6 +48,7 @@ export async function getRunForExecution(trx: Kysely<DB>, runId: string): Promis
     targets: row.targets,
     techniques: row.techniques,
     constraints: row.constraints,
+    budgetSeconds: row.budget_seconds === null ? null : Number(row.budget_seconds),
     cancelRequested: row.cancel_requested_at !== null,
     model: {
       versionId: row.mv_id, name: row.m_name, version: row.mv_version, filename: row.mv_filename, format: row.mv_format, blobSha256: row.mv_sha,

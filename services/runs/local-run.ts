@@ -15,6 +15,8 @@ export interface LocalRunRequest {
   data: { filename: string; bytes: Uint8Array };
   targets: string[];
   constraints?: RunConstraintsJson;
+  /** Seconds of training the planner may spend (services/planner/budget.ts); absent = the default. */
+  budgetSeconds?: number;
   /** null/undefined = let the planner choose ("auto"). */
   techniques?: TechniqueChoiceJson[] | null;
   /** Seed of the dataset split; must match the activities' datasetSeed. */
@@ -98,6 +100,7 @@ export async function createLocalRun(db: Kysely<DB>, blobs: BlobStore, request: 
         targets: JSON.stringify(request.targets),
         techniques: request.techniques ? JSON.stringify(request.techniques) : null,
         constraints: JSON.stringify(request.constraints ?? {}),
+        budget_seconds: request.budgetSeconds ?? null,
       } as never)
       .returning('id')
       .executeTakeFirstOrThrow();

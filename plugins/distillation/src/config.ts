@@ -13,10 +13,21 @@ export interface StudentSize {
    * every feature map is ρ× as wide and high and the student costs about ρ² as much per sample.
    */
   resolution?: number;
+  /** Search group: successive halving compares trials of the same group only. */
+  group?: string;
+  /** At most this fraction of the teacher's parameters (default ½): a wider student is narrowed to fit. */
+  maxParamsFraction?: number;
+}
+
+/** The teacher's own architecture with its channels × `teacherWidth`, freshly initialised. */
+export interface TeacherDerivedSpec {
+  teacherWidth: number;
+  group?: string;
 }
 
 export type StudentPreset = 'large' | 'medium' | 'small';
-export type StudentSpec = StudentPreset | StudentSize;
+/** 'self': the model handed to the plugin (e.g. the structurally pruned teacher), distilled from the teacher. */
+export type StudentSpec = StudentPreset | 'self' | StudentSize | TeacherDerivedSpec;
 
 export const STUDENT_PRESETS: Record<StudentPreset, StudentSize> = {
   large: { width: 1, depth: 1 },
@@ -24,18 +35,35 @@ export const STUDENT_PRESETS: Record<StudentPreset, StudentSize> = {
   small: { width: 0.25, depth: 0.5, resolution: 0.5 },
 };
 
+export interface GridPoint {
+  temperature: number;
+  alpha: number;
+}
+
 export interface DistillationConfig {
   students: StudentSpec[];
   temperature: number;
   alpha: number;
+  /** (T, α) pairs each student is trained with, one trial each; empty = [{temperature, alpha}]. */
+  grid: GridPoint[];
   epochs: number;
+  /** Training seconds to spend (cost model, see cost.ts); > 0 replaces `epochs`. */
+  budgetSeconds: number;
+  /** Successive halving within each search group; 0 = every trial trains the whole run. */
+  halvingEta: number;
   batchSize: number;
   learningRate: number;
   learningRateSchedule: 'constant' | 'cosine';
+  warmup: number;
+  cropPadding: number;
+  flip: 'auto' | 'always' | 'never';
+  mixup: number;
+  recalibrationBatches: number;
   samplesPerEpoch: number;
   seed: number;
 }
 
+const group = { type: 'string', minLength: 1, maxLength: 40 };
 const size = {
   type: 'object',
   additionalProperties: false,
@@ -44,7 +72,15 @@ const size = {
     width: { type: 'number', exclusiveMinimum: 0, maximum: 4 },
     depth: { type: 'number', exclusiveMinimum: 0, maximum: 4 },
     resolution: { enum: [1, 0.5, 0.25], default: 1 },
+    group,
+    maxParamsFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
   },
+};
+const teacherDerived = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['teacherWidth'],
+  properties: { teacherWidth: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, group },
 };
 
 export const configSchema: JsonSchema = {
@@ -54,30 +90,65 @@ export const configSchema: JsonSchema = {
     students: {
       type: 'array',
       minItems: 1,
-      maxItems: 8,
-      items: { anyOf: [{ enum: ['large', 'medium', 'small'] }, size] },
+      maxItems: 16,
+      items: { anyOf: [{ enum: ['large', 'medium', 'small', 'self'] }, size, teacherDerived] },
       default: ['large', 'medium', 'small'],
-      description: "Students to train jointly, one candidate each, in this order: presets 'large' (width 1, depth 1), 'medium' (width 0.5, depth 0.5, resolution 0.5), 'small' (0.25, 0.5, 0.5) or {width, depth, resolution?} multipliers of the base student (MobileNet-style for images, an MLP for vectors; resolution 1, 0.5 or 0.25 pools image inputs and is ignored for vectors).",
+      description: "Students to train jointly, one candidate each (per grid point), in this order: presets 'large' (width 1, depth 1), 'medium' (width 0.5, depth 0.5, resolution 0.5), 'small' (0.25, 0.5, 0.5), {width, depth, resolution?} multipliers of the base student (MobileNet-style for images, an MLP for vectors), {teacherWidth} (the teacher's own architecture at that width, freshly initialised) or 'self' (the model this step receives — e.g. the structurally pruned teacher — distilled from the teacher). Any object may name a search `group`.",
     },
     temperature: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 4, description: 'Softening temperature T of teacher and student softmax in the soft-target term.' },
     alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Weight of the hard-label cross-entropy; the soft (teacher) term gets 1 − alpha and is scaled by T².' },
-    epochs: { type: 'integer', minimum: 1, maximum: 1000, default: 3, description: 'Epochs of joint training.' },
+    grid: {
+      type: 'array',
+      maxItems: 6,
+      items: { type: 'object', additionalProperties: false, required: ['temperature', 'alpha'], properties: { temperature: { type: 'number', exclusiveMinimum: 0, maximum: 100 }, alpha: { type: 'number', minimum: 0, maximum: 1 } } },
+      default: [],
+      description: 'A small grid of (temperature, alpha) pairs: each student trains once per pair (one trial each, in the same search group); empty = the single temperature and alpha above.',
+    },
+    epochs: { type: 'integer', minimum: 1, maximum: 1000, default: 3, description: 'Epochs of joint training (ignored when budgetSeconds > 0).' },
+    budgetSeconds: { type: 'number', minimum: 0, maximum: 7 * 24 * 3600, default: 0, description: 'Training time to spend, in seconds of the reference machine: the epochs follow from the students\' cost (multiply-accumulates and activations per sample), so the same budget always trains the same epochs. 0 = use epochs.' },
+    halvingEta: { type: 'integer', minimum: 0, maximum: 8, default: 2, description: 'Successive halving: after each rung only the best 1/eta trials of a search group (validation accuracy) keep training; 0 or 1 turns it off. Groups of one trial are unaffected.' },
     batchSize: { type: 'integer', minimum: 1, maximum: 4096, default: 64, description: 'Batch size; the teacher runs once per batch for all students.' },
     learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.003, description: 'Peak Adam learning rate of every student (see learningRateSchedule).' },
     learningRateSchedule: { enum: ['constant', 'cosine'], default: 'cosine', description: "'cosine' decays every student's learning rate from learningRate to 0 over the run along a half cosine (Loshchilov & Hutter 2017); 'constant' keeps it." },
+    warmup: { type: 'number', minimum: 0, maximum: 0.5, default: 0.05, description: 'Fraction of the steps over which the learning rate ramps up linearly before the schedule (Goyal et al. 2017).' },
+    cropPadding: { type: 'integer', minimum: -1, maximum: 16, default: -1, description: 'Images: zero padding before a random crop back to size (He et al. 2016); -1 = one eighth of the smaller side, 0 = no crops.' },
+    flip: { enum: ['auto', 'always', 'never'], default: 'auto', description: "Images: random horizontal flips. 'auto' flips when the teacher's accuracy on mirrored training images is within 2 points of its accuracy on the originals (it is for photos, not for digits)." },
+    mixup: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Images: probability that a batch is mixed up with a shuffled copy of itself (Zhang et al. 2018); the teacher labels the mixed images and the student learns from those soft labels only.' },
+    recalibrationBatches: { type: 'integer', minimum: 0, maximum: 1000, default: 20, description: 'Clean training batches over which every BatchNormalization layer\'s statistics are recomputed after training (0 = keep the moving averages).' },
     samplesPerEpoch: { type: 'integer', minimum: 0, default: 0, description: 'Training samples per epoch; 0 uses the whole training split.' },
-    seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the per-epoch shuffle and of the students\' initial weights.' },
+    seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the per-epoch shuffle, the augmentation and the students\' initial weights.' },
   },
 };
 
-/** A student spec as multipliers. */
-export function resolveStudent(spec: StudentSpec): StudentSize {
+export function isTeacherDerived(spec: StudentSpec): spec is TeacherDerivedSpec {
+  return typeof spec === 'object' && 'teacherWidth' in spec;
+}
+
+/** A generic-family student spec as multipliers. */
+export function resolveStudent(spec: StudentPreset | StudentSize): StudentSize {
   return typeof spec === 'string' ? STUDENT_PRESETS[spec] : spec;
 }
 
-/** Candidate name of a student: 'student-small' for presets, 'student-w0.5-d1' or 'student-w0.5-d1-r0.5' otherwise. */
+/**
+ * Candidate name of a student: 'student-small' for presets, 'student-w0.5-d1' or
+ * 'student-w0.5-d1-r0.5', 'student-teacher-w0.5', 'student-self'; a search group prefixes the
+ * part after 'student-' ('student-quarter-w1-d1'). The planner names its picks the same way
+ * (services/planner/budget.ts).
+ */
 export function studentName(spec: StudentSpec): string {
   if (typeof spec === 'string') return `student-${spec}`;
+  const group = spec.group ? `${spec.group}-` : '';
+  if (isTeacherDerived(spec)) return `student-${group}teacher-w${spec.teacherWidth}`;
   const resolution = spec.resolution !== undefined && spec.resolution !== 1 ? `-r${spec.resolution}` : '';
-  return `student-w${spec.width}-d${spec.depth}${resolution}`;
+  return `student-${group}w${spec.width}-d${spec.depth}${resolution}`;
+}
+
+/** The search group of a spec: its own `group`, else its name (a group of one). */
+export function studentGroup(spec: StudentSpec): string {
+  return typeof spec === 'object' && spec.group ? spec.group : studentName(spec);
+}
+
+/** The trial name of a student at a grid point: the student's name, plus `-t<T>-a<α>` when the grid has several points. */
+export function trialName(spec: StudentSpec, point: GridPoint, gridSize: number): string {
+  return gridSize > 1 ? `${studentName(spec)}-t${point.temperature}-a${point.alpha}` : studentName(spec);
 }

@@ -1,16 +1,32 @@
 // @condense/plugin-distillation: knowledge distillation (Hinton et al. 2015) of several students
-// of different sizes trained jointly from one teacher, as in Learn2Compress.
+// of different sizes trained jointly from one teacher, as in Learn2Compress — generic
+// MobileNet-style students, students derived from the teacher's own architecture, or the model
+// the step receives (the structurally pruned teacher: prune, then distill) — with augmentation,
+// a (T, α) grid and successive halving of the weaker trials, within a time budget.
 import { definePlugin, type CandidateModel } from '@condense/plugin-sdk';
-import { configSchema, resolveStudent, type DistillationConfig } from './config.ts';
-import { distillJointly } from './joint.ts';
+import { configSchema, type DistillationConfig } from './config.ts';
+import { distillJointly, type TrainedStudent } from './joint.ts';
+
+function describe(student: TrainedStudent): string {
+  switch (student.family) {
+    case 'self': return `The model this step received (${student.params} parameters), distilled from the teacher`;
+    case 'teacher-derived': return `The teacher's architecture at width ×${(student.spec as { teacherWidth: number }).teacherWidth} (${student.params} parameters), freshly initialised and distilled`;
+    case 'mobilenet': {
+      const size = student.size!;
+      const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
+      return `MobileNet-style depthwise-separable CNN student (width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters) distilled from the teacher`;
+    }
+    default: return `MLP student (width ×${student.size!.width}, depth ×${student.size!.depth}, ${student.params} parameters) distilled from the teacher`;
+  }
+}
 
 export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
-    version: '1.0.0',
+    version: '2.0.0',
     sdk: '^1.3.0',
     kind: 'distillation',
-    summary: 'Knowledge distillation: the teacher trains several smaller students (MobileNet-style for images, MLPs for vectors) jointly in one loop.',
+    summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
     hardwareTargets: ['*'],
     configSchema,
   },
@@ -18,23 +34,33 @@ export default definePlugin<DistillationConfig>({
     async compress(ctx, config) {
       // Without a separate teacher, the model being compressed teaches its own smaller students.
       const teacher = ctx.teacher ?? ctx.model;
-      ctx.log.info(`distilling ${config.students.length} student(s) jointly for ${config.epochs} epoch(s) at T=${config.temperature}, alpha=${config.alpha}`);
-      const joint = await distillJointly(ctx, teacher, config.students, config);
+      const joint = await distillJointly({ ...ctx, model: ctx.model }, teacher, config.students, config);
       const candidates: CandidateModel[] = [];
+      const others = joint.students.length - 1;
       for (const student of joint.students) {
-        const validation = ctx.data.info.splits.validation > 0 ? await ctx.train.evaluate(student.model, { split: 'validation', batchSize: 256 }) : undefined;
-        const { size } = student;
-        const asked = resolveStudent(student.spec).width;
-        const resolution = student.family === 'mobilenet' && (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
-        const narrowed = size.width !== asked ? ` Narrowed from width ×${asked} to stay under half the teacher's parameters.` : '';
+        const validation = ctx.data.info.splits.validation > 0 ? await ctx.train.evaluate(student.model, { split: 'validation', batchSize: 256 }).catch(() => undefined) : undefined;
+        const asked = student.family === 'mobilenet' || student.family === 'mlp' ? (typeof student.spec === 'string' ? undefined : (student.spec as { width: number }).width) : undefined;
+        const narrowed = asked !== undefined && student.size && student.size.width !== asked ? ` Narrowed from width ×${asked} to stay under half the teacher's parameters.` : '';
+        const halving = student.stoppedEarly
+          ? ` Successive halving stopped it after ${student.epochsTrained} of ${joint.epochsCompleted} epoch(s) (validation accuracy ${student.rungAccuracies.map((a) => `${(a * 100).toFixed(1)}%`).join(' → ')} in group ${student.group}).`
+          : '';
+        const aug = joint.augmentation
+          ? ` Augmentation: crops with ${joint.augmentation.cropPadding}-pixel padding${joint.augmentation.flip ? ', horizontal flips' : ''}${joint.augmentation.mixup > 0 ? `, mixup on ${Math.round(joint.augmentation.mixup * 100)}% of batches` : ''}.`
+          : '';
         candidates.push({
           name: student.name,
           model: student.model,
-          notes: `${student.family === 'mobilenet' ? 'MobileNet-style depthwise-separable CNN' : 'MLP'} student (width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters) distilled from the teacher for ${joint.epochsCompleted} epoch(s), jointly with ${joint.students.length - 1} other student(s).${narrowed}`,
+          notes: `${describe(student)} for ${student.epochsTrained} epoch(s) at T=${student.temperature}, α=${student.alpha}${others > 0 ? `, jointly with ${others} other trial(s)` : ''}.${narrowed}${halving}${aug}`,
           metrics: {
             params: student.params,
             ...(validation ? { validationAccuracy: validation.accuracy } : {}),
+            epochsTrained: student.epochsTrained,
+            stoppedEarly: student.stoppedEarly ? 1 : 0,
+            temperature: student.temperature,
+            alpha: student.alpha,
             jointLoopSeconds: joint.loopSeconds,
+            plannedSeconds: joint.plannedSeconds,
+            budgetSeconds: config.budgetSeconds,
             studentsTrainedJointly: joint.students.length,
           },
         });
@@ -44,8 +70,15 @@ export default definePlugin<DistillationConfig>({
   },
 });
 
-export { configSchema, resolveStudent, studentName, STUDENT_PRESETS } from './config.ts';
-export type { DistillationConfig, StudentPreset, StudentSize, StudentSpec } from './config.ts';
-export { buildStudents, distillJointly, scheduledLearningRate, timeJointVsSingle } from './joint.ts';
-export type { BuiltStudent, DistillContext, JointOptions, JointResult, JointVsSingleTiming, TrainedStudent } from './joint.ts';
+export { configSchema, isTeacherDerived, resolveStudent, studentGroup, studentName, trialName, STUDENT_PRESETS } from './config.ts';
+export type { DistillationConfig, GridPoint, StudentPreset, StudentSize, StudentSpec, TeacherDerivedSpec } from './config.ts';
+export { buildStudents, distillJointly, epochsWithinBudget, scheduledLearningRate, timeJointVsSingle } from './joint.ts';
+export type { BuiltStudent, DistillContext, JointOptions, JointResult, JointVsSingleTiming, StudentFamily, TrainedStudent } from './joint.ts';
 export { buildStudent } from './students.ts';
+export { augmentImages, batchRandom, type AugmentOptions, type AugmentedBatch } from './augment.ts';
+export { recalibrateBatchNorm, batchNormLayers } from './batchnorm-recalibration.ts';
+export { halvingRungs, halvingTrialEpochs, survivors, type Rung } from './halving.ts';
+export {
+  modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
+} from './cost.ts';
+export { narrowTeacher } from './teacher-derived.ts';

@@ -1,25 +1,50 @@
 // Joint distillation (Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural
-// Network", arXiv 1503.02531), trained the Learn2Compress way: one teacher, several students of
-// different sizes, ONE training loop. Each batch runs the teacher's forward pass once and every
-// student takes an optimizer step on α·CE(labels) + (1−α)·T²·KL(teacher_T ‖ student_T) against
-// that shared output, so adding a student costs only its own forward and backward pass.
-import { outputsLogits, type LayersModel, type Optimizer, type PluginContext, type Tensor } from '@condense/plugin-sdk';
-import { resolveStudent, studentName, type DistillationConfig, type StudentSize, type StudentSpec } from './config.ts';
+// Network", arXiv 1503.02531), trained the Learn2Compress way: one teacher, several students
+// ("trials": a student at one (T, α) grid point), ONE training loop. Each batch is augmented once
+// (augment.ts), the teacher labels it once, and every trial still in the search takes an optimizer
+// step on α·CE(labels) + (1−α)·T²·KL(teacher_T ‖ student_T) against that shared output (α = 0 on
+// mixed-up batches: their only labels are the teacher's). At the end of each successive-halving
+// rung (halving.ts) the weaker trials of a search group stop; after training every trial's batch
+// norm is recalibrated (batchnorm-recalibration.ts).
+import { outputsLogits, type Batch, type LayersModel, type Optimizer, type PluginContext, type Tensor, type Variable } from '@condense/plugin-sdk';
+import { augmentImages, batchRandom, type AugmentOptions } from './augment.ts';
+import { recalibrateBatchNorm } from './batchnorm-recalibration.ts';
+import {
+  isTeacherDerived, resolveStudent, studentGroup, studentName, trialName,
+  type DistillationConfig, type GridPoint, type StudentSize, type StudentSpec,
+} from './config.ts';
+import { inferenceSecondsPerSample, modelCost, STEP_SECONDS, TEACHER_BATCH_SECONDS, trainingSecondsPerSample } from './cost.ts';
+
+/** Most epochs a budget buys (beyond it, more data or a bigger student pays better). */
+const MAX_EPOCHS = 60;
+import { halvingRungs, halvingTrialEpochs, survivors } from './halving.ts';
+import { scheduledLearningRate, setLearningRate } from './schedule.ts';
 import { buildStudent, variablesOf, type StudentModels } from './students.ts';
+import { narrowTeacher } from './teacher-derived.ts';
 
-/** What joint distillation needs from a plugin context. */
-export type DistillContext = Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'>;
+/** What joint distillation needs from a plugin context (`model` only for the 'self' student). */
+export type DistillContext = Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> & { model?: LayersModel };
 
+export type StudentFamily = StudentModels['family'] | 'teacher-derived' | 'self';
 export type BuiltStudent = StudentModels & { name: string; spec: StudentSpec; size: StudentSize };
 
 export interface TrainedStudent {
+  /** Trial name: the student's name, with `-t<T>-a<α>` when a grid was searched. */
   name: string;
   spec: StudentSpec;
-  /** The multipliers it was built with: the spec's, narrowed if it outgrew the teacher. */
-  size: StudentSize;
-  family: StudentModels['family'];
+  /** Generic students: the multipliers it was built with (narrowed if it outgrew the teacher). */
+  size?: StudentSize;
+  family: StudentFamily;
   model: LayersModel;
   params: number;
+  group: string;
+  temperature: number;
+  alpha: number;
+  /** Epochs this trial trained (fewer than the run's when successive halving stopped it). */
+  epochsTrained: number;
+  stoppedEarly: boolean;
+  /** Its validation accuracy at each rung it reached. */
+  rungAccuracies: number[];
 }
 
 export interface JointResult {
@@ -27,115 +52,304 @@ export interface JointResult {
   /** Wall time of the training loop alone (no model building, no validation). */
   loopSeconds: number;
   epochsCompleted: number;
+  /** Epochs and samples per epoch the run planned (from the budget when one was given). */
+  plannedEpochs: number;
+  samplesPerEpoch: number;
+  /** Seconds the cost model charges for the whole plan (≤ the budget when one was given). */
+  plannedSeconds: number;
+  augmentation: AugmentOptions | null;
 }
 
 export type JointOptions = Pick<DistillationConfig, 'temperature' | 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'samplesPerEpoch' | 'seed'>
-  & Partial<Pick<DistillationConfig, 'learningRateSchedule'>>;
+  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'recalibrationBatches'>>;
 
-/** Learning rate at `step` of `total` steps: constant, or a half cosine from `base` down to 0. */
-export function scheduledLearningRate(base: number, schedule: JointOptions['learningRateSchedule'], step: number, total: number): number {
-  if (schedule !== 'cosine' || total <= 1) return base;
-  return 0.5 * base * (1 + Math.cos(Math.PI * Math.min(step, total) / total));
-}
-
-/** tfjs optimizers read `learningRate` on every step but only SGD exposes a setter. */
-function setLearningRate(optimizer: Optimizer, learningRate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-}
+export { scheduledLearningRate };
 
 /**
- * Builds the students for the context's data (not yet trained). A student with more than
- * `maxParams` parameters is narrowed (width × √(maxParams / params), rebuilt) until it fits: a
- * student as large as its teacher compresses nothing.
+ * Builds the generic-family students (MobileNet-style / MLP) for the context's data, not yet
+ * trained. A student with more than `maxParams` parameters is narrowed (width ×
+ * √(maxParams / params), rebuilt) until it fits: a student as large as its teacher compresses nothing.
  */
-export function buildStudents(ctx: DistillContext, specs: StudentSpec[], seed: number, maxParams = Infinity): BuiltStudent[] {
+export function buildStudents(ctx: Pick<DistillContext, 'tf' | 'data'>, specs: Array<'large' | 'medium' | 'small' | StudentSize>, seed: number, maxParams = Infinity): BuiltStudent[] {
   const { info } = ctx.data;
   if (info.kind !== 'tensor') throw new Error(`distillation needs a tensor dataset (numeric features); this one is '${info.kind}'`);
   const names = specs.map(studentName);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new Error(`config.students lists ${dup} twice`);
-  return specs.map((spec, i) => {
-    const layerName = names[i].replace(/[^a-zA-Z0-9_]/g, '_');
-    let size = resolveStudent(spec);
-    let built = buildStudent(ctx.tf, info.inputShape, info.numClasses, size, layerName, seed + i + 1);
-    for (let tries = 0; built.model.countParams() > maxParams && tries < 8; tries++) {
-      const width = size.width * Math.sqrt(maxParams / built.model.countParams()) * 0.95;
-      built.model.dispose();
-      size = { ...size, width: Number(width.toPrecision(3)) };
-      built = buildStudent(ctx.tf, info.inputShape, info.numClasses, size, layerName, seed + i + 1);
-    }
-    return { ...built, name: names[i], spec, size };
-  });
+  return specs.map((spec, i) => buildGeneric(ctx, spec, names[i], seed + i + 1, maxParams));
 }
 
-/** A function giving the teacher's output for a batch laid out in the data's input shape. */
-function teacherForward(ctx: DistillContext, teacher: LayersModel): (xs: Tensor) => Tensor {
+function buildGeneric(ctx: Pick<DistillContext, 'tf' | 'data'>, spec: 'large' | 'medium' | 'small' | StudentSize, name: string, seed: number, maxParams: number): BuiltStudent {
+  const { info } = ctx.data;
+  const layerName = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  let size = resolveStudent(spec);
+  let built = buildStudent(ctx.tf, info.inputShape, info.numClasses, size, layerName, seed);
+  for (let tries = 0; built.model.countParams() > maxParams && tries < 8; tries++) {
+    const width = size.width * Math.sqrt(maxParams / built.model.countParams()) * 0.95;
+    built.model.dispose();
+    size = { ...size, width: Number(width.toPrecision(3)) };
+    built = buildStudent(ctx.tf, info.inputShape, info.numClasses, size, layerName, seed);
+  }
+  return { ...built, name, spec, size };
+}
+
+/** Maps a batch in the data's sample shape to a model's input shape (a reshape when they differ). */
+function inputAdapter(ctx: Pick<DistillContext, 'tf' | 'data'>, model: LayersModel, role: string): (xs: Tensor) => Tensor {
   const { tf } = ctx;
   const dataShape = ctx.data.info.inputShape;
-  const teacherShape = teacher.inputs[0].shape.slice(1);
+  const modelShape = model.inputs[0].shape.slice(1);
   const size = (s: readonly (number | null)[]) => s.reduce<number>((a, d) => a * (d ?? 1), 1);
-  const same = teacherShape.length === dataShape.length && teacherShape.every((d, i) => d === null || d === dataShape[i]);
-  if (!same && (teacherShape.some((d) => d === null) || size(teacherShape) !== size(dataShape))) {
-    throw new Error(`the teacher's input shape [${teacherShape.join(', ')}] does not match the data's samples [${dataShape.join(', ')}]`);
+  const same = modelShape.length === dataShape.length && modelShape.every((d, i) => d === null || d === dataShape[i]);
+  if (same) return (xs) => xs;
+  if (modelShape.some((d) => d === null) || size(modelShape) !== size(dataShape)) {
+    throw new Error(`the ${role}'s input shape [${modelShape.join(', ')}] does not match the data's samples [${dataShape.join(', ')}]`);
   }
-  return (xs) => {
-    const input = same ? xs : tf.reshape(xs, [xs.shape[0], ...(teacherShape as number[])]);
-    return teacher.apply(input, { training: false }) as Tensor;
+  return (xs) => tf.reshape(xs, [xs.shape[0], ...(modelShape as number[])]);
+}
+
+interface Trial {
+  name: string;
+  spec: StudentSpec;
+  size?: StudentSize;
+  family: StudentFamily;
+  model: LayersModel;
+  /** What the loss sees (logits when the student has a logits view). */
+  lossModel: LayersModel;
+  fromLogits: boolean;
+  toInput: (xs: Tensor) => Tensor;
+  group: string;
+  point: GridPoint;
+  secondsPerSample: number;
+  optimizer?: Optimizer;
+  vars: Variable[];
+  active: boolean;
+  epochsTrained: number;
+  rungAccuracies: number[];
+  owned: boolean;
+}
+
+async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: StudentSpec[], grid: GridPoint[], seed: number): Promise<Trial[]> {
+  const { info } = ctx.data;
+  if (info.kind !== 'tensor') throw new Error(`distillation needs a tensor dataset (numeric features); this one is '${info.kind}'`);
+  const names = specs.map(studentName);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`config.students lists ${dup} twice`);
+  const maxParams = Math.floor(teacher.countParams() / 2);
+  const trials: Trial[] = [];
+  try {
+    for (const [i, spec] of specs.entries()) {
+      for (const [g, point] of grid.entries()) {
+        const name = trialName(spec, point, grid.length);
+        const layerName = name.replace(/[^a-zA-Z0-9_]/g, '_');
+        const studentSeed = seed + i * 31 + g + 1;
+        let base: Omit<Trial, 'group' | 'point' | 'secondsPerSample' | 'vars' | 'active' | 'epochsTrained' | 'rungAccuracies' | 'toInput'>;
+        if (spec === 'self') {
+          if (!ctx.model) throw new Error("the 'self' student needs the model this step received");
+          if (grid.length > 1) throw new Error("the 'self' student trains the received model in place: it takes one grid point, not a grid");
+          base = { name, spec, family: 'self', model: ctx.model, lossModel: ctx.model, fromLogits: outputsLogits(ctx.model), owned: false };
+        } else if (isTeacherDerived(spec)) {
+          const model = await narrowTeacher(ctx.tf, teacher, spec.teacherWidth, layerName, studentSeed);
+          base = { name, spec, family: 'teacher-derived', model, lossModel: model, fromLogits: outputsLogits(model), owned: true };
+        } else {
+          const limit = typeof spec === 'object' && spec.maxParamsFraction ? Math.floor(teacher.countParams() * spec.maxParamsFraction) : maxParams;
+          const built = buildGeneric(ctx, spec, name, studentSeed, limit);
+          base = { name, spec, size: built.size, family: built.family, model: built.model, lossModel: built.logits, fromLogits: true, owned: true };
+        }
+        const trial: Trial = {
+          ...base, toInput: (xs) => xs, group: studentGroup(spec), point, secondsPerSample: trainingSecondsPerSample(modelCost(base.model)),
+          vars: [], active: true, epochsTrained: 0, rungAccuracies: [],
+        };
+        trials.push(trial);
+        trial.toInput = inputAdapter(ctx, trial.model, `student ${name}`);
+        trial.vars = variablesOf(trial.lossModel) as unknown as Variable[];
+      }
+    }
+    return trials;
+  } catch (err) {
+    for (const t of trials) if (t.owned) t.model.dispose();
+    throw err;
+  }
+}
+
+/** Epochs (and samples per epoch) the cost model allows within `budget` seconds. */
+export function epochsWithinBudget(
+  budget: number, samples: number, teacherSecondsPerSample: number, groups: Array<{ trials: number; secondsPerSample: number }>, eta: number, maxEpochs = MAX_EPOCHS, batchSize = 64,
+): { epochs: number; samplesPerEpoch: number; seconds: number } {
+  // Per sample, plus a fixed cost per batch (one teacher pass, one step per trial).
+  const costOf = (epochs: number, n: number) => {
+    const batches = Math.ceil(n / batchSize);
+    return epochs * (n * teacherSecondsPerSample + batches * TEACHER_BATCH_SECONDS)
+      + groups.reduce((a, g) => a + (n * g.secondsPerSample + batches * STEP_SECONDS) * (eta >= 2 ? halvingTrialEpochs(g.trials, epochs, eta) : g.trials * epochs), 0);
   };
+  let epochs = 1;
+  while (epochs < maxEpochs && costOf(epochs + 1, samples) <= budget) epochs++;
+  if (costOf(1, samples) <= budget) return { epochs, samplesPerEpoch: samples, seconds: costOf(epochs, samples) };
+  const fraction = budget / costOf(1, samples);
+  const n = Math.max(1, Math.min(samples, Math.floor(samples * fraction)));
+  return { epochs: 1, samplesPerEpoch: n, seconds: costOf(1, n) };
+}
+
+/** Teacher accuracy on up to `limit` training images, as they are and mirrored left-right. */
+async function flipAgreement(ctx: DistillContext, forward: (xs: Tensor) => Tensor, limit: number): Promise<{ plain: number; mirrored: number }> {
+  const { tf } = ctx;
+  let plain = 0;
+  let mirrored = 0;
+  let n = 0;
+  for await (const batch of ctx.data.batches('train', 128, { limit, shuffleSeed: 17 }) as AsyncIterable<Batch>) {
+    if (!batch.x) continue;
+    const [a, b] = tf.tidy(() => {
+      const xs = tf.tensor(batch.x!, [batch.size, ...ctx.data.info.inputShape]);
+      const ys = tf.tensor1d(batch.y, 'int32');
+      const hits = (x: Tensor) => tf.sum(tf.cast(tf.equal(tf.argMax(forward(x), -1), ys), 'float32'));
+      return [hits(xs), hits(tf.reverse(xs, 2))];
+    });
+    plain += (await a.data())[0];
+    mirrored += (await b.data())[0];
+    a.dispose();
+    b.dispose();
+    n += batch.size;
+  }
+  return { plain: plain / Math.max(1, n), mirrored: mirrored / Math.max(1, n) };
 }
 
 /**
- * Trains `specs` students from `teacher` in one loop over the context's training data and
- * returns them (untrained layers are disposed on failure).
+ * Trains `specs` students (× the grid's points) from `teacher` in one loop over the context's
+ * training data and returns them (untrained layers are disposed on failure).
  */
 export async function distillJointly(ctx: DistillContext, teacher: LayersModel, specs: StudentSpec[], options: JointOptions): Promise<JointResult> {
   const { tf } = ctx;
-  // Students keep to at most half the teacher's parameters.
-  const built = buildStudents(ctx, specs, options.seed, Math.floor(teacher.countParams() / 2));
-  const optimizers: Optimizer[] = built.map(() => tf.train.adam(options.learningRate));
-  const vars = built.map((s) => variablesOf(s.logits));
-  const forward = teacherForward(ctx, teacher);
+  const { info } = ctx.data;
+  const grid = options.grid && options.grid.length > 0 ? options.grid : [{ temperature: options.temperature, alpha: options.alpha }];
+  const trials = await buildTrials(ctx, teacher, specs, grid, options.seed);
+  const forwardInput = inputAdapter(ctx, teacher, 'teacher');
+  const forward = (xs: Tensor) => teacher.apply(forwardInput(xs), { training: false }) as Tensor;
   const teacherFromLogits = outputsLogits(teacher);
-  const lossOptions = { temperature: options.temperature, alpha: options.alpha, studentFromLogits: true, teacherFromLogits };
-  let loopSeconds = 0;
+  const eta = options.halvingEta ?? 0;
   try {
+    // Augmentation: images only.
+    const isImage = info.inputShape.length === 3 && info.inputShape[0] > 1 && info.inputShape[1] > 1;
+    let augmentation: AugmentOptions | null = null;
+    if (isImage) {
+      // Options left out mean no augmentation (the plugin's config schema fills its defaults).
+      const padding = options.cropPadding === undefined ? 0 : options.cropPadding < 0 ? Math.floor(Math.min(info.inputShape[0], info.inputShape[1]) / 8) : options.cropPadding;
+      let flip = options.flip === 'always';
+      if (options.flip === 'auto') {
+        const agreement = await flipAgreement(ctx, forward, 512);
+        flip = agreement.mirrored >= agreement.plain - 0.02;
+        ctx.log.info(`teacher accuracy ${(agreement.plain * 100).toFixed(1)}% on training images, ${(agreement.mirrored * 100).toFixed(1)}% mirrored: ${flip ? 'flipping' : 'not flipping'} images`);
+      }
+      augmentation = { cropPadding: padding, flip, mixup: options.mixup ?? 0 };
+      if (augmentation.cropPadding === 0 && !augmentation.flip && augmentation.mixup === 0) augmentation = null;
+    }
+
+    // Epochs: given, or what the budget buys.
+    const trainSamples = options.samplesPerEpoch > 0 ? Math.min(options.samplesPerEpoch, info.splits.train) : info.splits.train;
+    const groupNames = [...new Set(trials.map((t) => t.group))];
+    const groups = groupNames.map((g) => {
+      const members = trials.filter((t) => t.group === g);
+      return { name: g, members, trials: members.length, secondsPerSample: members.reduce((a, t) => a + t.secondsPerSample, 0) / members.length };
+    });
+    const teacherSeconds = inferenceSecondsPerSample(modelCost(teacher));
+    const plan = (options.budgetSeconds ?? 0) > 0
+      ? epochsWithinBudget(options.budgetSeconds!, trainSamples, teacherSeconds, groups, eta, MAX_EPOCHS, options.batchSize)
+      : { epochs: options.epochs, samplesPerEpoch: trainSamples, seconds: epochsWithinBudget(Infinity, trainSamples, teacherSeconds, groups, eta, options.epochs, options.batchSize).seconds };
+    const rungs = new Map(groups.map((g) => [g.name, eta >= 2 ? halvingRungs(g.trials, plan.epochs, eta) : []]));
+    const budgetNote = (options.budgetSeconds ?? 0) > 0 ? ` within a ${options.budgetSeconds} s budget` : '';
+    ctx.log.info(`distilling ${trials.length} trial(s) in ${groups.length} group(s) for ${plan.epochs} epoch(s) of ${plan.samplesPerEpoch} samples${budgetNote} (cost model: ${plan.seconds.toFixed(0)} s)`);
+
+    for (const t of trials) t.optimizer = tf.train.adam(options.learningRate);
     const started = performance.now();
+    let chargedSeconds = 0;
     const result = await ctx.train.runTrainingLoop({
-      epochs: options.epochs,
+      epochs: plan.epochs,
       batchSize: options.batchSize,
       seed: options.seed,
       phase: 'distill',
-      ...(options.samplesPerEpoch > 0 ? { limit: options.samplesPerEpoch } : {}),
-      step: ({ xs, ys, globalStep, totalSteps }) => {
-        const learningRate = scheduledLearningRate(options.learningRate, options.learningRateSchedule, globalStep, totalSteps);
-        for (const optimizer of optimizers) setLearningRate(optimizer, learningRate);
-        // The teacher runs once per batch; its output is shared by every student's loss.
-        const teacherOut = tf.tidy(() => forward(xs));
+      limit: plan.samplesPerEpoch,
+      step: ({ xs, ys, batch, globalStep, totalSteps }) => {
+        const learningRate = scheduledLearningRate(options.learningRate, options.learningRateSchedule, globalStep, totalSteps, options.warmup ?? 0);
+        const active = trials.filter((t) => t.active);
+        for (const t of active) setLearningRate(t.optimizer!, learningRate);
+        let input = xs;
+        let mixed = false;
+        if (augmentation && batch.x) {
+          const a = augmentImages(batch.x, batch.size, info.inputShape, augmentation, batchRandom(options.seed, globalStep));
+          input = tf.tensor(a.x, xs.shape);
+          mixed = a.mixed !== undefined;
+        }
+        // The teacher labels the (augmented) batch once; every student learns from that output.
+        const teacherOut = tf.tidy(() => forward(input));
         try {
-          const losses = built.map((student, i) => optimizers[i].minimize(() => {
-            const out = student.logits.apply(xs, { training: true }) as Tensor;
-            return ctx.train.losses.distillation(out, teacherOut, ys, lossOptions);
-          }, true, vars[i]) as Tensor);
-          // The loop sums and disposes what the step returns.
-          const values: Record<string, Tensor> = { loss: tf.addN(losses) };
-          built.forEach((student, i) => { values[`loss_${student.name}`] = losses[i]; });
-          return values;
+          const losses = active.map((t) => t.optimizer!.minimize(() => {
+            const out = t.lossModel.apply(t.toInput(input), { training: true }) as Tensor;
+            return ctx.train.losses.distillation(out, teacherOut, ys, {
+              temperature: t.point.temperature, alpha: mixed ? 0 : t.point.alpha, studentFromLogits: t.fromLogits, teacherFromLogits,
+            });
+          }, true, t.vars) as Tensor);
+          chargedSeconds += batch.size * (teacherSeconds + active.reduce((a, t) => a + t.secondsPerSample, 0)) + TEACHER_BATCH_SECONDS + active.length * STEP_SECONDS;
+          return { loss: tf.addN(losses) };
         } finally {
           teacherOut.dispose();
+          if (input !== xs) input.dispose();
+        }
+      },
+      onEpochEnd: async ({ epoch }) => {
+        for (const t of trials) if (t.active) t.epochsTrained = epoch;
+        ctx.progress({
+          step: epoch, total: plan.epochs, epoch, epochs: plan.epochs,
+          message: `budget: ${chargedSeconds.toFixed(0)} of ${(options.budgetSeconds || plan.seconds).toFixed(0)} s spent (cost model), ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
+          metrics: { budgetSeconds: options.budgetSeconds ?? 0, budgetUsedSeconds: chargedSeconds, plannedSeconds: plan.seconds },
+        });
+        for (const g of groups) {
+          const rung = rungs.get(g.name)!.find((r) => r.epoch === epoch);
+          if (!rung) continue;
+          const alive = g.members.filter((t) => t.active);
+          const scores: number[] = [];
+          for (const t of alive) {
+            const split = info.splits.validation > 0 ? 'validation' : 'train';
+            const evaluated = await ctx.train.evaluate(t.model, {
+              split, limit: 1024, batchSize: 256, fromLogits: outputsLogits(t.model),
+              toTensors: (b) => ({ xs: tf.tidy(() => t.toInput(tf.tensor(b.x!, [b.size, ...info.inputShape]))), ys: tf.tensor1d(b.y, 'int32') }),
+            });
+            t.rungAccuracies.push(evaluated.accuracy);
+            scores.push(evaluated.accuracy);
+          }
+          const keep = new Set(survivors(scores, rung.keep).map((i) => alive[i]));
+          for (const t of alive) {
+            if (!keep.has(t)) {
+              t.active = false;
+              t.optimizer?.dispose();
+              t.optimizer = undefined;
+            }
+          }
+          ctx.log.info(`successive halving, group ${g.name}, epoch ${epoch}: kept ${[...keep].map((t) => t.name).join(', ')}; stopped ${alive.filter((t) => !keep.has(t)).map((t) => t.name).join(', ') || 'none'}`);
         }
       },
     });
-    loopSeconds = (performance.now() - started) / 1000;
+    const loopSeconds = (performance.now() - started) / 1000;
+    for (const t of trials) {
+      if (options.recalibrationBatches && options.recalibrationBatches > 0) {
+        await recalibrateBatchNorm(ctx, t.model, { batches: options.recalibrationBatches, batchSize: Math.max(32, options.batchSize), seed: options.seed, toInput: t.toInput });
+      }
+    }
     return {
-      students: built.map((s) => ({ name: s.name, spec: s.spec, size: s.size, family: s.family, model: s.model, params: s.model.countParams() })),
+      students: trials.map((t) => ({
+        name: t.name, spec: t.spec, ...(t.size ? { size: t.size } : {}), family: t.family, model: t.model, params: t.model.countParams(), group: t.group,
+        temperature: t.point.temperature, alpha: t.point.alpha, epochsTrained: t.epochsTrained, stoppedEarly: t.epochsTrained < result.epochsCompleted,
+        rungAccuracies: t.rungAccuracies,
+      })),
       loopSeconds,
       epochsCompleted: result.epochsCompleted,
+      plannedEpochs: plan.epochs,
+      samplesPerEpoch: plan.samplesPerEpoch,
+      plannedSeconds: plan.seconds,
+      augmentation,
     };
   } catch (err) {
-    for (const s of built) s.model.dispose();
+    for (const t of trials) if (t.owned) t.model.dispose();
     throw err;
   } finally {
-    for (const o of optimizers) o.dispose();
+    for (const t of trials) t.optimizer?.dispose();
   }
 }
 
@@ -153,7 +367,7 @@ export interface JointVsSingleTiming {
  * Times joint distillation of all `specs` against distilling the largest student alone, with the
  * same options. A few untimed warm-up batches run first so neither side pays kernel start-up.
  */
-export async function timeJointVsSingle(ctx: DistillContext, teacher: LayersModel, specs: StudentSpec[], options: JointOptions): Promise<JointVsSingleTiming> {
+export async function timeJointVsSingle(ctx: DistillContext, teacher: LayersModel, specs: Array<'large' | 'medium' | 'small' | StudentSize>, options: JointOptions): Promise<JointVsSingleTiming> {
   const probe = buildStudents(ctx, specs, options.seed, Math.floor(teacher.countParams() / 2));
   const sizes = probe.map((s) => s.model.countParams());
   for (const s of probe) s.model.dispose();

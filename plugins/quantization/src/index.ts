@@ -25,7 +25,7 @@ export default definePlugin<QuantizationConfig>({
   manifest: {
     name: 'quantization',
     version: '1.0.0',
-    sdk: '^1.1.0',
+    sdk: '^1.4.0',
     kind: 'quantization',
     summary: 'Post-training int8 / float16 / dynamic-range quantization, with quantization-aware fine-tuning when int8 costs too much accuracy.',
     hardwareTargets: ['*'],

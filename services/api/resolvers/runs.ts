@@ -1,5 +1,6 @@
 // Compression runs: start, cancel, retry; their timeline and candidates; the live event stream.
 import { ARCHITECTURE_CHANGING_PLUGINS, preflightRefusal } from '../../targets/index.ts';
+import { checkBudgetSeconds, DEFAULT_BUDGET_SECONDS, MAX_BUDGET_SECONDS, MIN_BUDGET_SECONDS } from '../../planner/budget.ts';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { appendRunEvent, countRunEvents, listRunEvents } from '../../events/store.ts';
 import type { RunEvent as StoredRunEvent } from '../../events/types.ts';
@@ -63,6 +64,9 @@ class StartRunInput {
   @Field(() => RunConstraintsInput, { nullable: true, description: 'Constraints on candidates.' })
   constraints?: RunConstraintsInput | null;
 
+  @Field(() => Float, { nullable: true, description: `Time budget: seconds of training the planner may spend on the whole run (students, search, fine-tuning; ${MIN_BUDGET_SECONDS} s to ${MAX_BUDGET_SECONDS / 86400} days). Default ${DEFAULT_BUDGET_SECONDS} s. The same budget gives the same plan and epochs, hence reproducible results.` })
+  budgetSeconds?: number | null;
+
   @Field(() => String, { nullable: true, description: 'Same key + same input returns the same run; same key + other input is an error.' })
   idempotencyKey?: string | null;
 }
@@ -104,13 +108,13 @@ function checkConstraints(c: RunConstraintsInput | null | undefined) {
 async function insertRun(
   trx: TenantTransaction,
   context: ApiContext,
-  fields: { projectId: string; modelVersionId: string; datasetId: string; targets: string[]; techniques: { plugin: string; config: Record<string, unknown> }[] | null; constraints: Record<string, number | null>; retryOf: string | null },
+  fields: { projectId: string; modelVersionId: string; datasetId: string; targets: string[]; techniques: { plugin: string; config: Record<string, unknown> }[] | null; constraints: Record<string, number | null>; budgetSeconds: number | null; retryOf: string | null },
 ): Promise<string> {
   const auth = caller(context);
   const row = await trx.insertInto('compression_runs').values({
     org_id: auth.orgId, project_id: fields.projectId, model_version_id: fields.modelVersionId, dataset_id: fields.datasetId,
     targets: JSON.stringify(fields.targets), techniques: fields.techniques === null ? null : JSON.stringify(fields.techniques),
-    constraints: JSON.stringify(fields.constraints), retry_of: fields.retryOf, created_by: auth.userId,
+    constraints: JSON.stringify(fields.constraints), budget_seconds: fields.budgetSeconds, retry_of: fields.retryOf, created_by: auth.userId,
   }).returning('id').executeTakeFirstOrThrow();
   await appendRunEvent(trx, { orgId: auth.orgId, runId: row.id, type: 'RUN_QUEUED', payload: fields.retryOf ? { retryOf: fields.retryOf } : {} });
   await audit(trx, context, fields.retryOf ? 'run.retry' : 'run.start', { type: 'run', id: row.id }, { targets: fields.targets });
@@ -149,6 +153,14 @@ export class RunMutations {
         }
       }
       const constraints = checkConstraints(input.constraints);
+      const budgetSeconds = input.budgetSeconds ?? null;
+      if (budgetSeconds !== null) {
+        try {
+          checkBudgetSeconds(budgetSeconds);
+        } catch (error) {
+          throw new UserFacingError('INVALID_INPUT', (error as Error).message, 'budgetSeconds');
+        }
+      }
       const { runId, created } = await context.tenant(async (trx) => {
         let created = false;
         const result = await idempotent(trx, auth.orgId, 'startRun', input.idempotencyKey, { ...input, idempotencyKey: undefined }, async () => {
@@ -170,7 +182,7 @@ export class RunMutations {
           const project = await loadProjectRow(trx, version.project_id);
           if (project?.archived_at) throw new UserFacingError('INVALID_STATE', 'the project is archived', 'modelVersionId');
           created = true;
-          const runId = await insertRun(trx, context, { projectId: version.project_id, modelVersionId: version.id, datasetId: dataset.id, targets, techniques, constraints, retryOf: null });
+          const runId = await insertRun(trx, context, { projectId: version.project_id, modelVersionId: version.id, datasetId: dataset.id, targets, techniques, constraints, budgetSeconds, retryOf: null });
           return { runId };
         });
         return { runId: result.runId as string, created };
@@ -207,7 +219,7 @@ export class RunMutations {
         if (run.status !== 'failed' && run.status !== 'cancelled') throw new UserFacingError('INVALID_STATE', `only failed or cancelled runs can be retried (this one is ${run.status})`, 'runId');
         return insertRun(trx, context, {
           projectId: run.project_id, modelVersionId: run.model_version_id, datasetId: run.dataset_id, targets: run.targets, techniques: run.techniques,
-          constraints: run.constraints as Record<string, number | null>, retryOf: run.id,
+          constraints: run.constraints as Record<string, number | null>, budgetSeconds: run.budget_seconds, retryOf: run.id,
         });
       });
       await context.services.launcher.start(auth.orgId, runId);

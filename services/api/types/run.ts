@@ -5,6 +5,7 @@ import type { CandidatesTable, CompressionRunsTable } from '../../db/types/index
 import { RUN_EVENT_TYPES, type RunEvent as StoredRunEvent, type RunEventType } from '../../events/types.ts';
 import { toGlobalId } from '../ids.ts';
 import { EXPORT_ACCURACY_LOSS_RULE, MAX_EXPORT_ACCURACY_LOSS } from '../../planner/export-fidelity.ts';
+import { DEFAULT_BUDGET_SECONDS } from '../../planner/budget.ts';
 import { CandidateStatusEnum, DateTime, JSONScalar, Node, RunStatusEnum } from './common.ts';
 
 const EXPORT_LOSS_POINTS = Math.round(MAX_EXPORT_ACCURACY_LOSS * 100);
@@ -66,6 +67,12 @@ export class CompressionRun extends Node {
   @Field(() => RunConstraints, { description: 'Constraints candidates must meet.' })
   constraints!: RunConstraints;
 
+  @Field(() => Float, { description: 'Time budget of the run: seconds of training the planner spends (the default when the run set none).' })
+  budgetSeconds!: number;
+
+  @Field(() => Boolean, { description: 'True when the run set no budget and got the default.' })
+  budgetIsDefault!: boolean;
+
   @Field(() => String, { nullable: true, description: 'Failure or cancellation message.' })
   message!: string | null;
 
@@ -88,6 +95,7 @@ export class CompressionRun extends Node {
       datasetId: row.dataset_id, retryOfId: row.retry_of, status: row.status as RunStatusEnum, phase: row.phase, targets: row.targets,
       autoTechniques: row.techniques === null, techniques: row.techniques ?? [],
       constraints: { maxBytes: c.maxBytes ?? null, maxLatencyMs: c.maxLatencyMs ?? null, minAccuracy: c.minAccuracy ?? null, maxAccuracyDrop: c.maxAccuracyDrop ?? null },
+      budgetSeconds: row.budget_seconds ?? DEFAULT_BUDGET_SECONDS, budgetIsDefault: row.budget_seconds === null,
       message: row.message, cancelRequested: row.cancel_requested_at !== null, createdAt: row.created_at, startedAt: row.started_at,
       finishedAt: row.finished_at,
     });

@@ -122,6 +122,8 @@ export interface CompressionRunsTable {
   /** null = "auto": the planner chooses the techniques. */
   techniques: NullableJson<TechniqueChoiceJson[]>;
   constraints: Json<RunConstraintsJson>;
+  /** Seconds of training the planner may spend (services/planner/budget.ts); null = the default. */
+  budget_seconds: ColumnType<number | null, number | null | undefined, number | null>;
   message: string | null;
   retry_of: string | null;
   event_seq: Generated<number>;

@@ -60,9 +60,15 @@ async function invoke(j: InvokeJob): Promise<void> {
   const { checkOutput } = await import('./output.ts');
   const { createTrainingHelpers } = await import('./training.ts');
   const { RemoteDataset } = await import('./remote-dataset.ts');
+  const { createExportHelpers, loadExportRuntime } = await import('./export-helpers.ts');
 
-  // Workers only load and train models; TFLite converters matter in the exporting process.
-  const registry: LayerRegistry = { tf, registerClass: (cls) => { tf.serialization.registerClass(cls); }, registerTfliteConverter: () => undefined };
+  // ctx.export exports in this worker too: plugin layers register their converters here as well.
+  const { registerLayerConverter } = await import('../../engine/export/index.ts');
+  const registry: LayerRegistry = {
+    tf,
+    registerClass: (cls) => { tf.serialization.registerClass(cls); },
+    registerTfliteConverter: (className, converter) => registerLayerConverter(className, converter as unknown as Parameters<typeof registerLayerConverter>[1]),
+  };
   for (const url of j.layerModules) (await loadPlugin(url)).hooks.registerLayers?.(registry);
   const plugin = await loadPlugin(j.url);
   if (!j.layerModules.includes(j.url)) plugin.hooks.registerLayers?.(registry);
@@ -82,11 +88,15 @@ async function invoke(j: InvokeJob): Promise<void> {
     targets: j.targets,
     tf,
     train: createTrainingHelpers({ data, signal: controller.signal, progress }),
+    export: createExportHelpers({ data, signal: controller.signal }),
     progress,
     log: logger(),
     signal: controller.signal,
     scratchDir: j.scratchDir,
   };
+  // The TFLite interpreter loads its wasm through a fetch shim that reads local files: load it
+  // now, then take fetch away, so the shim never serves the plugin.
+  await loadExportRuntime();
   // Plugins get data through ctx.data only.
   globalThis.fetch = async () => { throw new Error('plugins have no network access'); };
 
@@ -133,6 +143,7 @@ async function warm(j: WarmJob): Promise<InvokeJob> {
   const { initEngine } = await import('../../engine/backend/index.ts');
   await initEngine(j.backend as Parameters<typeof initEngine>[0]);
   await Promise.all([import('../model-transfer.ts'), import('./output.ts'), import('./training.ts'), import('./remote-dataset.ts')]);
+  await (await import('./export-helpers.ts')).loadExportRuntime();
   return started;
 }
 

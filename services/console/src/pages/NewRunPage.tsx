@@ -40,6 +40,7 @@ export default function NewRunPage({ projectId }: { projectId: string }) {
   const [auto, setAuto] = useState(true);
   const [chosen, setChosen] = useState<Record<string, Record<string, unknown>>>({});
   const [constraints, setConstraints] = useState({ maxBytes: '', minAccuracy: '', maxAccuracyDrop: '', maxLatencyMs: '' });
+  const [budget, setBudget] = useState('');
   const [result, startRun] = useMutation(StartRun);
 
   // rjsf renders the option picker of an anyOf/oneOf field without a label: name it after its field.
@@ -69,6 +70,7 @@ export default function NewRunPage({ projectId }: { projectId: string }) {
           maxAccuracyDrop: optionalNumber(constraints.maxAccuracyDrop),
           maxLatencyMs: optionalNumber(constraints.maxLatencyMs),
         },
+        budgetSeconds: optionalNumber(budget),
         idempotencyKey: crypto.randomUUID(),
       },
     });
@@ -143,6 +145,10 @@ export default function NewRunPage({ projectId }: { projectId: string }) {
             <label>Lowest accuracy (0–1) <input inputMode="decimal" value={constraints.minAccuracy} onChange={(e) => setConstraints({ ...constraints, minAccuracy: e.target.value })} /></label>
             <label>Largest accuracy drop (0–1) <input inputMode="decimal" value={constraints.maxAccuracyDrop} onChange={(e) => setConstraints({ ...constraints, maxAccuracyDrop: e.target.value })} /></label>
             <label>Slowest latency, ms <input inputMode="decimal" value={constraints.maxLatencyMs} onChange={(e) => setConstraints({ ...constraints, maxLatencyMs: e.target.value })} /></label>
+          </fieldset>
+          <fieldset className="card">
+            <legend>Time budget (optional)</legend>
+            <label>Training seconds for the whole run (default 45; the same budget gives the same results) <input inputMode="decimal" value={budget} onChange={(e) => setBudget(e.target.value)} /></label>
           </fieldset>
           <UserErrors errors={result.data?.startRun.userErrors} />
           {result.error && <p role="alert" className="error">{result.error.graphQLErrors[0]?.message ?? result.error.message}</p>}

@@ -18,7 +18,7 @@ const RunQuery = graphql(`
   query Run($id: ID!) {
     node(id: $id) {
       ... on CompressionRun {
-        id status phase message targets autoTechniques cancelRequested createdAt startedAt finishedAt
+        id status phase message targets autoTechniques cancelRequested createdAt startedAt finishedAt budgetSeconds budgetIsDefault
         project { id name }
         modelVersion { version parameterCount model { name } }
         dataset { name }
@@ -91,6 +91,7 @@ export default function RunPage({ runId }: { runId: string }) {
               <dt>Dataset</dt><dd>{run.dataset.name}</dd>
               <dt>Targets</dt><dd>{run.targets.join(', ')}</dd>
               <dt>Techniques</dt><dd>{run.autoTechniques ? 'automatic' : run.techniques.map((t) => t.plugin).join(', ')}</dd>
+              <dt>Time budget</dt><dd>{run.budgetSeconds} s of training{run.budgetIsDefault ? ' (default)' : ''}</dd>
               <dt>Started</dt><dd>{formatDate(run.startedAt ?? run.createdAt)}</dd>
               {run.finishedAt && <><dt>Finished</dt><dd>{formatDate(run.finishedAt)}</dd></>}
               {run.message && <><dt>Message</dt><dd>{run.message}</dd></>}

@@ -1,0 +1,115 @@
+// The run's time budget, spent by the planner: how many distillation trials (students × search
+// points), in which search groups, whether the weaker ones stop early (successive halving),
+// whether the structurally pruned teacher is distilled as well (prune → distill, Minitron-style),
+// and how the seconds are shared among the training steps. Pure: the same budget and task give
+// the same allocation, and each plugin turns its seconds into epochs with a fixed cost model, so
+// the same budget gives the same run.
+//
+// A budget is seconds of training for the whole run (not per target: steps the targets share —
+// the joint distillation — run once). Default: DEFAULT_BUDGET_SECONDS.
+
+/** Budget of a run that sets none: small enough that a three-target run on the demo data ends within two minutes here. */
+export const DEFAULT_BUDGET_SECONDS = 45;
+export const MIN_BUDGET_SECONDS = 5;
+export const MAX_BUDGET_SECONDS = 7 * 24 * 3600;
+
+/** A distillation student as the plugin's config takes it (see plugins/distillation config.ts). */
+export type StudentChoice =
+  | { width: number; depth: number; resolution?: number; group: string; maxParamsFraction: number }
+  | { teacherWidth: number; group: string };
+
+/** A search group: the trials competing for one size tier (a fraction of the teacher's parameters). */
+export interface SizeTier {
+  name: string;
+  /** At most this fraction of the teacher's parameters. */
+  fraction: number;
+  /** The teacher's architecture at this width has about `fraction` of its parameters (width²). */
+  teacherWidth: number;
+}
+
+export const SIZE_TIERS: readonly SizeTier[] = [
+  { name: 'half', fraction: 0.5, teacherWidth: 0.7 },
+  { name: 'quarter', fraction: 0.25, teacherWidth: 0.5 },
+  { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.25 },
+];
+
+export interface BudgetAllocation {
+  seconds: number;
+  /** The joint distillation call every distill chain shares. */
+  distill: {
+    seconds: number;
+    students: StudentChoice[];
+    grid: Array<{ temperature: number; alpha: number }>;
+    halvingEta: number;
+  };
+  /** Prune (structured, one shot, this fraction of channels) → distill the pruned teacher; one
+   * chain each, empty when the budget or the plugins do not allow it. */
+  pruneThenDistill: Array<{ sparsity: number; seconds: number }>;
+  pruneEpochs: number;
+  qatEpochs: number;
+  /** One line per decision, for the run's log and docs. */
+  notes: string[];
+}
+
+/** Trial name of a student as the distillation plugin names its candidates (`trialName` there). */
+export function studentTrialName(student: StudentChoice, point: { temperature: number; alpha: number }, gridSize: number): string {
+  const base = 'teacherWidth' in student
+    ? `student-${student.group}-teacher-w${student.teacherWidth}`
+    : `student-${student.group}-w${student.width}-d${student.depth}${student.resolution !== undefined && student.resolution !== 1 ? `-r${student.resolution}` : ''}`;
+  return gridSize > 1 ? `${base}-t${point.temperature}-a${point.alpha}` : base;
+}
+
+/** Parses '90', '90s', '10m', '1.5h' into seconds; throws on anything else. */
+export function parseBudget(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*$/i.exec(text);
+  if (!m) throw new Error(`cannot read budget "${text}": write it like 90s, 10m or 1.5h`);
+  const unit = (m[2] ?? 's').toLowerCase();
+  return Number(m[1]) * (unit.startsWith('h') ? 3600 : unit.startsWith('m') ? 60 : 1);
+}
+
+export function checkBudgetSeconds(seconds: number): void {
+  if (!Number.isFinite(seconds) || seconds < MIN_BUDGET_SECONDS || seconds > MAX_BUDGET_SECONDS) {
+    throw new Error(`budget must be between ${MIN_BUDGET_SECONDS} s and ${MAX_BUDGET_SECONDS / 86400} days, got ${seconds} s`);
+  }
+}
+
+/**
+ * Spends `seconds` on the run's training steps. Image tasks search student width/depth/resolution
+ * per size tier; other tasks train one MLP per tier. Larger budgets buy more trials per tier, a
+ * (T, α) grid and prune → distill; successive halving keeps the extra trials cheap.
+ */
+export function allocateBudget(input: { seconds: number; image: boolean; canPruneThenDistill: boolean }): BudgetAllocation {
+  checkBudgetSeconds(input.seconds);
+  const s = input.seconds;
+  const notes: string[] = [];
+  // The pruned teacher keeps the teacher's own features: distilling it is the cheapest way to a
+  // good small model (measured in bench:students), so it comes first; 60 % of the channels out
+  // leaves about a sixth of the conv parameters (under ¼ of the teacher), 80 % about 1/25.
+  const sparsities = !input.canPruneThenDistill || s < 30 ? [] : s >= 240 ? [0.6, 0.8] : [0.6];
+  // Shares: distillation is the heart; QAT and pruning fine-tuning get a little.
+  const distillShare = sparsities.length > 0 ? 0.55 : 0.75;
+  const trialsPerTier = !input.image ? 1 : s >= 600 ? 4 : s >= 240 ? 2 : 1;
+  const students: StudentChoice[] = [];
+  for (const tier of SIZE_TIERS) {
+    const variants: StudentChoice[] = [
+      { width: 1, depth: 1, resolution: 1, group: tier.name, maxParamsFraction: tier.fraction },
+      { teacherWidth: tier.teacherWidth, group: tier.name },
+      { width: 1, depth: 0.5, resolution: 1, group: tier.name, maxParamsFraction: tier.fraction },
+      { width: 1, depth: 1, resolution: 0.5, group: tier.name, maxParamsFraction: tier.fraction },
+    ];
+    students.push(...variants.slice(0, trialsPerTier));
+  }
+  const grid = input.image && s >= 1200 ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
+  notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);
+  notes.push(sparsities.length > 0 ? `prune → distill at ${sparsities.join(' and ')} of the channels: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');
+  return {
+    seconds: s,
+    distill: { seconds: round(s * distillShare), students, grid, halvingEta: 2 },
+    pruneThenDistill: sparsities.map((sparsity) => ({ sparsity, seconds: round((s * 0.2) / sparsities.length) })),
+    pruneEpochs: s >= 180 ? 2 : 1,
+    qatEpochs: 1,
+    notes,
+  };
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;

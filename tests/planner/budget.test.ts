@@ -1,0 +1,110 @@
+// The budget allocator (services/planner/budget.ts) and how the planner spends a budget: pure,
+// reproducible, more seconds buy more trials and prune → distill, and the planner's picks name
+// exactly the trials the distillation plugin returns.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { trialName, type StudentSpec } from '@condense/plugin-distillation';
+import {
+  allocateBudget, checkBudgetSeconds, DEFAULT_BUDGET_SECONDS, parseBudget, SIZE_TIERS, studentTrialName,
+} from '../../services/planner/budget.ts';
+import { planCandidates, planForRun, type PlannerPluginInfo } from '../../services/planner/index.ts';
+
+const ALL: PlannerPluginInfo[] = [
+  { name: 'quantization', kind: 'quantization', hardwareTargets: ['*'] },
+  { name: 'pruning', kind: 'pruning', hardwareTargets: ['*'] },
+  { name: 'distillation', kind: 'distillation', hardwareTargets: ['*'] },
+];
+const image = { kind: 'tensor' as const, inputShape: [28, 28, 1], numClasses: 10 };
+
+describe('budget allocator', () => {
+  it('reads budgets like 90s, 10m, 1.5h and refuses what it cannot read or what is out of range', () => {
+    assert.equal(parseBudget('90'), 90);
+    assert.equal(parseBudget('90s'), 90);
+    assert.equal(parseBudget('10m'), 600);
+    assert.equal(parseBudget('1.5h'), 5400);
+    assert.throws(() => parseBudget('ten minutes'), /cannot read budget "ten minutes"/);
+    assert.throws(() => checkBudgetSeconds(1), /budget must be between 5 s/);
+    assert.throws(() => checkBudgetSeconds(Number.NaN), /budget must be between/);
+    assert.throws(() => allocateBudget({ seconds: 2, image: true, canPruneThenDistill: true }), /budget must be between/);
+  });
+
+  it('is a pure function of its input: the same budget gives the same allocation', () => {
+    const a = allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true });
+    const b = allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true });
+    assert.deepEqual(a, b);
+  });
+
+  it('spends more seconds on more trials per size tier, a (T, α) grid, and prune → distill', () => {
+    const tiny = allocateBudget({ seconds: 20, image: true, canPruneThenDistill: true });
+    const small = allocateBudget({ seconds: DEFAULT_BUDGET_SECONDS, image: true, canPruneThenDistill: true });
+    const medium = allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true });
+    const large = allocateBudget({ seconds: 900, image: true, canPruneThenDistill: true });
+    const huge = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
+    assert.deepEqual(tiny.pruneThenDistill, [], 'no prune → distill under 30 s');
+    assert.equal(small.distill.students.length, SIZE_TIERS.length, 'one student per tier at the default budget');
+    assert.deepEqual(small.pruneThenDistill.map((p) => p.sparsity), [0.6]);
+    assert.equal(small.distill.grid.length, 0);
+    assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length);
+    assert.deepEqual(medium.pruneThenDistill.map((p) => p.sparsity), [0.6, 0.8]);
+    assert.equal(large.distill.students.length, 4 * SIZE_TIERS.length);
+    assert.equal(large.distill.grid.length, 0);
+    assert.equal(huge.distill.grid.length, 2);
+    assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);
+    // Each tier is one search group, and every tier searches a teacher-derived student once it has two trials.
+    for (const tier of SIZE_TIERS) {
+      const members = medium.distill.students.filter((s) => s.group === tier.name);
+      assert.equal(members.length, 2);
+      assert.ok(members.some((s) => 'teacherWidth' in s));
+    }
+    // The shares never exceed the budget.
+    for (const a of [tiny, small, medium, large, huge]) assert.ok(a.distill.seconds + a.pruneThenDistill.reduce((n, p) => n + p.seconds, 0) <= a.seconds);
+    // Vector data: one MLP per tier, no grid.
+    assert.equal(allocateBudget({ seconds: 900, image: false, canPruneThenDistill: false }).distill.students.length, SIZE_TIERS.length);
+  });
+
+  it("names each trial exactly as the distillation plugin names its candidate", () => {
+    const { distill } = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
+    for (const student of distill.students) {
+      for (const point of distill.grid) {
+        assert.equal(studentTrialName(student, point, distill.grid.length), trialName(student as StudentSpec, point, distill.grid.length));
+      }
+      assert.equal(studentTrialName(student, { temperature: 4, alpha: 0.3 }, 1), trialName(student as StudentSpec, { temperature: 4, alpha: 0.3 }, 1));
+    }
+  });
+});
+
+describe('planner with a budget', () => {
+  it('plans one shared joint distillation call (budgetSeconds, trials, halving) with one chain per trial, and prune → distill', () => {
+    const plans = planCandidates({ dataset: image, targets: ['cpu-int8', 'mcu-int8'], plugins: ALL, seconds: 300 });
+    const distills = plans.filter((p) => p.family === 'distill');
+    assert.equal(distills.length, 2 * 2 * SIZE_TIERS.length, 'two targets × two trials per tier');
+    const calls = new Set(distills.map((p) => JSON.stringify(p.chain[0].config)));
+    assert.equal(calls.size, 1, 'every distill chain names the same call, so it runs once per run');
+    const config = distills[0].chain[0].config as { budgetSeconds: number; students: unknown[]; halvingEta: number };
+    assert.equal(config.budgetSeconds, allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true }).distill.seconds);
+    assert.equal(config.halvingEta, 2);
+    assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length);
+    const pd = plans.filter((p) => p.family === 'prune-distill');
+    assert.equal(pd.length, 2 * 2, 'two targets × two pruning levels');
+    assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => p.chain[0].config.targetSparsity), [0.6, 0.8]);
+    assert.deepEqual(pd[0].chain.map((s) => [s.plugin, s.kind]), [['pruning', 'pruning'], ['distillation', 'distillation'], ['quantization', 'quantization']]);
+    assert.deepEqual(pd[0].chain[1].config.students, ['self']);
+    assert.equal(pd[0].chain[0].config.epochs, 0, 'one-shot structured pruning, then distillation does the training');
+  });
+
+  it('the same budget plans the same run; the orchestration uses the default budget when the run sets none', () => {
+    const input = { dataset: image, targets: ['cpu-int8'], plugins: ALL, seconds: 300 };
+    assert.deepEqual(planCandidates(input), planCandidates(input));
+    const request = (budgetSeconds?: number | null) => ({
+      run: { targets: ['cpu-int8'], techniques: null, constraints: {}, budgetSeconds },
+      validated: { model: { format: 'keras', parameterCount: 1000, inputShape: [28, 28, 1], outputShape: [10] }, dataset: { format: 'npz', numClasses: 10, sampleCount: 100, inputShape: [28, 28, 1] }, targets: ['cpu-int8'] },
+      baseline: { accuracy: 0.9, parameterCount: 1000, bytes: 4000, hostLatencyMs: null },
+      plugins: ALL,
+    });
+    const byDefault = planForRun(request(null));
+    const distill = byDefault.candidates.find((c) => c.chain[0]?.plugin === 'distillation')!;
+    assert.equal(distill.chain[0].config.budgetSeconds, allocateBudget({ seconds: DEFAULT_BUDGET_SECONDS, image: true, canPruneThenDistill: true }).distill.seconds);
+    const bigger = planForRun(request(600));
+    assert.ok(bigger.candidates.length > byDefault.candidates.length, 'a larger budget plans more trials');
+  });
+});

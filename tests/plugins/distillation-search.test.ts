@@ -1,0 +1,176 @@
+// The distillation plugin's new parts: augmentation is deterministic under a seed and does what it
+// says; successive halving's rungs and its early stopping inside the joint loop; the budget's
+// epochs; BatchNorm recalibration; students derived from the teacher's own architecture.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { PluginContext, ProgressUpdate } from '@condense/plugin-sdk';
+import {
+  augmentImages, batchRandom, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, narrowTeacher, recalibrateBatchNorm, survivors,
+} from '@condense/plugin-distillation';
+import { initEngine, tf } from '../../services/engine/backend/index.ts';
+import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
+import { fit } from '../../services/engine/train/index.ts';
+import { createTrainingHelpers } from '../../services/plugins/worker/training.ts';
+
+function localContext(data: Dataset, logs: string[] = [], progress: ProgressUpdate[] = []): Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> {
+  const signal = new AbortController().signal;
+  const quiet = () => undefined;
+  const pd = data as unknown as PluginContext['data'];
+  return { tf, data: pd, train: createTrainingHelpers({ data: pd, signal, progress: quiet }), progress: (u) => progress.push(u), log: { debug: quiet, info: (m) => logs.push(m), warn: quiet, error: quiet }, signal };
+}
+
+/** 8×8 one-channel images of 4 classes: which quadrant is bright. */
+function quadrants(n: number): Dataset {
+  let s = 7;
+  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const x = new Float32Array(n * 64);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 4;
+    const qy = (y[i] >> 1) * 4;
+    const qx = (y[i] & 1) * 4;
+    for (let p = 0; p < 64; p++) x[i * 64 + p] = r() * 0.6 + ((p >> 3) >= qy && (p >> 3) < qy + 4 && (p & 7) >= qx && (p & 7) < qx + 4 ? 0.4 : 0);
+  }
+  return datasetFromArrays(x, y, [8, 8, 1], { seed: 3 });
+}
+
+describe('augmentation', () => {
+  const image = Float32Array.from({ length: 2 * 4 * 4 * 1 }, (_, i) => i + 1);
+  const options = { cropPadding: 1, flip: true, mixup: 0.5 };
+
+  it('gives the same batch for the same seed and step, another for another step', () => {
+    const a = augmentImages(image, 2, [4, 4, 1], options, batchRandom(5, 3));
+    const b = augmentImages(image, 2, [4, 4, 1], options, batchRandom(5, 3));
+    assert.deepEqual(a, b);
+    const others = [4, 5, 6, 7].map((step) => augmentImages(image, 2, [4, 4, 1], options, batchRandom(5, step)).x);
+    assert.ok(others.some((x) => x.some((v, i) => v !== a.x[i])), 'other steps draw other crops/flips');
+    assert.deepEqual(image.slice(0, 3), Float32Array.from([1, 2, 3]), 'the input is not modified');
+  });
+
+  it('shifts with zero padding, mirrors left-right, and mixes whole images', () => {
+    // A random() that always returns 0: shift −pad in y and x, flip (0 < 0.5), then mixup with λ = 0.
+    const zero = () => 0;
+    const one = augmentImages(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), 1, [3, 3, 1], { cropPadding: 1, flip: false, mixup: 0 }, zero);
+    assert.deepEqual([...one.x], [0, 0, 0, 0, 1, 2, 0, 4, 5], 'content moves down-right by one pixel, zeros come in');
+    const flipped = augmentImages(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), 1, [3, 3, 1], { cropPadding: 0, flip: true, mixup: 0 }, zero);
+    assert.deepEqual([...flipped.x], [3, 2, 1, 6, 5, 4, 9, 8, 7]);
+    const half = (() => { const seq = [0, 0.5, 0]; let i = 0; return () => seq[i++ % seq.length]; })();
+    const mixed = augmentImages(Float32Array.from([2, 2, 4, 4]), 2, [1, 2, 1], { cropPadding: 0, flip: false, mixup: 1 }, half);
+    assert.equal(mixed.mixed, 0.5);
+    assert.deepEqual([...mixed.x], [3, 3, 3, 3], 'λ = ½ blends each image with its (swapped) partner');
+  });
+});
+
+describe('successive halving', () => {
+  it('rungs keep the best 1/η at geometrically spaced epochs', () => {
+    assert.deepEqual(halvingRungs(4, 8), [{ epoch: 2, keep: 2 }, { epoch: 4, keep: 1 }]);
+    assert.deepEqual(halvingRungs(2, 6), [{ epoch: 3, keep: 1 }]);
+    assert.deepEqual(halvingRungs(1, 8), [], 'a group of one never stops early');
+    assert.deepEqual(halvingRungs(4, 1), [], 'one epoch leaves no room for rungs');
+    assert.equal(halvingTrialEpochs(4, 8), 4 * 2 + 2 * 2 + 1 * 4);
+    assert.equal(halvingTrialEpochs(1, 8), 8);
+    assert.deepEqual(survivors([0.5, 0.9, 0.9, 0.1], 2), [1, 2], 'ties go to the earlier trial');
+  });
+
+  it('a budget buys the most epochs whose cost fits, and the same budget always the same epochs', () => {
+    const groups = [{ trials: 2, secondsPerSample: 0.001 }, { trials: 1, secondsPerSample: 0.0005 }];
+    const a = epochsWithinBudget(30, 1000, 0.0002, groups, 2);
+    assert.deepEqual(a, epochsWithinBudget(30, 1000, 0.0002, groups, 2));
+    assert.ok(a.seconds <= 30 && a.epochs >= 1);
+    const more = epochsWithinBudget(30, 1000, 0.0002, groups, 2, 200);
+    const next = epochsWithinBudget(more.seconds + 1e-9, 1000, 0.0002, groups, 2);
+    assert.equal(next.epochs, more.epochs);
+    const tiny = epochsWithinBudget(0.5, 1000, 0.0002, groups, 2);
+    assert.equal(tiny.epochs, 1);
+    assert.ok(tiny.samplesPerEpoch < 1000, 'under one epoch the budget trains on fewer samples');
+  });
+});
+
+describe('joint distillation search', () => {
+  let data: Dataset;
+  let teacher: tf.LayersModel;
+  before(async () => {
+    await initEngine();
+    data = quadrants(480);
+    teacher = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
+    await fit(teacher, data, { epochs: 3, batchSize: 32, validationSplit: null, seed: 1 });
+  });
+
+  it('derives students from the teacher\'s own architecture at a reduced width', async () => {
+    const narrow = await narrowTeacher(tf, teacher, 0.5, 'narrow', 1);
+    assert.deepEqual(narrow.layers.map((l) => l.getClassName()), teacher.layers.map((l) => l.getClassName()));
+    assert.equal((narrow.layers[0].getConfig() as { filters: number }).filters, 8);
+    assert.equal((narrow.layers[2].getConfig() as { units: number }).units, 32);
+    assert.equal((narrow.layers[3].getConfig() as { units: number }).units, 4, 'the classifier keeps one unit per class');
+    assert.ok(narrow.countParams() < teacher.countParams() / 3);
+    const again = await narrowTeacher(tf, teacher, 0.5, 'narrow2', 1);
+    assert.deepEqual(await narrow.layers[0].getWeights()[0].data(), await again.layers[0].getWeights()[0].data(), 'seeded initial weights');
+    narrow.dispose();
+    again.dispose();
+  });
+
+  it('stops the weaker trials of a group early, keeps each as a candidate, and trains the group winner to the end', async () => {
+    const logs: string[] = [];
+    const progress: ProgressUpdate[] = [];
+    const result = await distillJointly(localContext(data, logs, progress), teacher, [
+      { width: 1, depth: 1, group: 'g' },
+      { teacherWidth: 0.5, group: 'g' },
+      { width: 0.25, depth: 0.5, resolution: 0.5, group: 'g' },
+      { width: 0.5, depth: 0.5 },
+    ], { temperature: 4, alpha: 0.3, epochs: 4, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 0, seed: 0, halvingEta: 2, cropPadding: 1, flip: 'never', mixup: 0.5, recalibrationBatches: 2, warmup: 0.1, learningRateSchedule: 'cosine' });
+    try {
+      const group = result.students.filter((s) => s.group === 'g');
+      assert.equal(group.length, 3);
+      const full = group.filter((s) => !s.stoppedEarly);
+      assert.equal(full.length, 1, 'one winner per group trains all epochs');
+      assert.equal(full[0].epochsTrained, 4);
+      for (const loser of group.filter((s) => s.stoppedEarly)) {
+        assert.ok(loser.epochsTrained < 4);
+        assert.ok(loser.rungAccuracies.length >= 1);
+      }
+      // The winner scored at least as well as each loser at the rung that stopped it.
+      const stopped = group.filter((s) => s.stoppedEarly);
+      for (const loser of stopped) {
+        const rung = loser.rungAccuracies.length - 1;
+        assert.ok(full[0].rungAccuracies[rung] >= loser.rungAccuracies[rung]);
+      }
+      const alone = result.students.find((s) => s.group !== 'g')!;
+      assert.equal(alone.stoppedEarly, false, 'a group of one is never stopped');
+      assert.ok(logs.some((l) => /successive halving, group g/.test(l)));
+      assert.equal(result.augmentation?.cropPadding, 1);
+      // Progress shows the budget spent, epoch by epoch, growing.
+      const spent = progress.filter((p) => p.metrics?.budgetUsedSeconds !== undefined).map((p) => p.metrics!.budgetUsedSeconds);
+      assert.equal(spent.length, 4);
+      assert.ok(spent.every((v, i) => i === 0 || v > spent[i - 1]));
+      assert.match(progress.at(-1)!.message!, /^budget: \d+ of \d+ s spent \(cost model\)/);
+    } finally {
+      for (const s of result.students) s.model.dispose();
+    }
+  });
+});
+
+describe('BatchNorm recalibration', () => {
+  it('sets each BN layer\'s moving statistics to the mean batch statistics of clean training data', async () => {
+    await initEngine();
+    const n = 256;
+    const x = Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? 3 + ((i * 7919) % 13) / 13 : -2 + ((i * 104729) % 17) / 17));
+    const data = datasetFromArrays(x, new Int32Array(n).map((_, i) => i % 2), [2], { seed: 1 });
+    const input = tf.input({ shape: [2] });
+    const bn = tf.layers.batchNormalization({ name: 'bn' });
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(bn.apply(input)) as tf.SymbolicTensor });
+    const count = await recalibrateBatchNorm(localContext(data), model, { batches: 4, batchSize: 32, seed: 0 });
+    assert.equal(count, 1);
+    const mean = await bn.getWeights()[2].data();
+    // The two features' means are ≈ 3.46 and ≈ −1.53 (the moving mean starts at 0).
+    assert.ok(Math.abs(mean[0] - 3.46) < 0.15, `mean ${mean[0]}`);
+    assert.ok(Math.abs(mean[1] + 1.53) < 0.15, `mean ${mean[1]}`);
+    model.dispose();
+  });
+});

@@ -94,7 +94,8 @@ const variables = {
   ),
   CONDENSE_MAX_UPLOAD_BYTES: optionalString
     .transform((v) => v ?? String(DEFAULT_MAX_UPLOAD_BYTES))
-    .pipe(integerIn(1, Number.MAX_SAFE_INTEGER)),
+    // Sizes are GraphQL Ints (32-bit): a larger upload could not be described or created.
+    .pipe(integerIn(1, 2_147_483_647)),
   CONDENSE_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   CONDENSE_BACKEND: optionalString.transform((v) => v ?? 'auto').pipe(z.enum(BACKENDS)),
   LOG_LEVEL: optionalString.transform((v) => v ?? 'info').pipe(z.enum(LOG_LEVELS)),

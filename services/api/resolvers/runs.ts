@@ -7,6 +7,7 @@ import type { RunEvent as StoredRunEvent } from '../../events/types.ts';
 import type { TenantTransaction } from '../../db/tenant.ts';
 import { authenticate } from '../auth.ts';
 import { authenticateSession } from '../session-auth.ts';
+import { withTenant } from '../../db/tenant.ts';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError, graphQLError } from '../errors.ts';
 import { keyOf } from '../ids.ts';
@@ -309,7 +310,7 @@ export class CandidateResolver {
     let expiresAt = new Date(Date.now() + signedUrlTtlSeconds * 1000);
     const url = (sha: string | null, filename: string) => {
       if (!sha) return null;
-      const signed = signer.sign({ p: 'download', o: auth.orgId, s: sha, n: filename }, signedUrlTtlSeconds);
+      const signed = signer.sign({ p: 'download', o: auth.orgId, s: sha, n: filename, k: auth.keyId }, signedUrlTtlSeconds);
       expiresAt = signed.expiresAt;
       return `${publicUrl()}/downloads/${signed.token}`;
     };
@@ -349,5 +350,50 @@ async function subscribeRunEvents(context: ApiContext, runId: string, after: str
   const uuid = keyOf(runId, 'CompressionRun');
   const run = uuid ? await context.tenant((trx) => trx.selectFrom('compression_runs').select('id').where('id', '=', uuid).executeTakeFirst()) : undefined;
   if (!run) throw graphQLError('NOT_FOUND', 'run not found', 404);
-  return context.services.hub.subscribe(auth.orgId, run.id, afterSeq);
+  return endWhenKeyRevoked(context, auth.orgId, auth.keyId, context.services.hub.subscribe(auth.orgId, run.id, afterSeq));
+}
+
+/**
+ * Ends a subscription with UNAUTHENTICATED as soon as the key it was opened with (directly or
+ * through a console session) is revoked in any API process (NOTIFY, services/events/revocations.ts);
+ * after a listener reconnect, when notices may have been lost, the key is checked again.
+ */
+function endWhenKeyRevoked<T>(context: ApiContext, orgId: string, keyId: string, inner: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
+  let revoked = false;
+  let wake: (() => void) | null = null;
+  const revoke = (): void => {
+    revoked = true;
+    wake?.();
+  };
+  const recheck = (): void => {
+    void withTenant(context.services.database.db, orgId, (trx) => trx.selectFrom('api_keys').select('id').where('id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst())
+      .then((row) => { if (!row) revoke(); }, () => undefined);
+  };
+  const stop = context.services.hub.watchKey(keyId, revoke, recheck);
+  const revokedError = () => graphQLError('UNAUTHENTICATED', 'the API key of this subscription was revoked', 401);
+  const iterator: AsyncIterableIterator<T> = {
+    next: async () => {
+      if (revoked) {
+        stop();
+        await inner.return?.();
+        throw revokedError();
+      }
+      const revocation = new Promise<'revoked'>((resolve) => { wake = () => resolve('revoked'); });
+      const result = await Promise.race([inner.next(), revocation]);
+      wake = null;
+      if (result === 'revoked') {
+        stop();
+        await inner.return?.();
+        throw revokedError();
+      }
+      if (result.done) stop();
+      return result;
+    },
+    return: async () => {
+      stop();
+      return (await inner.return?.()) ?? { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

@@ -1,14 +1,14 @@
-// The plugin worker: reads a plugin's manifest ('describe'), or initialises the engine, loads
-// the model, runs the plugin's `compress` hook and sends the candidates back ('invoke').
-// The host starts a fresh worker per job and terminates it afterwards; a 'warm' worker loads the
-// engine ahead of time and receives its invoke job by message.
-import { workerData } from 'node:worker_threads';
+// The sandboxed plugin process (started by services/plugins/run-worker.ts, see sandbox.ts):
+// reads a plugin's manifest ('describe'), or initialises the engine, loads the model, runs the
+// plugin's `compress` hook and sends the candidates back ('invoke'). The host starts a fresh
+// process per job and kills it afterwards; started with `warm` it loads the engine before its
+// job arrives. argv: <warm|cold> <backend>.
 import type { LayerRegistry, Plugin, PluginContext, PluginLogger, ProgressUpdate } from '@condense/plugin-sdk';
-import type { DescribeJob, InvokeJob, LogLevel, WarmJob, WorkerJob } from '../protocol.ts';
+import type { DescribeJob, InvokeJob, LogLevel, WorkerJob } from '../protocol.ts';
 import { onHostMessage, send } from './channel.ts';
 import { firstLine } from './output.ts';
 
-const job = workerData as WorkerJob;
+const [mode, backendArg] = process.argv.slice(2);
 
 // Failures that are memory exhaustion even when they surface as an ordinary exception
 // (V8 ArrayBuffer allocation, the wasm heap reaching its maximum).
@@ -47,13 +47,6 @@ async function invoke(j: InvokeJob): Promise<void> {
   onHostMessage((m) => {
     if (m.type === 'abort' && !controller.signal.aborted) controller.abort(new Error(m.reason));
   });
-  const reportMemory = (): void => {
-    const m = process.memoryUsage();
-    send({ type: 'memory', heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
-  };
-  setInterval(reportMemory, j.memoryReportMs).unref();
-  reportMemory();
-
   const { tf, initEngine } = await import('../../engine/backend/index.ts');
   await initEngine(j.backend as Parameters<typeof initEngine>[0]);
   const { deserializeModel } = await import('../model-transfer.ts');
@@ -102,8 +95,7 @@ async function invoke(j: InvokeJob): Promise<void> {
 
   const output = await plugin.hooks.compress(ctx, j.config);
   const checked = await checkOutput(output);
-  reportMemory();
-  send({ type: 'result', candidates: checked.candidates, invalid: checked.invalid }, checked.candidates.map((c) => c.model.weightData));
+  send({ type: 'result', candidates: checked.candidates, invalid: checked.invalid });
 }
 
 function noData(): PluginContext['data'] {
@@ -130,27 +122,29 @@ function plainClone(value: unknown): unknown {
   }
 }
 
-/** Loads the engine and the worker's modules, then waits for the job. */
-async function warm(j: WarmJob): Promise<InvokeJob> {
-  const started = new Promise<InvokeJob>((resolve) => {
-    const off = onHostMessage((m) => {
-      if (m.type === 'start') {
-        off();
-        resolve(m.job);
-      }
-    });
+/** The job: the host's first message. */
+const job = new Promise<WorkerJob>((resolve) => {
+  const off = onHostMessage((m) => {
+    if (m.type === 'start') {
+      off();
+      resolve(m.job);
+    }
   });
+});
+
+/** Loads the engine and the process's modules ahead of the job. */
+async function warm(backend: string): Promise<void> {
   const { initEngine } = await import('../../engine/backend/index.ts');
-  await initEngine(j.backend as Parameters<typeof initEngine>[0]);
+  await initEngine(backend as Parameters<typeof initEngine>[0]);
   await Promise.all([import('../model-transfer.ts'), import('./output.ts'), import('./training.ts'), import('./remote-dataset.ts')]);
   await (await import('./export-helpers.ts')).loadExportRuntime();
-  return started;
 }
 
 try {
-  if (job.job === 'describe') await describe(job);
-  else if (job.job === 'warm') await invoke(await warm(job));
-  else await invoke(job);
+  if (mode === 'warm') await warm(backendArg ?? 'auto');
+  const j = await job;
+  if (j.job === 'describe') await describe(j);
+  else await invoke(j);
 } catch (err) {
   const message = firstLine(err);
   const reason = err instanceof ShapeError ? 'invalid-output' : OUT_OF_MEMORY.test(message) || err instanceof RangeError && /buffer|memory/i.test(message) ? 'out-of-memory' : 'threw';

@@ -51,7 +51,7 @@ export type CreateApiKeyInput = {
   memberId?: string | number | null | undefined;
   /** Name to tell keys apart. */
   name: string;
-  /** Scopes to record on the key. */
+  /** What the key may do: any of read (queries, subscriptions, downloads), write (uploads, projects), runs (start, cancel, retry), deploy (publish, rollouts, app keys), admin (members, teams, API keys). Empty or absent: everything the holder's role allows. Scopes never widen the role. */
   scopes?: Array<string> | null | undefined;
 };
 

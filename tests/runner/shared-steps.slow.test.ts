@@ -99,3 +99,34 @@ test('shared steps of a three-target run are trained once; a second pass trains 
   // (Chains with no step hand over the base model, re-zipped each time: compared by notes only.)
   for (const c of plan.candidates.filter((p) => p.chain.length > 0)) assert.equal(again.get(c.key)!.modelSha256, compressed.get(c.key)!.modelSha256, c.key);
 });
+
+test('a three-target run on the embedded runner calls each plugin once per distinct step, steps in parallel', async () => {
+  const { EmbeddedRunner } = await import('../../services/runs/embedded-runner.ts');
+  const { stepGraph } = await import('../../workflows/step-graph.ts');
+  const run = await createLocalRun(services.database.db, services.blobs, {
+    model: { filename: 'tiny.zip', bytes: await tinyModelZip() },
+    // Other data than the first test's: its steps must not be found finished.
+    data: { filename: 'tiny.npz', bytes: tinyDatasetNpz(360) },
+    targets: TARGETS,
+  });
+  calls.length = 0;
+  const runner = new EmbeddedRunner({ db: services.database.db, activities, pollMs: 50, workers: 2 });
+  runner.run();
+  try {
+    await runner.start(run.orgId, run.runId);
+    const result = await runner.waitFor(run.runId, 20 * 60_000);
+    assert.equal(result.status, 'succeeded', result.message);
+    const journal = await runner.journal.entries(run.runId);
+    const plan = journal.find((e) => e.name === 'planCandidates')!.result as Plan;
+    const graph = stepGraph(plan);
+    const steps = journal.filter((e) => e.name === 'runStep');
+    assert.equal(steps.length, graph.steps.length, 'one runStep per distinct step');
+    assert.equal(calls.length, graph.steps.length, `plugin calls ${calls.join(', ')}`);
+    assert.equal(calls.filter((p) => p === 'distillation').length, 1, 'one joint distillation call for every target');
+    const candidates = plan.candidates.reduce((n, c) => n + c.chain.length, 0);
+    assert.ok(calls.length < candidates / 2, `${calls.length} calls for ${candidates} planned chain steps`);
+    assert.equal(result.candidates.length, plan.candidates.length);
+  } finally {
+    await runner.stop();
+  }
+});

@@ -27,7 +27,7 @@ export async function loadMember(trx: TenantTransaction, userId: string): Promis
   const row = await trx
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id', 'u.email', 'u.display_name', 'm.role', 'm.created_at'])
+    .select(['m.user_id', 'u.email', 'm.display_name', 'm.role', 'm.created_at'])
     .where('m.user_id', '=', userId)
     .executeTakeFirst();
   return row ? Member.from(row) : null;

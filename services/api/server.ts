@@ -23,6 +23,7 @@ import { createContext, type ApiContext, type ApiServices } from './context.ts';
 import { defaultPluginCatalog, isolatedInspectors } from './defaults.ts';
 import { DEFAULT_INSPECTION_LIMITS, type InspectionLimits } from '../inspect/isolated.ts';
 import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } from './dependencies.ts';
+import { checkOperationScopes } from './scopes.ts';
 import { graphQLError, maskError } from './errors.ts';
 import { appCors } from './http/app-cors.ts';
 import { appModelHandler } from './http/app-model.ts';
@@ -186,6 +187,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
           return production ? checked.errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes })) : [...checked.errors];
         }
         const document = checked.document;
+        const scopeError = checkOperationScopes(auth.scopes, document, payload.operationName);
+        if (scopeError) return [scopeError];
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
         let cost = 0;
         try {
@@ -219,6 +222,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         async didResolveOperation({ request, document, schema: s, operation, contextValue }) {
           // A query only reads: all its fields share one tenant transaction (ended below).
           if (operation?.operation === 'query') contextValue.shareTransaction();
+          const scopeError = checkOperationScopes(contextValue.auth?.scopes, document, request.operationName);
+          if (scopeError) throw scopeError;
           try {
             cost = costs.of(s, document, request.variables ?? {}, request.operationName);
           } catch {

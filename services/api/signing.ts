@@ -15,6 +15,8 @@ export interface TokenClaims {
   e: number;
   /** optional file name offered to the client */
   n?: string;
+  /** the API key that minted a download URL: the URL dies with it */
+  k?: string;
 }
 
 export class UrlSigner {
@@ -38,6 +40,7 @@ export class UrlSigner {
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
       if (claims.p !== purpose || typeof claims.o !== 'string' || typeof claims.s !== 'string') return null;
       if (typeof claims.e !== 'number' || claims.e * 1000 < now) return null;
+      if (claims.k !== undefined && typeof claims.k !== 'string') return null;
       return claims;
     } catch {
       return null;

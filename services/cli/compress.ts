@@ -6,16 +6,16 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { withTenant } from '../db/tenant.ts';
-import { getTarget } from '../targets/index.ts';
+import { ARCHITECTURE_CHANGING_PLUGINS, getTarget, preflightRefusal } from '../targets/index.ts';
 import { initEngine } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
-import { inspectModel } from '../engine/import/index.ts';
 import { EmbeddedRunner } from '../runs/embedded-runner.ts';
 import { createLocalRun } from '../runs/local-run.ts';
 import { openRunServices } from '../runs/run-services.ts';
 import type { BaselineMetrics } from '../../workflows/types.ts';
 import { CliError } from './errors.ts';
 import { parseBudgetOption, parseNumber, parseSize, parseTechnique } from './parse.ts';
+import { formatPreflight, preflightOf } from './preflight.ts';
 import { watchRunProgress } from './progress.ts';
 import { formatCandidateTable, type CandidateRow } from './table.ts';
 
@@ -31,13 +31,15 @@ export interface CompressOptions {
   out?: string;
   dataDir?: string;
   evalSamples?: string;
+  /** The run's hardware class: cpu or gpu. */
+  hardware?: string;
   /** --budget 10m: seconds of training the planner may spend. */
   budget?: string;
   /** Commander's --no-progress. */
   progress?: boolean;
 }
 
-function readInput(option: string, path: string): { filename: string; bytes: Uint8Array } {
+export function readInput(option: string, path: string): { filename: string; bytes: Uint8Array } {
   try {
     return { filename: basename(path), bytes: readFileSync(path) };
   } catch (err) {
@@ -56,14 +58,23 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
     ...(options.maxAccuracyDrop ? { maxAccuracyDrop: parseNumber('--max-accuracy-drop', options.maxAccuracyDrop, { min: 0, max: 1 }) } : {}),
   };
   const techniques = options.technique?.length ? options.technique.map(parseTechnique) : null;
+  const hardwareClass = options.hardware ?? 'cpu';
+  if (hardwareClass !== 'cpu' && hardwareClass !== 'gpu') throw new CliError(`--hardware: unknown class "${hardwareClass}"`, 'use cpu or gpu');
   const budgetSeconds = options.budget ? parseBudgetOption(options.budget) : undefined;
   const model = readInput('--model', options.model);
   const data = readInput('--data', options.data);
   const outDir = resolve(options.out ?? 'condense-out');
   // Check the inputs before creating a database: a bad file should fail in a second, not after setup.
   await initEngine(loadConfig().backend);
-  await inspectModel(model);
+  const preflight = await preflightOf(model);
   await (await openDataset(data, { seed: 1 })).close();
+  if (preflight) {
+    process.stderr.write(`${formatPreflight(preflight, options.target)}\n`);
+    // As the API's startRun: refuse now what would fail at the baseline or produce nothing.
+    const reshapes = techniques === null || techniques.some((t) => ARCHITECTURE_CHANGING_PLUGINS.includes(t.plugin));
+    const refusal = preflightRefusal(preflight, options.target, reshapes);
+    if (refusal) throw new CliError(refusal, '`condense inspect --model <file>` shows the pre-flight for every target');
+  }
 
   const temporary = !options.dataDir;
   const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'condense-'));
@@ -76,7 +87,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
     sizes: options.evalSamples ? { evalSamples: parseNumber('--eval-samples', options.evalSamples, { min: 1 }) } : {},
     log,
   });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, log });
+  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, log, workers: config.workers });
   const onSignal = () => {
     log('condense: interrupted, stopping…');
     void runner.stop().finally(() => process.exit(130));
@@ -84,10 +95,12 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     for (const p of techniques ?? []) services.pluginHost.validateConfig(p.plugin, p.config);
-    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, { model, data, targets: options.target, constraints, techniques, ...(budgetSeconds ? { budgetSeconds } : {}) });
+    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+      model, data, targets: options.target, constraints, techniques, hardwareClass, ...(budgetSeconds ? { budgetSeconds } : {}),
+    });
     const progress = options.progress === false ? null : watchRunProgress(services.database.db, orgId, runId);
     runner.run();
-    await runner.start(orgId, runId);
+    await runner.start(orgId, runId, { hardwareClass });
     const result = await runner.waitFor(runId, 7 * 24 * 3600_000);
     await runner.stop();
     await progress?.stop();

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
 import { candidatesCommand, type CandidatesOptions } from './candidates.ts';
 import { compressCommand, type CompressOptions } from './compress.ts';
+import { inspectCommand, type InspectOptions } from './inspect.ts';
 import { migrateCommand, pluginsListCommand, serveCommand, targetsListCommand, workerCommand } from './commands.ts';
 import { reportError } from './errors.ts';
 import { collect } from './parse.ts';
@@ -29,8 +30,17 @@ program
   .option('--out <dir>', 'where to write the .tflite files', 'condense-out')
   .option('--data-dir <dir>', 'keep the run\'s database and blobs here (default: a temporary directory)')
   .option('--eval-samples <n>', 'measure accuracy on at most this many test samples')
+  .option('--hardware <class>', 'where training steps run: cpu or gpu (the run\'s hardware class; see docs/orchestration.md)', 'cpu')
   .option('--no-progress', 'do not draw progress bars')
   .action((options: CompressOptions) => compressCommand(options));
+
+program
+  .command('inspect')
+  .description('print a model\'s export pre-flight: per hardware target, whether it exports and what blocks it; parameters, MACs, activation memory')
+  .requiredOption('--model <file>', 'trained model: Keras .h5/.keras or a TF.js layers .zip')
+  .option('--target <id>', 'only these hardware targets (repeatable)', collect, [])
+  .option('--json', 'print the pre-flight as JSON')
+  .action((options: InspectOptions) => inspectCommand(options));
 
 program
   .command('candidates')

@@ -4,6 +4,7 @@
 // a client that reconnects with its last cursor loses nothing and sees every event once, in order.
 import type { RunEventPubSub } from './pubsub.ts';
 import { GAP_TOPIC, runTopic } from './pubsub.ts';
+import { revokedKeyTopic } from './revocations.ts';
 import { TERMINAL_RUN_EVENTS, type RunEvent } from './types.ts';
 
 /** Reads stored events of a run after a sequence number (inside the run's tenant). */
@@ -89,6 +90,19 @@ export class RunEventHub {
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
+  }
+
+  /**
+   * Calls `onRevoked` when key `keyId` is revoked in any process, and `onGap` when notices may
+   * have been lost (the caller re-checks the key then). Returns the function that stops watching.
+   */
+  watchKey(keyId: string, onRevoked: () => void, onGap: () => void): () => void {
+    const offRevoked = this.pubsub.on(revokedKeyTopic(keyId), () => onRevoked());
+    const offGap = this.pubsub.on(GAP_TOPIC, () => onGap());
+    return () => {
+      offRevoked();
+      offGap();
+    };
   }
 
   close(): void {

@@ -8,4 +8,5 @@ export {
   postgresNotificationSource,
   type NotificationSource,
 } from './notifications.ts';
+export { announceRevokedKeys, revokedKeyTopic } from './revocations.ts';
 export * from './types.ts';

@@ -4,6 +4,7 @@
 // `publish` here only fans out locally.
 import { EventEmitter } from 'node:events';
 import type { NotificationSource } from './notifications.ts';
+import { parseRevocation, revokedKeyTopic } from './revocations.ts';
 import { RUN_EVENTS_CHANNEL, type RunEventNotice } from './types.ts';
 
 export const runTopic = (runId: string): string => `run:${runId}`;
@@ -25,6 +26,8 @@ export class RunEventPubSub {
       (payload) => {
         const notice = parseNotice(payload);
         if (notice) pubsub.publish(runTopic(notice.runId), notice);
+        const revokedKey = notice ? null : parseRevocation(payload);
+        if (revokedKey) pubsub.publish(revokedKeyTopic(revokedKey), null);
       },
       () => pubsub.publish(GAP_TOPIC, null),
     );

@@ -1,7 +1,7 @@
 // Where plugins come from: the built-in workspace packages under plugins/ that carry the
 // `"condense": { "plugin": true }` marker, and the comma-separated CONDENSE_PLUGINS list of npm
-// package names or paths. Resolution happens here, in the host; the modules are only imported
-// inside worker threads.
+// package names or paths. Resolution happens here, in the host; the modules are only bundled
+// here and imported inside sandboxed plugin processes.
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -15,6 +15,8 @@ export interface PluginSource {
   url: string | null;
   /** Why resolution failed, when url is null. */
   error?: string;
+  /** The plugin's package directory (absent for a plugin given as a single file). */
+  packageDir?: string;
 }
 
 /** The repository root: services/plugins/ is two levels below it. */
@@ -74,7 +76,7 @@ export function findBuiltinPlugins(root: string = REPO_ROOT): PluginSource[] {
     if (!pkg?.condense?.plugin) continue;
     const entry = packageEntry(pkgDir, pkg);
     sources.push(entry
-      ? { specifier: pkg.name ?? name, origin: 'builtin', url: pathToFileURL(entry).href }
+      ? { specifier: pkg.name ?? name, origin: 'builtin', url: pathToFileURL(entry).href, packageDir: realpathSync(pkgDir) }
       : { specifier: pkg.name ?? name, origin: 'builtin', url: null, error: `package ${pkgDir} has no entry file (set "exports" or "main")` });
   }
   return sources;
@@ -98,7 +100,7 @@ function resolveOne(spec: string, cwd: string): PluginSource {
     if (statSync(target).isDirectory()) {
       const pkg = readPackageJson(target) ?? {};
       const entry = packageEntry(target, pkg);
-      return entry ? { ...env, url: pathToFileURL(entry).href } : { ...env, url: null, error: `directory ${target} has no package entry or index file` };
+      return entry ? { ...env, url: pathToFileURL(entry).href, packageDir: realpathSync(target) } : { ...env, url: null, error: `directory ${target} has no package entry or index file` };
     }
     return { ...env, url: pathToFileURL(realpathSync(target)).href };
   }
@@ -107,7 +109,7 @@ function resolveOne(spec: string, cwd: string): PluginSource {
     const dir = findPackageDir(spec, base);
     if (dir) {
       const entry = packageEntry(dir, readPackageJson(dir) ?? {});
-      if (entry) return { ...env, url: pathToFileURL(entry).href };
+      if (entry) return { ...env, url: pathToFileURL(entry).href, packageDir: realpathSync(dir) };
     }
     try {
       return { ...env, url: pathToFileURL(realpathSync(createRequire(path.join(base, 'noop.js')).resolve(spec))).href };

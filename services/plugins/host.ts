@@ -1,11 +1,13 @@
-// The plugin host: finds plugins, reads and validates their manifests (each in a throwaway
-// worker, so no plugin code runs in this process), validates configs, and runs every
-// invocation in its own worker thread. Whatever a plugin does, an invocation resolves with
-// candidates and/or PluginFailure records; the host stays up.
-import { mkdtemp, rm } from 'node:fs/promises';
+// The plugin host: finds plugins, bundles them, reads and validates their manifests (each in a
+// throwaway sandboxed process, so no plugin code runs in this process), validates configs, and
+// runs every invocation in its own sandboxed process (services/plugins/sandbox.ts). Whatever a
+// plugin does, an invocation resolves with candidates and/or PluginFailure records; the host
+// stays up. The one exception to "no plugin code here": built-in plugins (this repository's
+// plugins/ workspace, shipped and reviewed with the server) register their custom layer classes
+// in the host process (registerCustomLayers), so their candidates can be evaluated and exported.
+// Third-party plugins (CONDENSE_PLUGINS) may not declare custom layers.
 import os from 'node:os';
-import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { SDK_VERSION, type LayerRegistry, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
@@ -16,7 +18,10 @@ import { findBuiltinPlugins, REPO_ROOT, resolvePluginList, type PluginSource } f
 import { PluginLoadError, UnknownPluginError, type PluginFailure } from './errors.ts';
 import { validateManifest } from './manifest.ts';
 import { isSerializedModel, type SerializedModel } from './model-transfer.ts';
-import { runInWorker, spawnPluginWorker, type LogEntry } from './run-worker.ts';
+import { bundlePlugin } from './bundle-plugin.ts';
+import { runInWorker, spawnPluginProcess, type LogEntry, type PluginProcess } from './run-worker.ts';
+import { SCRATCH_PREFIX } from './sandbox.ts';
+import { checkWireOutput } from './wire-check.ts';
 
 export interface PluginHostOptions {
   /** Repository root whose plugins/ holds the built-in plugins (default: this checkout). */
@@ -27,19 +32,19 @@ export interface PluginHostOptions {
   pluginList?: string;
   /** Base directory for relative paths in pluginList (default: process.cwd()). */
   cwd?: string;
-  /** tfjs backend the workers initialise (default 'auto': CONDENSE_BACKEND or the best available). */
+  /** tfjs backend the plugin processes initialise (default 'auto': CONDENSE_BACKEND or the best available). */
   backend?: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   /** Wall-clock limit per invocation (default 30 min). */
   timeoutMs?: number;
-  /** Memory limit per invocation: the worker's JS heap and the process's growth in RSS (default 4096 MB). */
+  /** Memory limit per invocation: the plugin process's resident memory (default 4096 MB). */
   memoryLimitMb?: number;
-  /** A lower cap for the worker's JS heap alone (default: memoryLimitMb). */
+  /** A lower cap for the plugin process's JS heap alone (default: memoryLimitMb). */
   heapLimitMb?: number;
   /** Limit for reading one plugin's manifest (default 30 s). */
   describeTimeoutMs?: number;
-  /** Invocations running at once; more wait in line (default 1: tfjs uses one core per worker). */
+  /** Invocations running at once; more wait in line (default 1: tfjs uses one core per process). */
   concurrency?: number;
-  /** After an invocation, start the next worker and load the engine in it ahead of time, so the
+  /** After an invocation, start the next plugin process and load the engine in it ahead of time, so the
    * next invocation skips that (default true). Call close() to stop the spare. */
   prewarm?: boolean;
 }
@@ -51,6 +56,10 @@ export interface InstalledPlugin {
   specifier: string;
   /** file: URL of its module. */
   url: string;
+  /** file: URL of the bundle the sandbox runs. */
+  bundleUrl: string;
+  /** What a plugin process may read of it: its package directory, or its one file. */
+  readPath: string;
   hasRegisterLayers: boolean;
 }
 
@@ -95,7 +104,7 @@ export interface InvocationResult {
   candidates: PluginCandidate[];
   failures: PluginFailure[];
   durationMs: number;
-  /** Largest memory the plugin's worker reported for itself, bytes (0 if it never reported). */
+  /** Largest resident memory of the plugin's process, bytes (0 if never sampled). */
   peakMemoryBytes: number;
 }
 
@@ -106,7 +115,7 @@ export class PluginHost {
   private loadErrors: PluginLoadError[] = [];
   private running = 0;
   private waiting: Array<() => void> = [];
-  private spare: { worker: Worker; key: string; alive: boolean } | null = null;
+  private spare: { process: Promise<PluginProcess>; key: string; alive: boolean } | null = null;
   private closed = false;
 
   constructor(private readonly options: PluginHostOptions = {}) {}
@@ -139,10 +148,20 @@ export class PluginHost {
 
   private async describe(source: PluginSource): Promise<InstalledPlugin | PluginLoadError> {
     if (!source.url) return new PluginLoadError(source.specifier, source.specifier, source.error ?? 'could not be resolved');
+    let bundleUrl: string;
+    try {
+      bundleUrl = await bundlePlugin(source.url, source.packageDir, source.origin);
+    } catch (err) {
+      return new PluginLoadError(source.specifier, source.specifier, (err as Error).message);
+    }
+    const readPath = source.packageDir ? `${source.packageDir}/` : fileURLToPath(source.url);
+    const timeoutMs = this.options.describeTimeoutMs ?? DEFAULTS.describeTimeoutMs;
     const outcome = await runInWorker({
-      job: { job: 'describe', url: source.url },
-      timeoutMs: this.options.describeTimeoutMs ?? DEFAULTS.describeTimeoutMs,
+      job: { job: 'describe', url: bundleUrl },
+      process: await spawnPluginProcess({ warm: false, backend: 'cpu', heapLimitMb: 256, readPaths: [readPath], cpuSeconds: (2 * timeoutMs) / 1000, maxFileBytes: 64 * 1024 ** 2, label: 'describe' }),
+      timeoutMs,
       memoryLimitMb: 512,
+      heapLimitMb: 256,
     });
     if (outcome.kind !== 'described') {
       const detail = outcome.kind === 'failed' ? outcome.message : 'did not describe itself';
@@ -153,7 +172,10 @@ export class PluginHost {
       if (manifest.customLayers?.length && !outcome.hooks.registerLayers) {
         return new PluginLoadError(manifest.name, source.specifier, 'manifest.customLayers is set but hooks.registerLayers is missing');
       }
-      return { manifest, origin: source.origin, specifier: source.specifier, url: source.url, hasRegisterLayers: outcome.hooks.registerLayers };
+      if (manifest.customLayers?.length && source.origin !== 'builtin') {
+        return new PluginLoadError(manifest.name, source.specifier, 'manifest.customLayers is available to built-in plugins only: loading custom layers would run plugin code in the server');
+      }
+      return { manifest, origin: source.origin, specifier: source.specifier, url: source.url, bundleUrl, readPath, hasRegisterLayers: outcome.hooks.registerLayers };
     } catch (err) {
       if (err instanceof PluginLoadError) return err;
       throw err;
@@ -183,11 +205,12 @@ export class PluginHost {
     return validatePluginConfig(this.get(name).manifest, config);
   }
 
-  /** Registers every plugin's custom layer classes with `tfNamespace` and their TFLite
+  /** Registers the built-in plugins' custom layer classes with `tfNamespace` and their TFLite
    * converters with the exporter, in THIS process (needed before loading or exporting a candidate
-   * that holds such layers). Runs the plugins' registerLayers hooks here. */
+   * that holds such layers). Runs those built-in plugins' registerLayers hooks here; a
+   * third-party plugin's registerLayers runs only inside its sandboxed process. */
   async registerCustomLayers(tfNamespace: typeof tf): Promise<void> {
-    const plugins = this.list().filter((p) => p.hasRegisterLayers);
+    const plugins = this.list().filter((p) => p.hasRegisterLayers && p.origin === 'builtin');
     if (plugins.length === 0) return;
     const { registerLayerConverter } = await import('../engine/export/index.ts');
     const registry: LayerRegistry = {
@@ -203,7 +226,7 @@ export class PluginHost {
   }
 
   /**
-   * Runs a plugin's `compress` hook in a fresh worker thread. Throws only for caller mistakes
+   * Runs a plugin's `compress` hook in a fresh sandboxed process. Throws only for caller mistakes
    * (unknown plugin, bad config, unknown target, missing teacher); everything the plugin does
    * wrong comes back as `failures`.
    */
@@ -218,18 +241,19 @@ export class PluginHost {
 
     await this.acquire();
     const started = performance.now();
-    let scratchDir: string | undefined;
     const backend = this.options.backend ?? 'auto';
     const heapLimitMb = request.heapLimitMb ?? this.options.heapLimitMb ?? request.memoryLimitMb ?? this.options.memoryLimitMb ?? DEFAULTS.memoryLimitMb;
-    const spareKey = `${backend}|${heapLimitMb}`;
+    const timeoutMs = request.timeoutMs ?? this.options.timeoutMs ?? DEFAULTS.timeoutMs;
+    const memoryLimitMb = request.memoryLimitMb ?? this.options.memoryLimitMb ?? DEFAULTS.memoryLimitMb;
+    const spareKey = `${backend}|${heapLimitMb}|${timeoutMs}|${memoryLimitMb}`;
     try {
       const model = await toTransferable(request.model);
       const teacher = request.teacher ? await toTransferable(request.teacher) : undefined;
-      scratchDir = await mkdtemp(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-${name.replace(/[^a-z0-9-]/gi, '_')}-`));
+      const proc = await this.takeSpare(spareKey) ?? await spawnPluginProcess(this.processOptions(false, backend, heapLimitMb, timeoutMs, memoryLimitMb));
       const outcome = await runInWorker({
         job: {
           job: 'invoke',
-          url: plugin.url,
+          url: plugin.bundleUrl,
           plugin: name,
           config,
           model,
@@ -237,15 +261,13 @@ export class PluginHost {
           ...(request.data ? { dataInfo: structuredClone(request.data.info) } : {}),
           targets,
           backend,
-          scratchDir,
-          layerModules: this.list().filter((p) => p.hasRegisterLayers && p.manifest.name !== name).map((p) => p.url),
-          memoryReportMs: 200,
+          scratchDir: proc.scratchDir,
+          layerModules: this.list().filter((p) => p.hasRegisterLayers && p.manifest.name !== name).map((p) => p.bundleUrl),
         },
-        transfer: [model.weightData, ...(teacher ? [teacher.weightData] : [])],
-        timeoutMs: request.timeoutMs ?? this.options.timeoutMs ?? DEFAULTS.timeoutMs,
-        memoryLimitMb: request.memoryLimitMb ?? this.options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
+        process: proc,
+        timeoutMs,
+        memoryLimitMb,
         heapLimitMb,
-        warm: this.takeSpare(spareKey),
         data: request.data,
         signal: request.signal,
         onProgress: request.onProgress,
@@ -254,8 +276,10 @@ export class PluginHost {
       const candidates: PluginCandidate[] = [];
       const failures: PluginFailure[] = [];
       if (outcome.kind === 'result') {
-        for (const c of outcome.candidates) candidates.push({ plugin: name, pluginVersion: plugin.manifest.version, ...c });
-        for (const bad of outcome.invalid) failures.push({ plugin: name, reason: 'invalid-output', message: bad.message, ...(bad.candidate ? { candidate: bad.candidate } : {}) });
+        // The process is the plugin's: its answer is checked again here.
+        const checked = checkWireOutput(outcome.candidates, outcome.invalid);
+        for (const c of checked.candidates) candidates.push({ plugin: name, pluginVersion: plugin.manifest.version, ...c });
+        for (const bad of checked.invalid) failures.push({ plugin: name, reason: 'invalid-output', message: bad.message, ...(bad.candidate ? { candidate: bad.candidate } : {}) });
       } else if (outcome.kind === 'failed') {
         failures.push({ plugin: name, reason: outcome.reason, message: outcome.message });
       } else {
@@ -263,49 +287,60 @@ export class PluginHost {
       }
       return { plugin: name, config, candidates, failures, durationMs: performance.now() - started, peakMemoryBytes: outcome.peakMemoryBytes ?? 0 };
     } finally {
-      if (scratchDir) await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
-      if (this.options.prewarm !== false) this.startSpare(spareKey, backend, heapLimitMb);
+      if (this.options.prewarm !== false) this.startSpare(spareKey, backend, heapLimitMb, timeoutMs, memoryLimitMb);
       this.release();
     }
   }
 
-  /** A live spare worker for these settings, if there is one (it is then no longer the spare). */
-  private takeSpare(key: string): Worker | undefined {
+  private processOptions(warm: boolean, backend: string, heapLimitMb: number, timeoutMs: number, memoryLimitMb: number): Parameters<typeof spawnPluginProcess>[0] {
+    return {
+      warm, backend, heapLimitMb, label: 'invoke',
+      readPaths: this.list().map((p) => p.readPath),
+      // CPU time: a backstop behind the wall-clock limit (all cores busy for the whole limit).
+      cpuSeconds: (timeoutMs / 1000) * Math.max(1, os.availableParallelism()) + 30,
+      maxFileBytes: memoryLimitMb * 1024 * 1024,
+    };
+  }
+
+  /** A live spare process for these settings, if there is one (it is then no longer the spare). */
+  private async takeSpare(key: string): Promise<PluginProcess | undefined> {
     const spare = this.spare;
     this.spare = null;
-    if (spare && spare.alive && spare.key === key) return spare.worker;
-    if (spare) void spare.worker.terminate();
+    if (!spare) return undefined;
+    const proc = await spare.process.catch(() => undefined);
+    if (proc && spare.alive && spare.key === key) {
+      proc.ref();
+      return proc;
+    }
+    void proc?.kill();
     return undefined;
   }
 
-  private startSpare(key: string, backend: string, heapLimitMb: number): void {
+  private startSpare(key: string, backend: string, heapLimitMb: number, timeoutMs: number, memoryLimitMb: number): void {
     if (this.closed || (this.spare?.alive && this.spare.key === key)) return;
-    if (this.spare) void this.spare.worker.terminate();
-    const worker = spawnPluginWorker({ job: 'warm', backend }, heapLimitMb);
-    const spare = { worker, key, alive: true };
-    const dead = (): void => {
+    if (this.spare) void this.spare.process.then((p) => p.kill(), () => undefined);
+    const spare = { process: spawnPluginProcess(this.processOptions(true, backend, heapLimitMb, timeoutMs, memoryLimitMb)), key, alive: true };
+    this.spare = spare;
+    spare.process.then((proc) => {
+      const dead = (): void => {
+        spare.alive = false;
+        if (this.spare === spare) this.spare = null;
+      };
+      proc.child.once('exit', dead);
+      // Idle, it must not keep the server alive.
+      proc.unref();
+    }, () => {
       spare.alive = false;
       if (this.spare === spare) this.spare = null;
-    };
-    worker.once('exit', dead);
-    worker.once('error', dead);
-    worker.on('message', (m: { type?: string }) => {
-      if (this.spare === spare && m.type === 'failed') {
-        dead();
-        void worker.terminate();
-      }
     });
-    // Idle, it must not keep the process alive (unref after the listeners: a 'message' listener refs).
-    worker.unref();
-    this.spare = spare;
   }
 
-  /** Stops the spare worker. Running invocations finish normally. */
+  /** Stops the spare process. Running invocations finish normally. */
   async close(): Promise<void> {
     this.closed = true;
     const spare = this.spare;
     this.spare = null;
-    if (spare) await spare.worker.terminate();
+    if (spare) await spare.process.then((p) => p.kill(), () => undefined);
   }
 
   private async acquire(): Promise<void> {
@@ -326,13 +361,10 @@ export class PluginHost {
 
 /** True when the plugin declares it can produce candidates for `targetId` ('*' = any). */
 export function pluginSupportsTarget(manifest: PluginManifest, targetId: string): boolean {
-  return manifest.hardwareTargets.includes('*') || manifest.hardwareTargets.includes(targetId);
+  return (manifest.hardwareTargets as readonly string[]).includes('*') || (manifest.hardwareTargets as readonly string[]).includes(targetId);
 }
 
 /** Creates a host and loads its plugins. */
-/** Per-invocation scratch dirs are `<tmpdir>/condense-plugin-<pid>-<plugin>-XXXXXX`. */
-const SCRATCH_PREFIX = 'condense-plugin-';
-
 export async function createPluginHost(options: PluginHostOptions = {}): Promise<PluginHost> {
   // Scratch dirs of a host process that crashed mid-invocation.
   sweepStaleEntries(os.tmpdir(), SCRATCH_PREFIX);
@@ -341,9 +373,9 @@ export async function createPluginHost(options: PluginHostOptions = {}): Promise
   return host;
 }
 
-/** A copy of the model whose weight buffer can be moved into the worker. */
+/** A copy of the model as plain data for the plugin process. */
 async function toTransferable(model: tf.LayersModel | SerializedModel): Promise<SerializedModel> {
-  if (isSerializedModel(model)) return { ...model, weightData: model.weightData.slice(0) };
+  if (isSerializedModel(model)) return model;
   const { serializeModel } = await import('./model-transfer.ts');
   return serializeModel(model);
 }

@@ -1,16 +1,18 @@
-// Messages between the host and a plugin worker. Every invocation gets a fresh worker.
+// Messages between the host and a sandboxed plugin process over its IPC channel (V8
+// serialisation: ArrayBuffers and typed arrays cross as bytes). Every job gets a fresh process;
+// its first message from the host is { type: 'start', job }.
 import type { Batch, BatchOptions, DatasetInfo, PluginManifest, PluginSplit, ProgressUpdate, TargetInfo } from '@condense/plugin-sdk';
 import type { SerializedModel } from './model-transfer.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** workerData of a worker that only reads a plugin's manifest. */
+/** A job that only reads a plugin's manifest. */
 export interface DescribeJob {
   job: 'describe';
   url: string;
 }
 
-/** workerData of a worker that runs a plugin's `compress` hook. */
+/** A job that runs a plugin's `compress` hook. */
 export interface InvokeJob {
   job: 'invoke';
   url: string;
@@ -24,17 +26,9 @@ export interface InvokeJob {
   scratchDir: string;
   /** Modules of plugins whose custom layers must be registered before models load. */
   layerModules: string[];
-  /** Milliseconds between memory reports. */
-  memoryReportMs: number;
 }
 
-/** workerData of a spare worker: it initialises the engine now and waits for a 'start' message. */
-export interface WarmJob {
-  job: 'warm';
-  backend: string;
-}
-
-export type WorkerJob = DescribeJob | InvokeJob | WarmJob;
+export type WorkerJob = DescribeJob | InvokeJob;
 
 export interface WireCandidate {
   name: string;
@@ -48,7 +42,6 @@ export type WorkerMessage =
   | { type: 'described'; manifest: PluginManifest; hooks: { compress: boolean; registerLayers: boolean } }
   | { type: 'progress'; update: ProgressUpdate }
   | { type: 'log'; level: LogLevel; message: string; fields?: Record<string, unknown> }
-  | { type: 'memory'; heapUsed: number; external: number; arrayBuffers: number }
   | { type: 'batches-open'; iterator: number; split: PluginSplit; batchSize: number; options?: BatchOptions }
   | { type: 'batches-next'; iterator: number }
   | { type: 'batches-close'; iterator: number }
@@ -58,4 +51,4 @@ export type WorkerMessage =
 export type HostMessage =
   | { type: 'batch'; iterator: number; batch?: Batch; done?: boolean; error?: string }
   | { type: 'abort'; reason: string }
-  | { type: 'start'; job: InvokeJob };
+  | { type: 'start'; job: WorkerJob };

@@ -1,15 +1,19 @@
-// Runs one job in a fresh worker thread under a wall-clock limit and memory limits, serves it
-// batches, relays its progress and logs, and always ends with an outcome — never a throw for
-// anything the plugin did.
+// Runs one job in a fresh sandboxed plugin process (services/plugins/sandbox.ts) under a
+// wall-clock limit and memory limits, serves it batches, relays its progress and logs, and always
+// ends with an outcome — never a throw for anything the plugin did. Messages cross the process
+// boundary over the IPC channel with V8 serialisation (models and batches as bytes).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { Worker } from 'node:worker_threads';
 import type { PluginManifest, ProgressUpdate } from '@condense/plugin-sdk';
 import type { Batch, Dataset } from '../engine/data/types.ts';
+import { bundledEntry, NODE_MODULES } from '../isolation/bundle.ts';
 import type { PluginFailureReason } from './errors.ts';
-import { watchMemory } from './memory-watchdog.ts';
 import type { HostMessage, LogLevel, WireCandidate, WorkerJob, WorkerMessage } from './protocol.ts';
+import { createScratchDir, sandboxCommand } from './sandbox.ts';
 
-const BOOT = new URL('./worker/boot.mjs', import.meta.url);
+const ENTRY = fileURLToPath(new URL('./worker/main.ts', import.meta.url));
 
 export interface LogEntry {
   level: LogLevel;
@@ -17,19 +21,84 @@ export interface LogEntry {
   fields?: Record<string, unknown>;
 }
 
+export interface PluginProcessOptions {
+  /** Load the engine right away (a spare waiting for an invoke job). */
+  warm: boolean;
+  backend: string;
+  heapLimitMb: number;
+  /** Plugin packages the process may read (besides node_modules and its scratch dir). */
+  readPaths: string[];
+  /** CPU seconds before the kernel stops it. */
+  cpuSeconds: number;
+  /** Largest file it may write, bytes. */
+  maxFileBytes: number;
+  label: string;
+}
+
+/** A started plugin process waiting for its job, with its own scratch directory. */
+export interface PluginProcess {
+  child: ChildProcess;
+  scratchDir: string;
+  /** Resolves when the process has exited and its scratch directory is gone. */
+  closed: Promise<void>;
+  /** Last stderr output (for heap exhaustion messages). */
+  stderrTail(): string;
+  /** Whether the process (its handle, IPC channel and pipes) keeps this process's event loop alive. */
+  ref(): void;
+  unref(): void;
+  kill(): Promise<void>;
+}
+
+function setRef(child: ChildProcess, on: boolean): void {
+  const handles = [child, child.channel, child.stdout, child.stderr] as unknown as Array<{ ref?: () => void; unref?: () => void } | null | undefined>;
+  for (const h of handles) (on ? h?.ref : h?.unref)?.call(h);
+}
+
+/** Starts a sandboxed plugin process; it waits for a { type: 'start', job } message. */
+export async function spawnPluginProcess(options: PluginProcessOptions): Promise<PluginProcess> {
+  // The SDK is TypeScript source (a workspace package): inlined; every other package stays an import.
+  const entry = await bundledEntry(ENTRY, { external: (specifier) => !specifier.startsWith('@condense/') });
+  const scratchDir = await createScratchDir(options.label);
+  const { command, args } = sandboxCommand({
+    entry, args: [options.warm ? 'warm' : 'cold', options.backend], readPaths: options.readPaths, scratchDir,
+    heapLimitMb: options.heapLimitMb, cpuSeconds: options.cpuSeconds, maxFileBytes: options.maxFileBytes,
+  });
+  const child = spawn(command, args, { cwd: NODE_MODULES, env: {}, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
+  let tail = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    tail = (tail + text).slice(-4000);
+  });
+  child.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', () => resolve());
+  }).then(() => rm(scratchDir, { recursive: true, force: true }).catch(() => undefined));
+  return {
+    child,
+    scratchDir,
+    closed,
+    stderrTail: () => tail,
+    ref: () => setRef(child, true),
+    unref: () => setRef(child, false),
+    async kill() {
+      setRef(child, true); // until it is gone, so that awaiting this keeps the caller alive
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await closed;
+    },
+  };
+}
+
 export interface WorkerRunOptions {
   job: WorkerJob;
-  /** A spare worker spawned with a 'warm' job (same heap limit); `job` must then be an invoke job. */
-  warm?: Worker;
-  /** ArrayBuffers in `job` to move rather than copy. */
-  transfer?: ArrayBuffer[];
+  /** The process to run in: a spare (warm) one, or a fresh one started for this job. */
+  process: PluginProcess;
   timeoutMs: number;
   memoryLimitMb: number;
-  /** Cap of the worker's JavaScript heap (default: memoryLimitMb). */
-  heapLimitMb?: number;
+  /** Cap of the process's JavaScript heap (for the message when it is exhausted). */
+  heapLimitMb: number;
   data?: Dataset;
   signal?: AbortSignal;
-  /** How long a cancelled worker may take to stop by itself before it is terminated. */
+  /** How long a cancelled process may take to stop by itself before it is killed. */
   cancelGraceMs?: number;
   onProgress?: (update: ProgressUpdate) => void;
   onLog?: (entry: LogEntry) => void;
@@ -40,51 +109,33 @@ export type WorkerOutcome = (
   | { kind: 'result'; candidates: WireCandidate[]; invalid: Array<{ candidate?: string; message: string }> }
   | { kind: 'failed'; reason: PluginFailureReason; message: string }
 ) & {
-  /** Largest memory the worker reported for itself (JS heap + external + ArrayBuffers), bytes. */
+  /** Largest resident memory of the plugin process, bytes (0 if never sampled). */
   peakMemoryBytes?: number;
 };
 
-/** Environment variables a plugin worker keeps: locale, paths, and engine/runtime settings. */
-const ENV_ALLOWED = /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LANGUAGE|LC_[A-Z]+|TZ|NODE_ENV|CONDENSE_BACKEND|TSX_[A-Z_]+|LD_LIBRARY_PATH|CUDA_[A-Z_]+|TF_[A-Z_]+|EGL_PLATFORM)$/;
+const SAMPLE_MS = 50;
+const LEVELS = new Set<unknown>(['debug', 'info', 'warn', 'error']);
 
-function pluginEnvironment(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => ENV_ALLOWED.test(e[0]) && e[1] !== undefined));
-}
-
-/** Starts a worker thread for `job` with the plugin environment and a JS-heap cap. */
-export function spawnPluginWorker(job: WorkerJob, heapLimitMb: number, transfer: ArrayBuffer[] = []): Worker {
-  return new Worker(BOOT, {
-    workerData: job,
-    transferList: transfer,
-    resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
-    // Plugins see no secrets (database URLs, signing keys): only what a runtime needs.
-    env: pluginEnvironment(),
-    stdout: true,
-    stderr: true,
-    // No inherited flags (e.g. --test) in the plugin's thread; tsx is registered by boot.mjs.
-    execArgv: [],
-  });
+async function residentBytes(pid: number): Promise<number | undefined> {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
   return new Promise<WorkerOutcome>((resolve) => {
-    const { job, data, signal } = options;
-    const heapLimitMb = options.heapLimitMb ?? options.memoryLimitMb;
+    const { job, data, signal, process: proc } = options;
+    const { child } = proc;
     if (signal?.aborted) {
-      void options.warm?.terminate();
+      void proc.kill();
       resolve({ kind: 'failed', reason: 'cancelled', message: 'cancelled before it started' });
       return;
     }
-    let worker: Worker;
-    if (options.warm && job.job === 'invoke') {
-      worker = options.warm;
-      worker.ref();
-      worker.postMessage({ type: 'start', job } satisfies HostMessage, options.transfer ?? []);
-    } else {
-      worker = spawnPluginWorker(job, heapLimitMb, options.transfer);
-    }
     let settled = false;
-    let peakSelfReported = 0;
+    let peak = 0;
     const iterators = new Map<number, { it: AsyncIterator<Batch>; queue: Promise<void> }>();
 
     const settle = (outcome: WorkerOutcome): void => {
@@ -92,18 +143,25 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
       settled = true;
       clearTimeout(timer);
       clearTimeout(graceTimer);
-      watchdog.stop();
+      clearInterval(sampler);
       signal?.removeEventListener('abort', onAbort);
       for (const { it } of iterators.values()) void it.return?.().catch(() => undefined);
       iterators.clear();
-      void worker.terminate().finally(() => resolve({ ...outcome, peakMemoryBytes: peakSelfReported }));
+      void proc.kill().finally(() => resolve({ ...outcome, peakMemoryBytes: peak }));
     };
 
     const limitBytes = options.memoryLimitMb * 1024 * 1024;
-    const watchdog = watchMemory({
-      limitBytes,
-      onExceeded: (used) => settle({ kind: 'failed', reason: 'out-of-memory', message: `used ${mb(used)} of memory, over its ${options.memoryLimitMb} MB limit` }),
-    });
+    let sampling = false;
+    const sampler = setInterval(() => {
+      if (sampling || child.pid === undefined) return;
+      sampling = true;
+      void residentBytes(child.pid).then((rss) => {
+        sampling = false;
+        if (rss === undefined) return;
+        peak = Math.max(peak, rss);
+        if (rss > limitBytes) settle({ kind: 'failed', reason: 'out-of-memory', message: `used ${mb(rss)} of memory, over its ${options.memoryLimitMb} MB limit` });
+      });
+    }, SAMPLE_MS);
     const timer = setTimeout(() => settle({ kind: 'failed', reason: 'timeout', message: `did not finish within ${formatDuration(options.timeoutMs)}` }), options.timeoutMs);
     let graceTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
@@ -112,30 +170,34 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const post = (message: HostMessage, transfer: ArrayBuffer[] = []): void => {
-      if (!settled) worker.postMessage(message, transfer);
+    const post = (message: HostMessage): void => {
+      if (!settled && child.connected) child.send(message, (err) => { if (err) settle({ kind: 'failed', reason: 'threw', message: `could not reach the plugin process: ${err.message}` }); });
     };
 
-    for (const [stream, level] of [[worker.stdout, 'info'], [worker.stderr, 'warn']] as const) {
+    for (const [stream, level] of [[child.stdout!, 'info'], [child.stderr!, 'warn']] as const) {
       createInterface({ input: stream }).on('line', (line) => {
-        if (line.trim()) options.onLog?.({ level, message: line, fields: { stream: level === 'info' ? 'stdout' : 'stderr' } });
+        if (line.trim() && !settled) options.onLog?.({ level, message: line, fields: { stream: level === 'info' ? 'stdout' : 'stderr' } });
       });
     }
 
-    worker.on('message', (m: WorkerMessage) => {
-      if (settled) return;
+    child.on('message', (m: WorkerMessage) => {
+      if (settled || !m || typeof m !== 'object') return;
       switch (m.type) {
-        case 'described': settle({ kind: 'described', manifest: m.manifest, hooks: m.hooks }); break;
+        case 'described': settle({ kind: 'described', manifest: m.manifest, hooks: { compress: m.hooks?.compress === true, registerLayers: m.hooks?.registerLayers === true } }); break;
         case 'result':
           if (signal?.aborted) settle({ kind: 'failed', reason: 'cancelled', message: 'cancelled' });
           else settle({ kind: 'result', candidates: m.candidates, invalid: m.invalid });
           break;
         case 'failed':
-          settle(signal?.aborted ? { kind: 'failed', reason: 'cancelled', message: 'cancelled' } : { kind: 'failed', reason: m.reason, message: m.message });
+          settle(signal?.aborted ? { kind: 'failed', reason: 'cancelled', message: 'cancelled' } : { kind: 'failed', reason: m.reason, message: String(m.message) });
           break;
-        case 'progress': safely(() => options.onProgress?.(m.update)); break;
-        case 'log': safely(() => options.onLog?.({ level: m.level, message: m.message, ...(m.fields ? { fields: m.fields } : {}) })); break;
-        case 'memory': watchdogReport(m.heapUsed + m.external + m.arrayBuffers); break;
+        // The process runs plugin code: progress and logs are checked before they go further.
+        case 'progress':
+          if (m.update && typeof m.update === 'object' && Number.isFinite(m.update.step)) safely(() => options.onProgress?.(m.update));
+          break;
+        case 'log':
+          if (LEVELS.has(m.level)) safely(() => options.onLog?.({ level: m.level, message: String(m.message).slice(0, 10_000), ...(m.fields && typeof m.fields === 'object' ? { fields: m.fields } : {}) }));
+          break;
         case 'batches-open': openIterator(m.iterator, m.split, m.batchSize, m.options); break;
         case 'batches-next': nextBatch(m.iterator); break;
         case 'batches-close': {
@@ -146,25 +208,31 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
         }
       }
     });
-    const watchdogReport = (bytes: number): void => {
-      peakSelfReported = Math.max(peakSelfReported, bytes);
-      watchdog.report(bytes);
-    };
-    worker.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        settle({ kind: 'failed', reason: 'out-of-memory', message: `exhausted its ${heapLimitMb} MB JavaScript heap` });
+    child.once('close', (code, signalName) => {
+      if (settled) return;
+      const stderr = proc.stderrTail();
+      if (/heap out of memory|Reached heap limit|Allocation failed/i.test(stderr)) {
+        settle({ kind: 'failed', reason: 'out-of-memory', message: `exhausted its ${options.heapLimitMb} MB JavaScript heap` });
+      } else if (signalName === 'SIGXCPU') {
+        settle({ kind: 'failed', reason: 'timeout', message: 'used up its CPU-time limit' });
       } else {
-        settle({ kind: 'failed', reason: 'threw', message: `uncaught ${err.name ?? 'error'}: ${(err.message ?? String(err)).split('\n')[0]}` });
+        const why = signalName ? `worker was killed by ${signalName} before finishing` : `worker exited with code ${code} before finishing`;
+        const last = /^\w*Error\b.*$/m.exec(stderr)?.[0];
+        settle({ kind: 'failed', reason: 'threw', message: last && code !== 0 ? `${why}: ${last.slice(0, 300)}` : why });
       }
     });
-    worker.on('messageerror', (err) => settle({ kind: 'failed', reason: 'invalid-output', message: `sent a message that could not be read: ${err.message}` }));
-    worker.on('exit', (code) => settle({ kind: 'failed', reason: 'threw', message: `worker exited with code ${code} before finishing` }));
+
+    post({ type: 'start', job: { ...job, ...(job.job === 'invoke' ? { scratchDir: proc.scratchDir } : {}) } });
 
     function openIterator(id: number, split: string, batchSize: number, batchOptions?: { shuffleSeed?: number; limit?: number }): void {
       try {
         if (!data) throw new Error('this invocation has no dataset');
         if (split !== 'train' && split !== 'validation') throw new Error(`plugins may read the 'train' and 'validation' splits, not '${split}'`);
-        const it = data.batches(split, batchSize, batchOptions)[Symbol.asyncIterator]();
+        if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+        const clean = batchOptions && typeof batchOptions === 'object'
+          ? { ...(typeof batchOptions.shuffleSeed === 'number' ? { shuffleSeed: batchOptions.shuffleSeed } : {}), ...(typeof batchOptions.limit === 'number' ? { limit: batchOptions.limit } : {}) }
+          : undefined;
+        const it = data.batches(split, batchSize, clean)[Symbol.asyncIterator]();
         iterators.set(id, { it, queue: Promise.resolve() });
       } catch (err) {
         iterators.set(id, { it: failingIterator((err as Error).message), queue: Promise.resolve() });
@@ -185,8 +253,7 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
             post({ type: 'batch', iterator: id, done: true });
             return;
           }
-          const { batch, transfer } = copyBatch(r.value);
-          post({ type: 'batch', iterator: id, batch }, transfer);
+          post({ type: 'batch', iterator: id, batch: plainBatch(r.value) });
         } catch (err) {
           post({ type: 'batch', iterator: id, error: `reading data failed: ${(err as Error).message.split('\n')[0]}` });
         }
@@ -195,14 +262,9 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
   });
 }
 
-/** Copies a batch into fresh buffers that can be transferred (a dataset may reuse its own). */
-function copyBatch(batch: Batch): { batch: Batch; transfer: ArrayBuffer[] } {
-  const y = new Int32Array(batch.y);
-  const x = batch.x ? new Float32Array(batch.x) : undefined;
-  return {
-    batch: { size: batch.size, y, ...(x ? { x } : {}), ...(batch.texts ? { texts: [...batch.texts] } : {}) },
-    transfer: [y.buffer, ...(x ? [x.buffer] : [])],
-  };
+/** The batch's own fields only (a dataset may attach more). */
+function plainBatch(batch: Batch): Batch {
+  return { size: batch.size, y: batch.y, ...(batch.x ? { x: batch.x } : {}), ...(batch.texts ? { texts: batch.texts } : {}) };
 }
 
 function failingIterator(message: string): AsyncIterator<Batch> {

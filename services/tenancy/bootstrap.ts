@@ -37,7 +37,7 @@ export async function bootstrapOrganization(db: Kysely<DB>, input: BootstrapInpu
         .onConflict((oc) => oc.column('email').doUpdateSet((eb) => ({ email: eb.ref('excluded.email') })))
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx.insertInto('memberships').values({ org_id: organization.id, user_id: owner.id, role: 'owner' }).execute();
+      await trx.insertInto('memberships').values({ org_id: organization.id, user_id: owner.id, role: 'owner', display_name: input.ownerName.trim() }).execute();
       const apiKey = await createApiKey(trx, {
         orgId: organization.id,
         userId: owner.id,

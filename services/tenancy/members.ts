@@ -30,7 +30,7 @@ export async function addMember(trx: TenantTransaction, input: AddMemberInput): 
   const userId = rows[0]!.id;
   await trx
     .insertInto('memberships')
-    .values({ org_id: input.orgId, user_id: userId, role })
+    .values({ org_id: input.orgId, user_id: userId, role, display_name: (input.displayName ?? '').trim() })
     .onConflict((oc) => oc.columns(['org_id', 'user_id']).doUpdateSet({ role }))
     .execute();
   return { userId, role };

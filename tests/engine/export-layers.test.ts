@@ -1,6 +1,6 @@
 // Layer coverage of the TFLite exporter beyond the MNIST models: LeakyReLU, PReLU, ELU, ReLU6,
 // swish, hard-swish, ZeroPadding2D, Cropping2D, GlobalMaxPooling1D/2D, UpSampling2D (nearest and
-// bilinear), squeeze-and-excitation (Dense on rank 4, broadcast Multiply), Subtract, Maximum,
+// bilinear), Conv2DTranspose (TRANSPOSE_CONV), squeeze-and-excitation (Dense on rank 4, broadcast Multiply), Subtract, Maximum,
 // Minimum, Permute, SpatialDropout2D/GaussianNoise (no-ops), Normalization and Rescaling on the
 // input, and a nested functional model. Each model is exported in float32, float16,
 // dynamic-int8 and int8 and run in TFLite's interpreter (wasm) and Arm NN against tfjs.
@@ -77,6 +77,15 @@ const MODELS: Record<string, { sample: number[]; build: () => tf.LayersModel; op
       x = apply(tf.layers.maxPooling2d({ poolSize: 4 }), x);
       return tf.model({ inputs: input, outputs: head(apply(tf.layers.flatten(), x), 11) });
     },
+  },
+  'Conv2DTranspose (strides 2, same and valid, bias, relu)': {
+    sample: [5, 5, 3], ops: ['TRANSPOSE_CONV', 'ADD', 'STRIDED_SLICE', 'PAD'],
+    build: () => tf.sequential({ layers: [
+      tf.layers.conv2dTranspose({ inputShape: [5, 5, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', ...k(16) }),
+      tf.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 1, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 17 }) }),
+      tf.layers.conv2dTranspose({ filters: 2, kernelSize: 1, strides: 2, padding: 'same', ...k(19) }), // kernel < stride: zero-padded
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 4, activation: 'softmax', ...k(18) })] }),
   },
   'Conv1D, ELU, GlobalMaxPooling1D': {
     sample: [10, 3], ops: ['ELU', 'MAX_POOL_2D'],

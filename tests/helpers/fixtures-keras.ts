@@ -20,11 +20,16 @@ export interface FixtureWeight {
   name: string;
   shape: number[];
   values: Float32Array;
+  /** `.h5`: the weight name as written, when not `<layer>/<name>` (a nested model's group lists
+   * its layers' weights as `<inner layer>/<name>:0`). */
+  path?: string;
 }
 
 export interface FixtureLayer {
   name: string;
   weights: FixtureWeight[];
+  /** `.keras`: a nested model's layers, stored under `layers/<name>/layers/`. */
+  layers?: FixtureLayer[];
 }
 
 let fileCounter = 0;
@@ -93,7 +98,7 @@ export async function writeKerasH5(options: H5FixtureOptions): Promise<Uint8Arra
     byteString(weightsGroup, 'keras_version', version);
     for (const layer of [...options.layers].sort((a, b) => a.name.localeCompare(b.name))) {
       const group = weightsGroup.create_group(layer.name);
-      const weightNames = layer.weights.map((w) => (options.style === 'keras2' ? `${layer.name}/${w.name}:0` : `${layer.name}/${w.name}`));
+      const weightNames = layer.weights.map((w) => w.path ?? (options.style === 'keras2' ? `${layer.name}/${w.name}:0` : `${layer.name}/${w.name}`));
       byteStrings(group, 'weight_names', weightNames);
       layer.weights.forEach((w, i) => {
         const parts = weightNames[i].split('/');
@@ -115,11 +120,15 @@ export interface ZipFixtureOptions {
 export async function writeKerasZip(options: ZipFixtureOptions): Promise<Uint8Array> {
   const weights = await writeH5((file) => {
     file.create_group('vars');
-    const layersGroup = file.create_group('layers');
-    for (const layer of options.layers) {
-      const vars = layersGroup.create_group(layer.name).create_group('vars');
-      layer.weights.forEach((w, i) => vars.create_dataset({ name: String(i), data: w.values, shape: w.shape, dtype: '<f4' }));
-    }
+    const writeLayers = (parent: InstanceType<typeof h5wasm.Group>, layers: FixtureLayer[]) => {
+      for (const layer of layers) {
+        const group = parent.create_group(layer.name);
+        const vars = group.create_group('vars');
+        layer.weights.forEach((w, i) => vars.create_dataset({ name: String(i), data: w.values, shape: w.shape, dtype: '<f4' }));
+        if (layer.layers) writeLayers(group.create_group('layers'), layer.layers);
+      }
+    };
+    writeLayers(file.create_group('layers'), options.layers);
     file.create_group('optimizer').create_group('vars');
   });
   return zipSync({

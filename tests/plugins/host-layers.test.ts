@@ -1,5 +1,6 @@
-// Custom layers: a plugin's own layer class travels through workers, loads in the host and
-// exports to TFLite through the converter the plugin registered.
+// Custom layers: a built-in plugin's own layer class travels through plugin processes, loads in
+// the host and exports to TFLite through the converter the plugin registered. A third-party
+// plugin may not declare custom layers (their code would have to run in the server).
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,19 +14,27 @@ import { createPluginHost, deserializeModel, serializeModel, type PluginHost } f
 import { checkTargetFit } from '../../services/targets/index.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/plugins');
+// A repository root whose plugins/ holds the custom-layer fixture as a built-in plugin.
+const BUILTIN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/builtin-root');
 let host: PluginHost;
 const data = datasetFromArrays(new Float32Array(40 * 4).map((_, i) => Math.cos(i)), new Int32Array(40).map((_, i) => i % 2), [4]);
 
 before(async () => {
   await initEngine('cpu');
-  host = await createPluginHost({ builtins: false, backend: 'cpu', pluginList: ['custom-layer.ts', 'garbage.ts'].map((f) => path.join(FIXTURES, f)).join(',') });
+  host = await createPluginHost({
+    rootDir: BUILTIN_ROOT, backend: 'cpu',
+    pluginList: [path.join(FIXTURES, 'garbage.ts'), path.join(BUILTIN_ROOT, 'plugins/custom-layer')].join(','),
+  });
 });
 
 after(async () => host?.close());
 
 describe('plugins with custom layers', () => {
-  it('load with their registerLayers hook noted', () => {
-    assert.deepEqual(host.errors, []);
+  it('load with their registerLayers hook noted when built in, and are refused as third-party plugins', () => {
+    assert.deepEqual(host.errors.map((e) => e.message), [
+      'plugin "fixture-custom-layer": manifest.customLayers is available to built-in plugins only: loading custom layers would run plugin code in the server',
+    ]);
+    assert.equal(host.get('fixture-custom-layer').origin, 'builtin');
     assert.equal(host.get('fixture-custom-layer').hasRegisterLayers, true);
     assert.deepEqual(host.get('fixture-custom-layer').manifest.customLayers, ['FixtureScale']);
   });
@@ -63,7 +72,7 @@ describe('plugins with custom layers', () => {
     });
     assert.deepEqual(fit.failures, []);
 
-    // Another plugin's worker reads the model too (it registers every plugin's layers first).
+    // Another plugin's process reads the model too (it registers every plugin's layers first).
     const chained = await host.invoke('fixture-garbage', { model: await serializeModel(scaled), data, config: { mode: 'mixed' } });
     assert.deepEqual(chained.candidates.map((c) => c.name), ['fine']);
     assert.ok(JSON.stringify(chained.candidates[0].model.modelTopology).includes('"FixtureScale"'));

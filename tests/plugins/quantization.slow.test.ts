@@ -58,6 +58,9 @@ describe('quantization plugin', () => {
     assert.deepEqual(int8.exportHints, { quantization: 'int8' }, 'no QAT when post-training int8 is within budget');
     assert.equal(int8.metrics!.qat, 0);
     assert.ok(int8.metrics!.simulatedAccuracyDrop <= budget);
+    // The decision is taken on the real exported file (ctx.export.evaluate), measured in TFLite.
+    assert.ok(int8.metrics!.exportedAccuracyDrop <= budget, `exported int8 drop ${int8.metrics!.exportedAccuracyDrop}`);
+    assert.equal(int8.metrics!.exportedAccuracyDrop, int8.metrics!.floatAccuracy - int8.metrics!.exportedInt8Accuracy);
 
     const model = await deserializeModel(int8.model);
     const floatAccuracy = (await evaluateModel(model, data, 'test')).accuracy;
@@ -69,10 +72,13 @@ describe('quantization plugin', () => {
     const onValidation = await evaluateTflite(bytes, data, 'validation', { limit: 500 });
     assert.ok(Math.abs(onValidation.accuracy - int8.metrics!.simulatedInt8Accuracy) <= 0.01,
       `simulated ${int8.metrics!.simulatedInt8Accuracy} vs TFLite ${onValidation.accuracy}`);
+    // ctx.export.evaluate measured the same kind of file (calibrated on other training samples).
+    assert.ok(Math.abs(onValidation.accuracy - int8.metrics!.exportedInt8Accuracy) <= 0.01,
+      `ctx.export.evaluate ${int8.metrics!.exportedInt8Accuracy} vs TFLite ${onValidation.accuracy}`);
     model.dispose();
   });
 
-  test('fine-tunes quantization-aware when simulated int8 loses more than the budget', async () => {
+  test('fine-tunes quantization-aware when the exported int8 file loses more than the budget', async () => {
     const fragile = await deserializeModel(await serializeModel(trained));
     const probe = (await data.batches('train', 200, { limit: 200 })[Symbol.asyncIterator]().next()).value!;
     withOutlierUnit(fragile, tf.tensor(probe.x!, [probe.size, 28, 28, 1]));
@@ -84,8 +90,10 @@ describe('quantization plugin', () => {
     const [int8] = result.candidates;
     assert.deepEqual(int8.exportHints, { quantization: 'int8', qat: true });
     assert.equal(int8.metrics!.qat, 1);
-    assert.ok(int8.metrics!.simulatedAccuracyDrop > 0.01);
+    assert.ok(int8.metrics!.exportedAccuracyDrop > 0.01, `exported int8 drop ${int8.metrics!.exportedAccuracyDrop}`);
     assert.ok(Number.isFinite(int8.metrics!.qatSimulatedInt8Accuracy));
+    assert.ok(int8.metrics!.qatExportedInt8Accuracy > int8.metrics!.exportedInt8Accuracy,
+      `exported int8 after QAT ${int8.metrics!.qatExportedInt8Accuracy} vs before ${int8.metrics!.exportedInt8Accuracy}`);
 
     // The loss the simulation saw is real in the interpreter, and the QAT model does better there.
     const before = await evaluateTflite(await int8Bytes(fragile, data), data, 'validation', { limit: 500 });

@@ -1,5 +1,5 @@
 // Everything a hook receives from the host — and nothing else: no database, no network.
-import type { PluginDataset } from './data.ts';
+import type { PluginDataset, PluginSplit } from './data.ts';
 import type { ExportQuantization } from './candidate.ts';
 import type { LayersModel, Tf } from './tf.ts';
 import type { TrainingHelpers } from './training.ts';
@@ -38,6 +38,32 @@ export interface TargetInfo {
   maxFileBytes: number;
 }
 
+export interface ExportEvaluateOptions {
+  quantization: ExportQuantization;
+  /** Split to measure on (default 'validation', or 'train' when the dataset has no validation samples). */
+  split?: PluginSplit;
+  /** At most this many samples. */
+  limit?: number;
+}
+
+export interface ExportEvaluation {
+  /** Top-1 accuracy of the exported file in TFLite's interpreter. */
+  accuracy: number;
+  samples: number;
+  /** Size of the exported file in bytes. */
+  bytes: number;
+}
+
+/** The host's own TFLite exporter and interpreter (since SDK 1.4.0). */
+export interface ExportHelpers {
+  /**
+   * Exports `model` exactly as the host will export a candidate with these hints (same converter,
+   * int8 calibrated on the same training samples) and measures the file's top-1 accuracy in
+   * TFLite's interpreter: decide on what users will get, not on a simulation of it.
+   */
+  evaluate(model: LayersModel, options: ExportEvaluateOptions): Promise<ExportEvaluation>;
+}
+
 export interface PluginContext {
   /** The model to compress: the plugin's own copy, free to modify or dispose. */
   model: LayersModel;
@@ -51,6 +77,8 @@ export interface PluginContext {
   tf: Tf;
   /** The host's training loop. Data, cancellation and progress are wired to this context. */
   train: TrainingHelpers;
+  /** The host's TFLite export, measured in a real runtime (since SDK 1.4.0). */
+  export: ExportHelpers;
   /** Reports progress; cheap, but call it at most a few times per second. */
   progress(update: ProgressUpdate): void;
   log: PluginLogger;

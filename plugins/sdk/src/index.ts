@@ -5,8 +5,11 @@ export type {
   LayerRegistry, TfliteGraph, TfliteLayerConversion, TfliteLayerConverter, TfliteLayerWeight, TfliteOpOptions,
 } from './layers.ts';
 export { PLUGIN_KINDS, type JsonSchema, type PluginKind, type PluginManifest } from './manifest.ts';
+export { TARGET_IDS, isTargetId, type TargetId } from './targets.ts';
 export { EXPORT_QUANTIZATIONS, type CandidateModel, type ExportHints, type ExportQuantization } from './candidate.ts';
-export type { PluginContext, PluginLogger, ProgressUpdate, TargetInfo } from './context.ts';
+export type {
+  ExportEvaluateOptions, ExportEvaluation, ExportHelpers, PluginContext, PluginLogger, ProgressUpdate, TargetInfo,
+} from './context.ts';
 export type { Batch, BatchOptions, DatasetInfo, PluginDataset, PluginSplit } from './data.ts';
 export type {
   DistillationLossOptions, EarlyStoppingOptions, EvaluateOptions, FitOptions, OptimizerName, OptimizerSpec, StepContext,

@@ -1,5 +1,6 @@
 // GET /downloads/:token — streams a blob named by a signed, org-bound token, after checking that
-// a candidate, model version or dataset of that org references it.
+// the API key that minted the URL is still valid (a URL dies with its key) and that a candidate
+// of that org references the blob.
 import type { Request, Response } from 'express';
 import { withTenant } from '../../db/tenant.ts';
 import type { ApiServices } from '../context.ts';
@@ -11,11 +12,17 @@ export function downloadHandler(services: ApiServices) {
     const claims = services.signer.verify(String(req.params.token ?? ''), 'download');
     if (!claims) return httpError(res, 403, 'INVALID_SIGNATURE', 'the download URL is invalid or has expired; query the candidate again for a fresh one');
     const sha = claims.s;
-    const referenced = await withTenant(services.database.db, claims.o, async (trx) => {
+    const keyId = claims.k;
+    const found = await withTenant(services.database.db, claims.o, async (trx) => {
+      // URLs minted before keys were bound (no `k`) live out their short expiry.
+      const key = keyId === undefined ? true : await trx.selectFrom('api_keys').select('id').where('id', '=', keyId).where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())])).executeTakeFirst();
+      if (!key) return 'revoked';
       const candidate = await trx.selectFrom('candidates').select('id').where((eb) => eb.or([eb('tflite_sha256', '=', sha), eb('tfjs_sha256', '=', sha)])).executeTakeFirst();
-      return candidate !== undefined;
+      return candidate !== undefined ? 'ok' : 'missing';
     });
-    if (!referenced) return httpError(res, 404, 'NOT_FOUND', 'file not found');
+    if (found === 'revoked') return httpError(res, 403, 'INVALID_SIGNATURE', 'the API key that created this download URL was revoked; query the candidate again with a valid key');
+    if (found === 'missing') return httpError(res, 404, 'NOT_FOUND', 'file not found');
     const filename = (claims.n ?? `${sha}.bin`).replace(/[^A-Za-z0-9._-]/g, '_');
     await streamBlob(services, res, sha, { 'Content-Disposition': `attachment; filename="${filename}"` }, req);
   };

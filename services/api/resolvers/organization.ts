@@ -1,9 +1,11 @@
 // Organization, teams, members and API keys.
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { announceRevokedKeys } from '../../events/revocations.ts';
 import { addMember, createApiKey, removeMember, revokeApiKey } from '../../tenancy/index.ts';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError } from '../errors.ts';
 import { keyOf } from '../ids.ts';
+import { isScope, SCOPES } from '../scopes.ts';
 import { apiKeyFromRow, loadMember } from '../loaders.ts';
 import { audit, mutate } from '../mutations.ts';
 import { pageWindow, toConnection } from '../pagination.ts';
@@ -33,7 +35,7 @@ export class OrganizationResolver {
       const rows = await trx
         .selectFrom('memberships as m')
         .innerJoin('users as u', 'u.id', 'm.user_id')
-        .select(['m.user_id', 'u.email', 'u.display_name', 'm.role', 'm.created_at'])
+        .select(['m.user_id', 'u.email', 'm.display_name', 'm.role', 'm.created_at'])
         .orderBy('m.created_at').orderBy('m.user_id').offset(window.offset).limit(window.limit).execute();
       const count = await trx.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       return toConnection(rows.map(Member.from), window, Number(count.n));
@@ -61,7 +63,7 @@ export class TeamResolver {
     return context.tenant(async (trx) => {
       const base = trx.selectFrom('team_members as t').innerJoin('memberships as m', 'm.user_id', 't.user_id').innerJoin('users as u', 'u.id', 't.user_id')
         .where('t.team_id', '=', team.uuid);
-      const rows = await base.select(['m.user_id', 'u.email', 'u.display_name', 'm.role', 'm.created_at'])
+      const rows = await base.select(['m.user_id', 'u.email', 'm.display_name', 'm.role', 'm.created_at'])
         .orderBy('t.created_at').orderBy('t.user_id').offset(window.offset).limit(window.limit).execute();
       const count = await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       return toConnection(rows.map(Member.from), window, Number(count.n));
@@ -155,7 +157,7 @@ class CreateApiKeyInput {
   @Field(() => ID, { nullable: true, description: 'Member who will hold the key (default: the caller). The key acts with that member\'s role.' })
   memberId?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Scopes to record on the key.' })
+  @Field(() => [String], { nullable: true, description: 'What the key may do: any of read (queries, subscriptions, downloads), write (uploads, projects), runs (start, cancel, retry), deploy (publish, rollouts, app keys), admin (members, teams, API keys). Empty or absent: everything the holder\'s role allows. Scopes never widen the role.' })
   scopes?: string[] | null;
 }
 
@@ -244,7 +246,9 @@ export class OrganizationMutations {
         // Record first: the actor may be removing themselves, and the audit row references no FK.
         context.services.authCache.clear();
         await audit(trx, context, 'member.remove', { type: 'user', id: member.userId }, { role: member.role });
+        const keys = await trx.selectFrom('api_keys').select('id').where('user_id', '=', member.userId).execute();
         await removeMember(trx, member.userId);
+        await announceRevokedKeys(trx, keys.map((k) => k.id));
         return { removedMemberId: member.id };
       }),
     );
@@ -308,7 +312,14 @@ export class OrganizationMutations {
           if (member.role === Role.OWNER && auth.role !== 'owner') throw new UserFacingError('FORBIDDEN', 'only owners can create keys for owners', 'memberId');
           userId = member.userId;
         }
-        const created = await createApiKey(trx, { orgId: auth.orgId, userId, name: input.name, scopes: input.scopes ?? [] });
+        const scopes = [...new Set(input.scopes ?? [])];
+        const unknown = scopes.filter((scope) => !isScope(scope));
+        if (unknown.length) throw new UserFacingError('INVALID_INPUT', `unknown scope ${unknown.map((u) => JSON.stringify(u.slice(0, 40))).join(', ')}; scopes are ${SCOPES.join(', ')}`, 'scopes');
+        // A scoped key cannot mint a key that may do more than itself.
+        if (auth.scopes.length > 0 && (scopes.length === 0 || scopes.some((scope) => !auth.scopes.includes(scope)))) {
+          throw new UserFacingError('FORBIDDEN', `this API key may only create keys within its own scopes (${auth.scopes.join(', ')})`, 'scopes');
+        }
+        const created = await createApiKey(trx, { orgId: auth.orgId, userId, name: input.name, scopes });
         await audit(trx, context, 'api_key.create', { type: 'api_key', id: created.key.id }, { holder: userId });
         return { apiKey: ApiKey.from(created.key), secret: created.secret };
       }),
@@ -327,6 +338,7 @@ export class OrganizationMutations {
           .select('m.role').where('k.id', '=', id).executeTakeFirst();
         if (holder?.role === 'owner' && caller(context).role !== 'owner') throw new UserFacingError('FORBIDDEN', 'only an owner can revoke an owner\'s API key', 'apiKeyId');
         if (!(await revokeApiKey(trx, id))) throw notFound('apiKeyId', 'active API key');
+        await announceRevokedKeys(trx, [id]);
         context.services.authCache.clear();
         await audit(trx, context, 'api_key.revoke', { type: 'api_key', id });
         const row = await trx.selectFrom('api_keys').select(['id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])

@@ -112,6 +112,12 @@ async function receivedUpload(trx: TenantTransaction, id: string, purpose: 'mode
   return row;
 }
 
+/** Locks the upload row for this transaction; the id of what it was registered as, if it already was. */
+async function lockUpload(trx: TenantTransaction, uploadId: string): Promise<string | null> {
+  const row = await trx.selectFrom('uploads').select(['status', 'result_id']).where('id', '=', uploadId).forUpdate().executeTakeFirstOrThrow();
+  return row.status === 'completed' && row.result_id ? row.result_id : null;
+}
+
 async function reject(context: ApiContext, uploadId: string, code: 'INVALID_MODEL' | 'INVALID_DATASET', message: string): Promise<never> {
   await context.tenant((trx) => trx.updateTable('uploads').set({ status: 'rejected', error: message }).where('id', '=', uploadId).execute());
   throw new UserFacingError(code, message, 'uploadId');
@@ -185,6 +191,14 @@ export class UploadMutations {
         return reject(context, upload.id, 'INVALID_MODEL', oneLine(error));
       }
       return context.tenant(async (trx) => {
+        // Concurrent completions of one upload: the first registers, the others wait here and
+        // return what it registered (the unique upload_id makes a second row impossible anyway).
+        const done = await lockUpload(trx, upload.id);
+        if (done) {
+          const version = await trx.selectFrom('model_versions').selectAll().where('id', '=', done).executeTakeFirstOrThrow();
+          const model = await trx.selectFrom('models').selectAll().where('id', '=', version.model_id).executeTakeFirstOrThrow();
+          return { model: Model.from(model), modelVersion: ModelVersion.from(version) };
+        }
         const project = await requireProject(trx, input.projectId);
         const model =
           (await trx.selectFrom('models').selectAll().where('project_id', '=', project.id).where('name', '=', name).executeTakeFirst()) ??
@@ -194,7 +208,7 @@ export class UploadMutations {
           org_id: auth.orgId, model_id: model.id, version: Number(last?.v ?? 0) + 1, filename: upload.filename, format: metadata.format,
           blob_sha256: upload.declared_sha256, bytes: Number(upload.bytes ?? upload.declared_bytes), parameter_count: metadata.parameterCount,
           signature: JSON.stringify(metadata.signature), layer_types: JSON.stringify(metadata.layerTypes), created_by: auth.userId,
-          preflight: metadata.preflight ? JSON.stringify(metadata.preflight) : null,
+          preflight: metadata.preflight ? JSON.stringify(metadata.preflight) : null, upload_id: upload.id,
         }).returningAll().executeTakeFirstOrThrow();
         await trx.updateTable('uploads').set({ status: 'completed', result_id: version.id, completed_at: new Date() }).where('id', '=', upload.id).execute();
         return { model: Model.from(model), modelVersion: ModelVersion.from(version) };
@@ -227,12 +241,14 @@ export class UploadMutations {
         return reject(context, upload.id, 'INVALID_DATASET', oneLine(error));
       }
       return context.tenant(async (trx) => {
+        const done = await lockUpload(trx, upload.id);
+        if (done) return { dataset: Dataset.from(await trx.selectFrom('datasets').selectAll().where('id', '=', done).executeTakeFirstOrThrow()) };
         const project = await requireProject(trx, input.projectId);
         const row = await trx.insertInto('datasets').values({
           org_id: auth.orgId, project_id: project.id, name, filename: upload.filename, format: info.format, kind: info.kind,
           blob_sha256: upload.declared_sha256, bytes: Number(upload.bytes ?? upload.declared_bytes), sample_count: info.sampleCount,
           num_classes: info.numClasses, labels: JSON.stringify(info.labels), splits: JSON.stringify(info.splits),
-          input_shape: JSON.stringify(info.inputShape), created_by: auth.userId,
+          input_shape: JSON.stringify(info.inputShape), created_by: auth.userId, upload_id: upload.id,
         }).returningAll().executeTakeFirstOrThrow();
         await trx.updateTable('uploads').set({ status: 'completed', result_id: row.id, completed_at: new Date() }).where('id', '=', upload.id).execute();
         return { dataset: Dataset.from(row) };

@@ -30,6 +30,8 @@ export interface MembershipsTable {
   org_id: string;
   user_id: string;
   role: MembershipRole;
+  /** The person's name as this organization knows it (migration 0014): never another org's. */
+  display_name: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
 }
 

@@ -38,6 +38,8 @@ export interface ModelVersionsTable {
   layer_types: Json<string[]>;
   /** Pre-flight made at upload (migration 0009); null for graph models and older versions. */
   preflight: ColumnType<ModelPreflightJson | null, string | null | undefined, string | null>;
+  /** The upload it was registered from (migration 0014; unique, so completion is idempotent). */
+  upload_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_by: string | null;
   created_at: Generated<Date>;
 }
@@ -72,6 +74,8 @@ export interface DatasetsTable {
   labels: Json<string[]>;
   splits: Json<Record<string, number>>;
   input_shape: Json<number[]>;
+  /** The upload it was registered from (migration 0014; unique, so completion is idempotent). */
+  upload_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_by: string | null;
   created_at: Generated<Date>;
 }
@@ -122,6 +126,8 @@ export interface CompressionRunsTable {
   /** null = "auto": the planner chooses the techniques. */
   techniques: NullableJson<TechniqueChoiceJson[]>;
   constraints: Json<RunConstraintsJson>;
+  /** Where training steps run: the Temporal task queue condense-cpu / condense-gpu. */
+  hardware_class: ColumnType<'cpu' | 'gpu', 'cpu' | 'gpu' | undefined, 'cpu' | 'gpu'>;
   /** Seconds of training the planner may spend (services/planner/budget.ts); null = the default. */
   budget_seconds: ColumnType<number | null, number | null | undefined, number | null>;
   message: string | null;

@@ -5,6 +5,7 @@
 // flat `input_layers`/`output_layers` for single tensors, and renamed layer options.
 import { ModelImportError } from './errors.ts';
 import { normalizeTrainingOptions, singleAxis } from './keras-options.ts';
+import { flattenNestedModels, normalizeEndpoints, normalizeInboundNode } from './keras-graph.ts';
 import { canonicalLayerClass, rejectUnsupportedLayers, supportedActivation } from './supported.ts';
 
 type Json = any;
@@ -133,37 +134,6 @@ function readShape(value: Json): (number | null)[] | undefined {
 }
 
 /** One Keras 3 / Keras 2 inbound node → tfjs's `[[layer, nodeIndex, tensorIndex, kwargs], ...]`. */
-function normalizeInboundNode(node: Json, layerName: string): Json[] {
-  if (Array.isArray(node)) {
-    return node.map((entry) => {
-      if (!Array.isArray(entry) || typeof entry[0] !== 'string') throw new ModelImportError(`layer "${layerName}" has a malformed inbound node`);
-      return [entry[0], entry[1] ?? 0, entry[2] ?? 0, isObject(entry[3]) ? entry[3] : {}];
-    });
-  }
-  if (!isObject(node) || !Array.isArray(node.args)) throw new ModelImportError(`layer "${layerName}" has a malformed inbound node`);
-  const refs: Json[] = [];
-  const visit = (value: Json): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (isObject(value)) {
-      if (value.class_name === '__keras_tensor__') {
-        const history = value.config?.keras_history;
-        if (!Array.isArray(history)) throw new ModelImportError(`layer "${layerName}" has an input without keras_history`);
-        refs.push([history[0], history[1], history[2], {}]);
-      } else Object.values(value).forEach(visit);
-    }
-  };
-  visit(node.args);
-  if (refs.length === 0) throw new ModelImportError(`layer "${layerName}" has an inbound node without input tensors`);
-  return refs;
-}
-
-function normalizeEndpoints(value: Json, what: string): Json[] {
-  if (Array.isArray(value) && typeof value[0] === 'string') return [value];
-  if (Array.isArray(value)) return value.map((v) => normalizeEndpoints(v, what)).flat();
-  if (isObject(value)) return Object.values(value).map((v) => normalizeEndpoints(v, what)).flat();
-  throw new ModelImportError(`model config has malformed ${what}`);
-}
-
 /** Accepts a parsed or string Keras model config, or a TF.js `modelTopology` that wraps one. */
 export function normalizeKerasModelConfig(input: Json, options: { alsoAllowed?: (className: string) => boolean } = {}): NormalizedModel {
   let raw = input;
@@ -176,9 +146,10 @@ export function normalizeKerasModelConfig(input: Json, options: { alsoAllowed?: 
   }
   if (isObject(raw) && isObject(raw.model_config)) raw = raw.model_config;
   if (!isObject(raw) || typeof raw.class_name !== 'string') throw new ModelImportError('model config has no class_name');
+  const notes: string[] = [];
+  raw = flattenNestedModels(raw, notes);
   const modelClass = raw.class_name;
   const layerClasses: string[] = [];
-  const notes: string[] = [];
 
   if (modelClass === 'Sequential') {
     const config = Array.isArray(raw.config) ? { layers: raw.config } : raw.config;

@@ -26,17 +26,28 @@ export async function readKerasH5(bytes: Uint8Array, label: string, options: { w
       const group = file.get('model_weights') ?? file;
       const layerNames = stringListAttribute(group as H5Group, 'layer_names');
       if (!layerNames) throw new ModelImportError(`${label}: model_weights has no layer_names attribute`);
+      const nested: LayerWeights = new Map();
       for (const layerName of layerNames) {
         const layerGroup = (group as H5Group).get(layerName);
         if (!layerGroup) throw new ModelImportError(`${label}: layer "${layerName}" is listed in layer_names but has no weight group`);
         const weightNames = stringListAttribute(layerGroup as H5Group, 'weight_names') ?? [];
         if (weightNames.length === 0) continue;
-        weights.set(layerName, weightNames.map((weightName) => {
+        const values = weightNames.map((weightName) => {
           const dataset = (layerGroup as H5Group).get(weightName);
           if (!dataset) throw new ModelImportError(`${label}: weight ${layerName}/${weightName} is listed but missing`);
           return readDataset(dataset, `${label}: weight ${layerName}/${weightName}`);
-        }));
+        });
+        weights.set(layerName, values);
+        // A nested model's group lists its layers' weights as `<inner layer>/<weight>:0`: the
+        // importer inlines nested models, so file them under the inner layers' names too.
+        weightNames.forEach((weightName, i) => {
+          const owner = weightName.split('/')[0];
+          if (!weightName.includes('/') || owner === layerName || layerNames.includes(owner)) return;
+          if (!nested.has(owner)) nested.set(owner, []);
+          nested.get(owner)!.push(values[i]);
+        });
       }
+      for (const [owner, values] of nested) if (!weights.has(owner)) weights.set(owner, values);
     }
     return { modelConfig, kerasVersion: stringAttribute(file, 'keras_version'), weights };
   });

@@ -32,18 +32,26 @@ export async function readKerasZip(files: Map<string, Uint8Array>, label: string
       throw new ModelImportError(`${label} has no model.weights.h5${npz}`);
     }
     await withH5(weightBytes, `${label}: model.weights.h5`, (file) => {
-      const layers = file.get('layers') as H5Group | null;
-      if (!layers) return;
-      for (const layerName of layers.keys()) {
-        const vars = (layers.get(layerName) as H5Group | null)?.get('vars') as H5Group | null;
-        if (!vars) continue;
+      // A nested model's layers are stored under its own `layers/` group (the importer inlines them).
+      const visit = (layers: H5Group | null, prefix: string): void => {
+        if (!layers) return;
+        for (const layerName of layers.keys()) {
+          const group = layers.get(layerName) as H5Group | null;
+          if (group?.keys().includes('layers')) visit(group.get('layers') as H5Group, `${prefix}${layerName}/layers/`);
+          readVars(group, layerName, `${prefix}${layerName}`);
+        }
+      };
+      const readVars = (group: H5Group | null, layerName: string, path: string): void => {
+        const vars = group?.get('vars') as H5Group | null;
+        if (!vars) return;
         const keys = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
-        if (keys.length === 0) continue;
+        if (keys.length === 0) return;
         keys.forEach((k, i) => {
-          if (Number(k) !== i) throw new ModelImportError(`${label}: layers/${layerName}/vars is missing variable ${i}`);
+          if (Number(k) !== i) throw new ModelImportError(`${label}: layers/${path}/vars is missing variable ${i}`);
         });
-        weights.set(layerName, keys.map((k) => readDataset(vars.get(k), `${label}: layers/${layerName}/vars/${k}`)));
-      }
+        weights.set(layerName, keys.map((k) => readDataset(vars.get(k), `${label}: layers/${path}/vars/${k}`)));
+      };
+      visit(file.get('layers') as H5Group | null, '');
     });
   }
   return { config, kerasVersion: metadata.keras_version, weights };

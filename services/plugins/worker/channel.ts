@@ -1,18 +1,19 @@
-// The worker's side of the message channel to the host.
-import { parentPort } from 'node:worker_threads';
+// The plugin process's side of the IPC channel to the host. When the host goes away (channel
+// closed), the process ends.
 import type { HostMessage, WorkerMessage } from '../protocol.ts';
 
-if (!parentPort) throw new Error('services/plugins/worker must run in a worker thread');
-const port = parentPort;
+if (!process.send) throw new Error('services/plugins/worker must run as a child process with an IPC channel');
+const sendRaw = process.send.bind(process);
 
-export function send(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+export function send(message: WorkerMessage): void {
+  sendRaw(message);
 }
 
 const listeners = new Set<(message: HostMessage) => void>();
-port.on('message', (message: HostMessage) => {
+process.on('message', (message: HostMessage) => {
   for (const listener of listeners) listener(message);
 });
+process.on('disconnect', () => process.exit(0));
 
 export function onHostMessage(listener: (message: HostMessage) => void): () => void {
   listeners.add(listener);

@@ -1,14 +1,14 @@
-// The plugin worker: reads a plugin's manifest ('describe'), or initialises the engine, loads
-// the model, runs the plugin's `compress` hook and sends the candidates back ('invoke').
-// The host starts a fresh worker per job and terminates it afterwards; a 'warm' worker loads the
-// engine ahead of time and receives its invoke job by message.
-import { workerData } from 'node:worker_threads';
+// The sandboxed plugin process (started by services/plugins/run-worker.ts, see sandbox.ts):
+// reads a plugin's manifest ('describe'), or initialises the engine, loads the model, runs the
+// plugin's `compress` hook and sends the candidates back ('invoke'). The host starts a fresh
+// process per job and kills it afterwards; started with `warm` it loads the engine before its
+// job arrives. argv: <warm|cold> <backend>.
 import type { LayerRegistry, Plugin, PluginContext, PluginLogger, ProgressUpdate } from '@condense/plugin-sdk';
-import type { DescribeJob, InvokeJob, LogLevel, WarmJob, WorkerJob } from '../protocol.ts';
+import type { DescribeJob, InvokeJob, LogLevel, WorkerJob } from '../protocol.ts';
 import { onHostMessage, send } from './channel.ts';
 import { firstLine } from './output.ts';
 
-const job = workerData as WorkerJob;
+const [mode, backendArg] = process.argv.slice(2);
 
 // Failures that are memory exhaustion even when they surface as an ordinary exception
 // (V8 ArrayBuffer allocation, the wasm heap reaching its maximum).
@@ -47,22 +47,21 @@ async function invoke(j: InvokeJob): Promise<void> {
   onHostMessage((m) => {
     if (m.type === 'abort' && !controller.signal.aborted) controller.abort(new Error(m.reason));
   });
-  const reportMemory = (): void => {
-    const m = process.memoryUsage();
-    send({ type: 'memory', heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
-  };
-  setInterval(reportMemory, j.memoryReportMs).unref();
-  reportMemory();
-
   const { tf, initEngine } = await import('../../engine/backend/index.ts');
   await initEngine(j.backend as Parameters<typeof initEngine>[0]);
   const { deserializeModel } = await import('../model-transfer.ts');
   const { checkOutput } = await import('./output.ts');
   const { createTrainingHelpers } = await import('./training.ts');
   const { RemoteDataset } = await import('./remote-dataset.ts');
+  const { createExportHelpers, loadExportRuntime } = await import('./export-helpers.ts');
 
-  // Workers only load and train models; TFLite converters matter in the exporting process.
-  const registry: LayerRegistry = { tf, registerClass: (cls) => { tf.serialization.registerClass(cls); }, registerTfliteConverter: () => undefined };
+  // ctx.export exports in this worker too: plugin layers register their converters here as well.
+  const { registerLayerConverter } = await import('../../engine/export/index.ts');
+  const registry: LayerRegistry = {
+    tf,
+    registerClass: (cls) => { tf.serialization.registerClass(cls); },
+    registerTfliteConverter: (className, converter) => registerLayerConverter(className, converter as unknown as Parameters<typeof registerLayerConverter>[1]),
+  };
   for (const url of j.layerModules) (await loadPlugin(url)).hooks.registerLayers?.(registry);
   const plugin = await loadPlugin(j.url);
   if (!j.layerModules.includes(j.url)) plugin.hooks.registerLayers?.(registry);
@@ -82,18 +81,21 @@ async function invoke(j: InvokeJob): Promise<void> {
     targets: j.targets,
     tf,
     train: createTrainingHelpers({ data, signal: controller.signal, progress }),
+    export: createExportHelpers({ data, signal: controller.signal }),
     progress,
     log: logger(),
     signal: controller.signal,
     scratchDir: j.scratchDir,
   };
+  // The TFLite interpreter loads its wasm through a fetch shim that reads local files: load it
+  // now, then take fetch away, so the shim never serves the plugin.
+  await loadExportRuntime();
   // Plugins get data through ctx.data only.
   globalThis.fetch = async () => { throw new Error('plugins have no network access'); };
 
   const output = await plugin.hooks.compress(ctx, j.config);
   const checked = await checkOutput(output);
-  reportMemory();
-  send({ type: 'result', candidates: checked.candidates, invalid: checked.invalid }, checked.candidates.map((c) => c.model.weightData));
+  send({ type: 'result', candidates: checked.candidates, invalid: checked.invalid });
 }
 
 function noData(): PluginContext['data'] {
@@ -120,26 +122,29 @@ function plainClone(value: unknown): unknown {
   }
 }
 
-/** Loads the engine and the worker's modules, then waits for the job. */
-async function warm(j: WarmJob): Promise<InvokeJob> {
-  const started = new Promise<InvokeJob>((resolve) => {
-    const off = onHostMessage((m) => {
-      if (m.type === 'start') {
-        off();
-        resolve(m.job);
-      }
-    });
+/** The job: the host's first message. */
+const job = new Promise<WorkerJob>((resolve) => {
+  const off = onHostMessage((m) => {
+    if (m.type === 'start') {
+      off();
+      resolve(m.job);
+    }
   });
+});
+
+/** Loads the engine and the process's modules ahead of the job. */
+async function warm(backend: string): Promise<void> {
   const { initEngine } = await import('../../engine/backend/index.ts');
-  await initEngine(j.backend as Parameters<typeof initEngine>[0]);
+  await initEngine(backend as Parameters<typeof initEngine>[0]);
   await Promise.all([import('../model-transfer.ts'), import('./output.ts'), import('./training.ts'), import('./remote-dataset.ts')]);
-  return started;
+  await (await import('./export-helpers.ts')).loadExportRuntime();
 }
 
 try {
-  if (job.job === 'describe') await describe(job);
-  else if (job.job === 'warm') await invoke(await warm(job));
-  else await invoke(job);
+  if (mode === 'warm') await warm(backendArg ?? 'auto');
+  const j = await job;
+  if (j.job === 'describe') await describe(j);
+  else await invoke(j);
 } catch (err) {
   const message = firstLine(err);
   const reason = err instanceof ShapeError ? 'invalid-output' : OUT_OF_MEMORY.test(message) || err instanceof RangeError && /buffer|memory/i.test(message) ? 'out-of-memory' : 'threw';

@@ -51,7 +51,7 @@ export type CreateApiKeyInput = {
   memberId?: string | number | null | undefined;
   /** Name to tell keys apart. */
   name: string;
-  /** Scopes to record on the key. */
+  /** What the key may do: any of read (queries, subscriptions, downloads), write (uploads, projects), runs (start, cancel, retry), deploy (publish, rollouts, app keys), admin (members, teams, API keys). Empty or absent: everything the holder's role allows. Scopes never widen the role. */
   scopes?: Array<string> | null | undefined;
 };
 
@@ -92,6 +92,11 @@ export type CreateUploadInput = {
   /** SHA-256 of the bytes, lower-case hex. */
   sha256: string;
 };
+
+/** Where a run's training steps execute: the workers of the Temporal task queue condense-cpu or condense-gpu (docs/orchestration.md). */
+export type HardwareClass =
+  | 'CPU'
+  | 'GPU';
 
 /** Invite a person by e-mail (creates the user when new). */
 export type InviteMemberInput = {
@@ -198,6 +203,8 @@ export type StartRunInput = {
   constraints?: RunConstraintsInput | null | undefined;
   /** Dataset to train and evaluate on (same project). */
   datasetId: string | number;
+  /** Where training steps execute (default CPU): the workers serving task queue condense-cpu or condense-gpu. */
+  hardwareClass?: HardwareClass | null | undefined;
   /** Same key + same input returns the same run; same key + other input is an error. */
   idempotencyKey?: string | null | undefined;
   /** Model version to compress. */

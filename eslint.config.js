@@ -13,6 +13,23 @@ export default tseslint.config(
     },
   },
   {
+    // Plugins depend only on the SDK (plugins/sdk): the host hands them tfjs, data and helpers
+    // through the context, so a plugin installs and runs without our source tree. plugins/projection
+    // still takes its text front end from services/engine and is exempt until that moves behind
+    // the SDK.
+    files: ['plugins/**/*.ts'],
+    ignores: ['plugins/projection/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/services/**', '**/workflows/**', '**/bench/**', '**/tests/**'], message: 'plugins import only @condense/plugin-sdk (and Node built-ins): take what you need from the plugin context' },
+          { group: ['@tensorflow/*'], allowTypeImports: true, message: 'plugins use the host\'s tfjs (ctx.tf), never their own copy' },
+          { group: ['@condense/*', '!@condense/plugin-sdk'], message: 'plugins import only @condense/plugin-sdk, not other packages of Condense' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

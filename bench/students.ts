@@ -19,7 +19,7 @@
 // Prints tables, then ONE JSON object as the last line.
 //   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 8
 //            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 30  --cache bench/.cache
-//            --eval-samples 0 (all)  --skip-step-cost  --steps 8
+//            --eval-samples 0 (all)  --skip-step-cost  --steps 8  --cifar <npz> (../shared/data/cifar10-subset.npz)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -57,6 +57,7 @@ const { values: args } = parseArgs({
     'eval-samples': { type: 'string', default: '0' },
     'skip-step-cost': { type: 'boolean', default: false },
     steps: { type: 'string', default: '8' },
+    cifar: { type: 'string' },
   },
 });
 const started = performance.now();
@@ -78,7 +79,9 @@ try {
   process.exit(2);
 }
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-const CIFAR_FILE = new URL('../../shared/data/cifar10-subset.npz', import.meta.url).pathname;
+// ../shared/data next to the repository (a worktree one level deeper finds it one level up).
+const CIFAR_FILE = args.cifar ?? ['../../shared/data/cifar10-subset.npz', '../../../shared/data/cifar10-subset.npz']
+  .map((p) => new URL(p, import.meta.url).pathname).find((p) => existsSync(p)) ?? new URL('../../shared/data/cifar10-subset.npz', import.meta.url).pathname;
 const wanted = new Set(String(args.only).split(',').map((s) => s.trim()).filter(Boolean));
 const load = () => loadavg()[0];
 const loads: number[] = [load()];

@@ -1,6 +1,6 @@
 // Candidates record the accuracy of the float (tfjs) model their .tflite file was exported from,
 // measured on the same test samples, so the export-fidelity rule
-// (services/planner/export-fidelity.ts) can be checked and shown: a file that loses more than a
+// (services/planner/select.ts) can be checked and shown: a file that loses more than a
 // few points against its own source is a broken export.
 import { sql, type Kysely } from 'kysely';
 

@@ -9,6 +9,7 @@ import * as m0005 from './0005_step_artifacts.ts';
 import * as m0007 from './0007_channel_rollouts.ts';
 import * as m0008 from './0008_download_bytes.ts';
 import * as m0009 from './0009_model_preflight.ts';
+import * as m0010 from './0010_parallel_runs.ts';
 import * as m0011 from './0011_run_budget.ts';
 import * as m0012 from './0012_candidate_auc.ts';
 import * as m0014 from './0014_security_findings.ts';
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0007_channel_rollouts': m0007,
   '0008_download_bytes': m0008,
   '0009_model_preflight': m0009,
+  '0010_parallel_runs': m0010,
   '0011_run_budget': m0011,
   '0012_candidate_auc': m0012,
   '0014_security_findings': m0014,

@@ -2,6 +2,7 @@
 // line naming the variable (ConfigError), never a stack trace or a silent default.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { makePrivateDir } from './files/private.ts';
@@ -36,6 +37,9 @@ export interface Config {
   logLevel: LogLevel;
   /** Server operator token for createOrganization; undefined disables that mutation. */
   adminToken?: string;
+  /** Activities one process runs at once — plan steps train in parallel, each plugin call in its
+   * own sandboxed process (CONDENSE_WORKERS, default: the machine's cores). */
+  workers: number;
 }
 
 /** One-line, user-facing configuration error naming the offending variable. */
@@ -100,6 +104,7 @@ const variables = {
   CONDENSE_BACKEND: optionalString.transform((v) => v ?? 'auto').pipe(z.enum(BACKENDS)),
   LOG_LEVEL: optionalString.transform((v) => v ?? 'info').pipe(z.enum(LOG_LEVELS)),
   CONDENSE_ADMIN_TOKEN: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  CONDENSE_WORKERS: optionalString.transform((v) => v ?? String(availableParallelism())).pipe(integerIn(1, 256)),
 } as const;
 
 type Parsed = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
@@ -160,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingSecret: parseVariable('CONDENSE_SIGNING_SECRET', env) ?? persistedSigningSecret(dataDir),
     backend: parseVariable('CONDENSE_BACKEND', env),
     logLevel: parseVariable('LOG_LEVEL', env),
+    workers: parseVariable('CONDENSE_WORKERS', env),
     // Present only when set, so a config without it compares equal to one from before it existed.
     ...(adminToken ? { adminToken } : {}),
   };

@@ -10,8 +10,10 @@ import type {
   HardwareClass,
   Plan,
   PlannedCandidate,
+  PlannedStep,
   RunFinalStatus,
   RunRef,
+  StepResult,
   ValidatedRun,
 } from './types.ts';
 
@@ -20,6 +22,9 @@ export interface ActivityContract {
   evaluateBaseline: { input: RunRef; output: BaselineMetrics };
   planCandidates: { input: RunRef & { baseline: BaselineMetrics }; output: Plan };
   compressCandidate: { input: RunRef & { candidate: PlannedCandidate }; output: CompressedModel };
+  /** One step of the plan's graph; `candidates` are the keys of the candidates that use it (for
+   * the timeline), `root` is true for a chain's first step. */
+  runStep: { input: RunRef & { step: PlannedStep; candidates: string[]; root: boolean }; output: StepResult };
   exportCandidate: { input: RunRef & { candidate: PlannedCandidate; compressed: CompressedModel }; output: ExportedCandidate };
   evaluateCandidate: { input: RunRef & { candidate: PlannedCandidate; exported: ExportedCandidate }; output: CandidateEvaluation };
   storeCandidate: { input: RunRef & { candidate: PlannedCandidate; outcome: CandidateOutcome; baseline: BaselineMetrics }; output: { candidateId: string } };
@@ -35,6 +40,7 @@ export const ACTIVITY_NAMES: readonly ActivityName[] = [
   'evaluateBaseline',
   'planCandidates',
   'compressCandidate',
+  'runStep',
   'exportCandidate',
   'evaluateCandidate',
   'storeCandidate',
@@ -80,6 +86,7 @@ export const ACTIVITY_PROFILES: Record<ActivityName, ActivityProfile> = {
   evaluateBaseline: { startToCloseMs: 30 * 60_000, heartbeatMs: 60_000, retry: computeRetry, queue: 'hardware' },
   planCandidates: { startToCloseMs: 5 * 60_000, heartbeatMs: 60_000, retry: bookkeepingRetry, queue: 'main' },
   compressCandidate: { startToCloseMs: 6 * 60 * 60_000, heartbeatMs: 60_000, retry: computeRetry, queue: 'hardware' },
+  runStep: { startToCloseMs: 6 * 60 * 60_000, heartbeatMs: 60_000, retry: computeRetry, queue: 'hardware' },
   exportCandidate: { startToCloseMs: 30 * 60_000, heartbeatMs: 60_000, retry: computeRetry, queue: 'hardware' },
   evaluateCandidate: { startToCloseMs: 30 * 60_000, heartbeatMs: 60_000, retry: computeRetry, queue: 'hardware' },
   storeCandidate: { startToCloseMs: 60_000, heartbeatMs: 30_000, retry: bookkeepingRetry, queue: 'main' },

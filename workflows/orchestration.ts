@@ -4,12 +4,27 @@
 // no randomness, no Node imports — only calls through `host`. Changing the ORDER or NAMES of the
 // calls breaks replay of runs in flight: guard such a change with `host.patched('<id>')`.
 import type { ActivityInput, ActivityName, ActivityOutput } from './activity-contract.ts';
-import type { CandidateOutcome, HardwareClass, RunFinalStatus, RunInput, RunResult, RunStatusSnapshot } from './types.ts';
+import { runBounded, type BoundedTask } from './bounded.ts';
+import { stepGraph } from './step-graph.ts';
+import type {
+  BaselineMetrics, CandidateOutcome, CompressedModel, HardwareClass, Plan, PlannedCandidate, RunFinalStatus, RunInput, RunResult,
+  RunStatusSnapshot, StepOutputRef,
+} from './types.ts';
 
 export interface CallOptions {
   /** Hardware class for activities that go to a per-hardware task queue. */
   hardware: HardwareClass;
+  /**
+   * Names the call independently of when it is made (e.g. 'runStep:s2'). Calls made concurrently
+   * carry one, so a host that records calls (the embedded runner's journal) finds a call's record
+   * whatever order concurrent calls happen to start in. Temporal ignores it (its history already
+   * orders everything).
+   */
+  id?: string;
 }
+
+/** Patch id of the step-graph orchestration (runs recorded before it replay the sequential one). */
+export const PARALLEL_STEPS_PATCH = 'parallel-steps';
 
 export interface OrchestrationHost {
   call<N extends ActivityName>(name: N, input: ActivityInput<N>, options: CallOptions): Promise<ActivityOutput<N>>;
@@ -45,9 +60,11 @@ export async function runCompression(host: OrchestrationHost, input: RunInput): 
     host.setStatus({ ...status });
   };
   const stored: RunResult['candidates'] = [];
-  const finish = async (final: RunFinalStatus, message?: string): Promise<RunResult> => {
+  // `id` is set once the run took the step-graph path (its calls are named, see CallOptions.id).
+  let finishId: string | undefined;
+  const finish = async (final: RunFinalStatus, message?: string, id = finishId): Promise<RunResult> => {
     publish({ phase: 'finishing', currentCandidate: null, cancelRequested: final === 'cancelled' || status.cancelRequested });
-    await host.call('finishRun', { ...ref, status: final, ...(message === undefined ? {} : { message }) }, options);
+    await host.call('finishRun', { ...ref, status: final, ...(message === undefined ? {} : { message }) }, id === undefined ? options : { ...options, id });
     publish({ phase: 'done', status: final });
     return { status: final, candidates: stored, ...(message === undefined ? {} : { message }) };
   };
@@ -60,6 +77,14 @@ export async function runCompression(host: OrchestrationHost, input: RunInput): 
     publish({ phase: 'planning' });
     const plan = await host.call('planCandidates', { ...ref, baseline }, options);
     publish({ phase: 'candidates', totalCandidates: plan.candidates.length });
+
+    if (host.patched(PARALLEL_STEPS_PATCH)) {
+      finishId = 'finishRun';
+      const outcomes = await runStepGraph(host, { ...ref, baseline, plan, options, maxParallel: input.maxParallel ?? 1, status, publish });
+      stored.push(...outcomes);
+      const allFailed = stored.length > 0 && stored.every((c) => !c.ok);
+      return await finish(allFailed ? 'failed' : 'succeeded', allFailed ? 'every candidate failed' : undefined, 'finishRun');
+    }
 
     for (const candidate of plan.candidates) {
       publish({ currentCandidate: candidate.key });
@@ -96,4 +121,116 @@ export async function runCompression(host: OrchestrationHost, input: RunInput): 
     const { message } = host.describeError(err);
     return finish('failed', message);
   }
+}
+
+interface GraphRun {
+  orgId: string;
+  runId: string;
+  baseline: BaselineMetrics;
+  plan: Plan;
+  options: CallOptions;
+  maxParallel: number;
+  status: RunStatusSnapshot;
+  publish: (patch: Partial<RunStatusSnapshot>) => void;
+}
+
+type StepState = { ok: true; outputs: StepOutputRef[] } | { ok: false; errorType: string; message: string };
+
+/**
+ * The plan as a step graph (step-graph.ts): every distinct step runs once, as soon as its input
+ * exists, and each candidate is exported, evaluated and stored once its last step is done — at
+ * most `maxParallel` activities at a time (bounded.ts). A failed step fails the candidates that
+ * need it, not the run. Returns the stored candidates in plan order.
+ */
+async function runStepGraph(host: OrchestrationHost, run: GraphRun): Promise<RunResult['candidates']> {
+  const ref = { orgId: run.orgId, runId: run.runId };
+  const graph = stepGraph(run.plan);
+  const results = new Map<string, StepState>();
+  const stored = new Map<string, RunResult['candidates'][number]>();
+  const call = <N extends ActivityName>(name: N, id: string, input: ActivityInput<N>) => host.call(name, input, { ...run.options, id: `${name}:${id}` });
+  const failure = (err: unknown): { errorType: string; message: string } => {
+    if (host.isCancellation(err)) throw err;
+    const { type, message } = host.describeError(err);
+    return { errorType: type, message };
+  };
+  const picked = (stepId: string, pick: string | undefined): StepOutputRef | { errorType: string; message: string } => {
+    const state = results.get(stepId)!;
+    if (!state.ok) return state;
+    const chosen = pick === undefined ? state.outputs[0] : state.outputs.find((o) => o.name === pick);
+    if (chosen) return chosen;
+    const step = graph.steps.find((s) => s.id === stepId)!;
+    return { errorType: 'PluginFailure', message: `plugin "${step.plugin}" returned no candidate${pick === undefined ? '' : ` named "${pick}"`} (got: ${state.outputs.map((o) => o.name).join(', ') || 'none'})` };
+  };
+
+  const stepTasks: BoundedTask[] = graph.steps.map((step) => ({
+    id: step.id,
+    after: step.parent ? [step.parent.id] : [],
+    run: async () => {
+      let inputSha256: string | null = null;
+      if (step.parent) {
+        const input = picked(step.parent.id, step.parent.pick);
+        if (!('modelSha256' in input)) {
+          results.set(step.id, { ok: false, ...input });
+          return;
+        }
+        inputSha256 = input.modelSha256;
+      }
+      try {
+        const result = await call('runStep', step.id, { ...ref, step: { id: step.id, plugin: step.plugin, config: step.config, inputSha256 }, candidates: step.candidates, root: step.parent === null });
+        results.set(step.id, { ok: true, outputs: result.outputs });
+      } catch (err) {
+        results.set(step.id, { ok: false, ...failure(err) });
+      }
+    },
+  }));
+
+  const compose = (c: { candidate: PlannedCandidate; steps: string[] }): CompressedModel | { errorType: string; message: string } => {
+    const notes: string[] = [];
+    let quantization: CompressedModel['quantization'];
+    let modelSha256 = '';
+    for (const [i, stepId] of c.steps.entries()) {
+      const chosen = picked(stepId, c.candidate.chain[i]!.pick);
+      if (!('modelSha256' in chosen)) return chosen;
+      notes.push(`${c.candidate.chain[i]!.plugin}: ${chosen.notes ?? chosen.name}`);
+      quantization = chosen.exportHints?.quantization ?? quantization;
+      modelSha256 = chosen.modelSha256;
+    }
+    return { modelSha256, notes, ...(quantization ? { quantization } : {}) };
+  };
+
+  const candidateTasks: BoundedTask[] = graph.candidates.map((c) => ({
+    id: `candidate:${c.candidate.key}`,
+    after: c.steps.length > 0 ? [c.steps.at(-1)!] : [],
+    run: async () => {
+      const { candidate } = c;
+      const key = candidate.key;
+      run.publish({ currentCandidate: key });
+      let outcome: CandidateOutcome;
+      let stage: 'compress' | 'export' | 'evaluate' = 'compress';
+      try {
+        // A chain without steps hands the uploaded model over as it is (as a TF.js layers zip).
+        const compressed = c.steps.length === 0 ? await call('compressCandidate', key, { ...ref, candidate }) : compose(c);
+        if (!('modelSha256' in compressed)) {
+          outcome = { ok: false, stage: 'compress', ...compressed };
+        } else {
+          stage = 'export';
+          const exported = await call('exportCandidate', key, { ...ref, candidate, compressed });
+          stage = 'evaluate';
+          const evaluation = await call('evaluateCandidate', key, { ...ref, candidate, exported });
+          outcome = { ok: true, compressed, exported, evaluation };
+        }
+      } catch (err) {
+        outcome = { ok: false, stage, ...failure(err) };
+      }
+      const { candidateId } = await call('storeCandidate', key, { ...ref, candidate, outcome, baseline: run.baseline });
+      stored.set(key, { key, candidateId, ok: outcome.ok });
+      run.publish({
+        finishedCandidates: run.status.finishedCandidates + 1,
+        failedCandidates: run.status.failedCandidates + (outcome.ok ? 0 : 1),
+      });
+    },
+  }));
+
+  await runBounded([...stepTasks, ...candidateTasks], run.maxParallel);
+  return run.plan.candidates.map((c) => stored.get(c.key)!);
 }

@@ -10,6 +10,9 @@ export interface RunInput {
   runId: string;
   /** Task-queue class for training activities (`condense-cpu` / `condense-gpu`). */
   hardwareClass?: HardwareClass;
+  /** Activities run at once (plan steps and candidates; default 1). The launcher sets it to the
+   * workers available: the embedded runner's CONDENSE_WORKERS, Temporal's pollers. */
+  maxParallel?: number;
 }
 
 export interface RunRef {
@@ -48,6 +51,35 @@ export interface PlannedCandidate {
 
 export interface Plan {
   candidates: PlannedCandidate[];
+}
+
+/** One plugin call of the plan's step graph (runs with the parallel orchestration): several
+ * candidates whose chains start alike share it, and it runs once per run. */
+export interface PlannedStep {
+  /** Unique within the run, in plan order: 's1', 's2', … */
+  id: string;
+  plugin: string;
+  config: Record<string, unknown>;
+  /** Blob sha256 of the input model (tfjs-layers zip); null = the run's uploaded model. */
+  inputSha256: string | null;
+}
+
+/** One model a step returned (plugins may return several: one per student, per mode). */
+export interface StepOutputRef {
+  name: string;
+  /** Blob sha256 of the model as a TF.js layers zip. */
+  modelSha256: string;
+  notes?: string;
+  exportHints?: { quantization?: ExportQuantization; qat?: boolean };
+  metrics?: Record<string, number>;
+}
+
+export interface StepResult {
+  /** The step's content address (services/activities/steps.ts). */
+  key: string;
+  outputs: StepOutputRef[];
+  /** 'ran': trained now; 'stored': found finished (a resumed or earlier run made it). */
+  source: 'ran' | 'stored' | 'shared';
 }
 
 export interface CompressedModel {

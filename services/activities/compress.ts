@@ -22,7 +22,7 @@ const PROGRESS_EVENT_INTERVAL_MS = 1000;
 const KEEPALIVE_MS = 10_000;
 
 /** The dataset as plugins see it, optionally capped per split (tiny test runs). */
-function capped(dataset: Dataset, max: number | undefined): Dataset {
+export function capped(dataset: Dataset, max: number | undefined): Dataset {
   if (!max) return dataset;
   return {
     info: dataset.info,
@@ -31,7 +31,7 @@ function capped(dataset: Dataset, max: number | undefined): Dataset {
   };
 }
 
-function abortError(): Error {
+export function abortError(): Error {
   return Object.assign(new Error('cancelled'), { name: 'AbortError' });
 }
 
@@ -75,15 +75,7 @@ export async function compressCandidate(
       const step = candidate.chain[i]!;
       if (ctx.signal.aborted) throw abortError();
       const label = `${step.plugin} (${i + 1}/${candidate.chain.length})`;
-      const identity: StepIdentity = {
-        inputSha256: checkpoint.modelSha256 ?? run.model.blobSha256,
-        teacherSha256: run.model.blobSha256,
-        data: { sha256: run.dataset.blobSha256, seed: deps.sizes?.datasetSeed ?? 1, maxSamples: deps.sizes?.maxPluginSamples ?? null },
-        plugin: step.plugin,
-        pluginVersion: versions.get(step.plugin) ?? 'not installed',
-        config: step.config,
-        targets: run.targets,
-      };
+      const identity = stepIdentity(deps, run, versions, step, checkpoint.modelSha256);
       let lastEvent = 0;
       const onProgress = (update: PluginProgress) => {
         ctx.heartbeat({ ...checkpoint, progress: { step: update.step, total: update.total ?? 0, ...(update.loss === undefined ? {} : { loss: update.loss }) } });
@@ -117,6 +109,22 @@ export async function compressCandidate(
   }
 }
 
+/** What a step's result depends on (its content address, steps.ts): `inputSha256` null = the
+ * uploaded model. */
+export function stepIdentity(
+  deps: ActivityDeps, run: RunForExecution, versions: Map<string, string>, step: { plugin: string; config: Record<string, unknown> }, inputSha256: string | null,
+): StepIdentity {
+  return {
+    inputSha256: inputSha256 ?? run.model.blobSha256,
+    teacherSha256: run.model.blobSha256,
+    data: { sha256: run.dataset.blobSha256, seed: deps.sizes?.datasetSeed ?? 1, maxSamples: deps.sizes?.maxPluginSamples ?? null },
+    plugin: step.plugin,
+    pluginVersion: versions.get(step.plugin) ?? 'not installed',
+    config: step.config,
+    targets: run.targets,
+  };
+}
+
 /** The base model as a TF.js layers zip blob (what an empty chain hands to the exporter). */
 async function baseModelBlob(deps: ActivityDeps, run: RunForExecution): Promise<string> {
   const model = await loadBaseModel(deps, run);
@@ -128,7 +136,7 @@ async function baseModelBlob(deps: ActivityDeps, run: RunForExecution): Promise<
 }
 
 /** One plugin call on the step's input model; every model it returns is stored as a blob. */
-async function applyPlugin(
+export async function applyPlugin(
   deps: ActivityDeps, ctx: ActivityContext, run: RunForExecution, identity: StepIdentity, data: Dataset, onProgress: (update: PluginProgress) => void,
 ): Promise<{ outputs: StepOutput[]; durationMs: number }> {
   const started = performance.now();

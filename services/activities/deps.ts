@@ -44,14 +44,14 @@ export interface PluginInvoker {
     onProgress: (update: PluginProgress) => void;
   }): Promise<PluginInvocation>;
   /** Installed plugins (for planning; the version is part of a step's content address). */
-  list(): { name: string; version: string; kind: string; hardwareTargets: string[] }[];
+  list(): { name: string; version: string; kind: string; hardwareTargets: string[]; modes?: Partial<Record<string, readonly string[]>> }[];
 }
 
 export interface PlanRequest {
   run: { targets: string[]; techniques: { plugin: string; config?: Record<string, unknown> | 'auto' }[] | null; constraints: Record<string, unknown>; budgetSeconds?: number | null };
   validated: ValidatedRun;
   baseline: BaselineMetrics;
-  plugins: { name: string; kind: string; hardwareTargets: string[] }[];
+  plugins: { name: string; kind: string; hardwareTargets: string[]; modes?: Partial<Record<string, readonly string[]>> }[];
 }
 
 /** Turns a run into candidate technique chains (the planner). */

@@ -7,6 +7,7 @@ import { exportCandidate } from './export.ts';
 import { evaluateBaseline, evaluateCandidate } from './measure.ts';
 import { planCandidates } from './plan.ts';
 import { finishRun, storeCandidate } from './record.ts';
+import { runStep } from './run-step.ts';
 import { validateInputs } from './validate.ts';
 
 export function createActivities(deps: ActivityDeps): ActivityImplementations {
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps): ActivityImplementations {
     evaluateBaseline: (ctx, input) => evaluateBaseline(deps, ctx, input),
     planCandidates: (ctx, input) => planCandidates(deps, ctx, input),
     compressCandidate: (ctx, input) => compressCandidate(deps, ctx, input),
+    runStep: (ctx, input) => runStep(deps, ctx, input),
     exportCandidate: (ctx, input) => exportCandidate(deps, ctx, input),
     evaluateCandidate: (ctx, input) => evaluateCandidate(deps, ctx, input),
     storeCandidate: (ctx, input) => storeCandidate(deps, ctx, input),

@@ -10,7 +10,10 @@ export async function pluginInvoker(host: PluginHost): Promise<PluginInvoker> {
   // Candidates may hold plugins' custom layers (e.g. projection): register them before loading.
   await host.registerCustomLayers(tf);
   return {
-    list: () => host.list().map((p) => ({ name: p.manifest.name, version: p.manifest.version, kind: p.manifest.kind, hardwareTargets: [...p.manifest.hardwareTargets] })),
+    list: () => host.list().map((p) => ({
+      name: p.manifest.name, version: p.manifest.version, kind: p.manifest.kind, hardwareTargets: [...p.manifest.hardwareTargets],
+      ...(p.manifest.modes ? { modes: p.manifest.modes } : {}),
+    })),
     async invoke(request) {
       let result;
       try {

@@ -7,8 +7,7 @@ import { finishRun as storeFinishRun, insertCandidate, markParetoFront, type Can
 import type { BaselineMetrics, CandidateOutcome, PlannedCandidate, RunFinalStatus, RunRef } from '../../workflows/types.ts';
 import type { ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { paretoPerTarget, rejectionReasons } from '../planner/select.ts';
-import { isBrokenExport } from '../planner/export-fidelity.ts';
+import { isBrokenExport, paretoPerTarget, rejectionReasons } from '../planner/select.ts';
 import { constraintsOf } from '../planner/orchestration.ts';
 import type { FitFailure } from '../targets/index.ts';
 import { loadRun } from './inputs.ts';

@@ -33,7 +33,7 @@ export async function serveCommand(config: Config): Promise<void> {
     stopLauncher = () => temporal.close();
     say(`condense: runs go to Temporal at ${config.temporalAddress} (start \`condense worker\` to execute them)`);
   } else {
-    const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: say });
+    const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: say, workers: config.workers });
     runner.run();
     launcher = runner;
     stopLauncher = () => runner.stop();
@@ -56,11 +56,11 @@ export async function workerCommand(config: Config, options: { hardware: string;
   try {
     if (config.temporalAddress) {
       say(`condense: Temporal worker on ${config.temporalAddress}: queues ${[options.main ? 'condense' : null, ...hardware.map((h) => `condense-${h}`)].filter(Boolean).join(', ')}`);
-      await runTemporalWorkers({ address: config.temporalAddress, activities: services.activities, hardware: hardware as HardwareClass[], main: options.main });
+      await runTemporalWorkers({ address: config.temporalAddress, activities: services.activities, hardware: hardware as HardwareClass[], main: options.main, workers: config.workers });
     } else {
       // Without Temporal a worker is one more embedded runner on the shared database: it claims
       // queued runs (leases keep two processes off the same run).
-      const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: say });
+      const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: say, workers: config.workers });
       runner.run();
       say(`condense: embedded runner ${runner.ownerId} claiming runs from the ${services.database.kind} database (set TEMPORAL_ADDRESS for a Temporal worker)`);
       await untilSignal();

@@ -31,6 +31,8 @@ export interface CompressOptions {
   out?: string;
   dataDir?: string;
   evalSamples?: string;
+  /** The run's hardware class: cpu or gpu. */
+  hardware?: string;
   /** --budget 10m: seconds of training the planner may spend. */
   budget?: string;
   /** Commander's --no-progress. */
@@ -56,6 +58,8 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
     ...(options.maxAccuracyDrop ? { maxAccuracyDrop: parseNumber('--max-accuracy-drop', options.maxAccuracyDrop, { min: 0, max: 1 }) } : {}),
   };
   const techniques = options.technique?.length ? options.technique.map(parseTechnique) : null;
+  const hardwareClass = options.hardware ?? 'cpu';
+  if (hardwareClass !== 'cpu' && hardwareClass !== 'gpu') throw new CliError(`--hardware: unknown class "${hardwareClass}"`, 'use cpu or gpu');
   const budgetSeconds = options.budget ? parseBudgetOption(options.budget) : undefined;
   const model = readInput('--model', options.model);
   const data = readInput('--data', options.data);
@@ -83,7 +87,7 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
     sizes: options.evalSamples ? { evalSamples: parseNumber('--eval-samples', options.evalSamples, { min: 1 }) } : {},
     log,
   });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, log });
+  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, log, workers: config.workers });
   const onSignal = () => {
     log('condense: interrupted, stopping…');
     void runner.stop().finally(() => process.exit(130));
@@ -91,10 +95,12 @@ export async function compressCommand(options: CompressOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   try {
     for (const p of techniques ?? []) services.pluginHost.validateConfig(p.plugin, p.config);
-    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, { model, data, targets: options.target, constraints, techniques, ...(budgetSeconds ? { budgetSeconds } : {}) });
+    const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+      model, data, targets: options.target, constraints, techniques, hardwareClass, ...(budgetSeconds ? { budgetSeconds } : {}),
+    });
     const progress = options.progress === false ? null : watchRunProgress(services.database.db, orgId, runId);
     runner.run();
-    await runner.start(orgId, runId);
+    await runner.start(orgId, runId, { hardwareClass });
     const result = await runner.waitFor(runId, 7 * 24 * 3600_000);
     await runner.stop();
     await progress?.stop();

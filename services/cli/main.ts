@@ -30,6 +30,7 @@ program
   .option('--out <dir>', 'where to write the .tflite files', 'condense-out')
   .option('--data-dir <dir>', 'keep the run\'s database and blobs here (default: a temporary directory)')
   .option('--eval-samples <n>', 'measure accuracy on at most this many test samples')
+  .option('--hardware <class>', 'where training steps run: cpu or gpu (the run\'s hardware class; see docs/orchestration.md)', 'cpu')
   .option('--no-progress', 'do not draw progress bars')
   .action((options: CompressOptions) => compressCommand(options));
 

@@ -1,5 +1,5 @@
 // The candidate table printed at the end of `condense compress` and by `condense candidates`.
-import { EXPORT_ACCURACY_LOSS_RULE, isBrokenExport, MAX_EXPORT_ACCURACY_LOSS } from '../planner/export-fidelity.ts';
+import { EXPORT_ACCURACY_LOSS_RULE, isBrokenExport, MAX_EXPORT_ACCURACY_LOSS } from '../planner/select.ts';
 
 export interface CandidateRow {
   key: string;

@@ -29,7 +29,7 @@ export async function startDemoStack(options: { dataDir: string; sizes?: Activit
     HOST: '127.0.0.1',
   });
   const services = await openRunServices(config, { log: options.log, ...(options.sizes ? { sizes: options.sizes } : {}) });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, log: options.log });
+  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 200, log: options.log, workers: config.workers });
   let server: ApiServer;
   try {
     runner.run();

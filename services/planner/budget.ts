@@ -42,7 +42,7 @@ export interface BudgetAllocation {
     grid: Array<{ temperature: number; alpha: number }>;
     halvingEta: number;
   };
-  /** Prune (structured, one shot, this fraction of channels) → distill the pruned teacher; one
+  /** Prune (structured, this fraction of channels) → distill the pruned teacher; one
    * chain each, empty when the budget or the plugins do not allow it. */
   pruneThenDistill: Array<{ sparsity: number; seconds: number }>;
   pruneEpochs: number;

@@ -8,7 +8,11 @@ import type { Plan, PlannedCandidate } from '../../workflows/types.ts';
 import { getTarget } from '../targets/index.ts';
 import { DEFAULT_BUDGET_SECONDS } from './budget.ts';
 import { planCandidates } from './plan.ts';
-import type { CandidatePlan, PlanConstraints } from './types.ts';
+import type { CandidatePlan, PlanConstraints, PlannerInput } from './types.ts';
+
+/** Planner settings a deployment (or a benchmark) may fix for every run it plans; `fixedEpochs`
+ * plans with `budget`'s epochs instead of the run's time budget. */
+export type PlanTuning = Pick<PlannerInput, 'budget' | 'families' | 'students' | 'pruneSparsity'> & { fixedEpochs?: boolean };
 
 /** The run's stored constraints as the planner's judge reads them (non-numbers = not set). */
 export function constraintsOf(raw: Record<string, unknown>): PlanConstraints {
@@ -35,14 +39,18 @@ function toPlanned(plan: CandidatePlan): PlannedCandidate {
   return { key: plan.key, chain: plan.chain.map((s) => ({ plugin: s.plugin, config: s.config, ...(s.pick ? { pick: s.pick } : {}) })), target: plan.target, quantization: plan.quantization };
 }
 
-export function planForRun(request: PlanRequest): Plan {
+export function planForRun(request: PlanRequest, tuning: PlanTuning = {}): Plan {
   if (request.run.techniques && request.run.techniques.length > 0) return { candidates: explicitChains(request) };
   const plans = planCandidates({
     dataset: { kind: 'tensor', inputShape: request.validated.dataset.inputShape, numClasses: request.validated.dataset.numClasses, ...(request.validated.dataset.texts ? { texts: true } : {}) },
     targets: request.run.targets,
     plugins: request.plugins,
     constraints: constraintsOf(request.run.constraints),
-    seconds: request.run.budgetSeconds ?? DEFAULT_BUDGET_SECONDS,
+    ...(tuning.fixedEpochs ? {} : { seconds: request.run.budgetSeconds ?? DEFAULT_BUDGET_SECONDS }),
+    ...(tuning.budget ? { budget: tuning.budget } : {}),
+    ...(tuning.families ? { families: tuning.families } : {}),
+    ...(tuning.students ? { students: tuning.students } : {}),
+    ...(tuning.pruneSparsity !== undefined ? { pruneSparsity: tuning.pruneSparsity } : {}),
   });
   return { candidates: plans.map(toPlanned) };
 }

@@ -34,10 +34,23 @@ const PROJECTION_BITS = 8;
 /** Below this file budget (bytes) distilled students are pruned as well. */
 const TIGHT_BYTES = 1024 * 1024;
 
-function pluginFor(plugins: PlannerPluginInfo[], kind: string, target: string): PlannerPluginInfo | undefined {
+/** True when `plugin` declares `mode` on `target` (or declares no modes there). */
+function offers(plugin: PlannerPluginInfo, target: string, mode: string | undefined): boolean {
+  const modes = plugin.modes?.[target];
+  return mode === undefined || modes === undefined || modes.includes(mode);
+}
+
+/**
+ * The plugin of `kind` for `target`, chosen by the plugins' declarations: it must declare the
+ * target (or '*') and offer `mode` there (when the chain needs one, e.g. 'int8', 'structured');
+ * a plugin naming the target wins over one declaring '*', then the name decides, so plans are
+ * stable. It is handed only its kind's config contract (plugins/sdk/README.md).
+ */
+function pluginFor(plugins: PlannerPluginInfo[], kind: string, target: string, mode?: string): PlannerPluginInfo | undefined {
+  const named = (p: PlannerPluginInfo) => p.hardwareTargets.includes(target);
   return plugins
-    .filter((p) => p.kind === kind && (p.hardwareTargets.includes('*') || p.hardwareTargets.includes(target)))
-    .sort((a, b) => a.name.localeCompare(b.name))[0];
+    .filter((p) => p.kind === kind && (named(p) || p.hardwareTargets.includes('*')) && offers(p, target, mode))
+    .sort((a, b) => Number(named(b)) - Number(named(a)) || a.name.localeCompare(b.name))[0];
 }
 
 /** Export formats the chains of a target end in: compression chains use the target's preferred
@@ -86,9 +99,10 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   for (const targetId of input.targets) {
     const target = getTarget(targetId);
     const q = target.preferredQuantization;
-    const find = (kind: string) => pluginFor(input.plugins, kind, targetId);
-    const quantizer = find('quantization');
-    const pruner = find('pruning');
+    const find = (kind: string, mode?: string) => pluginFor(input.plugins, kind, targetId, mode);
+    // The int8 close of a chain needs a quantizer offering int8 here; pruning chains prune structured.
+    const quantizer = find('quantization', 'int8');
+    const pruner = find('pruning', 'structured');
     const distiller = find('distillation');
     const clusterer = find('clustering');
     const projector = find('projection');
@@ -161,11 +175,13 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
       for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
     }
     for (const { sparsity: cut, seconds } of wanted.has('prune-distill') && pruner && distiller ? allocation?.pruneThenDistill ?? [] : []) {
-      // Minitron-style: prune the teacher's channels in one shot, then distill the pruned net from the teacher.
-      const prune: ChainStep = { plugin: pruner!.name, kind: 'pruning', config: { mode: 'structured', targetSparsity: cut, epochs: 0, samplesPerEpoch: limit, ...batch } };
+      // Minitron-style: prune the teacher's channels (the pruning plugin's gradual schedule over one
+      // epoch: in bench:students one-shot pruning then a short distillation lost 5 points to it),
+      // then distill the pruned net from the teacher — without mixup, which slows a short fine-tune.
+      const prune: ChainStep = { plugin: pruner!.name, kind: 'pruning', config: { mode: 'structured', targetSparsity: cut, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch } };
       const distill: ChainStep = {
         plugin: distiller!.name, kind: 'distillation',
-        config: { students: ['self'], budgetSeconds: seconds, learningRate: 0.001, samplesPerEpoch: limit, ...batch },
+        config: { students: ['self'], budgetSeconds: seconds, learningRate: 0.001, mixup: 0, samplesPerEpoch: limit, ...batch },
       };
       add('prune-distill', `prune-${Math.round(cut * 100)}-distill`, join(`prune(structured ${cut})`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
     }

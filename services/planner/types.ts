@@ -41,7 +41,10 @@ export interface PlanBudget {
 export interface PlannerPluginInfo {
   name: string;
   kind: string;
+  /** Targets the plugin declares it serves (manifest.hardwareTargets; '*' = any). */
   hardwareTargets: string[];
+  /** Per target, the modes it offers there (manifest.modes); a target without an entry offers all. */
+  modes?: Partial<Record<string, readonly string[]>>;
 }
 
 export interface PlannerInput {
@@ -116,7 +119,7 @@ export interface MeasuredCandidate {
   /** Test-set accuracy of the exported .tflite in the TFLite runtime. */
   accuracy?: number;
   /** Accuracy of the float (tfjs) model the file was exported from, on the same test samples
-   * (absent for text models); see export-fidelity.ts. */
+   * (absent for text models); see the export-fidelity rule in select.ts. */
   sourceAccuracy?: number;
   bytes?: number;
   parameterCount?: number;

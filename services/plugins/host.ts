@@ -361,7 +361,7 @@ export class PluginHost {
 
 /** True when the plugin declares it can produce candidates for `targetId` ('*' = any). */
 export function pluginSupportsTarget(manifest: PluginManifest, targetId: string): boolean {
-  return manifest.hardwareTargets.includes('*') || manifest.hardwareTargets.includes(targetId);
+  return (manifest.hardwareTargets as readonly string[]).includes('*') || (manifest.hardwareTargets as readonly string[]).includes(targetId);
 }
 
 /** Creates a host and loads its plugins. */

@@ -17,6 +17,7 @@ const MANIFEST_SCHEMA = {
     kind: { enum: [...PLUGIN_KINDS] },
     summary: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]+$' },
     hardwareTargets: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+    modes: { type: 'object', additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } } },
     configSchema: { type: 'object' },
     requiresTeacher: { type: 'boolean' },
     customLayers: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
@@ -43,6 +44,11 @@ export function validateManifest(raw: unknown, source: string, hostSdkVersion: s
   manifest.hardwareTargets.forEach((id, i) => {
     if (id !== '*' && !isTargetId(id)) fail(`manifest.hardwareTargets[${i}] "${id}" is not a known hardware target`);
   });
+  const anyTarget = (manifest.hardwareTargets as readonly string[]).includes('*');
+  for (const id of Object.keys(manifest.modes ?? {})) {
+    if (!isTargetId(id)) fail(`manifest.modes.${id}: "${id}" is not a known hardware target`);
+    if (!anyTarget && !(manifest.hardwareTargets as readonly string[]).includes(id)) fail(`manifest.modes.${id}: the plugin does not declare target "${id}" in hardwareTargets`);
+  }
   checkConfigSchema(manifest.configSchema, fail);
   return manifest;
 }

@@ -5,7 +5,7 @@
 // expire and the next claimant re-executes the orchestration from the journal. It serves one
 // machine; Temporal is how Condense scales out (docs/orchestration.md).
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import { runCompression } from '../../workflows/orchestration.ts';
 import type { RunInput, RunResult, RunStatusSnapshot } from '../../workflows/types.ts';
@@ -14,7 +14,7 @@ import type { DB } from '../db/types/index.ts';
 import { RunAbandonedError } from './errors.ts';
 import { JournalHost } from './journal-host.ts';
 import { RunJournal } from './journal.ts';
-import type { RunLauncher } from './launcher.ts';
+import type { RunLauncher, StartOptions } from './launcher.ts';
 
 export const COMPRESSION_WORKFLOW = 'compressionRun';
 
@@ -31,8 +31,12 @@ export interface EmbeddedRunnerOptions {
   heartbeatFlushMs?: number;
   /** Multiplies retry back-off (tests shrink it; default 1). */
   retryIntervalScale?: number;
-  /** Runs executed at once by this process (default 1: training uses every core already). */
+  /** Runs executed at once by this process (default 1: one run's steps fill the workers). */
   concurrency?: number;
+  /** Activities of a run executed at once — its ready plan steps train in parallel, each plugin
+   * call in its own sandboxed process (default: the machine's cores; `condense` passes
+   * CONDENSE_WORKERS). Recorded in the run's input, so a resumed run keeps it. */
+  workers?: number;
   /** Training activities' hardware class (default cpu). */
   hardwareClass?: RunInput['hardwareClass'];
   /** Where the runner reports problems that have no caller to return to. */
@@ -59,8 +63,13 @@ export class EmbeddedRunner implements RunLauncher {
     return this.journal.owner;
   }
 
-  async start(orgId: string, runId: string): Promise<void> {
-    const input: RunInput = { orgId, runId, hardwareClass: this.options.hardwareClass ?? 'cpu' };
+  async start(orgId: string, runId: string, options: StartOptions = {}): Promise<void> {
+    const input: RunInput = {
+      orgId,
+      runId,
+      hardwareClass: options.hardwareClass ?? this.options.hardwareClass ?? 'cpu',
+      maxParallel: Math.max(1, this.options.workers ?? availableParallelism()),
+    };
     await this.journal.enqueue(runId, COMPRESSION_WORKFLOW, input);
     this.wakeUp?.();
   }

@@ -25,8 +25,9 @@ export class ActivityFailedError extends Error {
  * this position: the orchestration code changed under a run in flight without patched().
  */
 export class NondeterminismError extends Error {
-  constructor(runId: string, seq: number, recorded: string, requested: string) {
-    super(`run ${runId}: journal entry ${seq} recorded ${recorded} but the orchestration now calls ${requested}; guard the change with patched()`);
+  /** `where`: 'journal entry <seq>' for a call matched by position, 'call <id>' for a named one. */
+  constructor(runId: string, where: string, recorded: string, requested: string) {
+    super(`run ${runId}: ${where} recorded ${recorded} but the orchestration now calls ${requested}; guard the change with patched()`);
     this.name = 'NondeterminismError';
   }
 }

@@ -38,7 +38,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 export class JournalHost {
   private seq = 0;
+  /** Highest seq recorded or handed out: named calls take new seqs above it. */
+  private highSeq = 0;
   private readonly recorded = new Map<number, JournalEntry>();
+  /** Recorded calls that carry a name (CallOptions.id), by name. */
+  private readonly named = new Map<string, JournalEntry>();
   private cancelRequested: boolean;
   private nonCancellableDepth = 0;
   private abandoned: RunAbandonedError | null = null;
@@ -58,7 +62,11 @@ export class JournalHost {
     cancelRequested: boolean,
     private readonly options: JournalHostOptions,
   ) {
-    for (const e of entries) this.recorded.set(e.seq, e);
+    for (const e of entries) {
+      this.recorded.set(e.seq, e);
+      if (e.callId) this.named.set(e.callId, e);
+      this.highSeq = Math.max(this.highSeq, e.seq);
+    }
     this.cancelRequested = cancelRequested;
     if (cancelRequested) this.cancelController.abort(new RunCancelledError());
   }
@@ -81,7 +89,7 @@ export class JournalHost {
   }
 
   readonly host: OrchestrationHost = {
-    call: (name, input) => this.call(name, input) as never,
+    call: (name, input, options) => (options?.id === undefined ? this.call(name, input) : this.callNamed(name, input, options.id)) as never,
     isCancellation: (err) => err instanceof RunCancelledError,
     nonCancellable: async (fn) => {
       this.nonCancellableDepth += 1;
@@ -105,6 +113,7 @@ export class JournalHost {
         return true;
       }
       this.seq += 1;
+      this.highSeq = Math.max(this.highSeq, this.seq);
       const seq = this.seq;
       this.queueWrite(() => this.journal.write(this.runId, { seq, kind: 'patch', name: patchId, status: 'completed', attempt: 0, result: null, failure: null }));
       return true;
@@ -132,12 +141,36 @@ export class JournalHost {
     this.guard();
     await this.pendingWrite.catch((err: unknown) => this.guard(err));
     this.seq += 1;
+    this.highSeq = Math.max(this.highSeq, this.seq);
     const seq = this.seq;
     const recorded = this.recorded.get(seq);
+    return this.resolve(seq, name, input, recorded, `journal entry ${seq}`, null);
+  }
+
+  /**
+   * A named call (CallOptions.id): matched with its record by name, not by position, since
+   * concurrent calls may start in another order when the orchestration is re-executed. A new one
+   * takes the next free seq at once, before any await, so concurrent calls never share one.
+   */
+  private async callNamed(name: ActivityName, input: unknown, callId: string): Promise<unknown> {
+    this.guard();
+    const recorded = this.named.get(callId);
+    let seq: number;
+    if (recorded) seq = recorded.seq;
+    else {
+      this.highSeq += 1;
+      seq = this.highSeq;
+      this.named.set(callId, { seq, kind: 'activity', name, status: 'started', attempt: 0, result: null, failure: null, heartbeatDetails: undefined, callId });
+    }
+    await this.pendingWrite.catch((err: unknown) => this.guard(err));
+    return this.resolve(seq, name, input, recorded, `call ${callId}`, callId);
+  }
+
+  private async resolve(seq: number, name: ActivityName, input: unknown, recorded: JournalEntry | undefined, where: string, callId: string | null): Promise<unknown> {
     if (recorded) {
       if (recorded.kind !== 'activity' || recorded.name !== name) {
         // Like a Temporal workflow task failing on nondeterminism: stop here, run nothing more.
-        this.diverged = new NondeterminismError(this.runId, seq, `${recorded.kind} ${recorded.name}`, `activity ${name}`);
+        this.diverged = new NondeterminismError(this.runId, where, `${recorded.kind} ${recorded.name}`, `activity ${name}`);
         throw this.diverged;
       }
       if (recorded.status === 'completed') return recorded.result;
@@ -150,34 +183,34 @@ export class JournalHost {
     if (cancellable && this.cancelRequested) {
       // Like Temporal: a cancelled scope schedules nothing new. An activity caught mid-flight by
       // a crash and a cancel is closed as cancelled so a replay sees the same outcome.
-      if (recorded) await this.record(seq, name, 'failed', recorded.attempt, null, { type: 'CancelledError', message: 'run cancelled', cancelled: true });
+      if (recorded) await this.record(seq, name, 'failed', recorded.attempt, null, { type: 'CancelledError', message: 'run cancelled', cancelled: true }, callId);
       throw new RunCancelledError();
     }
-    return this.execute(seq, name, input, recorded, cancellable);
+    return this.execute(seq, name, input, recorded, cancellable, callId);
   }
 
-  private async record(seq: number, name: string, status: JournalEntry['status'], attempt: number, result: unknown, failure: JournalEntry['failure']): Promise<void> {
+  private async record(seq: number, name: string, status: JournalEntry['status'], attempt: number, result: unknown, failure: JournalEntry['failure'], callId: string | null): Promise<void> {
     this.guard();
     try {
-      await this.journal.write(this.runId, { seq, kind: 'activity', name, status, attempt, result, failure });
+      await this.journal.write(this.runId, { seq, kind: 'activity', name, status, attempt, result, failure, callId });
     } catch (err) {
       this.guard(err);
       throw err;
     }
   }
 
-  private async execute(seq: number, name: ActivityName, input: unknown, resumed: JournalEntry | undefined, cancellable: boolean): Promise<unknown> {
+  private async execute(seq: number, name: ActivityName, input: unknown, resumed: JournalEntry | undefined, cancellable: boolean, callId: string | null): Promise<unknown> {
     const profile = ACTIVITY_PROFILES[name];
     const impl = this.activities[name] as (ctx: ActivityContext, input: unknown) => Promise<unknown>;
     let attempt = resumed?.attempt ?? 0;
     let details: unknown = resumed?.heartbeatDetails;
     for (;;) {
       if (cancellable && this.cancelRequested) {
-        await this.record(seq, name, 'failed', attempt, null, { type: 'CancelledError', message: 'run cancelled', cancelled: true });
+        await this.record(seq, name, 'failed', attempt, null, { type: 'CancelledError', message: 'run cancelled', cancelled: true }, callId);
         throw new RunCancelledError();
       }
       attempt += 1;
-      await this.record(seq, name, 'started', attempt, null, null);
+      await this.record(seq, name, 'started', attempt, null, null, callId);
       const attemptController = new AbortController();
       const signals = [this.abandonController.signal, attemptController.signal];
       if (cancellable) signals.push(this.cancelController.signal);
@@ -211,7 +244,7 @@ export class JournalHost {
         ]);
         clearTimeout(timeout);
         await flushing;
-        await this.record(seq, name, 'completed', attempt, result, null);
+        await this.record(seq, name, 'completed', attempt, result, null, callId);
         return result;
       } catch (err) {
         clearTimeout(timeout);
@@ -219,13 +252,13 @@ export class JournalHost {
         await flushing;
         this.guard(err);
         if (cancellable && this.cancelRequested) {
-          await this.record(seq, name, 'failed', attempt, null, { type: 'CancelledError', message: 'run cancelled', cancelled: true });
+          await this.record(seq, name, 'failed', attempt, null, { type: 'CancelledError', message: 'run cancelled', cancelled: true }, callId);
           throw new RunCancelledError();
         }
         const type = errorTypeOf(err);
         const message = err instanceof Error ? err.message : String(err);
         if (isNonRetryable(err) || attempt >= profile.retry.maximumAttempts) {
-          await this.record(seq, name, 'failed', attempt, null, { type, message });
+          await this.record(seq, name, 'failed', attempt, null, { type, message }, callId);
           throw new ActivityFailedError(name, type, message);
         }
         details = latest;

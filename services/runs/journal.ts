@@ -21,6 +21,8 @@ export interface JournalEntry {
   result: unknown;
   failure: RecordedFailure | null;
   heartbeatDetails: unknown;
+  /** The call's name when the orchestration gave it one (concurrent calls; see CallOptions.id). */
+  callId?: string | null;
 }
 
 export interface RecordedFailure {
@@ -113,6 +115,7 @@ export class RunJournal {
       result: r.result,
       failure: (r.failure as RecordedFailure | null) ?? null,
       heartbeatDetails: r.heartbeat_details ?? undefined,
+      callId: r.call_id,
     }));
   }
 
@@ -132,6 +135,7 @@ export class RunJournal {
           result: json(entry.result),
           failure: json(entry.failure ?? undefined),
           heartbeat_details: json(entry.heartbeatDetails),
+          call_id: entry.callId ?? null,
           updated_at: sql`now()` as never,
         })
         .onConflict((oc) =>

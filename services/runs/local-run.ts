@@ -21,6 +21,8 @@ export interface LocalRunRequest {
   techniques?: TechniqueChoiceJson[] | null;
   /** Seed of the dataset split; must match the activities' datasetSeed. */
   datasetSeed?: number;
+  /** Where training steps run (default cpu). */
+  hardwareClass?: 'cpu' | 'gpu';
 }
 
 const LOCAL_SLUG = 'local';
@@ -100,6 +102,7 @@ export async function createLocalRun(db: Kysely<DB>, blobs: BlobStore, request: 
         targets: JSON.stringify(request.targets),
         techniques: request.techniques ? JSON.stringify(request.techniques) : null,
         constraints: JSON.stringify(request.constraints ?? {}),
+        hardware_class: request.hardwareClass ?? 'cpu',
         budget_seconds: request.budgetSeconds ?? null,
       } as never)
       .returning('id')

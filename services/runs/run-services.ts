@@ -43,6 +43,8 @@ export async function openRunServices(config: Config, options: RunServicesOption
       pluginList: options.plugins?.list ?? config.plugins.join(','),
       builtins: options.plugins?.builtins ?? true,
       backend: config.backend,
+      // Plan steps run in parallel (CONDENSE_WORKERS), each plugin call in its own sandboxed process.
+      concurrency: config.workers,
       ...(options.pluginTimeoutMs ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });
     const activities = createActivities({

@@ -16,6 +16,9 @@ export interface TemporalWorkerOptions {
   hardware?: HardwareClass[];
   /** Also serve the main queue (workflows + bookkeeping); default true. */
   main?: boolean;
+  /** Training activities this process runs at once, each plugin call in its own sandboxed process
+   * (CONDENSE_WORKERS; default 1). */
+  workers?: number;
 }
 
 const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -45,8 +48,8 @@ export async function runTemporalWorkers(options: TemporalWorkerOptions): Promis
           namespace,
           taskQueue: hardwareTaskQueue(hw),
           activities,
-          // Training saturates the machine: one at a time per worker.
-          maxConcurrentActivityTaskExecutions: 1,
+          // One plugin process (tfjs) uses one core: as many at once as the process has workers.
+          maxConcurrentActivityTaskExecutions: Math.max(1, options.workers ?? 1),
           ...heartbeat,
         }),
       );

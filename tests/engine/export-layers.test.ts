@@ -1,6 +1,6 @@
 // Layer coverage of the TFLite exporter beyond the MNIST models: LeakyReLU, PReLU, ELU, ReLU6,
 // swish, hard-swish, ZeroPadding2D, Cropping2D, GlobalMaxPooling1D/2D, UpSampling2D (nearest and
-// bilinear), squeeze-and-excitation (Dense on rank 4, broadcast Multiply), Subtract, Maximum,
+// bilinear), Conv2DTranspose (TRANSPOSE_CONV), squeeze-and-excitation (Dense on rank 4, broadcast Multiply), Subtract, Maximum,
 // Minimum, Permute, SpatialDropout2D/GaussianNoise (no-ops), Normalization and Rescaling on the
 // input, and a nested functional model. Each model is exported in float32, float16,
 // dynamic-int8 and int8 and run in TFLite's interpreter (wasm) and Arm NN against tfjs.
@@ -26,7 +26,7 @@ const head = (x: ST, seed: number) => apply(tf.layers.dense({ units: 4, activati
 /** Ops Debian's Arm NN 20.08 parser does not know: models using them are checked in TFLite only. */
 const NOT_IN_ARMNN_20_08 = ['ELU'];
 
-const MODELS: Record<string, { sample: number[]; build: () => tf.LayersModel; ops: string[] }> = {
+const MODELS: Record<string, { sample: number[]; build: () => tf.LayersModel; ops: string[]; prepare?: (model: tf.LayersModel) => void }> = {
   'ZeroPadding2D, LeakyReLU, GlobalMaxPooling2D': {
     sample: [8, 8, 3], ops: ['PAD', 'LEAKY_RELU', 'MAX_POOL_2D'],
     build: () => tf.sequential({ layers: [
@@ -76,6 +76,43 @@ const MODELS: Record<string, { sample: number[]; build: () => tf.LayersModel; op
       x = apply(tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), x);
       x = apply(tf.layers.maxPooling2d({ poolSize: 4 }), x);
       return tf.model({ inputs: input, outputs: head(apply(tf.layers.flatten(), x), 11) });
+    },
+  },
+  'Conv2DTranspose (strides 2, same and valid, bias, relu)': {
+    sample: [5, 5, 3], ops: ['TRANSPOSE_CONV', 'ADD', 'STRIDED_SLICE', 'PAD'],
+    build: () => tf.sequential({ layers: [
+      tf.layers.conv2dTranspose({ inputShape: [5, 5, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', ...k(16) }),
+      tf.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 1, padding: 'valid', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 17 }) }),
+      tf.layers.conv2dTranspose({ filters: 2, kernelSize: 1, strides: 2, padding: 'same', ...k(19) }), // kernel < stride: zero-padded
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 4, activation: 'softmax', ...k(18) })] }),
+  },
+  'issue #10: BatchNormalization after the activation (with a dead channel), after Dense, Dropout before the head': {
+    sample: [8, 8, 2], ops: ['DEPTHWISE_CONV_2D'],
+    build: () => tf.sequential({ layers: [
+      tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 5, kernelSize: 3, activation: 'relu', ...k(20) }),
+      tf.layers.batchNormalization({ name: 'bn_after_relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 6, activation: 'relu', ...k(21) }),
+      tf.layers.batchNormalization({ name: 'bn_after_dense' }),
+      tf.layers.dropout({ rate: 0.5 }),
+      tf.layers.dense({ units: 4, activation: 'softmax', ...k(22) })] }),
+    // Channel 0 of each batch norm is dead the way long training leaves it: zero weights and a
+    // negative bias before the ReLU, moving variance ~0 (γ/√(var+ε) ≈ 31.6 next to ~1).
+    prepare: (model) => {
+      for (const [i, layer] of model.layers.entries()) {
+        if (layer.getClassName() !== 'BatchNormalization') continue;
+        const producer = model.layers[i - 1];
+        const [kernel, bias] = producer.getWeights().map((w) => Float32Array.from(w.dataSync()));
+        const units = bias.length;
+        for (let j = 0; j < kernel.length; j += units) kernel[j] = 0;
+        bias[0] = -1;
+        producer.setWeights([tf.tensor(kernel, producer.getWeights()[0].shape), tf.tensor1d(bias)]);
+        const [gamma, beta, mean, variance] = layer.getWeights().map((w) => Float32Array.from(w.dataSync()));
+        [gamma[0], mean[0], variance[0]] = [1, 0, 1e-9];
+        layer.setWeights([gamma, beta, mean, variance].map((v) => tf.tensor1d(v)));
+      }
     },
   },
   'Conv1D, ELU, GlobalMaxPooling1D': {
@@ -135,6 +172,7 @@ describe('TFLite export of the wider layer set in tfjs-tflite and Arm NN', { tim
         it(`${mode}: agrees with tfjs in both runtimes`, async () => {
           const model = spec.build();
           randomizeBatchNorm(model);
+          spec.prepare?.(model);
           const n = 6;
           const shape = [n, ...spec.sample];
           const x = uniform(n, spec.sample, 21);

@@ -42,6 +42,9 @@ const models: Record<string, { inputShape: number[]; build: Build; integerInput?
     tf.layers.separableConv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', depthwiseInitializer: seeded(14), pointwiseInitializer: seeded(15) }),
     tf.layers.maxPooling2d({ poolSize: 2 }),
     tf.layers.flatten(), tf.layers.dense({ units: 3, kernelInitializer: seeded(16) })] }) },
+  conv2dTranspose: { inputShape: [5, 5, 2], build: () => tf.sequential({ layers: [
+    tf.layers.conv2dTranspose({ inputShape: [5, 5, 2], filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: seeded(40) }),
+    tf.layers.flatten(), tf.layers.dense({ units: 3, kernelInitializer: seeded(41) })] }) },
   batchnorm: { inputShape: [6, 6, 2], build: () => tf.sequential({ layers: [
     tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, kernelInitializer: seeded(17) }),
     tf.layers.batchNormalization(),

@@ -1,5 +1,6 @@
 // Configuration: defaults, parsing, one-line errors naming the variable, persisted secret.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ test('defaults', () => {
       signingSecret: 'string',
       backend: 'auto',
       logLevel: 'info',
+      workers: availableParallelism(),
     },
   );
   assert.equal(DEFAULT_MAX_UPLOAD_BYTES, 512 * 1024 * 1024);

@@ -89,7 +89,8 @@ describe('planner with a budget', () => {
     assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => p.chain[0].config.targetSparsity), [0.6, 0.8]);
     assert.deepEqual(pd[0].chain.map((s) => [s.plugin, s.kind]), [['pruning', 'pruning'], ['distillation', 'distillation'], ['quantization', 'quantization']]);
     assert.deepEqual(pd[0].chain[1].config.students, ['self']);
-    assert.equal(pd[0].chain[0].config.epochs, 0, 'one-shot structured pruning, then distillation does the training');
+    assert.equal(pd[0].chain[0].config.mode, 'structured');
+    assert.equal(pd[0].chain[1].config.mixup, 0, 'the pruned teacher is fine-tuned by distillation without mixup');
   });
 
   it('the same budget plans the same run; the orchestration uses the default budget when the run sets none', () => {

@@ -156,6 +156,35 @@ describe('joint distillation search', () => {
   });
 });
 
+describe("the 'self' student (prune → distill)", () => {
+  it('distils the model the step received from the teacher, in place', async () => {
+    await initEngine();
+    const data = quadrants(160);
+    const build = (seed: number) => tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [8, 8, 1] }),
+        tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+        tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      ],
+    });
+    const teacher = build(1);
+    await fit(teacher, data, { epochs: 2, batchSize: 32, validationSplit: null, seed: 1 });
+    const received = build(5);
+    const before = Array.from(await received.layers[1].getWeights()[0].data());
+    const ctx = { ...localContext(data), model: received };
+    const result = await distillJointly(ctx, teacher, ['self'], { temperature: 4, alpha: 0.3, epochs: 1, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 0, seed: 0 });
+    assert.equal(result.students.length, 1);
+    assert.equal(result.students[0].name, 'student-self');
+    assert.equal(result.students[0].family, 'self');
+    assert.equal(result.students[0].model, received, 'the received model itself, trained');
+    const after = Array.from(await received.layers[1].getWeights()[0].data());
+    assert.ok(after.some((v, i) => v !== before[i]));
+    await assert.rejects(distillJointly(localContext(data), teacher, ['self'], { temperature: 4, alpha: 0.3, epochs: 1, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 0, seed: 0 }), /the 'self' student needs the model this step received/);
+    teacher.dispose();
+    received.dispose();
+  });
+});
+
 describe('BatchNorm recalibration', () => {
   it('sets each BN layer\'s moving statistics to the mean batch statistics of clean training data', async () => {
     await initEngine();

@@ -96,11 +96,17 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('startRun through the API executes the run on the embedded runner', async () => {
+test('startRun through the API executes the run on the embedded runner, with the hardware class asked for', async () => {
   const { startRun } = await gql<{ startRun: { run: { id: string; status: string }; userErrors: unknown[] } }>(START, {
-    input: { modelVersionId, datasetId, targets: ['cpu-int8'], techniques: [{ plugin: 'pruning', config: { targetSparsity: 0.5, epochs: 1, samplesPerEpoch: 128 } }] },
+    input: { modelVersionId, datasetId, targets: ['cpu-int8'], hardwareClass: 'GPU', techniques: [{ plugin: 'pruning', config: { targetSparsity: 0.5, epochs: 1, samplesPerEpoch: 128 } }] },
   });
   assert.deepEqual(startRun.userErrors, []);
+  // The class is the run's (API) and the orchestration's input (it picks the training task queue).
+  const { node: asked } = await gql<{ node: { hardwareClass: string } }>(`query($id: ID!) { node(id: $id) { ... on CompressionRun { hardwareClass } } }`, { id: startRun.run.id });
+  assert.equal(asked.hardwareClass, 'GPU');
+  const uuid = Buffer.from(startRun.run.id, 'base64url').toString('utf8').split(':')[1]!;
+  const queued = await services.database.db.selectFrom('runner_runs').select('input').where('run_id', '=', uuid).executeTakeFirstOrThrow();
+  assert.equal((queued.input as { hardwareClass: string }).hardwareClass, 'gpu');
   const final = await waitForStatus(startRun.run.id, ['SUCCEEDED', 'FAILED', 'CANCELLED']);
   assert.equal(final.status, 'SUCCEEDED', final.message ?? '');
   const { node } = await gql<{ node: { candidates: { totalCount: number; edges: { node: { pareto: boolean } }[] } } }>(

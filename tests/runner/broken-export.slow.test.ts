@@ -13,7 +13,7 @@ import { Candidate } from '../../services/api/types/run.ts';
 import { formatCandidateTable } from '../../services/cli/table.ts';
 import { loadConfig } from '../../services/config.ts';
 import { withTenant } from '../../services/db/tenant.ts';
-import { EXPORT_ACCURACY_LOSS_RULE } from '../../services/planner/export-fidelity.ts';
+import { EXPORT_ACCURACY_LOSS_RULE } from '../../services/planner/select.ts';
 import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../../services/runs/local-run.ts';
 import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';

@@ -57,11 +57,11 @@ test('a run executes every activity once and records its result', async () => {
   const { harness, result, runId, r } = await runToEnd({ candidates: 2 });
   assert.equal(result.status, 'succeeded');
   assert.deepEqual(result.candidates.map((c) => c.candidateId), ['c0:ok', 'c1:ok']);
-  assert.equal(starts(harness.log, 'compressCandidate'), 2);
+  assert.equal(starts(harness.log, 'runStep'), 2);
   assert.equal(starts(harness.log, 'finishRun:succeeded'), 1);
   const entries = await r.journal.entries(runId);
-  // validate, baseline, plan, 2 × (compress, export, evaluate, store), finish
-  assert.equal(entries.length, 3 + 2 * 4 + 1);
+  // validate, baseline, plan, the step-graph patch, 2 × (step, export, evaluate, store), finish
+  assert.equal(entries.length, 3 + 1 + 2 * 4 + 1);
   assert.ok(entries.every((e) => e.status === 'completed'));
   assert.equal(r.status(runId)?.phase, 'done');
 });
@@ -83,7 +83,7 @@ test('a failing candidate is stored as failed and the others still run', async (
   assert.deepEqual(result.candidates.map((c) => [c.key, c.ok]), [['c0', true], ['c1', false], ['c2', true]]);
   assert.equal(result.candidates[1]!.candidateId, 'c1:PluginFailure');
   // Non-retryable: exactly one attempt.
-  assert.equal(harness.log.filter((e) => e.activity === 'compressCandidate' && e.key === 'c1').length, 1);
+  assert.equal(harness.log.filter((e) => e.activity === 'runStep' && e.key === 'c1').length, 1);
 });
 
 test('every candidate failing fails the run', async () => {
@@ -95,9 +95,9 @@ test('every candidate failing fails the run', async () => {
 test('a retried activity resumes from its last heartbeat checkpoint', async () => {
   const { harness, result, runId, r } = await runToEnd({ candidates: 1, steps: 6, flakyCandidates: { c0: 2 } });
   assert.equal(result.status, 'succeeded');
-  const attempts = harness.log.filter((e) => e.activity === 'compressCandidate' && e.event === 'start');
+  const attempts = harness.log.filter((e) => e.activity === 'runStep' && e.event === 'start');
   assert.deepEqual(attempts.map((a) => [a.attempt, a.resumedFrom]), [[1, 0], [2, 3], [3, 4]]);
-  const compress = (await r.journal.entries(runId)).find((e) => e.name === 'compressCandidate')!;
+  const compress = (await r.journal.entries(runId)).find((e) => e.name === 'runStep')!;
   assert.equal(compress.attempt, 3);
 });
 
@@ -107,7 +107,7 @@ test('cancelling reaches the running activity through its AbortSignal and finish
   const runId = randomUUID();
   r.run();
   await r.start(ORG, runId);
-  while (!harness.log.some((e) => e.activity === 'compressCandidate')) await new Promise((res) => setTimeout(res, 10));
+  while (!harness.log.some((e) => e.activity === 'runStep')) await new Promise((res) => setTimeout(res, 10));
   const asked = Date.now();
   await r.cancel(ORG, runId);
   const result = await r.waitFor(runId, 10_000);
@@ -132,7 +132,7 @@ test('two runners on one database never execute a run twice', async () => {
   await Promise.all([a.stop(), b.stop()]);
   assert.ok(results.every((res) => res.status === 'succeeded'));
   assert.equal(starts(harness.log, 'validateInputs'), runIds.length);
-  assert.equal(starts(harness.log, 'compressCandidate'), runIds.length * 2);
+  assert.equal(starts(harness.log, 'runStep'), runIds.length * 2);
   assert.equal(starts(harness.log, 'finishRun:succeeded'), runIds.length);
 });
 
@@ -143,7 +143,7 @@ test('a runner that stops mid-run leaves it to another, which resumes from the c
   first.run();
   await first.start(ORG, runId);
   // Stop while c0 trains, after a few checkpoints.
-  while (!harness.log.some((e) => e.activity === 'compressCandidate')) await new Promise((res) => setTimeout(res, 5));
+  while (!harness.log.some((e) => e.activity === 'runStep')) await new Promise((res) => setTimeout(res, 5));
   await new Promise((res) => setTimeout(res, 150));
   await first.stop();
   const second = runner(harness);
@@ -151,7 +151,7 @@ test('a runner that stops mid-run leaves it to another, which resumes from the c
   const result = await second.waitFor(runId, 30_000);
   await second.stop();
   assert.equal(result.status, 'succeeded');
-  const c0 = harness.log.filter((e) => e.activity === 'compressCandidate' && e.key === 'c0' && e.event === 'start');
+  const c0 = harness.log.filter((e) => e.activity === 'runStep' && e.key === 'c0' && e.event === 'start');
   assert.equal(c0.length, 2);
   assert.ok((c0[1]!.resumedFrom ?? 0) > 0, `second attempt should resume from a checkpoint, got ${c0[1]!.resumedFrom}`);
   assert.equal(starts(harness.log, 'validateInputs'), 1, 'finished activities are not re-run');
@@ -171,4 +171,41 @@ test('an orchestration that changed under a recorded run fails it with a nondete
   assert.equal(result.status, 'failed');
   assert.match(result.message ?? '', /recorded activity evaluateBaseline but the orchestration now calls activity validateInputs/);
   assert.equal(harness.log.length, 0);
+});
+
+/** Most runStep activities in flight at once, from the harness log. */
+function peakSteps(log: { activity: string; event: string }[]): number {
+  let now = 0;
+  let peak = 0;
+  for (const e of log.filter((l) => l.activity === 'runStep')) {
+    now += e.event === 'start' ? 1 : -1;
+    peak = Math.max(peak, now);
+  }
+  return peak;
+}
+
+test('ready steps run at once, up to the runner\'s workers; re-executing finds every named call whatever order they start in', async () => {
+  for (const workers of [1, 2, 3]) {
+    const harness = createHarnessActivities({ candidates: 3, steps: 5, stepMs: 30 });
+    const r = runner(harness, { workers });
+    const runId = randomUUID();
+    r.run();
+    await r.start(ORG, runId);
+    const result = await r.waitFor(runId, 60_000);
+    await r.stop();
+    assert.equal(result.status, 'succeeded');
+    assert.deepEqual(result.candidates.map((c) => c.key), ['c0', 'c1', 'c2'], 'candidates come back in plan order');
+    assert.equal(peakSteps(harness.log), workers, `with ${workers} worker(s)`);
+    const entries = await r.journal.entries(runId);
+    assert.equal(new Set(entries.map((e) => e.seq)).size, entries.length, 'concurrent calls never share a journal entry');
+    assert.ok(entries.filter((e) => e.kind === 'activity' && !['validateInputs', 'evaluateBaseline', 'planCandidates'].includes(e.name)).every((e) => e.callId));
+
+    // Replay: the journal answers every call — none runs again — although the replay's calls
+    // start in plan order while the recorded ones completed in whatever order they did.
+    const fresh = createHarnessActivities({ candidates: 3 });
+    await sql`update runner_runs set state = 'running', lease_owner = ${r.ownerId} where run_id = ${runId}`.execute(database.db);
+    const host = new JournalHost(runId, r.journal, entries.reverse(), fresh.activities, false, { heartbeatFlushMs: 0, retryIntervalScale: 0 });
+    assert.deepEqual(await runCompression(host.host, { orgId: ORG, runId, maxParallel: 3 }), result);
+    assert.equal(fresh.log.length, 0);
+  }
 });

@@ -48,6 +48,29 @@ export function createHarnessActivities(options: HarnessOptions = {}) {
     target: 'cpu-int8',
     quantization: 'int8',
   }));
+  /** A training loop of `steps` checkpoints that resumes from the last one. */
+  const train = async (activity: string, key: string, ctx: ActivityContext): Promise<string> => {
+    const checkpoint = ctx.heartbeatDetails as CompressCheckpoint | undefined;
+    let done = checkpoint?.completedSteps ?? 0;
+    record({ activity, key, attempt: ctx.attempt, resumedFrom: done, event: 'start' });
+    if (options.failingCandidates?.includes(key)) throw new NonRetryableError('PluginFailure', `plugin "harness" threw for ${key}`);
+    const left = flakyLeft.get(key) ?? 0;
+    while (done < steps) {
+      if (ctx.signal.aborted) {
+        record({ activity, key, attempt: ctx.attempt, event: 'aborted' });
+        throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+      }
+      await new Promise((r) => setTimeout(r, stepMs));
+      done += 1;
+      ctx.heartbeat({ completedSteps: done, modelSha256: `model-${key}-${done}`, notes: [] } satisfies CompressCheckpoint);
+      if (left > 0 && done >= Math.ceil(steps / 2)) {
+        flakyLeft.set(key, left - 1);
+        throw new Error(`transient failure in ${key}`);
+      }
+    }
+    record({ activity, key, attempt: ctx.attempt, event: 'end' });
+    return `model-${key}-${done}`;
+  };
   const activities: ActivityImplementations = {
     validateInputs: simple('validateInputs', () => ({
       model: { format: 'harness', parameterCount: 10, inputShape: [4], outputShape: [2] },
@@ -57,26 +80,13 @@ export function createHarnessActivities(options: HarnessOptions = {}) {
     evaluateBaseline: simple('evaluateBaseline', () => ({ accuracy: 0.5, parameterCount: 10, bytes: 1000, hostLatencyMs: null })),
     planCandidates: simple('planCandidates', () => ({ candidates: planned })),
     compressCandidate: async (ctx, { candidate }) => {
-      const checkpoint = ctx.heartbeatDetails as CompressCheckpoint | undefined;
-      let done = checkpoint?.completedSteps ?? 0;
-      record({ activity: 'compressCandidate', key: candidate.key, attempt: ctx.attempt, resumedFrom: done, event: 'start' });
-      if (options.failingCandidates?.includes(candidate.key)) throw new NonRetryableError('PluginFailure', `plugin "harness" threw for ${candidate.key}`);
-      const left = flakyLeft.get(candidate.key) ?? 0;
-      while (done < steps) {
-        if (ctx.signal.aborted) {
-          record({ activity: 'compressCandidate', key: candidate.key, attempt: ctx.attempt, event: 'aborted' });
-          throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-        }
-        await new Promise((r) => setTimeout(r, stepMs));
-        done += 1;
-        ctx.heartbeat({ completedSteps: done, modelSha256: `model-${candidate.key}-${done}`, notes: [] } satisfies CompressCheckpoint);
-        if (left > 0 && done >= Math.ceil(steps / 2)) {
-          flakyLeft.set(candidate.key, left - 1);
-          throw new Error(`transient failure in ${candidate.key}`);
-        }
-      }
-      record({ activity: 'compressCandidate', key: candidate.key, attempt: ctx.attempt, event: 'end' });
-      return { modelSha256: `model-${candidate.key}-${done}`, notes: [`${steps} steps`] };
+      const modelSha256 = await train('compressCandidate', candidate.key, ctx);
+      return { modelSha256, notes: [`${steps} steps`] };
+    },
+    // The step graph's call: each harness chain is one step of its own, named by its candidate.
+    runStep: async (ctx, { step, candidates }) => {
+      const modelSha256 = await train('runStep', candidates[0] ?? step.id, ctx);
+      return { key: `step-${step.id}`, outputs: [{ name: 'harness', modelSha256, notes: `${steps} steps` }], source: 'ran' as const };
     },
     exportCandidate: async (ctx, { candidate, compressed }) => {
       record({ activity: 'exportCandidate', key: candidate.key, attempt: ctx.attempt, event: 'start' });

@@ -1,7 +1,8 @@
-// Child process of the kill test: executes runs on the embedded runner against a persisted
-// embedded database (or DATABASE_URL), printing one JSON line per activity start and, when a
-// run finishes, its stored candidates. `start` runs a reference run A to the end, then starts run
-// B (which the parent SIGKILLs mid-way); `resume` finishes whatever run is unfinished.
+// Child process of the kill test: executes a run on the embedded runner (two workers) against a
+// persisted embedded database (or DATABASE_URL), printing one JSON line per activity start and
+// end and, when the run finishes, its stored candidates. The plan (pruning and clustering
+// installed, the planner choosing) has two training steps that run at once. `start` creates the
+// run and executes it (the parent may SIGKILL it mid-way); `resume` finishes the unfinished run.
 //   argv: <dataDir> <modelFile> <dataFile> start|resume
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,18 +18,21 @@ const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringi
 
 const services = await openRunServices(loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm' }), {
   sizes: { latencyRuns: 0, calibrationSamples: 64, evalSamples: 200 },
-  plugins: { builtins: false, list: fileURLToPath(new URL('../../plugins/pruning', import.meta.url)) },
+  plugins: { builtins: false, list: ['pruning', 'clustering'].map((p) => fileURLToPath(new URL(`../../plugins/${p}`, import.meta.url))).join(',') },
 });
 const traced = Object.fromEntries(
   Object.entries(services.activities).map(([name, fn]) => [
     name,
-    (ctx: never, input: { candidate?: { key: string } }) => {
-      say({ event: 'activity', name, key: input.candidate?.key ?? null, attempt: (ctx as { attempt: number }).attempt });
-      return (fn as (c: never, i: unknown) => Promise<unknown>)(ctx, input);
+    async (ctx: never, input: { candidate?: { key: string }; step?: { id: string } }) => {
+      const key = input.candidate?.key ?? input.step?.id ?? null;
+      say({ event: 'activity', name, key, attempt: (ctx as { attempt: number }).attempt });
+      const result = await (fn as (c: never, i: unknown) => Promise<unknown>)(ctx, input);
+      say({ event: 'activity-done', name, key, ...(name === 'runStep' ? { source: (result as { source: string }).source } : {}) });
+      return result;
     },
   ]),
 ) as unknown as ActivityImplementations;
-const runner = new EmbeddedRunner({ db: services.database.db, activities: traced, leaseMs: 1500, pollMs: 100, heartbeatFlushMs: 200 });
+const runner = new EmbeddedRunner({ db: services.database.db, activities: traced, leaseMs: 1500, pollMs: 100, heartbeatFlushMs: 200, workers: 2 });
 
 async function finish(orgId: string, runId: string, label: string): Promise<void> {
   const result = await runner.waitFor(runId, 240_000);
@@ -43,22 +47,18 @@ const newRun = () =>
   createLocalRun(services.database.db, services.blobs, {
     model: { filename: 'tiny.zip', bytes: readFileSync(modelFile) },
     data: { filename: 'tiny.npz', bytes: readFileSync(dataFile) },
-    targets: ['cpu-int8', 'cpu-fp32'],
-    techniques: [{ plugin: 'pruning', config: { targetSparsity: 0.5, epochs: 1, samplesPerEpoch: 128 } }],
+    targets: ['cpu-int8'],
   });
 
 runner.run();
 if (mode === 'start') {
-  const a = await newRun();
-  await runner.start(a.orgId, a.runId);
-  await finish(a.orgId, a.runId, 'A');
-  const b = await newRun();
-  say({ event: 'run', run: 'B', runId: b.runId });
-  await runner.start(b.orgId, b.runId);
-  await finish(b.orgId, b.runId, 'B');
+  const run = await newRun();
+  say({ event: 'run', runId: run.runId });
+  await runner.start(run.orgId, run.runId);
+  await finish(run.orgId, run.runId, 'run');
 } else {
   const row = await services.database.db.selectFrom('runner_runs').select(['run_id', 'input']).where('state', '!=', 'completed').executeTakeFirstOrThrow();
-  await finish((row.input as { orgId: string }).orgId, row.run_id, 'B');
+  await finish((row.input as { orgId: string }).orgId, row.run_id, 'run');
 }
 await runner.stop();
 // Exit without closing: the parent only needs the lines above (closing PGlite takes seconds).

@@ -33,14 +33,15 @@ test('a plain CNN exports for every target, with parameters, MACs and activation
 
 test('a layer without a converter blocks every target and the run is refused naming it', async () => {
   const model = tf.sequential({ layers: [
-    tf.layers.conv2dTranspose({ inputShape: [4, 4, 2], filters: 2, kernelSize: 3, name: 'deconv' }),
-    tf.layers.flatten({}), tf.layers.dense({ units: 3 })] });
+    tf.layers.dense({ inputShape: [8], units: 4 }),
+    tf.layers.thresholdedReLU({ theta: 0.5, name: 'thresh' }),
+    tf.layers.dense({ units: 3 })] });
   const report = await exportPreflight(model);
-  assert.deepEqual(report.blockers, [{ layer: 'deconv', className: 'Conv2DTranspose', reason: 'no TFLite converter for Conv2DTranspose' }]);
+  assert.deepEqual(report.blockers, [{ layer: 'thresh', className: 'ThresholdedReLU', reason: 'no TFLite converter for ThresholdedReLU' }]);
   const verdicts = targetPreflight(report, ['cpu-int8', 'mcu-int8']);
-  assert.ok(verdicts.every((v) => !v.exportable && v.blockers[0].layer === 'deconv'));
+  assert.ok(verdicts.every((v) => !v.exportable && v.blockers[0].layer === 'thresh'));
   const refusal = preflightRefusal({ blockers: report.blockers, targets: verdicts }, ['cpu-int8'], true);
-  assert.match(refusal ?? '', /^the model cannot be exported to TFLite: no TFLite converter for Conv2DTranspose/);
+  assert.match(refusal ?? '', /^the model cannot be exported to TFLite: no TFLite converter for ThresholdedReLU/);
 });
 
 test('a float-only layer in an int8 model blocks int8-only targets, naming the layer; students may still be made', async () => {

@@ -16,12 +16,25 @@ export interface ActivityStep {
   cancelledWhileRunning?: boolean;
 }
 
+/**
+ * A history whose activities overlap: each `schedule` is a command of the current workflow task,
+ * each `complete` finishes one scheduled activity (by its `ref`) and starts a new workflow task,
+ * so completions can arrive in any order (the parallel orchestration).
+ */
+export type ScriptLine =
+  | { schedule: ActivityStep & { ref: string } }
+  /** A patched() marker (and the search-attribute upsert core adds with flag 2). */
+  | { patch: string }
+  | { complete: string };
+
 export interface HistoryScenario {
   name: string;
   description: string;
   workflowType: string;
   input: RunInput;
   steps: ActivityStep[];
+  /** Replaces the sequential `steps` when set. */
+  script?: ScriptLine[];
   result: unknown;
 }
 
@@ -90,7 +103,65 @@ export function buildHistory(scenario: HistoryScenario): { events: Record<string
 
   let completedTask = workflowTask();
   let activitySeq = 0;
-  for (const step of scenario.steps) {
+  const scheduleActivity = (step: ActivityStep): number => {
+    activitySeq += 1;
+    const profile = ACTIVITY_PROFILES[step.type];
+    return push('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', 'activityTaskScheduledEventAttributes', {
+      activityId: String(activitySeq),
+      activityType: { name: step.type },
+      taskQueue: { name: taskQueueFor(step.type, hardware), kind: 'TASK_QUEUE_KIND_NORMAL' },
+      header: {},
+      scheduleToCloseTimeout: '0s',
+      scheduleToStartTimeout: '0s',
+      startToCloseTimeout: `${profile.startToCloseMs / 1000}s`,
+      heartbeatTimeout: `${profile.heartbeatMs / 1000}s`,
+      workflowTaskCompletedEventId: String(completedTask),
+      retryPolicy: {
+        initialInterval: `${profile.retry.initialIntervalMs / 1000}s`,
+        backoffCoefficient: profile.retry.backoffCoefficient,
+        maximumInterval: `${profile.retry.maximumIntervalMs / 1000}s`,
+        maximumAttempts: profile.retry.maximumAttempts,
+      },
+    });
+  };
+  if (scenario.script) {
+    const scheduled = new Map<string, { eventId: number; step: ActivityStep }>();
+    const patches: string[] = [];
+    for (const line of scenario.script) {
+      if ('schedule' in line) {
+        scheduled.set(line.schedule.ref, { eventId: scheduleActivity(line.schedule), step: line.schedule });
+      } else if ('patch' in line) {
+        patches.push(line.patch);
+        push('EVENT_TYPE_MARKER_RECORDED', 'markerRecordedEventAttributes', {
+          markerName: 'core_patch',
+          details: { 'patch-data': { payloads: [payload({ id: line.patch, deprecated: false })] } },
+          workflowTaskCompletedEventId: String(completedTask),
+        });
+        push('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', 'upsertWorkflowSearchAttributesEventAttributes', {
+          workflowTaskCompletedEventId: String(completedTask),
+          searchAttributes: { indexedFields: { TemporalChangeVersion: payload([...patches].sort()) } },
+        });
+      } else {
+        const done = scheduled.get(line.complete);
+        if (!done) throw new Error(`script completes ${line.complete} before scheduling it`);
+        const started = push('EVENT_TYPE_ACTIVITY_TASK_STARTED', 'activityTaskStartedEventAttributes', {
+          scheduledEventId: String(done.eventId), identity: 'history-builder', requestId: `act-${done.eventId}`, attempt: 1,
+        });
+        if (done.step.failure) {
+          push('EVENT_TYPE_ACTIVITY_TASK_FAILED', 'activityTaskFailedEventAttributes', {
+            failure: { message: done.step.failure.message, source: 'TypeScriptSDK', applicationFailureInfo: { type: done.step.failure.type, nonRetryable: true } },
+            scheduledEventId: String(done.eventId), startedEventId: String(started), identity: 'history-builder', retryState: 'RETRY_STATE_NON_RETRYABLE_FAILURE',
+          });
+        } else {
+          push('EVENT_TYPE_ACTIVITY_TASK_COMPLETED', 'activityTaskCompletedEventAttributes', {
+            result: { payloads: [payload(done.step.result ?? null)] }, scheduledEventId: String(done.eventId), startedEventId: String(started), identity: 'history-builder',
+          });
+        }
+        completedTask = workflowTask();
+      }
+    }
+  }
+  for (const step of scenario.script ? [] : scenario.steps) {
     activitySeq += 1;
     const profile = ACTIVITY_PROFILES[step.type];
     const scheduled = push('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', 'activityTaskScheduledEventAttributes', {

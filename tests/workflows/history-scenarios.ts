@@ -2,7 +2,7 @@
 //   npx tsx tests/workflows/generate-histories.ts
 // ONLY when the history format itself must change — a history records what production runs did;
 // an orchestration change must keep replaying these (guard it with patched()).
-import type { ActivityStep, HistoryScenario } from './history-builder.ts';
+import type { ActivityStep, HistoryScenario, ScriptLine } from './history-builder.ts';
 import type { PlannedCandidate } from '../../workflows/types.ts';
 
 const input = { orgId: '11111111-1111-4111-8111-111111111111', runId: '22222222-2222-4222-8222-222222222222', hardwareClass: 'cpu' as const };
@@ -98,3 +98,50 @@ export const scenarios: HistoryScenario[] = [
     result: succeeded,
   },
 ];
+
+// The step-graph orchestration (workflows/orchestration.ts, patch 'parallel-steps') at
+// maxParallel 2: two distillation candidates share one joint step (s1), a pruning candidate has
+// its own (s2). Both steps run at once; s2 finishes first, so candidate C is exported while s1
+// still trains; completions then keep arriving out of scheduling order.
+const graphCandidates: PlannedCandidate[] = [
+  { key: 'cpu-int8:distill-large+int8', chain: [{ plugin: 'distillation', config: { students: ['large', 'small'] }, pick: 'student-large' }], target: 'cpu-int8', quantization: 'int8' },
+  { key: 'cpu-int8:distill-small+int8', chain: [{ plugin: 'distillation', config: { students: ['large', 'small'] }, pick: 'student-small' }], target: 'cpu-int8', quantization: 'int8' },
+  { key: 'cpu-int8:prune-50+int8', chain: [{ plugin: 'pruning', config: { targetSparsity: 0.5 } }], target: 'cpu-int8', quantization: 'int8' },
+];
+const [A, B, C] = graphCandidates.map((c) => c.key) as [string, string, string];
+const sha = (ch: string, i: number) => `${ch.repeat(63)}${i}`;
+const exportedAs = (i: number) => ({
+  tfliteSha256: sha('b', i), tfjsSha256: sha('c', i), bytes: 20_000 + i, ops: ['CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX'], tensorTypes: ['INT8', 'INT32'], peakActivationBytes: 4096, quantization: 'int8',
+});
+const evaluated = (accuracy: number) => ({ accuracy, sourceAccuracy: accuracy, hostLatencyMs: 0.1, macs: 50_000, parameterCount: 5000, fit: { fits: true, failures: [], estimatedLatencyMs: 0.8 } });
+const act = (ref: string, type: ActivityStep['type'], result: unknown): ScriptLine => ({ schedule: { ref, type, result } });
+const graphScript: ScriptLine[] = [
+  act('validate', 'validateInputs', validated), { complete: 'validate' },
+  act('baseline', 'evaluateBaseline', baseline), { complete: 'baseline' },
+  act('plan', 'planCandidates', { candidates: graphCandidates }), { complete: 'plan' },
+  { patch: 'parallel-steps' },
+  act('s1', 'runStep', { key: 'd'.repeat(64), source: 'ran', outputs: [{ name: 'student-large', modelSha256: sha('a', 1) }, { name: 'student-small', modelSha256: sha('a', 2) }] }),
+  act('s2', 'runStep', { key: 'e'.repeat(64), source: 'ran', outputs: [{ name: 'pruned', modelSha256: sha('a', 3), notes: 'pruned 50%' }] }),
+  { complete: 's2' }, act('exportC', 'exportCandidate', exportedAs(3)),
+  { complete: 's1' }, act('exportA', 'exportCandidate', exportedAs(1)),
+  { complete: 'exportC' }, act('evaluateC', 'evaluateCandidate', evaluated(0.9)),
+  { complete: 'exportA' }, act('evaluateA', 'evaluateCandidate', evaluated(0.92)),
+  { complete: 'evaluateA' }, act('storeA', 'storeCandidate', { candidateId: 'cand-A' }),
+  { complete: 'evaluateC' }, act('storeC', 'storeCandidate', { candidateId: 'cand-C' }),
+  { complete: 'storeA' }, act('exportB', 'exportCandidate', exportedAs(2)),
+  { complete: 'storeC' },
+  { complete: 'exportB' }, act('evaluateB', 'evaluateCandidate', evaluated(0.88)),
+  { complete: 'evaluateB' }, act('storeB', 'storeCandidate', { candidateId: 'cand-B' }),
+  { complete: 'storeB' }, act('finish', 'finishRun', { paretoCandidateIds: ['cand-A', 'cand-C'] }),
+  { complete: 'finish' },
+];
+
+scenarios.push({
+  name: 'parallel-steps',
+  description: 'Step graph at maxParallel 2: one joint distillation step for two candidates and a pruning step run at once; activities complete out of scheduling order.',
+  workflowType: 'compressionRun',
+  input: { ...input, maxParallel: 2 },
+  steps: [],
+  script: graphScript,
+  result: { status: 'succeeded', candidates: [{ key: A, candidateId: 'cand-A', ok: true }, { key: B, candidateId: 'cand-B', ok: true }, { key: C, candidateId: 'cand-C', ok: true }] },
+});

@@ -53,3 +53,8 @@ export async function compressionRunNoFinish(input: RunInput): Promise<RunResult
     input,
   );
 }
+
+/** The step graph run one activity at a time (maxParallel forced to 1). */
+export async function compressionRunOneAtATime(input: RunInput): Promise<RunResult> {
+  return runCompression(temporalHost(), { ...input, maxParallel: 1 });
+}

@@ -30,7 +30,7 @@ function replay(workflowsPath: string, specs: string[]): ReplayResult[] {
 
 test('every committed history replays against the current workflow', () => {
   const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
-  assert.deepEqual(files.sort(), ['cancelled.json', 'failing-candidate.json', 'happy-path.json', 'retried-activity.json']);
+  assert.deepEqual(files.sort(), ['cancelled.json', 'failing-candidate.json', 'happy-path.json', 'parallel-steps.json', 'retried-activity.json']);
   const results = replay(join(root, 'workflows/index.ts'), files.map((f) => join(historiesDir, f)));
   for (const r of results) assert.ok(r.ok, `${r.history} failed to replay: ${r.error}`);
   assert.equal(results.length, files.length);
@@ -47,6 +47,11 @@ test('changing the orchestration without patched() fails replay; with patched() 
     ['cancelled', 'compressionRunNoFinish', false],
     ['retried-activity', 'compressionRunReordered', false],
     ['happy-path', 'compressionRunPatchedExtra', true],
+    // The parallel history: running one activity at a time, or starting ready work in another
+    // order, schedules differently and must not replay.
+    ['parallel-steps', 'compressionRunOneAtATime', false],
+    ['parallel-steps', 'compressionRunRenamed', false],
+    ['parallel-steps', 'compressionRunPatchedExtra', true],
     ['cancelled', 'compressionRunPatchedExtra', true],
   ];
   const results = replay(mutated, cases.map(([h, wf]) => `${history(h)}=${wf}`));

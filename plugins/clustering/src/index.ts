@@ -1,7 +1,7 @@
 // condense-plugin-clustering: weight sharing by per-layer k-means (Han, Mao & Dally 2016,
 // "Deep Compression", arXiv 1510.00149). Written as any third party would write a Condense
 // plugin: its own package, nothing but the public @condense/plugin-sdk API.
-import { cloneModel, definePlugin, type CandidateModel, type LayersModel, type PluginContext } from '@condense/plugin-sdk';
+import { cloneModel, definePlugin, type CandidateModel, type LayersModel, type PluginContext, TARGET_IDS } from '@condense/plugin-sdk';
 import { clusterableKernels, clusterKernel, type ClusteredKernel } from './clustered-kernel.ts';
 import { clusterCounts, configSchema, type ClusteringConfig } from './config.ts';
 import { fineTuneCentroids, retrainAndSnap } from './fine-tune.ts';
@@ -43,10 +43,11 @@ export default definePlugin<ClusteringConfig>({
   manifest: {
     name: 'clustering',
     version: '1.0.0',
-    sdk: '^1.1.0',
+    sdk: '^1.4.0',
     kind: 'clustering',
     summary: 'Weight sharing: per-layer k-means on Dense/Conv kernels, with optional centroid fine-tuning.',
-    hardwareTargets: ['*'],
+    // Clustered weights stay float32 or int8 tensors: every target runs them.
+    hardwareTargets: [...TARGET_IDS],
     configSchema,
   },
   hooks: {

@@ -3,7 +3,7 @@
 // MobileNet-style students, students derived from the teacher's own architecture, or the model
 // the step receives (the structurally pruned teacher: prune, then distill) — with augmentation,
 // a (T, α) grid and successive halving of the weaker trials, within a time budget.
-import { definePlugin, type CandidateModel } from '@condense/plugin-sdk';
+import { definePlugin, type CandidateModel, TARGET_IDS } from '@condense/plugin-sdk';
 import { configSchema, type DistillationConfig } from './config.ts';
 import { distillJointly, type TrainedStudent } from './joint.ts';
 
@@ -24,10 +24,11 @@ export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
     version: '2.0.0',
-    sdk: '^1.3.0',
+    sdk: '^1.4.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
-    hardwareTargets: ['*'],
+    // Students are ordinary dense/conv models: every target runs them (the planner picks sizes).
+    hardwareTargets: [...TARGET_IDS],
     configSchema,
   },
   hooks: {

@@ -1,6 +1,6 @@
 // @condense/plugin-pruning: magnitude pruning with the gradual schedule of Zhu & Gupta 2017,
 // unstructured (per weight) or structured (whole channels removed).
-import { cloneModel, definePlugin, type CandidateModel, type PluginContext } from '@condense/plugin-sdk';
+import { cloneModel, definePlugin, type CandidateModel, type PluginContext, TARGET_IDS } from '@condense/plugin-sdk';
 import { configSchema, targetSparsities, type PruningConfig } from './config.ts';
 import { pruneStructured } from './structured.ts';
 import { pruneUnstructured } from './unstructured.ts';
@@ -25,10 +25,13 @@ export default definePlugin<PruningConfig>({
   manifest: {
     name: 'pruning',
     version: '1.0.0',
-    sdk: '^1.1.0',
+    sdk: '^1.4.0',
     kind: 'pruning',
     summary: 'Magnitude pruning on a gradual sparsity schedule, per weight or by removing whole filters/units.',
-    hardwareTargets: ['*'],
+    // Structured pruning makes a narrower dense model every target runs; unstructured zeros only
+    // shrink the compressed download (no target here has sparse kernels).
+    hardwareTargets: [...TARGET_IDS],
+    modes: Object.fromEntries(TARGET_IDS.map((t) => [t, ['structured', 'unstructured']])),
     configSchema,
   },
   hooks: {

@@ -1,6 +1,6 @@
 // @condense/plugin-quantization: post-training full-integer int8, float16 and dynamic-range
 // candidates, with quantization-aware fine-tuning when simulated int8 loses too much accuracy.
-import { cloneModel, definePlugin, type CandidateModel, type PluginContext } from '@condense/plugin-sdk';
+import { cloneModel, definePlugin, type CandidateModel, type PluginContext, TARGET_IDS } from '@condense/plugin-sdk';
 import { configSchema, type QuantizationConfig, type QuantizationModeName } from './config.ts';
 import { int8Candidate } from './int8.ts';
 
@@ -28,7 +28,16 @@ export default definePlugin<QuantizationConfig>({
     sdk: '^1.4.0',
     kind: 'quantization',
     summary: 'Post-training int8 / float16 / dynamic-range quantization, with quantization-aware fine-tuning when int8 costs too much accuracy.',
-    hardwareTargets: ['*'],
+    // The formats each target's runtime takes (float32 needs no plugin).
+    hardwareTargets: [...TARGET_IDS],
+    modes: {
+      'cpu-fp32': ['int8', 'dynamic-int8', 'float16'],
+      'cpu-int8': ['int8', 'dynamic-int8'],
+      'gpu-fp16': ['float16'],
+      'edgetpu-int8': ['int8'],
+      'mcu-int8': ['int8'],
+      'browser-wasm': ['float16'],
+    },
     configSchema,
   },
   hooks: {

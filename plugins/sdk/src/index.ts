@@ -5,6 +5,7 @@ export type {
   LayerRegistry, TfliteGraph, TfliteLayerConversion, TfliteLayerConverter, TfliteLayerWeight, TfliteOpOptions,
 } from './layers.ts';
 export { PLUGIN_KINDS, type JsonSchema, type PluginKind, type PluginManifest } from './manifest.ts';
+export { TARGET_IDS, isTargetId, type TargetId } from './targets.ts';
 export { EXPORT_QUANTIZATIONS, type CandidateModel, type ExportHints, type ExportQuantization } from './candidate.ts';
 export type {
   ExportEvaluateOptions, ExportEvaluation, ExportHelpers, PluginContext, PluginLogger, ProgressUpdate, TargetInfo,

@@ -1,4 +1,5 @@
 // What a plugin declares about itself. The host validates every field when it loads the plugin.
+import type { TargetId } from './targets.ts';
 
 /** The technique families the planner knows how to chain. */
 export const PLUGIN_KINDS = ['pruning', 'quantization', 'distillation', 'projection', 'clustering', 'other'] as const;
@@ -17,8 +18,14 @@ export interface PluginManifest {
   kind: PluginKind;
   /** One line saying what the plugin does. */
   summary: string;
-  /** Hardware-target ids it can produce candidates for (see the host's target catalog), or ['*']. */
-  hardwareTargets: string[];
+  /** The hardware targets it really serves (TARGET_IDS). The planner offers a plugin only for the
+   * targets it declares. ['*'] ("any target") is accepted for a third-party plugin's first try;
+   * the built-in plugins declare their lists. */
+  hardwareTargets: Array<TargetId | '*'>;
+  /** Per declared target, the modes the plugin offers there — the values its kind's config
+   * contract uses to pick one (docs/plugins.md): quantization formats, pruning modes, distillation
+   * student sizes. A target without an entry offers every mode. */
+  modes?: Partial<Record<TargetId, readonly string[]>>;
   /** JSON Schema of the config object `compress` receives: `type: 'object'`, and every property
    * with a `description` and a `default` (unless listed in `required`). The host fills defaults. */
   configSchema: JsonSchema;

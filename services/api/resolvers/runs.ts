@@ -16,7 +16,7 @@ import { audit, idempotent, mutate } from '../mutations.ts';
 import { pageWindow, toConnection } from '../pagination.ts';
 import { JSONScalar, PageArgs, UserError, connectionOf } from '../types/common.ts';
 import { Dataset, ModelVersion, Project } from '../types/project.ts';
-import { Candidate, CandidateDownloads, CompressionRun, RunEvent } from '../types/run.ts';
+import { Candidate, CandidateDownloads, CompressionRun, HardwareClassEnum, RunEvent, type HardwareClassValue } from '../types/run.ts';
 
 const CandidateConnection = connectionOf(Candidate, 'Candidate');
 const RunEventConnection = connectionOf(RunEvent, 'RunEvent');
@@ -65,6 +65,9 @@ class StartRunInput {
   @Field(() => RunConstraintsInput, { nullable: true, description: 'Constraints on candidates.' })
   constraints?: RunConstraintsInput | null;
 
+  @Field(() => HardwareClassEnum, { nullable: true, description: 'Where training steps execute (default CPU): the workers serving task queue condense-cpu or condense-gpu.' })
+  hardwareClass?: HardwareClassValue | null;
+
   @Field(() => Float, { nullable: true, description: `Time budget: seconds of training the planner may spend on the whole run (students, search, fine-tuning; ${MIN_BUDGET_SECONDS} s to ${MAX_BUDGET_SECONDS / 86400} days). Default ${DEFAULT_BUDGET_SECONDS} s. The same budget gives the same plan and epochs, hence reproducible results.` })
   budgetSeconds?: number | null;
 
@@ -109,17 +112,27 @@ function checkConstraints(c: RunConstraintsInput | null | undefined) {
 async function insertRun(
   trx: TenantTransaction,
   context: ApiContext,
-  fields: { projectId: string; modelVersionId: string; datasetId: string; targets: string[]; techniques: { plugin: string; config: Record<string, unknown> }[] | null; constraints: Record<string, number | null>; budgetSeconds: number | null; retryOf: string | null },
+  fields: {
+    projectId: string; modelVersionId: string; datasetId: string; targets: string[]; techniques: { plugin: string; config: Record<string, unknown> }[] | null;
+    constraints: Record<string, number | null>; budgetSeconds: number | null; retryOf: string | null; hardwareClass: HardwareClassValue;
+  },
 ): Promise<string> {
   const auth = caller(context);
   const row = await trx.insertInto('compression_runs').values({
     org_id: auth.orgId, project_id: fields.projectId, model_version_id: fields.modelVersionId, dataset_id: fields.datasetId,
     targets: JSON.stringify(fields.targets), techniques: fields.techniques === null ? null : JSON.stringify(fields.techniques),
-    constraints: JSON.stringify(fields.constraints), budget_seconds: fields.budgetSeconds, retry_of: fields.retryOf, created_by: auth.userId,
+    constraints: JSON.stringify(fields.constraints), budget_seconds: fields.budgetSeconds, retry_of: fields.retryOf, created_by: auth.userId, hardware_class: fields.hardwareClass,
   }).returning('id').executeTakeFirstOrThrow();
   await appendRunEvent(trx, { orgId: auth.orgId, runId: row.id, type: 'RUN_QUEUED', payload: fields.retryOf ? { retryOf: fields.retryOf } : {} });
   await audit(trx, context, fields.retryOf ? 'run.retry' : 'run.start', { type: 'run', id: row.id }, { targets: fields.targets });
   return row.id;
+}
+
+/** Hands the run to the launcher with its stored hardware class (an idempotent replay of
+ * startRun starts nothing: `created` is false then). */
+async function startRun(context: ApiContext, orgId: string, runId: string): Promise<void> {
+  const { hardware_class: hardwareClass } = await context.tenant((trx) => trx.selectFrom('compression_runs').select('hardware_class').where('id', '=', runId).executeTakeFirstOrThrow());
+  await context.services.launcher.start(orgId, runId, { hardwareClass });
 }
 
 async function loadRun(context: ApiContext, runId: string): Promise<CompressionRun> {
@@ -183,12 +196,15 @@ export class RunMutations {
           const project = await loadProjectRow(trx, version.project_id);
           if (project?.archived_at) throw new UserFacingError('INVALID_STATE', 'the project is archived', 'modelVersionId');
           created = true;
-          const runId = await insertRun(trx, context, { projectId: version.project_id, modelVersionId: version.id, datasetId: dataset.id, targets, techniques, constraints, budgetSeconds, retryOf: null });
+          const runId = await insertRun(trx, context, {
+            projectId: version.project_id, modelVersionId: version.id, datasetId: dataset.id, targets, techniques, constraints, budgetSeconds, retryOf: null,
+            hardwareClass: input.hardwareClass ?? 'cpu',
+          });
           return { runId };
         });
         return { runId: result.runId as string, created };
       });
-      if (created) await context.services.launcher.start(auth.orgId, runId);
+      if (created) await startRun(context, auth.orgId, runId);
       return { run: await loadRun(context, runId) };
     });
   }
@@ -220,10 +236,10 @@ export class RunMutations {
         if (run.status !== 'failed' && run.status !== 'cancelled') throw new UserFacingError('INVALID_STATE', `only failed or cancelled runs can be retried (this one is ${run.status})`, 'runId');
         return insertRun(trx, context, {
           projectId: run.project_id, modelVersionId: run.model_version_id, datasetId: run.dataset_id, targets: run.targets, techniques: run.techniques,
-          constraints: run.constraints as Record<string, number | null>, budgetSeconds: run.budget_seconds, retryOf: run.id,
+          constraints: run.constraints as Record<string, number | null>, budgetSeconds: run.budget_seconds, retryOf: run.id, hardwareClass: run.hardware_class,
         });
       });
-      await context.services.launcher.start(auth.orgId, runId);
+      await startRun(context, auth.orgId, runId);
       return { run: await loadRun(context, runId) };
     });
   }

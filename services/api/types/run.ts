@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import type { CandidatesTable, CompressionRunsTable } from '../../db/types/index.ts';
 import { RUN_EVENT_TYPES, type RunEvent as StoredRunEvent, type RunEventType } from '../../events/types.ts';
 import { toGlobalId } from '../ids.ts';
-import { EXPORT_ACCURACY_LOSS_RULE, MAX_EXPORT_ACCURACY_LOSS } from '../../planner/export-fidelity.ts';
+import { EXPORT_ACCURACY_LOSS_RULE, MAX_EXPORT_ACCURACY_LOSS } from '../../planner/select.ts';
 import { DEFAULT_BUDGET_SECONDS } from '../../planner/budget.ts';
 import { CandidateStatusEnum, DateTime, JSONScalar, Node, RunStatusEnum } from './common.ts';
 
@@ -15,6 +15,14 @@ export const RunEventTypeEnum = Object.fromEntries(RUN_EVENT_TYPES.map((t) => [t
 registerEnumType(RunEventTypeEnum, {
   name: 'RunEventType',
   description: 'What a run event reports: lifecycle, phase changes, candidate progress and results.',
+});
+
+/** Where a run's training steps execute (values equal the stored hardware_class). */
+export const HardwareClassEnum = { CPU: 'cpu', GPU: 'gpu' } as const;
+export type HardwareClassValue = (typeof HardwareClassEnum)[keyof typeof HardwareClassEnum];
+registerEnumType(HardwareClassEnum, {
+  name: 'HardwareClass',
+  description: 'Where a run\'s training steps execute: the workers of the Temporal task queue condense-cpu or condense-gpu (docs/orchestration.md).',
 });
 
 @ObjectType({ description: 'One technique step: a plugin and its configuration.' })
@@ -67,6 +75,9 @@ export class CompressionRun extends Node {
   @Field(() => RunConstraints, { description: 'Constraints candidates must meet.' })
   constraints!: RunConstraints;
 
+  @Field(() => HardwareClassEnum, { description: 'Where the run\'s training steps execute.' })
+  hardwareClass!: HardwareClassValue;
+
   @Field(() => Float, { description: 'Time budget of the run: seconds of training the planner spends (the default when the run set none).' })
   budgetSeconds!: number;
 
@@ -95,7 +106,7 @@ export class CompressionRun extends Node {
       datasetId: row.dataset_id, retryOfId: row.retry_of, status: row.status as RunStatusEnum, phase: row.phase, targets: row.targets,
       autoTechniques: row.techniques === null, techniques: row.techniques ?? [],
       constraints: { maxBytes: c.maxBytes ?? null, maxLatencyMs: c.maxLatencyMs ?? null, minAccuracy: c.minAccuracy ?? null, maxAccuracyDrop: c.maxAccuracyDrop ?? null },
-      budgetSeconds: row.budget_seconds ?? DEFAULT_BUDGET_SECONDS, budgetIsDefault: row.budget_seconds === null,
+      budgetSeconds: row.budget_seconds ?? DEFAULT_BUDGET_SECONDS, budgetIsDefault: row.budget_seconds === null, hardwareClass: row.hardware_class ?? 'cpu',
       message: row.message, cancelRequested: row.cancel_requested_at !== null, createdAt: row.created_at, startedAt: row.started_at,
       finishedAt: row.finished_at,
     });

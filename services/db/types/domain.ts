@@ -126,6 +126,8 @@ export interface CompressionRunsTable {
   /** null = "auto": the planner chooses the techniques. */
   techniques: NullableJson<TechniqueChoiceJson[]>;
   constraints: Json<RunConstraintsJson>;
+  /** Where training steps run: the Temporal task queue condense-cpu / condense-gpu. */
+  hardware_class: ColumnType<'cpu' | 'gpu', 'cpu' | 'gpu' | undefined, 'cpu' | 'gpu'>;
   /** Seconds of training the planner may spend (services/planner/budget.ts); null = the default. */
   budget_seconds: ColumnType<number | null, number | null | undefined, number | null>;
   message: string | null;

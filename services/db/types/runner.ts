@@ -30,6 +30,8 @@ export interface RunnerJournalTable {
   result: JsonNullable;
   failure: JsonNullable;
   heartbeat_details: JsonNullable;
+  /** Names a call made concurrently with others (e.g. 'runStep:s2'); null for sequential calls. */
+  call_id: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Timestamp;
 }
 

@@ -159,6 +159,21 @@ registerOpSpec('CONCATENATION', {
   },
 });
 
+registerOpSpec('TRANSPOSE_CONV', {
+  // Inputs: output shape (int32), weights [out, kh, kw, in] (per output channel in int8), input.
+  versions: { float: 1, int8: 2 },
+  weights: { input: 1, axis: 0 },
+  int8Output: 'calibrated',
+  intInputs: [0],
+  dynamicByDequantize: true,
+  run([, w, x], op, graph) {
+    const o = opts(op, 'TransposeConvOptions');
+    const [, h, wd, c] = Array.from(graph.tensors[op.inputs[0]].intValue ?? []);
+    const filter = tf.transpose(w, [1, 2, 0, 3]) as tf.Tensor4D; // OHWI → [kh, kw, out, in]
+    return tf.conv2dTranspose(x as tf.Tensor4D, filter, [x.shape[0], h, wd, c], [o.strideH, o.strideW], padding(o.padding));
+  },
+});
+
 registerOpSpec('RESHAPE', {
   versions: { float: 1, int8: 1 },
   int8Output: 'tied',

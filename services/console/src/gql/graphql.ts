@@ -93,6 +93,11 @@ export type CreateUploadInput = {
   sha256: string;
 };
 
+/** Where a run's training steps execute: the workers of the Temporal task queue condense-cpu or condense-gpu (docs/orchestration.md). */
+export type HardwareClass =
+  | 'CPU'
+  | 'GPU';
+
 /** Invite a person by e-mail (creates the user when new). */
 export type InviteMemberInput = {
   /** Display name. */
@@ -198,6 +203,8 @@ export type StartRunInput = {
   constraints?: RunConstraintsInput | null | undefined;
   /** Dataset to train and evaluate on (same project). */
   datasetId: string | number;
+  /** Where training steps execute (default CPU): the workers serving task queue condense-cpu or condense-gpu. */
+  hardwareClass?: HardwareClass | null | undefined;
   /** Same key + same input returns the same run; same key + other input is an error. */
   idempotencyKey?: string | null | undefined;
   /** Model version to compress. */

@@ -1,4 +1,5 @@
-// Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D → CONV_2D / DEPTHWISE_CONV_2D.
+// Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D → CONV_2D / DEPTHWISE_CONV_2D; Conv2DTranspose →
+// TRANSPOSE_CONV (+ ADD for its bias).
 // Layouts: tfjs conv kernels are HWIO, TFLite wants OHWI; tfjs depthwise kernels are
 // [kh, kw, in, mult], which in memory already equal TFLite's [1, kh, kw, in·mult].
 import {
@@ -124,7 +125,77 @@ function convertSeparableConv2D(c: LayerConversion): number[] {
   }))];
 }
 
+/**
+ * Conv2DTranspose → TRANSPOSE_CONV (output shape as an int32 constant at batch 1, the batch both
+ * runtimes run at) and its bias as an ADD: TRANSPOSE_CONV's own bias input (op version 3) is
+ * newer than the runtimes we check. Keras kernels are [kh, kw, out, in]; TFLite wants [out, kh, kw, in].
+ */
+function convertConv2DTranspose(c: LayerConversion): number[] {
+  requireChannelsLast(c);
+  const [dh, dw] = pair(c.config.dilationRate, 1);
+  if (dh !== 1 || dw !== 1) throw new UnsupportedLayerError(`layer '${c.layer.name}' (Conv2DTranspose): dilation ${dh}×${dw} is not supported`);
+  if (c.config.outputPadding !== undefined && c.config.outputPadding !== null) {
+    throw new UnsupportedLayerError(`layer '${c.layer.name}' (Conv2DTranspose): output_padding is not supported`);
+  }
+  const kernel = c.requireWeight('kernel');
+  const [kh, kw, co, ci] = kernel.shape;
+  const ohwi = new Float32Array(kernel.values.length);
+  for (let h = 0; h < kh; h++) {
+    for (let w = 0; w < kw; w++) {
+      for (let o = 0; o < co; o++) {
+        for (let i = 0; i < ci; i++) ohwi[((o * kh + h) * kw + w) * ci + i] = kernel.values[((h * kw + w) * co + o) * ci + i];
+      }
+    }
+  }
+  const [sh, sw] = pair(c.config.strides, 1);
+  const g = c.graph;
+  const outShape = c.outputShapes[0];
+  if (outShape.slice(1).some((d) => d === null || d < 0)) {
+    throw new UnsupportedLayerError(`layer '${c.layer.name}' (Conv2DTranspose): output shape [${outShape}] is not fully known`);
+  }
+  const shape = [-1, ...outShape.slice(1)] as number[];
+  const w = g.addConstant(`${c.layer.name}/kernel`, [co, kh, kw, ci], ohwi);
+  const bias = c.config.useBias === false ? undefined : c.weight('bias');
+  const activation = c.config.activation ?? 'linear';
+  const last = !bias && activation === 'linear';
+  const padding = tflitePadding(c);
+  // 'same' is written as VALID plus a crop (or zero padding when the kernel is smaller than the
+  // stride): Arm NN 20.08 places a SAME transposed convolution's output differently from TFLite.
+  const [, inH, inW] = g.tensors[c.inputs[0]].shape;
+  const full = [(inH - 1) * sh + kh, (inW - 1) * sw + kw];
+  const excess = padding === 'SAME' ? [full[0] - shape[1], full[1] - shape[2]] : [0, 0];
+  const convShape = padding === 'SAME' ? [-1, full[0], full[1], co] : shape;
+  const reshaped = excess.some((e) => e !== 0);
+  const outputShape = g.addIntConstant(`${c.layer.name}/output_shape`, [1, ...convShape.slice(1)]);
+  let y = g.addOp('TRANSPOSE_CONV', [outputShape, w, c.inputs[0]], last && !reshaped ? c.layer.name : `${c.layer.name}/transpose_conv`, convShape, {
+    kind: 'TransposeConvOptions', padding: 'VALID', strideW: sw, strideH: sh,
+  });
+  if (excess.some((e) => e > 0)) {
+    const top = Math.max(0, Math.floor(excess[0] / 2));
+    const left = Math.max(0, Math.floor(excess[1] / 2));
+    const kept = [Math.min(shape[1], full[0]), Math.min(shape[2], full[1])];
+    const cropShape = [-1, kept[0], kept[1], co];
+    const begin = g.addIntConstant(`${c.layer.name}/crop_begin`, [0, top, left, 0]);
+    const end = g.addIntConstant(`${c.layer.name}/crop_end`, [0, top + kept[0], left + kept[1], 0]);
+    const strides = g.addIntConstant(`${c.layer.name}/crop_strides`, [1, 1, 1, 1]);
+    const done = kept[0] === shape[1] && kept[1] === shape[2];
+    y = g.addOp('STRIDED_SLICE', [y, begin, end, strides], last && done ? c.layer.name : `${c.layer.name}/crop`, cropShape, { kind: 'StridedSliceOptions', beginMask: 0b1001, endMask: 0b1001 });
+  }
+  if (excess.some((e) => e < 0)) {
+    const [, hNow, wNow] = g.tensors[y].shape;
+    const paddings = g.addIntConstant(`${c.layer.name}/pad`, [0, 0, 0, shape[1] - hNow, 0, shape[2] - wNow, 0, 0]);
+    g.tensors[paddings].shape = [4, 2];
+    y = g.addOp('PAD', [y, paddings], last ? c.layer.name : `${c.layer.name}/pad`, shape, { kind: 'PadOptions' });
+  }
+  if (bias) {
+    const b = g.addConstant(`${c.layer.name}/bias`, [co], bias.values);
+    y = g.addOp('ADD', [y, b], activation === 'linear' ? c.layer.name : `${c.layer.name}/bias_add`, shape, { kind: 'AddOptions', activation: 'NONE' });
+  }
+  return [appendActivation(c, y, activation, c.layer.name)];
+}
+
 registerLayerConverter('Conv2D', convertConv2D);
+registerLayerConverter('Conv2DTranspose', convertConv2DTranspose);
 registerLayerConverter('Conv1D', convertConv1D);
 registerLayerConverter('DepthwiseConv2D', convertDepthwiseConv2D);
 registerLayerConverter('SeparableConv2D', convertSeparableConv2D);

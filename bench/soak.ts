@@ -28,10 +28,10 @@ import { startThrowawayPostgres } from './lib/throwaway-postgres.ts';
 
 const RUNS = Number(process.env.SOAK_RUNS ?? 20);
 const KILLS = Number(process.env.SOAK_KILLS ?? 8);
-const KILL_EVERY_MS = Number(process.env.SOAK_KILL_EVERY_MS ?? 6000);
+const KILL_EVERY_MS = Number(process.env.SOAK_KILL_EVERY_MS ?? 3000);
 const TIMEOUT_MS = Number(process.env.SOAK_TIMEOUT_MS ?? 30 * 60_000);
 /** Fine-tuning epochs per run: long enough for kills to land mid-run. */
-const EPOCHS = Number(process.env.SOAK_EPOCHS ?? 3);
+const EPOCHS = Number(process.env.SOAK_EPOCHS ?? 20);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string): void => { process.stderr.write(`[soak] ${line}\n`); };
@@ -134,7 +134,38 @@ const modelVersionId = await uploadAndComplete('MODEL', 'tiny.zip', await tinyMo
 const datasetId = await uploadAndComplete('DATASET', 'tiny.npz', tinyDatasetNpz(),
   'mutation($input: CompleteDatasetUploadInput!) { completeDatasetUpload(input: $input) { dataset { id } } }', { projectId: project, name: 'tiny' });
 
-// 2. The runs, each with a subscriber that reconnects with its last cursor.
+// 2. The killer, from now on (startRun retries with its idempotency key when a process dies).
+let kills = 0;
+let finished = false;
+const restarts: Promise<void>[] = [];
+const killer = (async () => {
+  while (kills < KILLS && !finished) {
+    await sleep(KILL_EVERY_MS);
+    if (finished) break;
+    // One process at a time: the other keeps serving while the victim restarts.
+    if (live().length < procs.length) continue;
+    const victim = procs[Math.floor(Math.random() * procs.length)]!;
+    if (!victim.child) continue;
+    victim.child.kill('SIGKILL');
+    victim.up = false;
+    kills++;
+    log(`kill ${kills}: SIGKILL serve ${victim.name}`);
+    restarts.push((async () => {
+      await sleep(300);
+      for (;;) {
+        try {
+          await start(victim);
+          return;
+        } catch (error) {
+          log(`restart failed: ${(error as Error).message}`);
+          await sleep(1000);
+        }
+      }
+    })());
+  }
+})();
+
+// 3. The runs, each with a subscriber that reconnects with its last cursor.
 const runIds: string[] = [];
 for (let i = 0; i < RUNS; i++) {
   const started = await gql<{ startRun: { run: { id: string } } }>(key, 'mutation($input: StartRunInput!) { startRun(input: $input) { run { id } } }', {
@@ -174,35 +205,11 @@ async function follow(runId: string, index: number): Promise<number[]> {
 }
 const timelines = Promise.all(runIds.map((id, i) => follow(id, i)));
 
-// 3. The killer.
-let kills = 0;
-let finished = false;
-const killer = (async () => {
-  while (kills < KILLS && !finished) {
-    await sleep(KILL_EVERY_MS);
-    if (finished) break;
-    const victim = procs[Math.floor(Math.random() * procs.length)]!;
-    if (!victim.child) continue;
-    victim.child.kill('SIGKILL');
-    kills++;
-    log(`kill ${kills}: SIGKILL serve ${victim.name}`);
-    await sleep(300);
-    for (;;) {
-      try {
-        await start(victim);
-        break;
-      } catch (error) {
-        log(`restart failed: ${(error as Error).message}`);
-        await sleep(1000);
-      }
-    }
-  }
-})();
-
 const deadline = sleep(TIMEOUT_MS).then(() => 'timeout' as const);
 const outcome = await Promise.race([timelines.then((t) => ({ timelines: t })), deadline]);
 finished = true;
 await killer;
+await Promise.all(restarts);
 
 // 4. Checks, from the database and the subscribers.
 const ids = runIds.map((g) => Buffer.from(g, 'base64url').toString('utf8').split(':')[1]!);

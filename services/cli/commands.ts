@@ -1,14 +1,11 @@
-// The smaller commands: serve, worker, migrate, plugins list, targets list.
+// The smaller commands: serve, worker, migrate, plugins list, targets list. The run machinery (ML
+// engine, plugin host, Temporal) is imported by the commands that use it, so `migrate`,
+// `targets list` and argument errors answer without loading it.
 import type { Config } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { appliedMigrations, migrateDown, migrateToLatest } from '../db/migrate.ts';
-import { createPluginHost } from '../plugins/index.ts';
 import { CATALOG_VERSION, listTargets } from '../targets/index.ts';
-import { EmbeddedRunner } from '../runs/embedded-runner.ts';
 import type { RunLauncher } from '../runs/launcher.ts';
-import { openRunServices } from '../runs/run-services.ts';
-import { TemporalLauncher } from '../runs/temporal-launcher.ts';
-import { runTemporalWorkers } from '../worker/temporal-worker.ts';
 import type { HardwareClass } from '../../workflows/types.ts';
 import { CliError } from './errors.ts';
 
@@ -24,6 +21,9 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 export async function serveCommand(config: Config): Promise<void> {
   const { createServer } = await import('../api/server.ts');
+  const [{ openRunServices }, { EmbeddedRunner }, { TemporalLauncher }] = await Promise.all([
+    import('../runs/run-services.ts'), import('../runs/embedded-runner.ts'), import('../runs/temporal-launcher.ts'),
+  ]);
   const services = await openRunServices(config, { log: say });
   let launcher: RunLauncher;
   let stopLauncher: () => Promise<void>;
@@ -52,6 +52,9 @@ export async function serveCommand(config: Config): Promise<void> {
 export async function workerCommand(config: Config, options: { hardware: string; main: boolean }): Promise<void> {
   const hardware = options.hardware.split(',').map((h) => h.trim()).filter(Boolean);
   for (const h of hardware) if (h !== 'cpu' && h !== 'gpu') throw new CliError(`--hardware: unknown class "${h}"`, 'use cpu, gpu or cpu,gpu');
+  const [{ openRunServices }, { EmbeddedRunner }, { runTemporalWorkers }] = await Promise.all([
+    import('../runs/run-services.ts'), import('../runs/embedded-runner.ts'), import('../worker/temporal-worker.ts'),
+  ]);
   const services = await openRunServices(config, { log: say });
   try {
     if (config.temporalAddress) {
@@ -89,6 +92,7 @@ export async function migrateCommand(config: Config, options: { down?: boolean }
 }
 
 export async function pluginsListCommand(config: Config, options: { json?: boolean }): Promise<void> {
+  const { createPluginHost } = await import('../plugins/index.ts');
   const host = await createPluginHost({ pluginList: config.plugins.join(',') });
   const report = host.list();
   if (options.json) {

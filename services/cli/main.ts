@@ -1,12 +1,15 @@
 // The `condense` command line (bin/condense.js runs this file through tsx).
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config.ts';
-import { candidatesCommand, type CandidatesOptions } from './candidates.ts';
-import { compressCommand, type CompressOptions } from './compress.ts';
-import { inspectCommand, type InspectOptions } from './inspect.ts';
-import { migrateCommand, pluginsListCommand, serveCommand, targetsListCommand, workerCommand } from './commands.ts';
+import type { CandidatesOptions } from './candidates.ts';
+import type { CompressOptions } from './compress.ts';
+import type { InspectOptions } from './inspect.ts';
 import { reportError } from './errors.ts';
 import { collect } from './parse.ts';
+
+// Each command's module is loaded when it runs: the ML engine and the server are heavy, and help,
+// argument errors and the light commands should not wait for them.
+const commands = () => import('./commands.ts');
 
 const program = new Command()
   .name('condense')
@@ -32,7 +35,7 @@ program
   .option('--eval-samples <n>', 'measure accuracy on at most this many test samples')
   .option('--hardware <class>', 'where training steps run: cpu or gpu (the run\'s hardware class; see docs/orchestration.md)', 'cpu')
   .option('--no-progress', 'do not draw progress bars')
-  .action((options: CompressOptions) => compressCommand(options));
+  .action(async (options: CompressOptions) => (await import('./compress.ts')).compressCommand(options));
 
 program
   .command('inspect')
@@ -40,7 +43,7 @@ program
   .requiredOption('--model <file>', 'trained model: Keras .h5/.keras or a TF.js layers .zip')
   .option('--target <id>', 'only these hardware targets (repeatable)', collect, [])
   .option('--json', 'print the pre-flight as JSON')
-  .action((options: InspectOptions) => inspectCommand(options));
+  .action(async (options: InspectOptions) => (await import('./inspect.ts')).inspectCommand(options));
 
 program
   .command('candidates')
@@ -49,39 +52,39 @@ program
   .option('--server <url>', 'the Condense server (default: CONDENSE_URL)')
   .option('--api-key <key>', 'an API key of your organization (default: CONDENSE_API_KEY)')
   .option('--json', 'print the candidates as JSON')
-  .action((options: CandidatesOptions) => candidatesCommand(options));
+  .action(async (options: CandidatesOptions) => (await import('./candidates.ts')).candidatesCommand(options));
 
 program
   .command('serve')
   .description('start the GraphQL API; runs execute in-process, or on Temporal when TEMPORAL_ADDRESS is set')
-  .action(() => serveCommand(loadConfig()));
+  .action(async () => (await commands()).serveCommand(loadConfig()));
 
 program
   .command('worker')
   .description('execute runs: a Temporal worker when TEMPORAL_ADDRESS is set, else an embedded runner on the database')
   .option('--hardware <classes>', 'hardware task queues to serve: cpu, gpu or cpu,gpu', 'cpu')
   .option('--no-main', 'do not serve the main queue (workflows and bookkeeping), only the hardware queues')
-  .action((options: { hardware: string; main: boolean }) => workerCommand(loadConfig(), options));
+  .action(async (options: { hardware: string; main: boolean }) => (await commands()).workerCommand(loadConfig(), options));
 
 program
   .command('migrate')
   .description('apply pending database migrations (or revert the last one with --down)')
   .option('--down', 'revert the most recent migration')
-  .action((options: { down?: boolean }) => migrateCommand(loadConfig(), options));
+  .action(async (options: { down?: boolean }) => (await commands()).migrateCommand(loadConfig(), options));
 
 const plugins = program.command('plugins').description('installed compression plugins');
 plugins
   .command('list')
   .description('list installed plugins')
   .option('--json', 'print the manifests as JSON')
-  .action((options: { json?: boolean }) => pluginsListCommand(loadConfig(), options));
+  .action(async (options: { json?: boolean }) => (await commands()).pluginsListCommand(loadConfig(), options));
 
 const targets = program.command('targets').description('hardware targets');
 targets
   .command('list')
   .description('list the hardware-target catalog')
   .option('--json', 'print the catalog as JSON')
-  .action((options: { json?: boolean }) => targetsListCommand(options));
+  .action(async (options: { json?: boolean }) => (await commands()).targetsListCommand(options));
 
 try {
   await program.parseAsync(process.argv);

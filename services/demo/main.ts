@@ -24,9 +24,9 @@ const TARGETS = ['cpu-int8', 'mcu-int8', 'gpu-fp16'];
 const CHANNEL = 'production';
 /** Sizes tuned so the whole demo stays well under 10 minutes on a 2-core machine (see README). */
 const SETTINGS = {
-  digits: 6000,
+  digits: 10000,
   testFraction: 0.15,
-  teacherEpochs: 2,
+  teacherEpochs: 4,
   seed: 7,
   sizes: { maxPluginSamples: 2500, latencyRuns: 10, calibrationSamples: 200 },
 };
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
     say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
 
-    step(4, `Training the teacher first: a small CNN, ${SETTINGS.teacherEpochs} epochs on the train digits (this is the model Condense will compress)`);
+    step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits (this is the model Condense will compress)`);
     const teacher = await trainTeacher(local, {
       epochs: SETTINGS.teacherEpochs,
       seed: SETTINGS.seed,

@@ -50,6 +50,13 @@ export class RunProgressDisplay {
         else this.line(`candidate ${key}: started`);
         break;
       case 'CANDIDATE_PROGRESS': {
+        // A plan step finished: say which models one call produced and how many candidates use
+        // them (distillation: every student from one joint training loop).
+        if (Array.isArray(d.outputs) && typeof d.stepId === 'string') {
+          const users = Array.isArray(d.sharedBy) ? d.sharedBy.length : 1;
+          const how = d.source === 'ran' ? 'one training call' : 'found finished';
+          this.line(`step ${d.stepId} (${String(d.plugin)}): ${how} → ${d.outputs.join(', ')}; used by ${users} candidate(s)`);
+        }
         const bar = this.bars.get(key);
         if (!bar) break;
         const epoch = num(event.epoch) ?? num(d.epoch);

@@ -37,7 +37,7 @@ const runner = new EmbeddedRunner({ db: services.database.db, activities: traced
 async function finish(orgId: string, runId: string, label: string): Promise<void> {
   const result = await runner.waitFor(runId, 240_000);
   const candidates = await withTenant(services.database.db, orgId, (trx) =>
-    trx.selectFrom('candidates').select(['key', 'status', 'quantization', 'bytes', 'accuracy', 'tflite_sha256', 'pareto']).where('run_id', '=', runId).orderBy('key').execute(),
+    trx.selectFrom('candidates').select(['key', 'status', 'quantization', 'bytes', 'accuracy', 'tflite_sha256', 'pareto', 'failure_message']).where('run_id', '=', runId).orderBy('key').execute(),
   );
   const claims = await services.database.db.selectFrom('runner_runs').select('claims').where('run_id', '=', runId).executeTakeFirstOrThrow();
   say({ event: 'done', run: label, result, candidates, claims: claims.claims });

@@ -291,7 +291,7 @@ async function teacherFor(name: string, upload: Upload, build: () => tf.LayersMo
 
 // ---------------------------------------------------------------------------------------------
 // 4. One run per dataset, as `condense compress --budget` runs it.
-interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string }
+interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string; failure: string | null }
 
 async function compress(name: string, upload: Upload, teacherZip: Uint8Array): Promise<{ baseline: BaselineMetrics; candidates: CandidateFigure[]; seconds: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), `condense-bench-students-${name}-`));
@@ -311,7 +311,7 @@ async function compress(name: string, upload: Upload, teacherZip: Uint8Array): P
     if (result.status !== 'succeeded') throw new Error(`${name}: run ${result.status}${result.message ? `: ${result.message}` : ''}`);
     const baseline = (await runner.journal.entries(runId)).find((e) => e.name === 'evaluateBaseline' && e.status === 'completed')?.result as BaselineMetrics;
     const rows = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('created_at').execute());
-    const candidates = rows.map((c) => ({ key: c.key, accuracy: c.accuracy ?? Number.NaN, bytes: c.bytes == null ? Number.NaN : Number(c.bytes), status: c.status }));
+    const candidates = rows.map((c) => ({ key: c.key, accuracy: c.accuracy ?? Number.NaN, bytes: c.bytes == null ? Number.NaN : Number(c.bytes), status: c.status, failure: c.failure_message }));
     return { baseline, candidates, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await runner.stop();
@@ -337,6 +337,7 @@ async function dataset(name: string, upload: () => Promise<Upload>, build: () =>
     return within ? { acc: round4(within.accuracy), key: within.key, bytes: within.bytes } : null;
   };
   console.table(candidates.map((c) => ({ candidate: c.key, status: c.status, accuracy: Number.isFinite(c.accuracy) ? `${(c.accuracy * 100).toFixed(2)}%` : '—', bytes: c.bytes })));
+  for (const c of candidates.filter((f) => f.failure)) log(`${name}: ${c.key} failed: ${c.failure}`);
   const half = best(int8Bytes / 2);
   const quarter = best(int8Bytes / 4);
   const figures: Record<string, unknown> = {

@@ -3,6 +3,7 @@
 import { exportTflite } from '../engine/export/index.ts';
 import { countMacs, downloadBytes, evaluateModel, evaluateTflite, measureHostLatency } from '../engine/evaluate/index.ts';
 import { checkTargetFit } from '../targets/index.ts';
+import { fieldLatencyCalibration } from '../delivery/latency-calibration.ts';
 import { withTenant } from '../db/tenant.ts';
 import { setRunPhase } from '../runs-store/index.ts';
 import type { BaselineMetrics, CandidateEvaluation, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
@@ -75,6 +76,9 @@ export async function evaluateCandidate(
     candidate.target,
     { bytes: bytes.length, ops: exported.ops, tensorTypes: exported.tensorTypes, peakActivationBytes: exported.peakActivationBytes, macs, weightBytes: bytes.length },
   );
+  // Where apps have reported enough about this project's published candidates on the target, the
+  // estimate is scaled by what devices measured against what was estimated (docs/delivery.md).
+  const calibration = await withTenant(deps.db, input.orgId, (trx) => fieldLatencyCalibration(trx, run.projectId, candidate.target));
   return {
     accuracy: metrics.accuracy,
     ...(metrics.auc === undefined ? {} : { auc: metrics.auc }),
@@ -83,6 +87,6 @@ export async function evaluateCandidate(
     hostLatencyMs,
     macs,
     parameterCount,
-    fit: { fits: fit.fits, failures: fit.failures, estimatedLatencyMs: fit.estimatedLatencyMs },
+    fit: { fits: fit.fits, failures: fit.failures, estimatedLatencyMs: fit.estimatedLatencyMs * (calibration?.factor ?? 1) },
   };
 }

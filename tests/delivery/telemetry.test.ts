@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import { getModel, InferenceStats, ModelClientError, reportTelemetry, telemetryUrl, type TelemetryReport } from '@condense/model-client';
 import { bucketOf, bucketValue, BUCKET_COUNT, quantile } from '../../services/delivery/latency-histogram.ts';
 import { candidatesCommand } from '../../services/cli/candidates.ts';
-import { withSystem } from '../../services/db/tenant.ts';
+import { withSystem, withTenant } from '../../services/db/tenant.ts';
+import { fieldLatencyCalibration, MIN_FIELD_REPORTS } from '../../services/delivery/latency-calibration.ts';
+import { keyOf } from '../../services/api/ids.ts';
 import { ok } from '../api/harness.ts';
 import { startPublished, type Published } from '../model-client/published.ts';
 
@@ -148,6 +150,21 @@ describe('device telemetry', () => {
     assert.deepEqual(results.slice(0, 20), new Array(20).fill(202));
     assert.deepEqual(results.slice(20), [429, 429]);
     await send({ candidateId: candidate, inferences: 1 }, 'quiet-device');
+  });
+
+  it('calibrates the target\'s latency estimates once a candidate has enough reports', async () => {
+    const db = p.h.database.db;
+    const uuid = keyOf(candidate, 'Candidate')!;
+    const projectUuid = keyOf(p.projectId, 'Project')!;
+    await withSystem(db, (trx) => trx.updateTable('candidates').set({ estimated_latency_ms: 5 }).where('id', '=', uuid).execute());
+    const calibration = await withTenant(db, p.h.a.orgId, (trx) => fieldLatencyCalibration(trx, projectUuid, 'cpu-int8'));
+    const reports = (await stats(candidate)).overall.reports;
+    assert.ok(reports >= MIN_FIELD_REPORTS, `${reports} reports`);
+    // Devices measured ~10 ms (p50 over inferences) where 5 ms was estimated.
+    assert.ok(calibration && Math.abs(calibration.factor / 2 - 1) <= 0.13, JSON.stringify(calibration));
+    assert.equal(calibration!.candidates, 1);
+    // Another target has no reports: no calibration.
+    assert.equal(await withTenant(db, p.h.a.orgId, (trx) => fieldLatencyCalibration(trx, projectUuid, 'mcu-int8')), null);
   });
 
   it('keeps no install id, address or other device identifier', async () => {

@@ -26,8 +26,8 @@ export interface RunServicesOptions {
   /** Wall-clock limit per plugin invocation (ms). */
   pluginTimeoutMs?: number;
   log?: (message: string) => void;
-  /** Which plugins to load: by default the built-ins plus CONDENSE_PLUGINS. */
-  plugins?: { builtins?: boolean; list?: string };
+  /** Which plugins to load: by default the built-ins (of `rootDir`/plugins, default this repository) plus CONDENSE_PLUGINS. */
+  plugins?: { builtins?: boolean; list?: string; rootDir?: string };
   /** Reuse an open database instead of opening one from the config. */
   database?: Database;
 }
@@ -42,6 +42,7 @@ export async function openRunServices(config: Config, options: RunServicesOption
     const pluginHost = await createPluginHost({
       pluginList: options.plugins?.list ?? config.plugins.join(','),
       builtins: options.plugins?.builtins ?? true,
+      ...(options.plugins?.rootDir ? { rootDir: options.plugins.rootDir } : {}),
       backend: config.backend,
       // Plan steps run in parallel (CONDENSE_WORKERS), each plugin call in its own sandboxed process.
       concurrency: config.workers,

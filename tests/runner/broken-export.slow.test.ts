@@ -4,7 +4,7 @@
 // next to an honest int8 candidate. The broken one is flagged (export-accuracy-loss), kept off
 // the Pareto front, and its reason reaches the API's Candidate and the CLI's candidate table.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,21 +20,32 @@ import { openRunServices, type RunServices } from '../../services/runs/run-servi
 import { createTestDatabase } from '../helpers/database.ts';
 import { tinyDatasetNpz, tinyModelZip } from './tiny-fixtures.ts';
 
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugins', 'broken-scale.ts');
+const HERE = dirname(fileURLToPath(import.meta.url));
+// The fixture has a custom layer, which only built-in plugins may have (their layer code runs in
+// the server): it is installed as a built-in beside the real ones, through a plugins root of links.
+const FIXTURE = join(HERE, '..', 'fixtures', 'builtin-root', 'plugins', 'broken-scale');
+const REPO_PLUGINS = join(HERE, '..', '..', 'plugins');
 let services: RunServices;
 let dataDir: string;
+let pluginsRoot: string;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'condense-broken-export-'));
+  pluginsRoot = mkdtempSync(join(tmpdir(), 'condense-broken-export-root-'));
+  mkdirSync(join(pluginsRoot, 'plugins'));
+  for (const name of readdirSync(REPO_PLUGINS)) symlinkSync(join(REPO_PLUGINS, name), join(pluginsRoot, 'plugins', name));
+  symlinkSync(FIXTURE, join(pluginsRoot, 'plugins', 'broken-scale'));
   const database = await createTestDatabase();
-  services = await openRunServices(loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm', CONDENSE_PLUGINS: FIXTURE }), {
+  services = await openRunServices(loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm' }), {
     database,
     sizes: { latencyRuns: 3, calibrationSamples: 64, evalSamples: 200 },
+    plugins: { rootDir: pluginsRoot, list: '' },
   });
 });
 after(async () => {
   await services.database.close();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(pluginsRoot, { recursive: true, force: true });
 });
 
 async function run(techniques: Array<{ plugin: string; config: Record<string, unknown> }>) {

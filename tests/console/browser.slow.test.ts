@@ -206,7 +206,9 @@ describe('the console in chromium', { timeout: 20 * 60_000 }, () => {
     const before = await page.locator('.candidate').count();
     await page.reload();
     await page.getByRole('heading', { name: /^Run / }).waitFor();
-    assert.ok(await page.locator('.candidate').count() >= before, 'the candidates survive a reload');
+    // The reloaded page replays the run's events from its stored cursor: wait for them to render.
+    await page.waitForFunction((n) => document.querySelectorAll('.candidate').length >= n, before, { timeout: 60_000 })
+      .catch(() => assert.fail('the candidates survive a reload'));
     await page.getByTestId('run-status').filter({ hasText: /succeeded|failed|cancelled/ }).waitFor({ timeout: 15 * 60_000 });
     assert.equal(await page.getByTestId('run-status').innerText(), 'succeeded');
     assert.ok(await page.locator('.candidate.done').count() >= 2, 'candidates finished on the live page');

@@ -52,7 +52,7 @@ export function appModelHandler(services: ApiServices) {
 }
 
 /** The device headers (REQUEST_HEADERS), trimmed and bounded; absent ones stay undefined. */
-function deviceOf(req: Request): DeviceContext {
+export function deviceOf(req: Request): DeviceContext {
   const header = (name: string) => {
     const value = req.header(name)?.trim();
     return value ? value.slice(0, 128) : undefined;

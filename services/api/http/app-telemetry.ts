@@ -4,13 +4,13 @@
 // Answers 202 when the report is counted. The protocol is in services/model-client/README.md.
 import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { REQUEST_HEADERS } from '@condense/model-client';
 import { normaliseDeviceClass, parseTelemetryReport, recordTelemetry, TELEMETRY_LIMITS } from '../../delivery/telemetry.ts';
 import { withTenant } from '../../db/tenant.ts';
 import type { ApiServices } from '../context.ts';
 import { keyOf } from '../ids.ts';
 import { TokenBucketLimiter, type RateLimitOptions } from '../limits/rate-limit.ts';
 import { appKeyCaller } from './app-key.ts';
+import { deviceOf } from './app-model.ts';
 import { httpError } from './respond.ts';
 
 /** Per device: a burst of 20 reports, then one every 3 minutes. */
@@ -23,7 +23,7 @@ export function appTelemetryRoute(services: ApiServices, rate: RateLimitOptions 
   const handler = async (req: Request, res: Response): Promise<void> => {
     const key = await appKeyCaller(services, req, res);
     if (!key) return;
-    const installId = req.header(REQUEST_HEADERS.installId)?.trim();
+    const { installId, deviceClass } = deviceOf(req);
     const device = installId
       ? createHash('sha256').update(installId).digest('hex').slice(0, 32)
       : `address:${req.socket.remoteAddress ?? 'unknown'}`;
@@ -38,7 +38,7 @@ export function appTelemetryRoute(services: ApiServices, rate: RateLimitOptions 
     if (!candidateUuid) return httpError(res, 400, 'BAD_REQUEST', 'candidateId: not a candidate id (send the X-Condense-Candidate header of the model response)');
     const recorded = await withTenant(services.database.db, key.orgId, (trx) => recordTelemetry(trx, {
       orgId: key.orgId, projectId: key.projectId, candidateUuid, report: parsed.report,
-      deviceClass: normaliseDeviceClass(req.header(REQUEST_HEADERS.deviceClass)),
+      deviceClass: normaliseDeviceClass(deviceClass),
     }));
     if (!recorded) return httpError(res, 404, 'NOT_FOUND', 'candidateId: no such candidate in this project');
     res.status(202).json({ accepted: true });

@@ -127,6 +127,34 @@ describe('sparse weight encoding', () => {
     model.dispose();
   });
 
+  it('raw and gzip sizes of a pruned Dense(1024→256→200), dense vs sparse (the table in services/engine/export/README.md)', async () => {
+    const rows: string[] = [];
+    for (const sparsity of [0.5, 0.75, 0.9, 0.95]) {
+      const model = tf.sequential({ layers: [
+        tf.layers.dense({ inputShape: [1024], units: 256, kernelInitializer: tf.initializers.glorotUniform({ seed: 11 }) }),
+        tf.layers.dense({ units: 200, kernelInitializer: tf.initializers.glorotUniform({ seed: 12 }) })] });
+      for (const layer of model.layers) {
+        const [kernel, bias] = layer.getWeights();
+        const threshold = Float32Array.from(kernel.abs().dataSync()).sort()[Math.floor(sparsity * kernel.size)];
+        layer.setWeights([tf.mul(kernel, tf.cast(tf.greaterEqual(tf.abs(kernel), threshold), 'float32')), bias]);
+      }
+      const cells: string[] = [];
+      for (const mode of ['float32', 'int8'] as const) {
+        const options = { quantization: mode, representativeData: [uniform(8 * 1024, 13)] };
+        const dense = await exportTflite(model, options);
+        const sparse = await exportTflite(model, { ...options, sparseWeights: true });
+        assert.ok(sparse.bytes.length <= dense.bytes.length);
+        if (sparsity >= 0.75) assert.ok(sparse.sparseTensors.length === 2, `${mode} at ${sparsity}: ${sparse.sparseTensors}`);
+        const fmt = (v: number) => v.toLocaleString('en-US');
+        cells.push(sparse.sparseTensors.length ? `${fmt(dense.bytes.length)} → ${fmt(sparse.bytes.length)}` : `${fmt(dense.bytes.length)} (dense kept)`);
+        cells.push(`${fmt(gzipSync(dense.bytes, { level: 6 }).length)} → ${fmt(gzipSync(sparse.bytes, { level: 6 }).length)}`);
+      }
+      rows.push(`| ${sparsity * 100} % | ${cells.join(' | ')} |`);
+      model.dispose();
+    }
+    console.log(['| pruned | float32 raw | float32 gzip | int8 raw | int8 gzip |', '|---|---|---|---|---|', ...rows].join('\n'));
+  });
+
   it('is offered where the target runtime runs DENSIFY: TFLite CPU targets, not TFLite Micro or Edge TPU', () => {
     assert.equal(getTarget('cpu-int8').sparseWeights, true);
     assert.equal(getTarget('cpu-fp32').sparseWeights, true);

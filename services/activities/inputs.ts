@@ -6,7 +6,10 @@ import { openDataset } from '../engine/data/index.ts';
 import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { importModel, readTextFrontEnd, TOKENIZER_FILE } from '../engine/import/index.ts';
-import { featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenizedDataset, type TextFrontEnd } from '../engine/text/index.ts';
+import {
+  embeddingRowsOfModel, featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenizedDataset, tokenizerForRows, withVocabularyRows, type TextFrontEnd,
+} from '../engine/text/index.ts';
+import type { Dataset } from '../engine/data/types.ts';
 import type { tf as Tf } from '../engine/backend/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { getRunForExecution, type RunForExecution } from '../runs-store/index.ts';
@@ -91,12 +94,19 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
 
 /**
  * The run's dataset as `model` reads it: a text ProjectionNet (its featuriser in its LshProjection
- * layer) hashes the raw texts; every other model reads the run's dataset as loaded (a text
- * dataset as token ids through the uploaded tokenizer).
+ * layer) hashes the raw texts; a model whose Embedding kept fewer rows than the tokenizer has ids
+ * (vocabulary pruning) reads the texts through the tokenizer with num_words = rows; every other
+ * model reads the run's dataset as loaded (a text dataset as token ids through the uploaded tokenizer).
  */
 export function datasetForModel(dataset: IndexedDataset, model: Tf.LayersModel): IndexedDataset {
   const featurizer = textFeaturizerOfModel(model);
-  return featurizer ? featurizedDataset(dataset, featurizer) : dataset;
+  return featurizer ? featurizedDataset(dataset, featurizer) : vocabularyForModel(dataset, model);
+}
+
+/** A token-id dataset as a vocabulary-pruned `model` reads it (the dataset itself for every other model). */
+export function vocabularyForModel<D extends Dataset>(dataset: D, model: Tf.LayersModel): D {
+  const rows = dataset.info.texts ? embeddingRowsOfModel(model) : undefined;
+  return rows === undefined ? dataset : withVocabularyRows(dataset, rows);
 }
 
 /**
@@ -110,7 +120,10 @@ export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, 
   const frontEnd = readTextFrontEnd({ filename: run.model.filename, bytes: await deps.blobs.read(run.model.blobSha256) });
   const length = dataset.info.inputShape[0];
   if (!frontEnd || length === undefined) return undefined;
-  return { kind: 'keras-tokenizer', tokenizer: frontEnd.tokenizer, padding: { length, padding: frontEnd.padding, truncating: frontEnd.truncating } };
+  // A vocabulary-pruned model ships its tokenizer with num_words = its embedding rows.
+  const rows = embeddingRowsOfModel(model);
+  const tokenizer = rows === undefined ? frontEnd.tokenizer : tokenizerForRows(frontEnd.tokenizer, rows);
+  return { kind: 'keras-tokenizer', tokenizer, padding: { length, padding: frontEnd.padding, truncating: frontEnd.truncating } };
 }
 
 /** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */

@@ -9,11 +9,11 @@ export {
   normalizeText, type TextFeaturizerConfig, fingerprint64, fingerprint64AsDouble, fingerprint64Key8, MAX_PROJECTION_BITS,
   float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds, lshProjectBatch, type LshInputMode, type LshProjectionSpec,
 } from '../../../plugins/sdk/src/text/index.ts';
-export { textFeaturizerOfModel, textProjectionOfModel } from './model-preprocessing.ts';
+export { embeddingRowsOfModel, textFeaturizerOfModel, textProjectionOfModel } from './model-preprocessing.ts';
 export {
   fitKerasTokenizer, kerasTokenizerJson, padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
 } from './keras-tokenizer.ts';
-export { tokenizedDataset } from './tokenized-dataset.ts';
+export { tokenizedDataset, tokenizerForRows, tokenizerOfDataset, tokenizerRows, withVocabularyRows } from './tokenized-dataset.ts';
 export { featurizedDataset } from './featurized-dataset.ts';
 export {
   FRONT_END_FILE, VOCABULARY_FILE, FrontEndError, featurizeWithFrontEnd, frontEndFiles, frontEndFromFiles, frontEndInputShape, textFrontEndOfTflite,

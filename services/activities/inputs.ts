@@ -5,9 +5,9 @@ import { initEngine, tf } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
 import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
-import { importModel, readTextFrontEnd, TOKENIZER_FILE } from '../engine/import/index.ts';
+import { importModel, readTextFrontEnd, tokenFrontEndFor, TOKENIZER_FILE } from '../engine/import/index.ts';
 import {
-  embeddingRowsOfModel, featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenizedDataset, tokenizerForRows, withVocabularyRows, type TextFrontEnd,
+  embeddingRowsOfModel, featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenFrontEndForRows, tokenIdsDataset, withVocabularyRows, type TextFrontEnd,
 } from '../engine/text/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import type { tf as Tf } from '../engine/backend/index.ts';
@@ -80,7 +80,7 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
     throw asInputError(err);
   }
   if (!frontEnd) {
-    throw new NonRetryableError('InvalidInput', `${run.dataset.filename} holds text, but ${run.model.filename} carries no tokenizer: put ${TOKENIZER_FILE} (Keras tokenizer.to_json()) beside model.json in the zip, or in the .keras file's assets/`);
+    throw new NonRetryableError('InvalidInput', `${run.dataset.filename} holds text, but ${run.model.filename} carries no tokenizer: put ${TOKENIZER_FILE} (Keras tokenizer.to_json()) beside model.json in the zip, or in the .keras file's assets/, or save the model with its TextVectorization layer as .keras`);
   }
   const model = await loadBaseModel(deps, run);
   const shape = model.inputs[0]?.shape ?? [];
@@ -89,7 +89,11 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
   if (shape.length !== 2 || typeof length !== 'number' || length < 1) {
     throw new NonRetryableError('InvalidInput', `${run.model.filename}: a text model's input must be [batch, steps] token ids with a fixed number of steps, got [${shape.map((d) => d ?? 'None').join(', ')}]`);
   }
-  return tokenizedDataset(dataset, frontEnd.tokenizer, { length, padding: frontEnd.padding, truncating: frontEnd.truncating });
+  try {
+    return tokenIdsDataset(dataset, tokenFrontEndFor(frontEnd, length, run.model.filename));
+  } catch (err) {
+    throw asInputError(err);
+  }
 }
 
 /**
@@ -120,10 +124,10 @@ export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, 
   const frontEnd = readTextFrontEnd({ filename: run.model.filename, bytes: await deps.blobs.read(run.model.blobSha256) });
   const length = dataset.info.inputShape[0];
   if (!frontEnd || length === undefined) return undefined;
-  // A vocabulary-pruned model ships its tokenizer with num_words = its embedding rows.
+  // A vocabulary-pruned model ships its front end limited to its embedding rows.
   const rows = embeddingRowsOfModel(model);
-  const tokenizer = rows === undefined ? frontEnd.tokenizer : tokenizerForRows(frontEnd.tokenizer, rows);
-  return { kind: 'keras-tokenizer', tokenizer, padding: { length, padding: frontEnd.padding, truncating: frontEnd.truncating } };
+  const tokens = tokenFrontEndFor(frontEnd, length, run.model.filename);
+  return rows === undefined ? tokens : tokenFrontEndForRows(tokens, rows);
 }
 
 /** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */

@@ -13,7 +13,11 @@ export { embeddingRowsOfModel, textFeaturizerOfModel, textProjectionOfModel } fr
 export {
   fitKerasTokenizer, kerasTokenizerJson, padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
 } from './keras-tokenizer.ts';
-export { tokenizedDataset, tokenizerForRows, tokenizerOfDataset, tokenizerRows, withVocabularyRows } from './tokenized-dataset.ts';
+export { frontEndOfDataset, tokenIdsDataset, tokenizedDataset, withVocabularyRows } from './tokenized-dataset.ts';
+export { tokenFrontEndForRows, tokenIds, tokenLength, tokenRows, type TokenFrontEnd } from './token-front-end.ts';
+export {
+  parseVocabularyFile, standardizeText, TextVectorizationError, textVectorizerFromConfig, vectorizerTokens, vectorizeText, vectorizeTexts, type TextVectorizer,
+} from './text-vectorization.ts';
 export { featurizedDataset } from './featurized-dataset.ts';
 export {
   FRONT_END_FILE, VOCABULARY_FILE, FrontEndError, featurizeWithFrontEnd, frontEndFiles, frontEndFromFiles, frontEndInputShape, textFrontEndOfTflite,

@@ -87,7 +87,7 @@ function readTextVectorization(files: Map<string, Uint8Array>, label: string): T
 
 // ---- TextVectorization: the layer becomes the front end, the model starts at its token ids ----
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 function unwrapConfig(config: Json): Json {
   let raw = typeof config === 'string' ? JSON.parse(config) : config;

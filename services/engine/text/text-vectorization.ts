@@ -80,7 +80,7 @@ export function parseVocabularyFile(text: string): string[] {
   return lines;
 }
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 /**
  * A TextVectorization layer's config + its vocabulary → the vectorizer and the sequence length.

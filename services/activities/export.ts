@@ -22,7 +22,9 @@ export async function exportCandidate(
   let result;
   try {
     const metadata = candidateMetadata(run, dataset.info, candidate, quantization, model, await textFrontEndFor(deps, run, dataset, model));
-    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), datasetForModel(dataset, model), { metadata, ...(calibration ? { calibrationSamples: calibration } : {}) });
+    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), datasetForModel(dataset, model), {
+      metadata, ...(calibration ? { calibrationSamples: calibration } : {}), ...(compressed.activationRanges ? { activationRanges: compressed.activationRanges } : {}),
+    });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     throw new NonRetryableError('ExportError', `cannot export ${candidate.key} as ${quantization}: ${(err as Error).message}`);

@@ -35,6 +35,8 @@ export interface ExportForTargetOptions {
   /** int8: ranges the model learned in training (a QAT candidate's), used instead of calibration
    * for the tensors they name. */
   activationRanges?: ActivationRanges;
+  /** Pruned weights stored sparse behind DENSIFY where that is smaller (targets whose runtime runs DENSIFY). */
+  sparseWeights?: boolean;
 }
 
 /** Exports `model` in `quantization` with the I/O type `ioType` (see ioTypeFor). */
@@ -48,5 +50,6 @@ export async function exportForTarget(
     ...(quantization === 'int8' && options.activationRanges ? { activationRanges: options.activationRanges } : {}),
     ioType,
     ...(options.metadata ? { metadata: options.metadata } : {}),
+    ...(options.sparseWeights ? { sparseWeights: true } : {}),
   });
 }

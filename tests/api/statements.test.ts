@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TYPICAL_QUERY, seedBenchOrg, type BenchOrg } from '../../bench/lib/api-workload.ts';
+import { TYPICAL_QUERY, seedBenchOrg, writeBodies, type BenchOrg } from '../../bench/lib/api-workload.ts';
 import { toGlobalId } from '../../services/api/ids.ts';
 import { createServer, type ApiServer } from '../../services/api/server.ts';
 import { loadConfig } from '../../services/config.ts';
@@ -119,6 +119,30 @@ describe('statements per request', () => {
     assert.equal(database.statements.count - before.count, 5);
     assert.equal(database.statements.roundTrips - before.roundTrips, 2);
     assert.deepEqual(byHash.data, registered.data);
+  });
+
+  it('the write path: createProject is 2 round trips, startRun with an idempotency key 5, its replay 3', async () => {
+    const write = writeBodies(org);
+    const post = async (body: string) => {
+      const before = { ...database.statements };
+      const res = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${org.key}` }, body });
+      const json = (await res.json()) as { data: Record<string, { userErrors: unknown[] } & Record<string, { id: string }>> };
+      return { json, statements: database.statements.count - before.count, roundTrips: database.statements.roundTrips - before.roundTrips };
+    };
+    const project = await post(write.createProject.replaceAll('$N', '1').replaceAll('$RUN', 'statements'));
+    assert.deepEqual(project.json.data.createProject!.userErrors, []);
+    // [BEGIN, settings, insert, audit row], [COMMIT]
+    assert.deepEqual([project.statements, project.roundTrips], [5, 2]);
+    const body = write.startRun.replaceAll('$N', '1').replaceAll('$RUN', 'statements');
+    const run = await post(body);
+    assert.deepEqual(run.json.data.startRun!.userErrors, []);
+    // [BEGIN, settings, model version + project + dataset, idempotency lookup], [insert run],
+    // [RUN_QUEUED event (bump + insert + notify in one statement), audit row], [idempotency record], [COMMIT]
+    assert.deepEqual([run.statements, run.roundTrips], [9, 5]);
+    const replay = await post(body);
+    assert.equal(replay.json.data.startRun!.run!.id, run.json.data.startRun!.run!.id);
+    // [BEGIN, settings, lookup, idempotency lookup (found)], [the run], [COMMIT]
+    assert.deepEqual([replay.statements, replay.roundTrips], [6, 3]);
   });
 
   it('a run looked up by node() resolves its project, model version and dataset in the same transaction', async () => {

@@ -7,3 +7,4 @@ import './subtract.ts';
 import './spatial-dropout.ts';
 import './normalization.ts';
 import './masked-pooling.ts';
+import './gru-reset-after.ts';

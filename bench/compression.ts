@@ -216,7 +216,6 @@ if (!args['skip-text']) {
   // ProjectionNet is measured on its plugin's own model (not yet through a run: the text path
   // needs a user model with its tokenizer, see tests/runner/text-run.slow.test.ts).
   const host = await createPluginHost();
-  await host.registerCustomLayers(tf);
   Object.assign(figures, await text(host));
   await host.close();
 }

@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Candidate } from '../../services/api/types/run.ts';
+import { tf } from '../../services/engine/backend/index.ts';
+import { registerLayerConverter } from '../../services/engine/export/index.ts';
 import { formatCandidateTable } from '../../services/cli/table.ts';
 import { loadConfig } from '../../services/config.ts';
 import { withTenant } from '../../services/db/tenant.ts';
@@ -19,10 +21,13 @@ import { createLocalRun } from '../../services/runs/local-run.ts';
 import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { tinyDatasetNpz, tinyModelZip } from './tiny-fixtures.ts';
+import { brokenChannelScaleConverter, CHANNEL_SCALE, defineChannelScale } from '../fixtures/builtin-root/plugins/broken-scale/layer.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-// The fixture has a custom layer, which only built-in plugins may have (their layer code runs in
-// the server): it is installed as a built-in beside the real ones, through a plugins root of links.
+// The fixture is installed as a built-in beside the real ones, through a plugins root of links.
+// Its candidate holds a layer of its own, which a real runner refuses (no plugin code runs there):
+// this test installs the layer class and its faulty converter in its own runner process, standing
+// in for an exporter defect — the thing the guard is for.
 const FIXTURE = join(HERE, '..', 'fixtures', 'builtin-root', 'plugins', 'broken-scale');
 const REPO_PLUGINS = join(HERE, '..', '..', 'plugins');
 let services: RunServices;
@@ -30,6 +35,8 @@ let dataDir: string;
 let pluginsRoot: string;
 
 before(async () => {
+  tf.serialization.registerClass(defineChannelScale(tf) as unknown as Parameters<typeof tf.serialization.registerClass>[0]);
+  registerLayerConverter(CHANNEL_SCALE, brokenChannelScaleConverter as unknown as Parameters<typeof registerLayerConverter>[1]);
   dataDir = mkdtempSync(join(tmpdir(), 'condense-broken-export-'));
   pluginsRoot = mkdtempSync(join(tmpdir(), 'condense-broken-export-root-'));
   mkdirSync(join(pluginsRoot, 'plugins'));

@@ -28,7 +28,7 @@ program
   .option('--max-size <size>', 'largest acceptable model file, e.g. 200kb')
   .option('--max-latency <ms>', 'largest acceptable estimated latency on the target, ms')
   .option('--min-accuracy <0..1>', 'lowest acceptable accuracy')
-  .option('--max-accuracy-drop <0..1>', 'largest acceptable accuracy drop from the base model')
+  .option('--max-accuracy-drop <0..1>', 'largest acceptable accuracy drop from the base model (default 0.05 when no --min-accuracy is given; 1 accepts any)')
   .option('--budget <time>', 'training time the planner may spend on the run, e.g. 90s, 10m, 1h (default 45s; same budget, same results)')
   .option('--out <dir>', 'where to write the .tflite files', 'condense-out')
   .option('--data-dir <dir>', 'keep the run\'s database and blobs here (default: a temporary directory)')

@@ -4,7 +4,7 @@
 export { planCandidates, PlanInputError } from './plan.ts';
 export { measureArtifact, type MeasuredArtifact, type MeasureOptions } from './measure.ts';
 export { exportForTarget, ioTypeFor, CALIBRATION_SAMPLES } from './export.ts';
-export { selectResults, rejectionReasons, paretoFront, dominates } from './select.ts';
+export { selectResults, rejectionReasons, paretoFront, dominates, accuracyDropLimit, DEFAULT_MAX_ACCURACY_DROP } from './select.ts';
 export { planForRun, type PlanTuning } from './orchestration.ts';
 export { CHAIN_FAMILIES } from './types.ts';
 export type {

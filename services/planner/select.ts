@@ -58,6 +58,22 @@ export function chanceRejection(accuracy: number, chanceAccuracy: number): Rejec
   return { rule: 'no-better-than-chance', message: `accuracy ${pct(accuracy)} is no better than guessing (${pct(chanceAccuracy)})` };
 }
 
+/**
+ * The accuracy rule of a run that sets none: a candidate more than this far (5 points) below the
+ * base model's float32 accuracy is not offered as fitting. Without it the smallest model of a run
+ * sits on the Pareto front whatever it scores (the demo once offered a 39 % student beside a 97.5 %
+ * teacher). A run that sets `maxAccuracyDrop` or `minAccuracy` judges by those instead; to accept
+ * any accuracy, set `maxAccuracyDrop: 1`.
+ */
+export const DEFAULT_MAX_ACCURACY_DROP = 0.05;
+
+/** The largest accuracy drop the run allows and whether it is the default (null = no drop rule). */
+export function accuracyDropLimit(constraints: PlanConstraints): { limit: number | null; isDefault: boolean } {
+  if (constraints.maxAccuracyDrop != null) return { limit: constraints.maxAccuracyDrop, isDefault: false };
+  if (constraints.minAccuracy != null) return { limit: null, isDefault: false };
+  return { limit: DEFAULT_MAX_ACCURACY_DROP, isDefault: true };
+}
+
 /** Every reason `c` is not acceptable (empty = acceptable). */
 export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstraints, baseline: Pick<BaselineMeasure, 'accuracy' | 'chanceAccuracy'>): Rejection[] {
   if (c.failure) return [{ rule: 'failed', message: `${c.failure.stage} failed: ${c.failure.message}` }];
@@ -70,7 +86,8 @@ export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstrai
   const broken = exportLossRejection(c.accuracy, c.sourceAccuracy);
   if (broken) reasons.push(broken);
   for (const f of c.fit?.failures ?? []) reasons.push({ rule: f.rule, message: f.message });
-  const { maxBytes, maxLatencyMs, minAccuracy, maxAccuracyDrop } = constraints;
+  const { maxBytes, maxLatencyMs, minAccuracy } = constraints;
+  const { limit: maxAccuracyDrop, isDefault: defaultDrop } = accuracyDropLimit(constraints);
   if (maxBytes != null && c.bytes > maxBytes) reasons.push({ rule: 'max-bytes', message: `${c.bytes} bytes is over the ${maxBytes}-byte limit` });
   if (maxLatencyMs != null && c.estimatedLatencyMs > maxLatencyMs) {
     reasons.push({ rule: 'max-latency', message: `estimated ${c.estimatedLatencyMs.toFixed(2)} ms on ${c.target} is over the ${maxLatencyMs} ms limit` });
@@ -79,7 +96,7 @@ export function rejectionReasons(c: MeasuredCandidate, constraints: PlanConstrai
   if (maxAccuracyDrop != null) {
     const drop = baseline.accuracy - c.accuracy;
     // A hair of tolerance: accuracies are ratios of sample counts, compared after subtraction.
-    if (drop > maxAccuracyDrop + 1e-9) reasons.push({ rule: 'max-accuracy-drop', message: `accuracy drop ${points(drop)} (${pct(baseline.accuracy)} → ${pct(c.accuracy)}) is over the allowed ${points(maxAccuracyDrop)}` });
+    if (drop > maxAccuracyDrop + 1e-9) reasons.push({ rule: 'max-accuracy-drop', message: `accuracy drop ${points(drop)} (${pct(baseline.accuracy)} → ${pct(c.accuracy)}) is over the allowed ${points(maxAccuracyDrop)}${defaultDrop ? ' (the default when a run sets no accuracy constraint; set maxAccuracyDrop to change it)' : ''}` });
   }
   return reasons;
 }

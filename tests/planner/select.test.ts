@@ -1,7 +1,10 @@
 // Pareto marking and rejection reasons of the planner's selection (pure).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dominates, paretoFront, rejectionReasons, selectResults, type MeasuredCandidate } from '../../services/planner/index.ts';
+import { accuracyDropLimit, DEFAULT_MAX_ACCURACY_DROP, dominates, paretoFront, rejectionReasons, selectResults, type MeasuredCandidate } from '../../services/planner/index.ts';
+
+/** Accepts any accuracy: isolates the other rules from the default accuracy-drop rule. */
+const anyAccuracy = { maxAccuracyDrop: 1 };
 
 function cand(key: string, bytes: number, accuracy: number, latency: number, extra: Partial<MeasuredCandidate> = {}): MeasuredCandidate {
   return {
@@ -59,8 +62,38 @@ describe('rejectionReasons', () => {
     assert.match(reasons[3].message, /accuracy drop 10\.0 points \(90\.0% → 80\.0%\) is over the allowed 5\.0 points/);
   });
 
-  it('null constraints are not set', () => {
-    assert.deepEqual(rejectionReasons(cand('a', 1e9, 0.1, 1e6), { maxBytes: null, maxLatencyMs: null, minAccuracy: null, maxAccuracyDrop: null }, baseline), []);
+  it('null constraints are not set; with no accuracy constraint the default drop rule applies', () => {
+    const none = { maxBytes: null, maxLatencyMs: null, minAccuracy: null, maxAccuracyDrop: null };
+    assert.deepEqual(rejectionReasons(cand('a', 1e9, 0.9 - DEFAULT_MAX_ACCURACY_DROP, 1e6), none, baseline), [], 'exactly the default drop is allowed');
+    assert.deepEqual(rejectionReasons(cand('a', 1e9, 0.1, 1e6), none, baseline).map((r) => r.rule), ['max-accuracy-drop']);
+    assert.deepEqual(rejectionReasons(cand('a', 1e9, 0.1, 1e6), { ...none, maxAccuracyDrop: 1 }, baseline), [], 'maxAccuracyDrop 1 accepts any accuracy');
+  });
+
+  it('does not offer a student far below the teacher as fitting (the demo\'s 39 % student beside a 97.5 % teacher)', () => {
+    const teacher = { accuracy: 0.975, chanceAccuracy: 0.1 };
+    const student = cand('cpu-int8:distill-sixteenth+int8', 20_000, 0.39, 0.05);
+    const int8 = cand('cpu-int8:quantize+int8', 230_000, 0.974, 0.2);
+    const pruned = cand('cpu-int8:prune-60-distill+int8', 43_000, 0.97, 0.1);
+    const reasons = rejectionReasons(student, {}, teacher);
+    assert.deepEqual(reasons.map((r) => r.rule), ['max-accuracy-drop']);
+    assert.match(reasons[0].message, /accuracy drop 58\.5 points \(97\.5% → 39\.0%\) is over the allowed 5\.0 points \(the default when a run sets no accuracy constraint; set maxAccuracyDrop to change it\)/);
+    const sel = selectResults([int8, pruned, student], {}, teacher);
+    assert.deepEqual(sel.targets, [{ target: 'cpu-int8', pareto: ['cpu-int8:quantize+int8', 'cpu-int8:prune-60-distill+int8'], bestEffort: false }]);
+    const v = sel.verdicts.find((x) => x.key === student.key)!;
+    assert.equal(v.accepted, false);
+    assert.equal(v.pareto, false, 'smallest and fastest, but not on the front');
+  });
+
+  it('a run\'s own accuracy constraint replaces the default', () => {
+    assert.deepEqual(accuracyDropLimit({}), { limit: DEFAULT_MAX_ACCURACY_DROP, isDefault: true });
+    assert.deepEqual(accuracyDropLimit({ maxAccuracyDrop: 0.2 }), { limit: 0.2, isDefault: false });
+    assert.deepEqual(accuracyDropLimit({ minAccuracy: 0.5 }), { limit: null, isDefault: false });
+    // 80 % against 90 %: over the default 5 points, within a user's 20, and above a user's minimum of 50 %.
+    const c = cand('a', 10, 0.8, 1);
+    assert.deepEqual(rejectionReasons(c, {}, baseline).map((r) => r.rule), ['max-accuracy-drop']);
+    assert.deepEqual(rejectionReasons(c, { maxAccuracyDrop: 0.2 }, baseline), []);
+    assert.deepEqual(rejectionReasons(c, { minAccuracy: 0.5 }, baseline), []);
+    assert.doesNotMatch(rejectionReasons(c, { maxAccuracyDrop: 0.05 }, baseline)[0].message, /default/, 'a user-set limit is not called the default');
   });
 
   it('reports target-fit failures with their rule, before constraints', () => {
@@ -123,12 +156,12 @@ describe('selectResults', () => {
   it('rejects a model no better than guessing and keeps it off even a best-effort front', () => {
     const tenClasses = { accuracy: 0.9, chanceAccuracy: 0.1 };
     const guess = cand('guess', 10, 0.102, 0.5); // smallest and fastest, but it learned nothing
-    assert.deepEqual(rejectionReasons(guess, {}, tenClasses).map((r) => r.rule), ['no-better-than-chance']);
-    assert.match(rejectionReasons(guess, {}, tenClasses)[0].message, /accuracy 10\.2% is no better than guessing \(10\.0%\)/);
-    assert.deepEqual(rejectionReasons(cand('ok', 10, 0.2, 0.5), {}, tenClasses), [], '20% on ten classes has learned something');
+    assert.deepEqual(rejectionReasons(guess, anyAccuracy, tenClasses).map((r) => r.rule), ['no-better-than-chance']);
+    assert.match(rejectionReasons(guess, anyAccuracy, tenClasses)[0].message, /accuracy 10\.2% is no better than guessing \(10\.0%\)/);
+    assert.deepEqual(rejectionReasons(cand('ok', 10, 0.2, 0.5), anyAccuracy, tenClasses), [], '20% on ten classes has learned something');
     const sel = selectResults([cand('a', 100, 0.8, 1), guess], { minAccuracy: 0.95 }, tenClasses);
     assert.deepEqual(sel.targets, [{ target: 'cpu-int8', pareto: ['a'], bestEffort: true }]);
-    const onlyGuesses = selectResults([guess], {}, tenClasses);
+    const onlyGuesses = selectResults([guess], anyAccuracy, tenClasses);
     assert.deepEqual(onlyGuesses.targets[0].pareto, ['guess'], 'with nothing better, the best found is still returned');
   });
 
@@ -137,16 +170,16 @@ describe('selectResults', () => {
     // own float model says the file is broken.
     const broken = cand('broken', 10, 0.85, 0.5, { sourceAccuracy: 0.99 });
     const honest = cand('honest', 100, 0.80, 1, { sourceAccuracy: 0.81 });
-    const reasons = rejectionReasons(broken, {}, baseline);
+    const reasons = rejectionReasons(broken, anyAccuracy, baseline);
     assert.deepEqual(reasons.map((r) => r.rule), ['export-accuracy-loss']);
     assert.match(reasons[0].message, /scores 85\.0% but the float model it was exported from scores 99\.0% \(14\.0 points lost, more than the 3/);
-    assert.deepEqual(rejectionReasons(cand('edge', 10, 0.96, 0.5, { sourceAccuracy: 0.99 }), {}, baseline), [], 'exactly 3 points is allowed');
-    assert.deepEqual(rejectionReasons(cand('no-source', 10, 0.5, 0.5), {}, baseline), [], 'not measured (text models): no rule');
-    const sel = selectResults([broken, honest], {}, baseline);
+    assert.deepEqual(rejectionReasons(cand('edge', 10, 0.96, 0.5, { sourceAccuracy: 0.99 }), anyAccuracy, baseline), [], 'exactly 3 points is allowed');
+    assert.deepEqual(rejectionReasons(cand('no-source', 10, 0.5, 0.5), anyAccuracy, baseline), [], 'not measured (text models): no rule');
+    const sel = selectResults([broken, honest], anyAccuracy, baseline);
     assert.deepEqual(sel.targets, [{ target: 'cpu-int8', pareto: ['honest'], bestEffort: false }]);
     const bestEffort = selectResults([broken, honest], { minAccuracy: 0.95 }, baseline);
     assert.deepEqual(bestEffort.targets, [{ target: 'cpu-int8', pareto: ['honest'], bestEffort: true }], 'not even on a best-effort front');
-    const onlyBroken = selectResults([broken], {}, baseline);
+    const onlyBroken = selectResults([broken], anyAccuracy, baseline);
     assert.deepEqual(onlyBroken.targets, [{ target: 'cpu-int8', pareto: [], bestEffort: true }], 'a broken file is never offered, even alone');
   });
 

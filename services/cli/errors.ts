@@ -15,7 +15,7 @@ const HINTS: Record<string, string> = {
   ConfigError: 'check the environment variable named above (see README, "Configuration")',
   DatabaseError: 'check DATABASE_URL, or unset it to use the embedded database in CONDENSE_DATA_DIR',
   MigrationError: 'the database schema could not be updated; run `condense migrate` to see the failing step',
-  ModelImportError: 'supported models: Keras .h5 / .keras, or a TF.js layers model (.zip with model.json + weights)',
+  ModelImportError: 'supported models: Keras .h5 / .keras, a TF.js layers model (.zip with model.json + weights), or a .tflite file built from the ops listed in services/engine/import/README.md',
   DatasetError: 'supported datasets: .npz/.npy (x, y), .csv with a label column, IDX, JSONL text, a zip of image folders',
   UnknownTargetError: 'run `condense targets list` to see the hardware targets',
   UnknownPluginError: 'run `condense plugins list` to see the installed plugins',

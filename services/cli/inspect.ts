@@ -17,7 +17,7 @@ export async function inspectCommand(options: InspectOptions): Promise<void> {
   const model = readInput('--model', options.model);
   await initEngine(loadConfig().backend);
   const preflight = await preflightOf(model);
-  if (!preflight) throw new CliError(`${model.filename} is a TF.js graph model: it has no layers to pre-flight`, 'upload a Keras .h5/.keras or a TF.js layers model');
+  if (!preflight) throw new CliError(`${model.filename} is a TF.js graph model: it has no layers to pre-flight`, 'upload a Keras .h5/.keras, a TF.js layers model or a .tflite file');
   const targets = options.target.length > 0 ? options.target : undefined;
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ...preflight, targets: preflight.targets.filter((t) => !targets || targets.includes(t.target)) }, null, 2)}\n`);

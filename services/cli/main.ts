@@ -21,7 +21,7 @@ const program = new Command()
 program
   .command('compress')
   .description('compress a model locally and write the candidate .tflite files')
-  .requiredOption('--model <file>', 'trained model: Keras .h5/.keras or a TF.js layers .zip')
+  .requiredOption('--model <file>', 'trained model: Keras .h5/.keras, a TF.js layers .zip or a .tflite file')
   .requiredOption('--data <file>', 'dataset: .npz/.npy, .csv, IDX, JSONL or a zip of image folders')
   .option('--target <id>', 'hardware target (repeatable; see `condense targets list`)', collect, [])
   .option('--technique <plugin[=json]>', 'use this plugin instead of the planner\'s choice (repeatable, applied in order)', collect, [])
@@ -40,7 +40,7 @@ program
 program
   .command('inspect')
   .description('print a model\'s export pre-flight: per hardware target, whether it exports and what blocks it; parameters, MACs, activation memory')
-  .requiredOption('--model <file>', 'trained model: Keras .h5/.keras or a TF.js layers .zip')
+  .requiredOption('--model <file>', 'trained model: Keras .h5/.keras, a TF.js layers .zip or a .tflite file')
   .option('--target <id>', 'only these hardware targets (repeatable)', collect, [])
   .option('--json', 'print the pre-flight as JSON')
   .action(async (options: InspectOptions) => (await import('./inspect.ts')).inspectCommand(options));

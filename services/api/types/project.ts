@@ -136,7 +136,7 @@ export class ModelVersion extends Node {
   @Field(() => String, { description: 'File name as uploaded.' })
   filename!: string;
 
-  @Field(() => String, { description: 'Detected format: tfjs-layers, keras-h5, keras-zip or tfjs-graph.' })
+  @Field(() => String, { description: 'Detected format: tfjs-layers, keras-h5, keras-zip, tfjs-graph or tflite.' })
   format!: string;
 
   @Field(() => Int, { description: 'File size in bytes.' })

@@ -3,10 +3,11 @@
 // a union takes two slots: its type byte, then its value).
 import * as flatbuffers from 'flatbuffers';
 import {
-  ActivationFunction, BuiltinOperator, BuiltinOptions, FILE_IDENTIFIER, Padding, SCHEMA_VERSION, TensorType,
+  ActivationFunction, BuiltinOperator, BuiltinOptions, DimensionType, FILE_IDENTIFIER, Padding, SCHEMA_VERSION, SparseIndexVector, TensorType,
 } from './tflite-schema.ts';
 import type { OperatorOptions, QuantizationSpec, TensorSpec, TfliteModelSpec } from './tflite-model.ts';
 import { METADATA_BUFFER_NAME } from './tflite-metadata.ts';
+import type { SparsitySpec } from './sparsity.ts';
 
 type Offset = flatbuffers.Offset;
 
@@ -70,17 +71,63 @@ function writeQuantization(b: flatbuffers.Builder, q: QuantizationSpec): Offset 
   return b.endObject();
 }
 
+/** A SparseIndexVector in the narrowest table that holds its values; returns [union type, offset]. */
+function writeIndexVector(b: flatbuffers.Builder, values: readonly number[]): [number, Offset] {
+  const max = values.reduce((m, v) => Math.max(m, v), 0);
+  const [type, width] = max < 256 ? [SparseIndexVector.Uint8Vector, 1] : max < 65536 ? [SparseIndexVector.Uint16Vector, 2] : [SparseIndexVector.Int32Vector, 4];
+  b.startVector(width, values.length, 4); // force_align: 4
+  for (let i = values.length - 1; i >= 0; i--) {
+    if (width === 1) b.addInt8(values[i]);
+    else if (width === 2) b.addInt16(values[i]);
+    else b.addInt32(values[i]);
+  }
+  const vector = b.endVector();
+  b.startObject(1);
+  b.addFieldOffset(0, vector, 0);
+  return [type, b.endObject()];
+}
+
+function writeSparsity(b: flatbuffers.Builder, s: SparsitySpec): Offset {
+  const dims = s.dimMetadata.map((d) => {
+    if (d.format === 'DENSE') {
+      b.startObject(6);
+      b.addFieldInt8(0, DimensionType.DENSE, 0);
+      b.addFieldInt32(1, d.denseSize, 0);
+      return b.endObject();
+    }
+    const [segType, segments] = writeIndexVector(b, d.segments);
+    const [idxType, indices] = writeIndexVector(b, d.indices);
+    b.startObject(6);
+    b.addFieldInt8(0, DimensionType.SPARSE_CSR, 0);
+    b.addFieldInt8(2, segType, 0);
+    b.addFieldOffset(3, segments, 0);
+    b.addFieldInt8(4, idxType, 0);
+    b.addFieldOffset(5, indices, 0);
+    return b.endObject();
+  });
+  const order = int32Vector(b, s.traversalOrder);
+  const blockMap = s.blockMap?.length ? int32Vector(b, s.blockMap) : 0;
+  const dimsVec = offsetVector(b, dims);
+  b.startObject(3);
+  b.addFieldOffset(0, order, 0);
+  if (blockMap) b.addFieldOffset(1, blockMap, 0);
+  b.addFieldOffset(2, dimsVec, 0);
+  return b.endObject();
+}
+
 function writeTensor(b: flatbuffers.Builder, t: TensorSpec, bufferIndex: number): Offset {
   const shape = int32Vector(b, t.shape);
   const signature = t.shapeSignature ? int32Vector(b, t.shapeSignature) : 0;
   const name = b.createString(t.name);
   const quant = t.quantization ? writeQuantization(b, t.quantization) : 0;
+  const sparsity = t.sparsity ? writeSparsity(b, t.sparsity) : 0;
   b.startObject(9);
   b.addFieldOffset(0, shape, 0);
   b.addFieldInt8(1, TensorType[t.type], -1); // always written: FLOAT32 is 0
   b.addFieldInt32(2, bufferIndex, 0);
   b.addFieldOffset(3, name, 0);
   if (quant) b.addFieldOffset(4, quant, 0);
+  if (sparsity) b.addFieldOffset(6, sparsity, 0);
   if (signature) b.addFieldOffset(7, signature, 0);
   b.addFieldInt8(8, 1, 0); // has_rank
   return b.endObject();
@@ -154,6 +201,7 @@ function writeOptions(b: flatbuffers.Builder, o: OperatorOptions): [number, Offs
       return [BuiltinOptions.LSHProjectionOptions, b.endObject()];
     case 'QuantizeOptions':
     case 'DequantizeOptions':
+    case 'DensifyOptions':
     case 'PadOptions':
     case 'TransposeOptions':
     case 'MaximumMinimumOptions':

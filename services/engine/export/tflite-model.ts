@@ -1,4 +1,5 @@
 // The lowered, fully typed form of a TFLite model: exactly what the flatbuffer writer serializes.
+import type { SparsitySpec } from './sparsity.ts';
 import type { ActivationName, BuiltinOperatorName, PaddingName, TensorTypeName } from './tflite-schema.ts';
 
 export interface QuantizationSpec {
@@ -18,6 +19,8 @@ export interface TensorSpec {
   /** Constant contents (little-endian raw bytes); absent for activations. */
   data?: Uint8Array;
   quantization?: QuantizationSpec;
+  /** Sparse encoding of `data` (TFLite `SparsityParameters`); a DENSIFY op restores the dense tensor. */
+  sparsity?: SparsitySpec;
 }
 
 export type OperatorOptions =
@@ -35,6 +38,7 @@ export type OperatorOptions =
   | { kind: 'LSHProjectionOptions'; type: 'SPARSE' | 'DENSE' }
   | { kind: 'QuantizeOptions' }
   | { kind: 'DequantizeOptions' }
+  | { kind: 'DensifyOptions' }
   | { kind: 'PadOptions' }
   | { kind: 'TransposeOptions' }
   | { kind: 'MaximumMinimumOptions' }

@@ -2,11 +2,12 @@
 // files can be rewritten — e.g. for runtimes that need constant weights (see runtime/armnn.ts).
 import * as flatbuffers from 'flatbuffers';
 import {
-  ActivationFunction, BuiltinOperator, BuiltinOptions, Padding, TensorType,
+  ActivationFunction, BuiltinOperator, BuiltinOptions, DimensionType, Padding, SparseIndexVector, TensorType,
   type ActivationName, type BuiltinOperatorName, type PaddingName, type TensorTypeName,
 } from './tflite-schema.ts';
 import type { OperatorOptions, TensorSpec, TfliteModelSpec } from './tflite-model.ts';
 import { METADATA_BUFFER_NAME } from './tflite-metadata.ts';
+import type { DimensionMetadata, SparsitySpec } from './sparsity.ts';
 
 /** A flatbuffer table read by field slot (slot = field order in the schema). */
 export class Table {
@@ -86,6 +87,7 @@ function readOptions(type: number, t: Table): OperatorOptions | undefined {
     case BuiltinOptions.LSHProjectionOptions: return { kind: 'LSHProjectionOptions', type: t.byte(0) === 1 ? 'SPARSE' : 'DENSE' };
     case BuiltinOptions.QuantizeOptions: return { kind: 'QuantizeOptions' };
     case BuiltinOptions.DequantizeOptions: return { kind: 'DequantizeOptions' };
+    case BuiltinOptions.DensifyOptions: return { kind: 'DensifyOptions' };
     case BuiltinOptions.PadOptions: return { kind: 'PadOptions' };
     case BuiltinOptions.TransposeOptions: return { kind: 'TransposeOptions' };
     case BuiltinOptions.MaximumMinimumOptions: return { kind: 'MaximumMinimumOptions' };
@@ -99,6 +101,28 @@ function readOptions(type: number, t: Table): OperatorOptions | undefined {
     case BuiltinOptions.DivOptions: return { kind: 'DivOptions', activation: act(t, 0) };
     default: throw new Error(`unsupported builtin options type ${type} in TFLite file`);
   }
+}
+
+/** SparseIndexVector union value (type in `slot`, table in `slot + 1`) as plain numbers. */
+function indexVector(t: Table, slot: number): number[] {
+  const type = t.byte(slot);
+  const table = t.table(slot + 1);
+  if (!table) return [];
+  const [start, n] = table.vector(0);
+  switch (type) {
+    case SparseIndexVector.Int32Vector: return Array.from({ length: n }, (_, i) => t.bb.readInt32(start + 4 * i));
+    case SparseIndexVector.Uint16Vector: return Array.from({ length: n }, (_, i) => t.bb.readUint16(start + 2 * i));
+    case SparseIndexVector.Uint8Vector: return Array.from({ length: n }, (_, i) => t.bb.readUint8(start + i));
+    default: throw new Error(`unsupported sparse index vector type ${type} in TFLite file`);
+  }
+}
+
+function readSparsity(t: Table): SparsitySpec {
+  const dimMetadata = t.tables(2).map((d): DimensionMetadata => (d.byte(0) === DimensionType.SPARSE_CSR
+    ? { format: 'SPARSE_CSR', segments: indexVector(d, 2), indices: indexVector(d, 4) }
+    : { format: 'DENSE', denseSize: d.int(1) }));
+  const blockMap = t.ints(1);
+  return { traversalOrder: t.ints(0), ...(blockMap.length ? { blockMap } : {}), dimMetadata };
 }
 
 export function readTfliteModel(bytes: Uint8Array): TfliteModelSpec {
@@ -123,6 +147,8 @@ export function readTfliteModel(bytes: Uint8Array): TfliteModelSpec {
     if (signature.length) spec.shapeSignature = signature;
     if (data) spec.data = data;
     if (q && q.vector(2)[1] > 0) spec.quantization = { scale: q.floats(2), zeroPoint: q.longs(3), quantizedDimension: q.int(6) };
+    const sparsity = t.table(6);
+    if (sparsity) spec.sparsity = readSparsity(sparsity);
     return spec;
   });
   const operators = subgraph.tables(3).map((op) => {

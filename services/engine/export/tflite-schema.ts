@@ -47,6 +47,8 @@ export const BuiltinOperator = {
   STRIDED_SLICE: 45,
   GATHER: 36,
   DIV: 42,
+  REDUCE_MAX: 82,
+  DENSIFY: 124,
 } as const;
 export type BuiltinOperatorName = keyof typeof BuiltinOperator;
 
@@ -78,7 +80,12 @@ export const BuiltinOptions = {
   StridedSliceOptions: 32,
   GatherOptions: 23,
   DivOptions: 29,
+  DensifyOptions: 99,
 } as const;
+
+export const DimensionType = { DENSE: 0, SPARSE_CSR: 1 } as const;
+/** SparseIndexVector union: 1-based positions of its tables. */
+export const SparseIndexVector = { Int32Vector: 1, Uint16Vector: 2, Uint8Vector: 3 } as const;
 
 export const Padding = { SAME: 0, VALID: 1 } as const;
 export type PaddingName = keyof typeof Padding;

@@ -1,5 +1,5 @@
 // importModel / inspectModel: one entry point for Keras .h5, Keras 3 .keras, and TF.js
-// layers/graph model.json uploads (single file, zip, or a set of files).
+// layers/graph model.json uploads (single file, zip, or a set of files), and .tflite files (tflite.ts).
 import { initEngine, tf } from '../backend/index.ts';
 import { unzipCapped, isZip } from '../data/archive.ts';
 import { DatasetError } from '../data/errors.ts';
@@ -8,6 +8,7 @@ import { isHdf5 } from './h5.ts';
 import { normalizeKerasModelConfig, type NormalizedModel } from './keras-config.ts';
 import { readKerasH5 } from './keras-h5.ts';
 import { readKerasZip } from './keras-zip.ts';
+import { isTflite, readTfliteUpload } from './tflite.ts';
 import { buildLayersModel, distinct, layersSignature, setLayerWeights, type LayerWeights } from './build.ts';
 import { graphOpTypes, loadGraphModel, loadModelJson, weightCount } from './tfjs-json.ts';
 import { exportPreflight, type ExportPreflight } from '../preflight/index.ts';
@@ -15,11 +16,12 @@ import type { ImportedModel, ImportOptions, ModelFormat, ModelMetadata, ModelSou
 
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
 
-const EXPECTED = 'expected a Keras .h5, a Keras 3 .keras, a TF.js model.json with its weight files, or a .zip of those';
+const EXPECTED = 'expected a Keras .h5, a Keras 3 .keras, a TF.js model.json with its weight files, a .zip of those, or a .tflite file';
 
 type Resolved =
   | { kind: 'keras-h5'; bytes: Uint8Array; label: string }
   | { kind: 'keras-zip'; files: Map<string, Uint8Array>; label: string }
+  | { kind: 'tflite'; bytes: Uint8Array; label: string }
   | { kind: 'tfjs'; files: Map<string, Uint8Array>; label: string };
 
 function unzip(bytes: Uint8Array, label: string, maxBytes: number): Map<string, Uint8Array> {
@@ -46,7 +48,9 @@ function resolveSingle(filename: string, bytes: Uint8Array, maxBytes: number): R
   if (bytes.length === 0) throw new ModelImportError(`${filename} is empty`);
   if (isHdf5(bytes)) return { kind: 'keras-h5', bytes, label: filename };
   if (isZip(bytes)) return resolveFiles(unzip(bytes, filename, maxBytes), filename, maxBytes);
+  if (isTflite(bytes)) return { kind: 'tflite', bytes, label: filename };
   const lower = filename.toLowerCase();
+  if (lower.endsWith('.tflite')) throw new ModelImportError(`${filename} is not a TFLite file (no TFL3 identifier; truncated or corrupt)`);
   if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) throw new ModelImportError(`${filename} is not an HDF5 file (bad signature; truncated or not a Keras .h5)`);
   if (lower.endsWith('.keras') || lower.endsWith('.zip')) throw new ModelImportError(`${filename} is not a zip archive (truncated or corrupt)`);
   if (lower.endsWith('.json')) return { kind: 'tfjs', files: new Map([[filename, bytes]]), label: filename };
@@ -89,6 +93,13 @@ async function load(source: ModelSource, options: ImportOptions, withWeights: bo
     case 'keras-zip': {
       const contents = await readKerasZip(resolved.files, resolved.label, { weights: withWeights });
       return layersFromConfig('keras-zip', normalizeKerasModelConfig(contents.config, normalizeOptions), withWeights ? contents.weights : undefined);
+    }
+    case 'tflite': {
+      const upload = readTfliteUpload(resolved.bytes, resolved.label);
+      const normalized = normalizeKerasModelConfig(upload.config, normalizeOptions);
+      normalized.notes.push(...upload.notes);
+      const imported = await layersFromConfig('tflite', normalized, withWeights ? upload.weights : undefined);
+      return upload.quantized ? { ...imported, teacherOnly: true } : imported;
     }
     case 'tfjs': {
       const loaded = loadModelJson(resolved.files, resolved.label);
@@ -151,8 +162,8 @@ export async function inspectModel(source: ModelSource, options: ImportOptions =
     imported.model?.dispose();
     imported.graph?.dispose();
   }
-  const { format, signature, parameterCount, layerTypes, notes } = imported;
-  return { format, signature, parameterCount, layerTypes, notes, ...(preflight ? { preflight } : {}) };
+  const { format, signature, parameterCount, layerTypes, notes, teacherOnly } = imported;
+  return { format, signature, parameterCount, layerTypes, notes, ...(teacherOnly ? { teacherOnly } : {}), ...(preflight ? { preflight } : {}) };
 }
 
 function asImportError(error: unknown): ModelImportError {

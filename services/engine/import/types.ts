@@ -1,9 +1,10 @@
 // What importing a model produces. `model` is set for Keras/TF.js layers models (trainable
-// students and teachers); `graph` for TF.js graph models (inference-only teachers).
+// students and teachers, also rebuilt from .tflite files); `graph` for TF.js graph models
+// (inference-only teachers).
 import type { tf } from '../backend/index.ts';
 import type { ExportPreflight } from '../preflight/index.ts';
 
-export type ModelFormat = 'tfjs-layers' | 'keras-h5' | 'keras-zip' | 'tfjs-graph';
+export type ModelFormat = 'tfjs-layers' | 'keras-h5' | 'keras-zip' | 'tfjs-graph' | 'tflite';
 
 export interface TensorSpec {
   name: string;
@@ -26,6 +27,11 @@ export interface ModelMetadata {
   layerTypes: string[];
   /** Config options dropped or rewritten on import (e.g. a regularizer TF.js has no class for). */
   notes?: string[];
+  /**
+   * A quantized .tflite upload: its weights were dequantised, so it serves as a distillation
+   * teacher (inference only); `notes` says so.
+   */
+  teacherOnly?: boolean;
   /** Export pre-flight (inspectModel with `preflight: true`, layers models only). */
   preflight?: ExportPreflight;
 }

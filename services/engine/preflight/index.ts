@@ -45,7 +45,8 @@ function layersOf(model: tf.LayersModel): tf.layers.Layer[] {
 export async function exportPreflight(model: tf.LayersModel): Promise<ExportPreflight> {
   const known = new Set(registeredLayerClasses());
   const blockers: PreflightBlocker[] = layersOf(model)
-    .filter((l) => !known.has(l.getClassName()))
+    // A functional model's InputLayer is its input, not an op (keras-to-ir.ts starts from it).
+    .filter((l) => l.getClassName() !== 'InputLayer' && !known.has(l.getClassName()))
     .map((l) => ({ layer: l.name, className: l.getClassName(), reason: `no TFLite converter for ${l.getClassName()}` }));
   let macs = 0;
   try {

@@ -198,11 +198,15 @@ describe('completing an upload', () => {
 describe('inviting a person another organization knows', () => {
   it('shows only what this organization was told, never the other organization\'s name for them', async () => {
     await withTenant(h.database.db, h.a.orgId, (trx) => addMember(trx, { orgId: h.a.orgId, email: 'shared@person.test', displayName: 'Alice Secretname', role: 'member' }));
-    const invite = `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { member { displayName email } userErrors { code } } }`;
+    const invite = `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { displayName email status } token userErrors { code } } }`;
     const invited = await ok(h.server, h.b.ownerKey, invite, { input: { email: 'shared@person.test', role: 'VIEWER' } });
     assert.deepEqual(invited.inviteMember.userErrors, []);
-    assert.equal(invited.inviteMember.member.displayName, '');
+    assert.deepEqual(invited.inviteMember.invitation, { displayName: '', email: 'shared@person.test', status: 'PENDING' });
+    // Accepted (with the token), the membership carries what B was told: nothing.
+    const accepted = await ok(h.server, h.b.ownerKey, `mutation($input: InvitationAnswerInput!) { acceptInvitation(input: $input) { userErrors { code } } }`, { input: { token: invited.inviteMember.token } });
+    assert.deepEqual(accepted.acceptInvitation.userErrors, []);
     const members = await ok(h.server, h.b.ownerKey, '{ viewer { organization { members(first: 50) { edges { node { email displayName } } } } } }');
+    assert.match(JSON.stringify(members), /shared@person\.test/);
     assert.doesNotMatch(JSON.stringify(members), /Secretname/);
     const inA = await ok(h.server, h.a.ownerKey, '{ viewer { organization { members(first: 50) { edges { node { email displayName } } } } } }');
     assert.match(JSON.stringify(inA), /Alice Secretname/, 'organization A still knows its own name for them');

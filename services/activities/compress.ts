@@ -14,7 +14,7 @@ import { recordCandidateProgress } from '../runs-store/index.ts';
 import type { CompressCheckpoint, CompressedModel, PlannedCandidate, RunRef } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps, PluginProgress } from './deps.ts';
-import { loadBaseModel, loadDataset, loadModelBlob, loadRun, saveModelBlob } from './inputs.ts';
+import { loadBaseModel, loadDataset, loadModelBlob, loadRun, saveModelBlob, vocabularyForModel } from './inputs.ts';
 import { runStep, type StepIdentity, type StepOutput } from './steps.ts';
 import type { RunForExecution } from '../runs-store/index.ts';
 
@@ -149,7 +149,8 @@ export async function applyPlugin(
       config: identity.config,
       model,
       teacher,
-      data,
+      // A vocabulary-pruned input model reads its texts with fewer token ids (its tokenizer's num_words).
+      data: vocabularyForModel(data, model),
       targets: identity.targets,
       signal: ctx.signal,
       onProgress,

@@ -5,8 +5,11 @@ import { initEngine, tf } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
 import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
-import { importModel, readTextFrontEnd, TOKENIZER_FILE } from '../engine/import/index.ts';
-import { featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenizedDataset, type TextFrontEnd } from '../engine/text/index.ts';
+import { importModel, readTextFrontEnd, tokenFrontEndFor, TOKENIZER_FILE } from '../engine/import/index.ts';
+import {
+  embeddingRowsOfModel, featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenFrontEndForRows, tokenIdsDataset, withVocabularyRows, type TextFrontEnd,
+} from '../engine/text/index.ts';
+import type { Dataset } from '../engine/data/types.ts';
 import type { tf as Tf } from '../engine/backend/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { getRunForExecution, type RunForExecution } from '../runs-store/index.ts';
@@ -77,7 +80,7 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
     throw asInputError(err);
   }
   if (!frontEnd) {
-    throw new NonRetryableError('InvalidInput', `${run.dataset.filename} holds text, but ${run.model.filename} carries no tokenizer: put ${TOKENIZER_FILE} (Keras tokenizer.to_json()) beside model.json in the zip, or in the .keras file's assets/`);
+    throw new NonRetryableError('InvalidInput', `${run.dataset.filename} holds text, but ${run.model.filename} carries no tokenizer: put ${TOKENIZER_FILE} (Keras tokenizer.to_json()) beside model.json in the zip, or in the .keras file's assets/, or save the model with its TextVectorization layer as .keras`);
   }
   const model = await loadBaseModel(deps, run);
   const shape = model.inputs[0]?.shape ?? [];
@@ -86,17 +89,28 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
   if (shape.length !== 2 || typeof length !== 'number' || length < 1) {
     throw new NonRetryableError('InvalidInput', `${run.model.filename}: a text model's input must be [batch, steps] token ids with a fixed number of steps, got [${shape.map((d) => d ?? 'None').join(', ')}]`);
   }
-  return tokenizedDataset(dataset, frontEnd.tokenizer, { length, padding: frontEnd.padding, truncating: frontEnd.truncating });
+  try {
+    return tokenIdsDataset(dataset, tokenFrontEndFor(frontEnd, length, run.model.filename));
+  } catch (err) {
+    throw asInputError(err);
+  }
 }
 
 /**
  * The run's dataset as `model` reads it: a text ProjectionNet (its featuriser in its LshProjection
- * layer) hashes the raw texts; every other model reads the run's dataset as loaded (a text
- * dataset as token ids through the uploaded tokenizer).
+ * layer) hashes the raw texts; a model whose Embedding kept fewer rows than the tokenizer has ids
+ * (vocabulary pruning) reads the texts through the tokenizer with num_words = rows; every other
+ * model reads the run's dataset as loaded (a text dataset as token ids through the uploaded tokenizer).
  */
 export function datasetForModel(dataset: IndexedDataset, model: Tf.LayersModel): IndexedDataset {
   const featurizer = textFeaturizerOfModel(model);
-  return featurizer ? featurizedDataset(dataset, featurizer) : dataset;
+  return featurizer ? featurizedDataset(dataset, featurizer) : vocabularyForModel(dataset, model);
+}
+
+/** A token-id dataset as a vocabulary-pruned `model` reads it (the dataset itself for every other model). */
+export function vocabularyForModel<D extends Dataset>(dataset: D, model: Tf.LayersModel): D {
+  const rows = dataset.info.texts ? embeddingRowsOfModel(model) : undefined;
+  return rows === undefined ? dataset : withVocabularyRows(dataset, rows);
 }
 
 /**
@@ -110,7 +124,10 @@ export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, 
   const frontEnd = readTextFrontEnd({ filename: run.model.filename, bytes: await deps.blobs.read(run.model.blobSha256) });
   const length = dataset.info.inputShape[0];
   if (!frontEnd || length === undefined) return undefined;
-  return { kind: 'keras-tokenizer', tokenizer: frontEnd.tokenizer, padding: { length, padding: frontEnd.padding, truncating: frontEnd.truncating } };
+  // A vocabulary-pruned model ships its front end limited to its embedding rows.
+  const rows = embeddingRowsOfModel(model);
+  const tokens = tokenFrontEndFor(frontEnd, length, run.model.filename);
+  return rows === undefined ? tokens : tokenFrontEndForRows(tokens, rows);
 }
 
 /** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */

@@ -3,7 +3,7 @@
 import type { tf } from '../engine/backend/index.ts';
 import type { DatasetInfo } from '../engine/data/types.ts';
 import type { OutputKind, TfliteMetadata } from '../engine/export/index.ts';
-import { frontEndFiles, type TextFrontEnd } from '../engine/text/index.ts';
+import { frontEndFiles, tokenLength, type TextFrontEnd } from '../engine/text/index.ts';
 import type { RunForExecution } from '../runs-store/index.ts';
 import type { PlannedCandidate } from '../../workflows/types.ts';
 
@@ -36,7 +36,7 @@ export function candidateMetadata(
       name: 'text',
       description: frontEnd.kind === 'ngram-lsh'
         ? `Raw text featurised to [2, ${frontEnd.featurizer.maxFeatures}] hashed n-gram ids and weights (${FRONT_END_NOTE})`
-        : `Raw text as ${frontEnd.padding.length} token ids through the model's Keras tokenizer (${FRONT_END_NOTE})`,
+        : `Raw text as ${tokenLength(frontEnd)} token ids through the model's Keras ${frontEnd.kind === 'keras-tokenizer' ? 'tokenizer' : 'TextVectorization vocabulary'} (${FRONT_END_NOTE})`,
       colorSpace: null,
       normalization: null,
       files: frontEndFiles(frontEnd),

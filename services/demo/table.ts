@@ -38,3 +38,10 @@ export function formatParetoTables(candidates: CandidateView[], targets: string[
   blocks.push('* = on the Pareto front (accuracy vs size vs latency)');
   return blocks.join('\n\n');
 }
+
+/** The most accurate succeeded candidate at least `ratio`× smaller than the teacher's float32 file (any target). */
+export function bestAtRatio(candidates: CandidateView[], ratio: number): CandidateView | undefined {
+  return candidates
+    .filter((c) => c.status === 'SUCCEEDED' && c.metrics.accuracy != null && c.metrics.bytes != null && (c.metrics.compressionRatio ?? 0) >= ratio)
+    .sort((a, b) => b.metrics.accuracy! - a.metrics.accuracy! || a.metrics.bytes! - b.metrics.bytes!)[0];
+}

@@ -30,6 +30,8 @@ export interface ExportForTargetOptions {
   calibrationSamples?: number;
   /** Standard TFLite metadata to embed in the file. */
   metadata?: TfliteMetadata;
+  /** Pruned weights stored sparse behind DENSIFY where that is smaller (targets whose runtime runs DENSIFY). */
+  sparseWeights?: boolean;
 }
 
 /** Exports `model` in `quantization` with the I/O type `ioType` (see ioTypeFor). */
@@ -42,5 +44,6 @@ export async function exportForTarget(
     ...(quantization === 'int8' ? { representativeData: calibration(dataset, calibrationSamples), calibrationSamples } : {}),
     ioType,
     ...(options.metadata ? { metadata: options.metadata } : {}),
+    ...(options.sparseWeights ? { sparseWeights: true } : {}),
   });
 }

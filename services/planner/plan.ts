@@ -7,6 +7,8 @@
 //   distill(s) → quantize for each student size s (one joint training run for all sizes)
 //   distill → prune → quantize  (only when the size budget is tight)
 //   cluster → quantize    (when a clustering plugin is installed)
+//   prune vocabulary → quantize  (text models over token ids: the Embedding rows of words rare in the
+//                          training split removed, at VOCABULARY_COVERAGES; one call for both)
 //   project               (text datasets: ProjectionNet students at PROJECTION_SIZES, one joint training
 //                          call beside a trainer — the run's text model when it reads token ids)
 // and each ends in the export quantization the target needs.
@@ -31,6 +33,11 @@ const DEFAULT_STUDENTS = ['large', 'medium', 'small'] as const;
  * their front end of ~41 KB, ~14 KB and ~9 KB (measured by bench:text). */
 export const PROJECTION_SIZES = [{ numHash: 128, hiddenUnits: 32 }, { numHash: 64, hiddenUnits: 16 }, { numHash: 32, hiddenUnits: 16 }] as const;
 const PROJECTION_BITS = 8;
+/** Vocabulary pruning of a text model (token ids with texts beside): keep the most frequent ids
+ * covering these fractions of the training split's tokens. The int8 Embedding table is most of such
+ * a file (bench:text: 80,000 of 84,000 bytes for Embedding(5000, 16)), so fewer rows is where a
+ * 4× smaller file comes from. */
+export const VOCABULARY_COVERAGES = [0.99, 0.97] as const;
 /** Below this file budget (bytes) distilled students are pruned as well. */
 const TIGHT_BYTES = 1024 * 1024;
 
@@ -159,6 +166,15 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     }
     if (wanted.has('prune') && pruner) {
       add('prune', `prune-${Math.round(sparsity * 100)}`, join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(), ...quantizeStep(q)], q);
+    }
+    const vocabularyPruner = input.dataset.texts ? find('pruning', 'vocabulary') : undefined;
+    if (wanted.has('prune') && vocabularyPruner) {
+      for (const coverage of VOCABULARY_COVERAGES) {
+        const pct = Math.round(coverage * 100);
+        add('prune', `prune-vocabulary-${pct}`, join(`prune(vocabulary ${coverage})`, qLabel(q)), [{
+          plugin: vocabularyPruner.name, kind: 'pruning', config: { mode: 'vocabulary', coverage: [...VOCABULARY_COVERAGES] }, pick: `pruned-vocabulary-${pct}`,
+        }, ...quantizeStep(q)], q);
+      }
     }
     if (wanted.has('distill') && distiller && allocation) {
       // One joint call (shared by every chain and target); each chain picks one trial.

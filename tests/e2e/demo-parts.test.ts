@@ -62,3 +62,28 @@ test('the report plots succeeded candidates per target and marks the published o
   assert.match(html, /failed \(compress\): out of &lt;memory&gt;/);
   assert.doesNotMatch(html, /<script|(src|href)=["']https?:/);
 });
+
+test('the teacher\'s shifted digits: each image moves by its own offset of at most two pixels, zeros come in', async () => {
+  const { shiftImages } = await import('../../services/demo/teacher.ts');
+  // One 5×5 image with a single bright pixel in the middle, twice.
+  const image = new Float32Array(50);
+  image[12] = 1;
+  image[37] = 1;
+  const draws = [0, 0, 0.99, 0.5]; // image 0: dy = dx = −2; image 1: dy = +2, dx = 0
+  let i = 0;
+  const out = shiftImages(image, 2, 5, () => draws[i++]!);
+  assert.equal(out[0], 1, 'moved up-left by two: the pixel sits at (0, 0)');
+  assert.equal(out[25 + 4 * 5 + 2], 1, 'moved down by two: (4, 2)');
+  assert.equal(out.reduce((a, v) => a + v, 0), 2, 'nothing else lights up');
+  assert.equal(image[12], 1, 'the input is not modified');
+  const edge = new Float32Array(25).fill(1);
+  assert.equal(shiftImages(edge, 1, 5, () => 0).reduce((a, v) => a + v, 0), 9, 'a −2/−2 shift keeps 3×3 of the 5×5 ones; zeros come in');
+});
+
+test('the demo names the most accurate candidate at least 10× smaller than the teacher\'s float file', async () => {
+  const { bestAtRatio } = await import('../../services/demo/table.ts');
+  const c = (key: string, accuracy: number, ratio: number, status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED'): CandidateView => candidate(key, accuracy, Math.round(900_000 / ratio), { status, metrics: { accuracy, bytes: Math.round(900_000 / ratio), downloadBytes: null, parameterCount: null, estimatedLatencyMs: null, hostLatencyMs: null, compressionRatio: ratio, speedup: null } });
+  const picked = bestAtRatio([c('cpu-int8:quantize+int8', 0.98, 3.9), c('cpu-int8:prune-60-distill+int8', 0.975, 20.8), c('mcu-int8:distill-sixteenth+int8', 0.9, 40), c('cpu-int8:broken', 0.99, 50, 'FAILED')], 10);
+  assert.equal(picked?.key, 'cpu-int8:prune-60-distill+int8');
+  assert.equal(bestAtRatio([c('cpu-int8:quantize+int8', 0.98, 3.9)], 10), undefined);
+});

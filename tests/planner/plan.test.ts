@@ -65,8 +65,14 @@ describe('planCandidates', () => {
     const families = new Set(plans.map((p) => p.family));
     for (const f of ['quantize', 'prune', 'distill', 'project']) assert.ok(families.has(f as never), `${f} planned`);
     assert.equal(plans.filter((p) => p.family === 'project').length, 3);
-    // Without texts beside the token ids, no ProjectionNet.
-    assert.ok(!plan({ dataset: { kind: 'tensor', inputShape: [40], numClasses: 2 }, targets: ['cpu-int8'] }).some((p) => p.family === 'project'));
+    // Vocabulary pruning (one call, one pick per coverage), then int8 through the quantizer.
+    const vocabulary = plans.filter((p) => p.key.includes('prune-vocabulary-'));
+    assert.deepEqual(vocabulary.map((p) => p.key), ['cpu-int8:prune-vocabulary-99+int8', 'cpu-int8:prune-vocabulary-97+int8']);
+    assert.equal(new Set(vocabulary.map((p) => JSON.stringify(p.chain[0].config))).size, 1);
+    assert.deepEqual(vocabulary.map((p) => [p.chain[0].config.mode, p.chain[0].pick, p.chain.at(-1)!.kind]), [['vocabulary', 'pruned-vocabulary-99', 'quantization'], ['vocabulary', 'pruned-vocabulary-97', 'quantization']]);
+    // Without texts beside the token ids, no ProjectionNet and no vocabulary pruning.
+    const ids = plan({ dataset: { kind: 'tensor', inputShape: [40], numClasses: 2 }, targets: ['cpu-int8'] });
+    assert.ok(!ids.some((p) => p.family === 'project' || p.key.includes('vocabulary')));
   });
 
   it('text data without a projection plugin plans nothing', () => {

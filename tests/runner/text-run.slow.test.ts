@@ -79,3 +79,44 @@ test('a JSONL text dataset and a sigmoid Embedding model with its tokenizer run,
     assert.ok(c.auc! > 0.9, `${c.key} AUC ${c.auc}`);
   }
 });
+
+test('vocabulary pruning → int8: the file ships the tokenizer with num_words = its rows and scores as reported', async () => {
+  await initEngine('wasm');
+  const data = mails(600);
+  const tokenizer = parseKerasTokenizer(tokenizerJson);
+  const zip = await textModelZip(data);
+  const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+    model: { filename: 'spam-model.zip', bytes: zip },
+    data: { filename: 'mail.jsonl', bytes: data },
+    targets: ['cpu-int8'],
+    techniques: [{ plugin: 'pruning', config: { mode: 'vocabulary', coverage: 0.9 } }, { plugin: 'quantization', config: { modes: ['int8'] } }],
+    constraints: {},
+  });
+  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
+  runner.run();
+  let result;
+  try {
+    await runner.start(orgId, runId);
+    result = await runner.waitFor(runId, 300_000);
+  } finally {
+    await runner.stop();
+  }
+  assert.equal(result.status, 'succeeded', result.message);
+  const [c] = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).execute());
+  assert.equal(c.status, 'succeeded', c.failure_message ?? '');
+  const tflite = await services.blobs.read(c.tflite_sha256!);
+  const frontEnd = textFrontEndOfTflite(tflite);
+  assert.equal(frontEnd.kind, 'keras-tokenizer');
+  if (frontEnd.kind !== 'keras-tokenizer') return;
+  const rows = frontEnd.tokenizer.numWords!;
+  assert.ok(rows > 2 && rows < 200, `num_words ${rows}`);
+  // The shipped vocabulary holds only the kept ids; a dropped word reads as OOV (1).
+  assert.equal(Math.max(...frontEnd.tokenizer.wordIndex.values()), rows - 1);
+  const texts = [`w${rows} w2 w${rows - 1}`];
+  assert.deepEqual([...featurizeWithFrontEnd(frontEnd, texts).slice(0, 3)], [1, 2, rows - 1]);
+  // Held-out texts through the file's own front end, the file in TFLite: the reported accuracy.
+  const heldOut = tokenizedDataset(await openDataset({ bytes: data, filename: 'mail.jsonl' }, { seed: 1 }), { ...tokenizer, numWords: rows }, padding);
+  const measured = await evaluateTflite(tflite, heldOut, 'test', { limit: 200 });
+  assert.equal(measured.accuracy, c.accuracy);
+  assert.ok(c.accuracy! > 0.8, `accuracy ${c.accuracy}`);
+});

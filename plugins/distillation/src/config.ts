@@ -59,6 +59,8 @@ export interface DistillationConfig {
   flip: 'auto' | 'always' | 'never';
   mixup: number;
   recalibrationBatches: number;
+  /** FitNets hint weight β for students that follow the teacher's layers; 0 = no hints. */
+  hintWeight: number;
   samplesPerEpoch: number;
   seed: number;
 }
@@ -115,6 +117,7 @@ export const configSchema: JsonSchema = {
     flip: { enum: ['auto', 'always', 'never'], default: 'auto', description: "Images: random horizontal flips. 'auto' flips when the teacher's accuracy on mirrored training images is within 2 points of its accuracy on the originals (it is for photos, not for digits)." },
     mixup: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Images: probability that a batch is mixed up with a shuffled copy of itself (Zhang et al. 2018); the teacher labels the mixed images and the student learns from those soft labels only.' },
     recalibrationBatches: { type: 'integer', minimum: 0, maximum: 1000, default: 20, description: 'Clean training batches over which every BatchNormalization layer\'s statistics are recomputed after training (0 = keep the moving averages).' },
+    hintWeight: { type: 'number', minimum: 0, maximum: 100, default: 0, description: "FitNets hints (Romero et al. 2015): weight β of a term that teaches students following the teacher's own layers (teacher-derived students and 'self', e.g. the pruned teacher) to reproduce the output of the teacher's middle hidden layer, through a 1×1 regressor where the widths differ; the squared error is divided by the teacher feature's mean square. 0 = no hints." },
     samplesPerEpoch: { type: 'integer', minimum: 0, default: 0, description: 'Training samples per epoch; 0 uses the whole training split.' },
     seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the per-epoch shuffle, the augmentation and the students\' initial weights.' },
   },

@@ -23,7 +23,7 @@ function describe(student: TrainedStudent): string {
 export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
-    version: '2.0.0',
+    version: '2.1.0',
     sdk: '^1.4.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
@@ -48,10 +48,13 @@ export default definePlugin<DistillationConfig>({
         const aug = joint.augmentation
           ? ` Augmentation: crops with ${joint.augmentation.cropPadding}-pixel padding${joint.augmentation.flip ? ', horizontal flips' : ''}${joint.augmentation.mixup > 0 ? `, mixup on ${Math.round(joint.augmentation.mixup * 100)}% of batches` : ''}.`
           : '';
+        const hint = student.hint
+          ? ` FitNets hint: its layer ${student.hint.studentLayer} learned the teacher's ${student.hint.teacherLayer}${student.hint.regressor ? ' through a 1×1 regressor' : ''} (β ${config.hintWeight}).`
+          : '';
         candidates.push({
           name: student.name,
           model: student.model,
-          notes: `${describe(student)} for ${student.epochsTrained} epoch(s) at T=${student.temperature}, α=${student.alpha}${others > 0 ? `, jointly with ${others} other trial(s)` : ''}.${narrowed}${halving}${aug}`,
+          notes: `${describe(student)} for ${student.epochsTrained} epoch(s) at T=${student.temperature}, α=${student.alpha}${others > 0 ? `, jointly with ${others} other trial(s)` : ''}.${narrowed}${halving}${aug}${hint}`,
           metrics: {
             params: student.params,
             ...(validation ? { validationAccuracy: validation.accuracy } : {}),
@@ -83,3 +86,4 @@ export {
   modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
 } from './cost.ts';
 export { narrowTeacher } from './teacher-derived.ts';
+export { buildHint, hintLayerName, hintLoss, withFeature, type Hint } from './hints.ts';

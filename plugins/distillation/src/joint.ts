@@ -21,6 +21,7 @@ import { halvingRungs, halvingTrialEpochs, survivors } from './halving.ts';
 import { scheduledLearningRate, setLearningRate } from './schedule.ts';
 import { buildStudent, variablesOf, type StudentModels } from './students.ts';
 import { narrowTeacher } from './teacher-derived.ts';
+import { buildHint, disposeHint, hintLayerName, hintLoss, withFeature, type Hint } from './hints.ts';
 
 /** What joint distillation needs from a plugin context (`model` only for the 'self' student). */
 export type DistillContext = Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> & { model?: LayersModel };
@@ -45,6 +46,8 @@ export interface TrainedStudent {
   stoppedEarly: boolean;
   /** Its validation accuracy at each rung it reached. */
   rungAccuracies: number[];
+  /** The FitNets hint it learned from (teacher layer, student layer, whether through a regressor). */
+  hint?: { teacherLayer: string; studentLayer: string; regressor: boolean };
 }
 
 export interface JointResult {
@@ -61,7 +64,7 @@ export interface JointResult {
 }
 
 export type JointOptions = Pick<DistillationConfig, 'temperature' | 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'samplesPerEpoch' | 'seed'>
-  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'recalibrationBatches'>>;
+  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'recalibrationBatches' | 'hintWeight'>>;
 
 export { scheduledLearningRate };
 
@@ -126,6 +129,10 @@ interface Trial {
   epochsTrained: number;
   rungAccuracies: number[];
   owned: boolean;
+  /** Layer-name prefix of a teacher-derived student ('' for 'self', whose layers keep the teacher's names). */
+  prefix?: string;
+  hint?: Hint;
+  hintLayers?: { teacherLayer: string; studentLayer: string };
 }
 
 async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: StudentSpec[], grid: GridPoint[], seed: number): Promise<Trial[]> {
@@ -146,10 +153,10 @@ async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: Stu
         if (spec === 'self') {
           if (!ctx.model) throw new Error("the 'self' student needs the model this step received");
           if (grid.length > 1) throw new Error("the 'self' student trains the received model in place: it takes one grid point, not a grid");
-          base = { name, spec, family: 'self', model: ctx.model, lossModel: ctx.model, fromLogits: outputsLogits(ctx.model), owned: false };
+          base = { name, spec, family: 'self', model: ctx.model, lossModel: ctx.model, fromLogits: outputsLogits(ctx.model), owned: false, prefix: '' };
         } else if (isTeacherDerived(spec)) {
           const model = await narrowTeacher(ctx.tf, teacher, spec.teacherWidth, layerName, studentSeed);
-          base = { name, spec, family: 'teacher-derived', model, lossModel: model, fromLogits: outputsLogits(model), owned: true };
+          base = { name, spec, family: 'teacher-derived', model, lossModel: model, fromLogits: outputsLogits(model), owned: true, prefix: `${layerName}_` };
         } else {
           const limit = typeof spec === 'object' && spec.maxParamsFraction ? Math.floor(teacher.countParams() * spec.maxParamsFraction) : maxParams;
           const built = buildGeneric(ctx, spec, name, studentSeed, limit);
@@ -226,6 +233,27 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
   const teacherFromLogits = outputsLogits(teacher);
   const eta = options.halvingEta ?? 0;
   try {
+    // FitNets hints for the students that follow the teacher's architecture (teacher-derived,
+    // and the pruned teacher distilled in place): one teacher pass yields the labels and the hint.
+    const hintWeight = options.hintWeight ?? 0;
+    const hintName = hintWeight > 0 ? hintLayerName(teacher) : undefined;
+    const teacherHint = hintName ? withFeature(tf, teacher, hintName) : undefined;
+    if (hintName && teacherHint) {
+      const shape = (teacherHint.outputs[1]!.shape as number[]).slice(1);
+      for (const [i, t] of trials.entries()) {
+        if (t.prefix === undefined || t.model === teacher) continue;
+        const guided = `${t.prefix}${hintName}`;
+        if (!t.lossModel.layers.some((l) => l.name === guided)) continue;
+        t.hint = buildHint(tf, t.lossModel, guided, shape, options.seed * 100 + i);
+        t.hintLayers = { teacherLayer: hintName, studentLayer: guided };
+        if (t.hint.regressor) t.vars.push(t.hint.regressor.kernel, t.hint.regressor.bias);
+      }
+      const hinted = trials.filter((t) => t.hint);
+      ctx.log.info(hinted.length > 0
+        ? `FitNets hints (β ${hintWeight}) from teacher layer ${hintName} for ${hinted.map((t) => `${t.name}${t.hint!.regressor ? ` (1×1 regressor ${t.hint!.studentChannels}→${t.hint!.teacherChannels})` : ''}`).join(', ')}`
+        : `FitNets hints: no student follows the teacher's layer ${hintName}`);
+    }
+    const hintedForward = teacherHint && trials.some((t) => t.hint) ? teacherHint : undefined;
     // Augmentation: images only.
     const isImage = info.inputShape.length === 3 && info.inputShape[0] > 1 && info.inputShape[1] > 1;
     let augmentation: AugmentOptions | null = null;
@@ -277,19 +305,28 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
           input = tf.tensor(a.x, xs.shape);
           mixed = a.mixed !== undefined;
         }
-        // The teacher labels the (augmented) batch once; every student learns from that output.
-        const teacherOut = tf.tidy(() => forward(input));
+        // The teacher labels the (augmented) batch once; every student learns from that output
+        // (and the hinted ones from its hint layer's output too).
+        const useHints = hintedForward !== undefined && active.some((t) => t.hint);
+        const [teacherOut, teacherFeature] = useHints
+          ? tf.tidy(() => hintedForward.apply(forwardInput(input), { training: false }) as Tensor[])
+          : [tf.tidy(() => forward(input)), undefined];
         try {
           const losses = active.map((t) => t.optimizer!.minimize(() => {
-            const out = t.lossModel.apply(t.toInput(input), { training: true }) as Tensor;
-            return ctx.train.losses.distillation(out, teacherOut, ys, {
+            const kd = (out: Tensor) => ctx.train.losses.distillation(out, teacherOut!, ys, {
               temperature: t.point.temperature, alpha: mixed ? 0 : t.point.alpha, studentFromLogits: t.fromLogits, teacherFromLogits,
             });
+            if (t.hint && teacherFeature) {
+              const [out, feature] = t.hint.model.apply(t.toInput(input), { training: true }) as Tensor[];
+              return tf.add(kd(out!), hintLoss(tf, t.hint, feature!, teacherFeature, hintWeight));
+            }
+            return kd(t.lossModel.apply(t.toInput(input), { training: true }) as Tensor);
           }, true, t.vars) as Tensor);
           chargedSeconds += batch.size * (teacherSeconds + active.reduce((a, t) => a + t.secondsPerSample, 0)) + TEACHER_BATCH_SECONDS + active.length * STEP_SECONDS;
           return { loss: tf.addN(losses) };
         } finally {
-          teacherOut.dispose();
+          teacherOut!.dispose();
+          teacherFeature?.dispose();
           if (input !== xs) input.dispose();
         }
       },
@@ -337,6 +374,7 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
         name: t.name, spec: t.spec, ...(t.size ? { size: t.size } : {}), family: t.family, model: t.model, params: t.model.countParams(), group: t.group,
         temperature: t.point.temperature, alpha: t.point.alpha, epochsTrained: t.epochsTrained, stoppedEarly: t.epochsTrained < result.epochsCompleted,
         rungAccuracies: t.rungAccuracies,
+        ...(t.hint && t.hintLayers ? { hint: { ...t.hintLayers, regressor: t.hint.regressor !== undefined } } : {}),
       })),
       loopSeconds,
       epochsCompleted: result.epochsCompleted,
@@ -349,7 +387,10 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
     for (const t of trials) if (t.owned) t.model.dispose();
     throw err;
   } finally {
-    for (const t of trials) t.optimizer?.dispose();
+    for (const t of trials) {
+      t.optimizer?.dispose();
+      disposeHint(t.hint);
+    }
   }
 }
 

@@ -3,7 +3,8 @@
 import type { JsonSchema } from '@condense/plugin-sdk';
 
 export interface PruningConfig {
-  mode: 'unstructured' | 'structured';
+  mode: 'unstructured' | 'structured' | 'vocabulary';
+  coverage: number | number[];
   targetSparsity: number | number[];
   initialSparsity: number;
   epochs: number;
@@ -26,9 +27,14 @@ export const configSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     mode: {
-      enum: ['unstructured', 'structured'],
+      enum: ['unstructured', 'structured', 'vocabulary'],
       default: 'unstructured',
-      description: "'unstructured' zeroes individual weights (smaller when compressed); 'structured' removes whole conv filters / dense units ranked by L1 norm (a narrower, faster model).",
+      description: "'unstructured' zeroes individual weights (smaller when compressed); 'structured' removes whole conv filters / dense units ranked by L1 norm (a narrower, faster model); 'vocabulary' removes the Embedding rows of words rare in the training split (text models over token ids; see `coverage`).",
+    },
+    coverage: {
+      anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: 1 }, { type: 'array', items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, minItems: 1, maxItems: 8 }],
+      default: [0.99, 0.97],
+      description: "mode 'vocabulary': keep the fewest most frequent token ids whose occurrences reach this fraction of the training split's tokens. A list emits one candidate per value.",
     },
     targetSparsity: {
       anyOf: [sparsity, { type: 'array', items: sparsity, minItems: 1, maxItems: 8 }],
@@ -71,5 +77,11 @@ export const configSchema: JsonSchema = {
 /** The target sparsities as a list, one candidate each. */
 export function targetSparsities(config: PruningConfig): number[] {
   const list = Array.isArray(config.targetSparsity) ? config.targetSparsity : [config.targetSparsity];
+  return [...new Set(list)];
+}
+
+/** The vocabulary coverages as a list, one candidate each. */
+export function coverages(config: PruningConfig): number[] {
+  const list = Array.isArray(config.coverage) ? config.coverage : [config.coverage];
   return [...new Set(list)];
 }

@@ -1,15 +1,16 @@
 // @condense/plugin-pruning: magnitude pruning with the gradual schedule of Zhu & Gupta 2017,
 // unstructured (per weight) or structured (whole channels removed).
 import { cloneModel, definePlugin, type CandidateModel, type PluginContext, TARGET_IDS } from '@condense/plugin-sdk';
-import { configSchema, targetSparsities, type PruningConfig } from './config.ts';
+import { configSchema, coverages, targetSparsities, type PruningConfig } from './config.ts';
 import { pruneStructured } from './structured.ts';
 import { pruneUnstructured } from './unstructured.ts';
+import { pruneVocabulary } from './vocabulary.ts';
 
 function checkConfig(ctx: PluginContext, config: PruningConfig): void {
   const names = new Set(ctx.model.layers.map((l) => l.name));
   const unknown = config.layers.filter((name) => !names.has(name));
   if (unknown.length > 0) throw new Error(`config.layers names unknown layer(s): ${unknown.join(', ')}`);
-  if (config.epochs > 0 && ctx.data.info.kind !== 'tensor') {
+  if (config.mode !== 'vocabulary' && config.epochs > 0 && ctx.data.info.kind !== 'tensor') {
     throw new Error(`pruning fine-tunes on tensor datasets only; this one is '${ctx.data.info.kind}' (use epochs: 0 for one-shot pruning)`);
   }
   if (config.endStep >= 0 && config.endStep < Math.max(0, config.beginStep)) {
@@ -24,19 +25,26 @@ function checkConfig(ctx: PluginContext, config: PruningConfig): void {
 export default definePlugin<PruningConfig>({
   manifest: {
     name: 'pruning',
-    version: '1.0.0',
+    version: '1.1.0',
     sdk: '^1.4.0',
     kind: 'pruning',
     summary: 'Magnitude pruning on a gradual sparsity schedule, per weight or by removing whole filters/units.',
     // Structured pruning makes a narrower dense model every target runs; unstructured zeros only
     // shrink the compressed download (no target here has sparse kernels).
     hardwareTargets: [...TARGET_IDS],
-    modes: Object.fromEntries(TARGET_IDS.map((t) => [t, ['structured', 'unstructured']])),
+    // Vocabulary pruning removes Embedding rows of rare words (text models): smaller on every target.
+    modes: Object.fromEntries(TARGET_IDS.map((t) => [t, ['structured', 'unstructured', 'vocabulary']])),
     configSchema,
   },
   hooks: {
     async compress(ctx, config) {
       checkConfig(ctx, config);
+      if (config.mode === 'vocabulary') {
+        ctx.progress({ step: 0, message: `counting token ids for vocabulary pruning (coverage ${coverages(config).join(', ')})` });
+        const pruned = await pruneVocabulary(ctx, coverages(config));
+        for (const c of pruned) ctx.log.info(`candidate ${c.name}: ${c.notes ?? ''}`);
+        return pruned;
+      }
       const candidates: CandidateModel[] = [];
       for (const target of targetSparsities(config)) {
         if (ctx.signal.aborted) throw new Error('pruning cancelled');

@@ -8,6 +8,7 @@ import { isHdf5 } from './h5.ts';
 import { normalizeKerasModelConfig, type NormalizedModel } from './keras-config.ts';
 import { readKerasH5 } from './keras-h5.ts';
 import { readKerasZip } from './keras-zip.ts';
+import { separateTextVectorization } from './text-front-end.ts';
 import { isTflite, readTfliteUpload } from './tflite.ts';
 import { buildLayersModel, distinct, layersSignature, setLayerWeights, type LayerWeights } from './build.ts';
 import { graphOpTypes, loadGraphModel, loadModelJson, weightCount } from './tfjs-json.ts';
@@ -92,7 +93,9 @@ async function load(source: ModelSource, options: ImportOptions, withWeights: bo
     }
     case 'keras-zip': {
       const contents = await readKerasZip(resolved.files, resolved.label, { weights: withWeights });
-      return layersFromConfig('keras-zip', normalizeKerasModelConfig(contents.config, normalizeOptions), withWeights ? contents.weights : undefined);
+      // A TextVectorization after the string input becomes the text front end (readTextFrontEnd): the model starts at its token ids.
+      const { config } = separateTextVectorization(contents.config);
+      return layersFromConfig('keras-zip', normalizeKerasModelConfig(config, normalizeOptions), withWeights ? contents.weights : undefined);
     }
     case 'tflite': {
       const upload = readTfliteUpload(resolved.bytes, resolved.label);

@@ -40,7 +40,7 @@ export function rejectUnsupportedLayers(layers: { className: unknown; name: stri
     ? ' Lambda layers hold Python code that cannot be rebuilt: replace them with built-in layers before saving.'
     : '';
   const vectorization = bad.some((l) => l.className === 'TextVectorization')
-    ? " TextVectorization runs string ops inside the model that TFLite builtins lack: upload the model from its token-id input (the layers after the vectorizer) with the vocabulary as tokenizer.json (Keras Tokenizer.to_json()) beside it — Condense then ships the vocabulary in the .tflite — or upload the raw-text dataset and let Condense build ProjectionNet candidates, which need no vocabulary."
+    ? " TextVectorization runs string ops that TFLite builtins lack; Condense takes it as the model's text front end when the model is saved as .keras (model.save('m.keras'): its vocabulary is in the archive's assets) and the layer comes right after the string input (output_mode int, split whitespace, output_sequence_length set). Otherwise upload the model from its token-id input with tokenizer.json (Keras Tokenizer.to_json()) beside it, or upload the raw-text dataset and let Condense build ProjectionNet candidates, which need no vocabulary."
     : '';
   throw new ModelImportError(`unsupported layer${bad.length > 1 ? 's' : ''} ${listed}${more}; supported layers: ${SUPPORTED_LAYERS.join(', ')}.${lambda}${vectorization}`);
 }

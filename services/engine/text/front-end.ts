@@ -1,19 +1,21 @@
 // The text front end that ships inside a text candidate's .tflite (issue #13 item 4), so an app
-// needs nothing else: the Keras tokenizer of a user's text model (vocab.txt, the standard
-// VOCABULARY associated file, plus its splitting rules and the model's sequence length) or the
+// needs nothing else: the Keras tokenizer or TextVectorization layer of a user's text model
+// (vocab.txt, the standard VOCABULARY associated file, plus its rules and the model's sequence
+// length) or the
 // n-gram featuriser and LSH parameters of a ProjectionNet, as associated files of the input
 // tensor in the standard TFLITE_METADATA. `textFrontEndOfTflite(bytes)` reads them back and
 // `featurizeWithFrontEnd` turns strings into the model's input with the same functions training
 // used (tokenizeTexts / featurizeTexts) — pure JavaScript, for Node and the browser.
 import { checkFeaturizerConfig, featurizeTexts, type TextFeaturizerConfig } from '../../../plugins/sdk/src/text/index.ts';
 import { readAssociatedFiles } from '../export/associated-files.ts';
-import { tokenizeTexts, type KerasTokenizer, type PaddingOptions } from './keras-tokenizer.ts';
+import type { KerasTokenizer } from './keras-tokenizer.ts';
+import { tokenIds, tokenLength, type TokenFrontEnd } from './token-front-end.ts';
 
 export const FRONT_END_FILE = 'text_front_end.json';
 export const VOCABULARY_FILE = 'vocab.txt';
 
 export type TextFrontEnd =
-  | { kind: 'keras-tokenizer'; tokenizer: KerasTokenizer; padding: Required<PaddingOptions> }
+  | TokenFrontEnd
   | { kind: 'ngram-lsh'; featurizer: TextFeaturizerConfig; numHash: number; numBits: number };
 
 /** An associated file of the model's input tensor. */
@@ -44,6 +46,22 @@ export function frontEndFiles(frontEnd: TextFrontEnd): FrontEndFile[] {
       bytes: encode(JSON.stringify({ kind: 'ngram-lsh', featurizer, numHash, numBits, inputShape: [2, featurizer.maxFeatures] })),
     }];
   }
+  const vocabularyFile = (lines: string[]): FrontEndFile => ({
+    name: VOCABULARY_FILE, type: 'VOCABULARY', description: 'Vocabulary: line i is the token with id i (line 0: padding).', bytes: encode(lines.join('\n') + '\n'),
+  });
+  if (frontEnd.kind === 'text-vectorization') {
+    const { vectorizer, length } = frontEnd;
+    // Tokens come from splitting on whitespace: none holds a line break.
+    const rules = { kind: 'text-vectorization', standardize: vectorizer.standardize, split: 'whitespace', outputMode: 'int', oovId: 1, length, vocabularyFile: VOCABULARY_FILE };
+    return [
+      {
+        name: FRONT_END_FILE, type: 'DESCRIPTIONS',
+        description: 'Text front end: Keras TextVectorization (output_mode int) — standardize, split on whitespace, vocab.txt lookup (unknown → 1), first `length` ids, zero-padded at the end; token ids as float32.',
+        bytes: encode(JSON.stringify(rules)),
+      },
+      vocabularyFile(vectorizer.vocabulary),
+    ];
+  }
   const { tokenizer: t, padding } = frontEnd;
   const lines = vocabularyLines(t);
   // A token holding a line break cannot be a vocab.txt line: the vocabulary then travels inline.
@@ -59,7 +77,7 @@ export function frontEndFiles(frontEnd: TextFrontEnd): FrontEndFile[] {
       description: "Text front end: Keras Tokenizer rules (texts_to_sequences) and pad_sequences to the model's length; token ids as float32.",
       bytes: encode(JSON.stringify(rules)),
     },
-    ...(inline ? [] : [{ name: VOCABULARY_FILE, type: 'VOCABULARY' as const, description: 'Vocabulary: line i is the token with id i (line 0: padding).', bytes: encode(lines.join('\n') + '\n') }]),
+    ...(inline ? [] : [vocabularyFile(lines)]),
   ];
 }
 
@@ -76,7 +94,7 @@ export function frontEndFromFiles(files: Record<string, Uint8Array>): TextFrontE
   if (!raw) throw new FrontEndError(`the model carries no ${FRONT_END_FILE}: it is not a text model exported by Condense`);
   const spec = JSON.parse(new TextDecoder().decode(raw)) as Record<string, any>;
   if (spec.kind === 'ngram-lsh') return { kind: 'ngram-lsh', featurizer: checkFeaturizerConfig(spec.featurizer), numHash: spec.numHash, numBits: spec.numBits };
-  if (spec.kind !== 'keras-tokenizer') throw new FrontEndError(`${FRONT_END_FILE}: unknown front end kind ${JSON.stringify(spec.kind)}`);
+  if (spec.kind !== 'keras-tokenizer' && spec.kind !== 'text-vectorization') throw new FrontEndError(`${FRONT_END_FILE}: unknown front end kind ${JSON.stringify(spec.kind)}`);
   let lines: string[] = spec.vocabulary;
   if (!lines) {
     const vocab = files[spec.vocabularyFile];
@@ -84,6 +102,7 @@ export function frontEndFromFiles(files: Record<string, Uint8Array>): TextFrontE
     const text = new TextDecoder().decode(vocab);
     lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
   }
+  if (spec.kind === 'text-vectorization') return { kind: 'text-vectorization', vectorizer: { vocabulary: lines, standardize: spec.standardize }, length: spec.length };
   const wordIndex = new Map<string, number>();
   lines.forEach((word, id) => { if (id > 0 && word !== '') wordIndex.set(word, id); });
   return {
@@ -100,10 +119,10 @@ export function textFrontEndOfTflite(bytes: Uint8Array): TextFrontEnd {
 
 /** Per-sample input shape of a model behind `frontEnd`. */
 export function frontEndInputShape(frontEnd: TextFrontEnd): number[] {
-  return frontEnd.kind === 'ngram-lsh' ? [2, frontEnd.featurizer.maxFeatures] : [frontEnd.padding.length];
+  return frontEnd.kind === 'ngram-lsh' ? [2, frontEnd.featurizer.maxFeatures] : [tokenLength(frontEnd)];
 }
 
 /** Strings → the model's float32 input [texts.length, ...frontEndInputShape]. */
 export function featurizeWithFrontEnd(frontEnd: TextFrontEnd, texts: readonly string[]): Float32Array {
-  return frontEnd.kind === 'ngram-lsh' ? featurizeTexts(texts, frontEnd.featurizer) : tokenizeTexts(texts, frontEnd.tokenizer, frontEnd.padding);
+  return frontEnd.kind === 'ngram-lsh' ? featurizeTexts(texts, frontEnd.featurizer) : tokenIds(frontEnd, texts);
 }

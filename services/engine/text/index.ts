@@ -9,11 +9,15 @@ export {
   normalizeText, type TextFeaturizerConfig, fingerprint64, fingerprint64AsDouble, fingerprint64Key8, MAX_PROJECTION_BITS,
   float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds, lshProjectBatch, type LshInputMode, type LshProjectionSpec,
 } from '../../../plugins/sdk/src/text/index.ts';
-export { textFeaturizerOfModel, textProjectionOfModel } from './model-preprocessing.ts';
+export { embeddingRowsOfModel, textFeaturizerOfModel, textProjectionOfModel } from './model-preprocessing.ts';
 export {
   fitKerasTokenizer, kerasTokenizerJson, padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
 } from './keras-tokenizer.ts';
-export { tokenizedDataset } from './tokenized-dataset.ts';
+export { frontEndOfDataset, tokenIdsDataset, tokenizedDataset, withVocabularyRows } from './tokenized-dataset.ts';
+export { tokenFrontEndForRows, tokenIds, tokenLength, tokenRows, type TokenFrontEnd } from './token-front-end.ts';
+export {
+  parseVocabularyFile, standardizeText, TextVectorizationError, textVectorizerFromConfig, vectorizerTokens, vectorizeText, vectorizeTexts, type TextVectorizer,
+} from './text-vectorization.ts';
 export { featurizedDataset } from './featurized-dataset.ts';
 export {
   FRONT_END_FILE, VOCABULARY_FILE, FrontEndError, featurizeWithFrontEnd, frontEndFiles, frontEndFromFiles, frontEndInputShape, textFrontEndOfTflite,

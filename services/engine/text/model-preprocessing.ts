@@ -22,3 +22,13 @@ export function textProjectionOfModel(model: { layers: readonly LayerLike[] }): 
 export function textFeaturizerOfModel(model: { layers: readonly LayerLike[] }): TextFeaturizerConfig | undefined {
   return textProjectionOfModel(model)?.featurizer;
 }
+
+/** The rows of the Embedding table a model reads token ids with (its input_dim), or undefined
+ * when it has none or several. A vocabulary-pruned model has fewer rows than its tokenizer's ids:
+ * it reads the tokenizer with num_words = rows (tokenized-dataset.ts, the shipped front end). */
+export function embeddingRowsOfModel(model: { layers: readonly LayerLike[] }): number | undefined {
+  const embeddings = model.layers.filter((l) => l.getClassName() === 'Embedding');
+  if (embeddings.length !== 1) return undefined;
+  const rows = (embeddings[0].getConfig() as { inputDim?: number }).inputDim;
+  return Number.isInteger(rows) ? rows : undefined;
+}

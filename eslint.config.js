@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/node_modules/', '.condense/', 'coverage/', '**/*.generated.*', 'tests/fixtures/', 'services/console/dist/', 'services/console/src/gql/'] },
+  { ignores: ['node_modules/', '**/node_modules/', '.condense/', 'coverage/', '**/*.generated.*', 'tests/fixtures/', 'services/console/dist/', 'services/console/src/gql/', 'plugins/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,7 +7,7 @@
 // resolves with candidates and/or PluginFailure records; the host stays up.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { HOST_LAYERS, SDK_VERSION, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
+import { HOST_LAYERS, SDK_VERSION, type ExportHints, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import { sweepStaleEntries } from '../files/stale.ts';
@@ -93,7 +93,7 @@ export interface PluginCandidate {
   name: string;
   model: SerializedModel;
   notes?: string;
-  exportHints?: { quantization?: 'float32' | 'float16' | 'dynamic-int8' | 'int8'; qat?: boolean };
+  exportHints?: ExportHints;
   metrics?: Record<string, number>;
 }
 

@@ -4,37 +4,23 @@
 // int8 quantization; the stored .tflite, fed texts tokenised by the reference front end, scores
 // exactly the accuracy the run reported.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadConfig } from '../../services/config.ts';
-import { withTenant } from '../../services/db/tenant.ts';
 import { initEngine } from '../../services/engine/backend/index.ts';
 import { openDataset } from '../../services/engine/data/index.ts';
 import { evaluateTflite } from '../../services/engine/evaluate/index.ts';
 import { featurizeWithFrontEnd, parseKerasTokenizer, textFrontEndOfTflite, tokenizedDataset, tokenizeTexts } from '../../services/engine/text/index.ts';
-import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
-import { createLocalRun } from '../../services/runs/local-run.ts';
-import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import type { RunServices } from '../../services/runs/run-services.ts';
+import { openTestRunServices, runToEnd, type TestRunServices } from '../helpers/local-run.ts';
 import { mails, padding, textModelZip, tokenizerJson } from '../helpers/text-fixtures.ts';
 
+let stack: TestRunServices;
 let services: RunServices;
-let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'condense-text-run-'));
-  const database = await createTestDatabase();
-  services = await openRunServices(loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm' }), {
-    database,
-    sizes: { latencyRuns: 3, calibrationSamples: 64, evalSamples: 200 },
-  });
+  stack = await openTestRunServices('text-run', { latencyRuns: 3, calibrationSamples: 64, evalSamples: 200 });
+  ({ services } = stack);
 });
-after(async () => {
-  await services.database.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stack.close());
 
 test('a JSONL text dataset and a sigmoid Embedding model with its tokenizer run, quantize and score as reported', async () => {
   await initEngine('wasm');
@@ -42,24 +28,14 @@ test('a JSONL text dataset and a sigmoid Embedding model with its tokenizer run,
   const tokenizer = parseKerasTokenizer(tokenizerJson);
   const zip = await textModelZip(data);
 
-  const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+  const { result, candidates } = await runToEnd(services, {
     model: { filename: 'spam-model.zip', bytes: zip },
     data: { filename: 'mail.jsonl', bytes: data },
     targets: ['cpu-int8'],
     techniques: [{ plugin: 'quantization', config: { modes: ['int8'] } }],
     constraints: {},
   });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
-  runner.run();
-  let result;
-  try {
-    await runner.start(orgId, runId);
-    result = await runner.waitFor(runId, 300_000);
-  } finally {
-    await runner.stop();
-  }
   assert.equal(result.status, 'succeeded', result.message);
-  const candidates = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).execute());
   const ok = candidates.filter((c) => c.status === 'succeeded');
   assert.ok(ok.length > 0, candidates.map((c) => `${c.key}: ${c.failure_message}`).join('; '));
   for (const c of ok) {
@@ -85,24 +61,14 @@ test('vocabulary pruning → int8: the file ships the tokenizer with num_words =
   const data = mails(600);
   const tokenizer = parseKerasTokenizer(tokenizerJson);
   const zip = await textModelZip(data);
-  const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+  const { result, candidates: [c] } = await runToEnd(services, {
     model: { filename: 'spam-model.zip', bytes: zip },
     data: { filename: 'mail.jsonl', bytes: data },
     targets: ['cpu-int8'],
     techniques: [{ plugin: 'pruning', config: { mode: 'vocabulary', coverage: 0.9 } }, { plugin: 'quantization', config: { modes: ['int8'] } }],
     constraints: {},
   });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
-  runner.run();
-  let result;
-  try {
-    await runner.start(orgId, runId);
-    result = await runner.waitFor(runId, 300_000);
-  } finally {
-    await runner.stop();
-  }
   assert.equal(result.status, 'succeeded', result.message);
-  const [c] = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).execute());
   assert.equal(c.status, 'succeeded', c.failure_message ?? '');
   const tflite = await services.blobs.read(c.tflite_sha256!);
   const frontEnd = textFrontEndOfTflite(tflite);

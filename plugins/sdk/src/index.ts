@@ -7,7 +7,10 @@ export type {
 } from './layers.ts';
 export { PLUGIN_KINDS, type JsonSchema, type PluginKind, type PluginManifest } from './manifest.ts';
 export { TARGET_IDS, isTargetId, type TargetId } from './targets.ts';
-export { EXPORT_QUANTIZATIONS, type CandidateModel, type ExportHints, type ExportQuantization } from './candidate.ts';
+export {
+  ACTIVATION_RANGES_VERSION, EXPORT_QUANTIZATIONS, type ActivationRanges, type CandidateModel, type ExportHints, type ExportQuantization,
+  type ValueRange,
+} from './candidate.ts';
 export type {
   ExportEvaluateOptions, ExportEvaluation, ExportHelpers, PluginContext, PluginLogger, ProgressUpdate, TargetInfo,
 } from './context.ts';

@@ -25,6 +25,7 @@ export async function exportCandidate(
     const metadata = candidateMetadata(run, dataset.info, candidate, quantization, model, await textFrontEndFor(deps, run, dataset, model));
     result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), datasetForModel(dataset, model), {
       metadata, sparseWeights: getTarget(candidate.target).sparseWeights, ...(calibration ? { calibrationSamples: calibration } : {}),
+      ...(compressed.activationRanges ? { activationRanges: compressed.activationRanges } : {}),
     });
   } catch (err) {
     if (ctx.signal.aborted) throw err;

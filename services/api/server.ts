@@ -42,6 +42,7 @@ import { DocumentCache } from './limits/document-cache.ts';
 import { DEFAULT_LIMITS, costError, limitRules, type QueryLimits } from './limits/rules.ts';
 import { buildApiSchema } from './schema.ts';
 import { CSRF_HEADER, DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE, SessionSigner, SignedOutSessions, readCookie, sameOrigin } from './session.ts';
+import { followSignOuts } from './sign-out.ts';
 import { authenticateSession } from './session-auth.ts';
 import { UrlSigner } from './signing.ts';
 
@@ -127,6 +128,9 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     sessions: { signer: new SessionSigner(config.signingSecret), signedOut: new SignedOutSessions(), ttlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS },
     log,
   };
+
+  // Console sessions signed out on any API process are refused here too.
+  const stopFollowingSignOuts = await followSignOuts(database.db, hub, services.sessions.signedOut, log);
 
   // Requests without an API key are limited per client address, before parsing or validation.
   const anonymousLimiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.anonymousRateLimit ?? DEFAULT_ANONYMOUS_RATE_LIMIT);
@@ -337,6 +341,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     close: () =>
       (closing ??= (async () => {
         await apollo.stop(); // drains HTTP, then closes WebSocket connections (1001), ending their subscriptions
+        stopFollowingSignOuts();
         hub.close();
         wsServer.close();
         await pubsub.close();

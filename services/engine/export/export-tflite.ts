@@ -1,4 +1,5 @@
 // exportTflite: tfjs LayersModel → .tflite bytes in one of four quantization modes.
+import type { ActivationRanges } from '@condense/plugin-sdk';
 import type { tf } from '../backend/index.ts';
 import { peakActivationBytes } from './activation-memory.ts';
 import { appendAssociatedFiles } from './associated-files.ts';
@@ -7,6 +8,7 @@ import { LABELS_FILE, labelsFileBytes, serializeTfliteMetadata, type TfliteMetad
 import { calibrateRanges } from './ir-interpreter.ts';
 import { optimizeIr } from './ir-passes.ts';
 import { kerasToIr } from './keras-to-ir.ts';
+import { learnedTensorRanges } from './learned-ranges.ts';
 import { lowerIr, type QuantizationMode } from './lower.ts';
 import { sparsifyWeights } from './sparse-weights.ts';
 import { downloadBytes } from '../evaluate/download-size.ts';
@@ -23,6 +25,9 @@ export interface ExportTfliteOptions {
   ioType?: 'float32' | 'int8';
   /** int8: how many representative samples to calibrate on (default 500). */
   calibrationSamples?: number;
+  /** int8: ranges learned in training (quantization-aware) for the tensors they name, used
+   * instead of the calibrated ones; the other tensors are calibrated. */
+  activationRanges?: ActivationRanges;
   /** dynamic-int8: see LowerOptions. */
   dynamicRangeMinElements?: number;
   dynamicInt8Kernels?: 'hybrid' | 'dequantize';
@@ -46,6 +51,8 @@ export interface ExportTfliteResult {
   tensorTypes: string[];
   /** Peak bytes of live activations at batch 1 (see activation-memory.ts). */
   peakActivationBytes: number;
+  /** int8: activation tensors whose range came from `activationRanges` rather than calibration. */
+  learnedRangeTensors: number;
   /** Weight constants stored sparse (`sparseWeights`); empty when the file is dense. */
   sparseTensors: string[];
 }
@@ -58,13 +65,16 @@ export async function exportTflite(model: tf.LayersModel, options: ExportTfliteO
   }
   const graph = optimizeIr(kerasToIr(model, options.inputShape));
   let ranges;
+  let learnedRanges;
   if (options.quantization === 'int8') {
     if (!options.representativeData) throw new Error('int8 export needs representativeData for calibration');
     ranges = await calibrateRanges(graph, options.representativeData, { maxSamples: options.calibrationSamples });
+    if (options.activationRanges) learnedRanges = learnedTensorRanges(graph, options.activationRanges);
   }
   const spec = lowerIr(graph, {
     mode: options.quantization,
     ranges,
+    learnedRanges,
     ioType: options.ioType,
     dynamicRangeMinElements: options.dynamicRangeMinElements,
     dynamicInt8Kernels: options.dynamicInt8Kernels,
@@ -90,6 +100,7 @@ export async function exportTflite(model: tf.LayersModel, options: ExportTfliteO
     ops: [...new Set(spec.operators.map((op) => op.op))],
     tensorTypes: [...new Set(spec.tensors.map((t) => t.type))],
     peakActivationBytes: peakActivationBytes(spec),
+    learnedRangeTensors: learnedRanges?.size ?? 0,
     sparseTensors,
   };
 }

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits shifted by up to 2 pixels (this is the model Condense will compress)`);
     const teacher = await trainTeacher(local, {
       epochs: SETTINGS.teacherEpochs,
+      batchSize: 64,
       seed: SETTINGS.seed,
       onProgress: (p) => out.isTTY && out.write(`\r  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)} samples/s   `),
     });

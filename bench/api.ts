@@ -23,6 +23,7 @@ import { openDatabase, type Database } from '../services/db/database.ts';
 import { withTenant } from '../services/db/tenant.ts';
 import { appendRunEvent } from '../services/events/index.ts';
 import { finishRun } from '../services/runs-store/index.ts';
+import { cpuMsBetween, processCpuMs, selfCpuMs } from './lib/cpu.ts';
 import { TYPICAL_QUERY, seedBenchOrg, writeBodies, type BenchOrg } from './lib/api-workload.ts';
 import type { LoadPlan, LoadResult, LoadStep } from './lib/http-load.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './lib/throwaway-postgres.ts';
@@ -49,8 +50,15 @@ interface Figures {
   requests: number;
 }
 
+/** CPU milliseconds per request of each process during a phase (db: null when its processes are not visible). */
+interface CpuFigures {
+  server: number;
+  loader: number;
+  db: number | null;
+}
+
 interface DatabaseFigures {
-  query: Figures & { statementsPerRequest: number };
+  query: Figures & { statementsPerRequest: number; cpu: CpuFigures };
   write: Figures & { statementsPerRequest: number };
   mixedQuery: Figures;
   mixedWrite: Figures;
@@ -81,7 +89,9 @@ function figures(result: LoadResult, kind: string): Figures {
 const show = (label: string, f: Figures, extra = '') =>
   console.log(`  ${label.padEnd(12)} ${String(f.requests).padStart(6)} requests, ${f.failed} failed; ${round(f.rps, 1)} req/s, p50 ${round(f.p50)} ms, p99 ${round(f.p99)} ms${extra}`);
 
-async function loadPhase(database: Database, url: string, org: BenchOrg, scripts: LoadStep[][], profileAs?: string): Promise<{ result: LoadResult; statements: number }> {
+async function loadPhase(
+  database: Database, url: string, org: BenchOrg, scripts: LoadStep[][], dbPids: (() => number[]) | null, profileAs?: string,
+): Promise<{ result: LoadResult; statements: number; cpu: CpuFigures }> {
   const session = profileAs && CPU_PROFILE_DIR ? new Session() : null;
   if (session) {
     session.connect();
@@ -89,8 +99,14 @@ async function loadPhase(database: Database, url: string, org: BenchOrg, scripts
     await session.post('Profiler.start');
   }
   const before = database.statements.count;
+  const dbBefore = dbPids ? processCpuMs(dbPids()) : null;
+  const serverBefore = selfCpuMs();
   const result = await load({ url, key: org.key, seconds: SECONDS, clients: CLIENTS, scripts });
+  const serverMs = selfCpuMs() - serverBefore;
+  const dbMs = dbBefore && dbPids ? cpuMsBetween(dbBefore, processCpuMs(dbPids())) : null;
   const statements = database.statements.count - before;
+  const requests = Math.max(1, Object.values(result.kinds).reduce((n, k) => n + k.latenciesMs.length, 0));
+  const cpu = { server: serverMs / requests, loader: result.cpuMs / requests, db: dbMs === null ? null : dbMs / requests };
   if (session) {
     const { profile } = await session.post('Profiler.stop');
     mkdirSync(CPU_PROFILE_DIR!, { recursive: true });
@@ -99,7 +115,11 @@ async function loadPhase(database: Database, url: string, org: BenchOrg, scripts
     session.disconnect();
     console.log(`  CPU profile of the server during this phase: ${file}`);
   }
-  return { result, statements };
+  console.log(
+    `  CPU per request: server ${round(cpu.server)} ms, load generator ${round(cpu.loader)} ms, database ${cpu.db === null ? 'in the server (PGlite) or not visible' : `${round(cpu.db)} ms`}` +
+      ` (${round((serverMs + result.cpuMs + (dbMs ?? 0)) / (result.elapsedSeconds * 10))} % of one core in all)`,
+  );
+  return { result, statements, cpu };
 }
 
 async function fanout(database: Database, wsUrl: string, org: BenchOrg): Promise<DatabaseFigures['fanout']> {
@@ -170,7 +190,7 @@ async function fanout(database: Database, wsUrl: string, org: BenchOrg): Promise
   return result;
 }
 
-async function benchDatabase(databaseUrl: string | undefined): Promise<DatabaseFigures> {
+async function benchDatabase(databaseUrl: string | undefined, dbPids: (() => number[]) | null): Promise<DatabaseFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'condense-bench-api-'));
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl ?? '', CONDENSE_DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'warn' });
   const database = await openDatabase(config, { migrate: true });
@@ -182,17 +202,17 @@ async function benchDatabase(databaseUrl: string | undefined): Promise<DatabaseF
     const queryStep: LoadStep = { kind: 'query', body: JSON.stringify({ query: TYPICAL_QUERY }) };
     const writeScript: LoadStep[] = [{ kind: 'write', body: write.createProject }, { kind: 'write', body: write.startRun }];
 
-    const q = await loadPhase(database, server.graphqlUrl, org, [[queryStep]], `query-${database.kind}`);
-    const query = { ...figures(q.result, 'query'), statementsPerRequest: 0 };
+    const q = await loadPhase(database, server.graphqlUrl, org, [[queryStep]], dbPids, `query-${database.kind}`);
+    const query = { ...figures(q.result, 'query'), statementsPerRequest: 0, cpu: q.cpu };
     query.statementsPerRequest = q.statements / Math.max(1, query.requests);
     show('query', query, `; ${round(query.statementsPerRequest)} statements/request`);
 
-    const w = await loadPhase(database, server.graphqlUrl, org, [writeScript]);
+    const w = await loadPhase(database, server.graphqlUrl, org, [writeScript], dbPids);
     const writeFigures = { ...figures(w.result, 'write'), statementsPerRequest: 0 };
     writeFigures.statementsPerRequest = w.statements / Math.max(1, writeFigures.requests);
     show('write', writeFigures, `; ${round(writeFigures.statementsPerRequest)} statements/request`);
 
-    const m = await loadPhase(database, server.graphqlUrl, org, [writeScript, [queryStep], [queryStep], [queryStep], [queryStep]]);
+    const m = await loadPhase(database, server.graphqlUrl, org, [writeScript, [queryStep], [queryStep], [queryStep], [queryStep]], dbPids);
     const mixedQuery = figures(m.result, 'query');
     const mixedWrite = figures(m.result, 'write');
     show('mixed query', mixedQuery);
@@ -221,11 +241,11 @@ else if (!pgUrl) {
 }
 console.log(`machine: ${execFileSync('uptime').toString().trim()}`);
 try {
-  const lite = DATABASES.includes('pglite') ? await benchDatabase(undefined) : null;
+  const lite = DATABASES.includes('pglite') ? await benchDatabase(undefined, null) : null;
   let pg: DatabaseFigures | null = null;
   if (pgUrl && DATABASES.includes('pg')) {
     console.log(`PostgreSQL: ${pgNote}`);
-    pg = await benchDatabase(pgUrl);
+    pg = await benchDatabase(pgUrl, throwaway ? () => throwaway!.pids() : null);
   } else console.log(pgNote);
   console.log(`machine: ${execFileSync('uptime').toString().trim()}`);
   const headline = (suffix: string, f: DatabaseFigures | null) => ({
@@ -233,6 +253,8 @@ try {
     [`query_p50_ms_${suffix}`]: f ? round(f.query.p50) : null,
     [`query_p99_ms_${suffix}`]: f ? round(f.query.p99) : null,
     [`query_statements_${suffix}`]: f ? round(f.query.statementsPerRequest) : null,
+    [`query_server_cpu_ms_${suffix}`]: f ? round(f.query.cpu.server, 3) : null,
+    [`query_db_cpu_ms_${suffix}`]: f && f.query.cpu.db !== null ? round(f.query.cpu.db, 3) : null,
     [`write_rps_${suffix}`]: f ? round(f.write.rps, 1) : null,
     [`write_p99_ms_${suffix}`]: f ? round(f.write.p99) : null,
     [`write_statements_${suffix}`]: f ? round(f.write.statementsPerRequest) : null,

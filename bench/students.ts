@@ -20,29 +20,25 @@
 //   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 8
 //            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 30  --cache bench/.cache
 //            --eval-samples 0 (all)  --skip-step-cost  --steps 8  --cifar <npz> (../shared/data/cifar10-subset.npz)
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fineTune, type PluginContext } from '@condense/plugin-sdk';
 import {
-  augmentImages, batchRandom, buildStudent, modelCost, STEP_SECONDS, STUDENT_PRESETS, trainingSecondsPerSample, type StudentSize,
+  buildStudent, modelCost, STEP_SECONDS, STUDENT_PRESETS, trainingSecondsPerSample, type StudentSize,
 } from '@condense/plugin-distillation';
 import { loadConfig } from '../services/config.ts';
 import { withTenant } from '../services/db/tenant.ts';
 import { encodeNpz } from '../services/demo/npz.ts';
 import { mnistNpz } from '../services/demo/mnist-upload.ts';
 import { initEngine, tf } from '../services/engine/backend/index.ts';
-import { openDataset, readIdx, type Dataset } from '../services/engine/data/index.ts';
-import { exportTfjsLayersZip } from '../services/engine/export/export-tfjs.ts';
-import { evaluateSplit } from '../services/engine/train/index.ts';
+import { readIdx } from '../services/engine/data/index.ts';
 import { parseBudget } from '../services/planner/budget.ts';
-import { createTrainingHelpers } from '../services/plugins/worker/training.ts';
 import { EmbeddedRunner } from '../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../services/runs/local-run.ts';
 import { openRunServices } from '../services/runs/run-services.ts';
 import type { BaselineMetrics } from '../workflows/types.ts';
+import { cifarFile, resnet8, teacherFor as cachedTeacher, type Upload } from './lib/cifar.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -79,9 +75,7 @@ try {
   process.exit(2);
 }
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-// ../shared/data next to the repository (a worktree one level deeper finds it one level up).
-const CIFAR_FILE = args.cifar ?? ['../../shared/data/cifar10-subset.npz', '../../../shared/data/cifar10-subset.npz']
-  .map((p) => new URL(p, import.meta.url).pathname).find((p) => existsSync(p)) ?? new URL('../../shared/data/cifar10-subset.npz', import.meta.url).pathname;
+const CIFAR_FILE = cifarFile(args.cifar);
 const wanted = new Set(String(args.only).split(',').map((s) => s.trim()).filter(Boolean));
 const load = () => loadavg()[0];
 const loads: number[] = [load()];
@@ -138,7 +132,6 @@ function stepCost(): Record<string, number> {
 
 // ---------------------------------------------------------------------------------------------
 // 2. Datasets as the upload files a user would give `condense compress`.
-interface Upload { filename: string; bytes: Uint8Array }
 
 function u8Images(data: ArrayLike<number>, count: number, shape: number[], from = 0): Uint8Array {
   const per = shape.reduce((a, b) => a * b, 1);
@@ -210,84 +203,9 @@ function fashionTeacher(): tf.LayersModel {
   });
 }
 
-/** MLPerf Tiny's image-classification ResNet-8 (v0.5 reference, resnet.py): 32×32×3 → 10. */
-function resnet8(): tf.LayersModel {
-  let seed = 10;
-  const l2 = tf.regularizers.l2({ l2: 1e-4 });
-  const conv = (x: tf.SymbolicTensor, filters: number, strides: number, kernelSize = 3) =>
-    tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', kernelInitializer: he(seed++), kernelRegularizer: l2 }).apply(x) as tf.SymbolicTensor;
-  const bnRelu = (x: tf.SymbolicTensor) => tf.layers.activation({ activation: 'relu' }).apply(tf.layers.batchNormalization().apply(x)) as tf.SymbolicTensor;
-  const input = tf.input({ shape: [32, 32, 3] });
-  let x = bnRelu(conv(input, 16, 1));
-  for (const [filters, strides] of [[16, 1], [32, 2], [64, 2]] as const) {
-    let y = bnRelu(conv(x, filters, strides));
-    y = tf.layers.batchNormalization().apply(conv(y, filters, 1)) as tf.SymbolicTensor;
-    const shortcut = strides === 1 ? x : conv(x, filters, strides, 1);
-    x = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([shortcut, y])) as tf.SymbolicTensor;
-  }
-  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out, name: 'resnet8' });
-}
-
-/** Trains `model` on the dataset's train split with seeded crops (and flips), cosine-decayed Adam. */
-async function trainTeacher(model: tf.LayersModel, data: Dataset, epochs: number, flip: boolean): Promise<void> {
-  const signal = new AbortController().signal;
-  const pd = data as unknown as PluginContext['data'];
-  const train = createTrainingHelpers({ data: pd, signal, progress: () => undefined });
-  const shape = data.info.inputShape;
-  const base = 0.002;
-  const optimizer = tf.train.adam(base);
-  let lastReport = 0;
-  try {
-    await fineTune({ tf, train }, model, {
-      epochs, batchSize: 64, seed: 1, optimizer,
-      onProgress: (p) => {
-        if (elapsed() - lastReport > 60 || p.epochEnd) {
-          lastReport = elapsed();
-          log(`  teacher epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${p.samplesPerSecond.toFixed(0)} samples/s`);
-        }
-      },
-      beforeStep: ({ globalStep, totalSteps }) => {
-        (optimizer as unknown as { learningRate: number }).learningRate = 0.5 * base * (1 + Math.cos((Math.PI * globalStep) / totalSteps));
-      },
-      forward: (xs, step) => {
-        const a = augmentImages(step.batch.x!, step.batch.size, shape, { cropPadding: Math.floor(shape[0] / 8), flip, mixup: 0 }, batchRandom(1, step.globalStep));
-        return model.apply(tf.tensor(a.x, xs.shape as number[]), { training: true }) as tf.Tensor;
-      },
-    });
-  } finally {
-    optimizer.dispose();
-  }
-}
-
-/** The teacher for `name`, from the cache when this exact one was trained before. */
-async function teacherFor(name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean): Promise<{ zip: Uint8Array; trainSeconds: number | null }> {
-  const key = createHash('sha256').update(name).update(upload.bytes).update(String(epochs)).update(build.toString()).digest('hex').slice(0, 16);
-  const dir = String(args.cache);
-  const file = join(dir, `${name}-teacher-${key}.zip`);
-  if (existsSync(file)) {
-    log(`${name}: teacher from cache ${file}`);
-    return { zip: new Uint8Array(readFileSync(file)), trainSeconds: null };
-  }
-  const data = await openDataset(upload, { seed: 1 });
-  try {
-    const model = build();
-    log(`${name}: training the teacher (${model.countParams()} parameters) for ${epochs} epoch(s) on ${data.info.splits.train} images`);
-    const t0 = performance.now();
-    await trainTeacher(model, data, epochs, flip);
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const acc = (await evaluateSplit(model, data, { split: 'test', fromLogits: false })).accuracy;
-    log(`${name}: teacher trained in ${trainSeconds.toFixed(0)} s, test accuracy ${(acc * 100).toFixed(2)}% (tfjs)`);
-    const zip = await exportTfjsLayersZip(model);
-    model.dispose();
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, zip);
-    return { zip, trainSeconds };
-  } finally {
-    await data.close();
-  }
-}
+/** The teacher for `name`, from the cache when this exact one was trained before (bench/lib/cifar.ts). */
+const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean) =>
+  cachedTeacher(name, upload, build, epochs, flip, String(args.cache), log);
 
 // ---------------------------------------------------------------------------------------------
 // 4. One run per dataset, as `condense compress --budget` runs it.

@@ -188,14 +188,17 @@ async function runStepGraph(host: OrchestrationHost, run: GraphRun): Promise<Run
     const notes: string[] = [];
     let quantization: CompressedModel['quantization'];
     let modelSha256 = '';
+    // Learned ranges belong to the model they were learned on: only the last step's count.
+    let activationRanges: CompressedModel['activationRanges'];
     for (const [i, stepId] of c.steps.entries()) {
       const chosen = picked(stepId, c.candidate.chain[i]!.pick);
       if (!('modelSha256' in chosen)) return chosen;
       notes.push(`${c.candidate.chain[i]!.plugin}: ${chosen.notes ?? chosen.name}`);
       quantization = chosen.exportHints?.quantization ?? quantization;
+      activationRanges = chosen.exportHints?.activationRanges;
       modelSha256 = chosen.modelSha256;
     }
-    return { modelSha256, notes, ...(quantization ? { quantization } : {}) };
+    return { modelSha256, notes, ...(quantization ? { quantization } : {}), ...(activationRanges ? { activationRanges } : {}) };
   };
 
   const candidateTasks: BoundedTask[] = graph.candidates.map((c) => ({

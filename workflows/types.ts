@@ -1,6 +1,7 @@
 // Shapes that cross the orchestration boundary. Everything here is plain JSON: it is written
 // into Temporal histories and into the embedded runner's journal, so changing a field is a
 // change to recorded data (add optional fields; never rename).
+import type { ActivationRanges, ExportHints } from '@condense/plugin-sdk';
 
 export type HardwareClass = 'cpu' | 'gpu';
 
@@ -70,7 +71,7 @@ export interface StepOutputRef {
   /** Blob sha256 of the model as a TF.js layers zip. */
   modelSha256: string;
   notes?: string;
-  exportHints?: { quantization?: ExportQuantization; qat?: boolean };
+  exportHints?: ExportHints;
   metrics?: Record<string, number>;
 }
 
@@ -88,6 +89,9 @@ export interface CompressedModel {
   notes: string[];
   /** Quantization the plugin asked for, overriding the planned one (e.g. QAT → int8). */
   quantization?: ExportQuantization;
+  /** int8 ranges the last step learned for this model (quantization-aware training): the export
+   * uses them instead of calibrating the tensors they name. */
+  activationRanges?: ActivationRanges;
 }
 
 export interface ExportedCandidate {

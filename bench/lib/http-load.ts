@@ -31,6 +31,8 @@ export interface KindResult {
 
 export interface LoadResult {
   elapsedSeconds: number;
+  /** CPU milliseconds the load generator itself used while generating the load. */
+  cpuMs: number;
   kinds: Record<string, KindResult>;
 }
 
@@ -62,6 +64,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
 
   const until = Date.now() + plan.seconds * 1000;
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const client = async (script: LoadStep[]) => {
     while (Date.now() < until) {
       for (const step of script) {
@@ -87,7 +90,8 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
   };
   return Promise.all(Array.from({ length: plan.clients }, (_, i) => client(plan.scripts[i % plan.scripts.length]!))).then(() => {
     agent.destroy();
-    return { elapsedSeconds: (performance.now() - started) / 1000, kinds };
+    const cpu = process.cpuUsage(cpuStart);
+    return { elapsedSeconds: (performance.now() - started) / 1000, cpuMs: (cpu.user + cpu.system) / 1000, kinds };
   });
 }
 

@@ -2,7 +2,7 @@
 // pg_ctl from /usr/lib/postgresql/15/bin (as the `postgres` user when run as root), a temp dir,
 // a free loopback port, fsync off. Returns null with the reason when the binaries are missing.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,39 @@ export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
 export interface ThrowawayPostgres {
   url: string;
+  /** The server's processes now (postmaster and its children: backends, checkpointer, …). */
+  pids(): number[];
   stop(): void;
+}
+
+/** Pids of `root` and its descendants, from /proc (Linux); [] elsewhere. */
+export function processTree(root: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(e));
+      children.set(ppid, list);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop()!;
+    out.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return out;
 }
 
 function freePort(): Promise<number> {
@@ -39,7 +71,14 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres | { mi
   run(initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
   run(pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-s', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: process.env.BENCH_PG_SOCKET ? `postgres://postgres@/postgres?host=${dir}&port=${port}` : `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pids() {
+      try {
+        return processTree(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]));
+      } catch {
+        return [];
+      }
+    },
     stop() {
       try {
         run(pgCtl, ['-D', data, '-m', 'immediate', '-s', 'stop']);

@@ -1,4 +1,5 @@
 // What the real activities need from the process that runs them (worker, embedded runner, CLI).
+import type { ExportHints } from '@condense/plugin-sdk';
 import type { Kysely } from 'kysely';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
@@ -23,7 +24,7 @@ export interface PluginCandidateModel {
   name: string;
   model: tf.LayersModel;
   notes?: string;
-  exportHints?: { quantization?: 'float32' | 'float16' | 'dynamic-int8' | 'int8'; qat?: boolean };
+  exportHints?: ExportHints;
   metrics?: Record<string, number>;
 }
 

@@ -2,6 +2,7 @@
 // exportForTarget (the same calibration and I/O rules the planner measures with), stored in the
 // blob store next to its TF.js layers form.
 import { exportForTarget, ioTypeFor } from '../planner/export.ts';
+import { getTarget } from '../targets/index.ts';
 import type { CompressedModel, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -22,7 +23,10 @@ export async function exportCandidate(
   let result;
   try {
     const metadata = candidateMetadata(run, dataset.info, candidate, quantization, model, await textFrontEndFor(deps, run, dataset, model));
-    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), datasetForModel(dataset, model), { metadata, ...(calibration ? { calibrationSamples: calibration } : {}) });
+    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), datasetForModel(dataset, model), {
+      metadata, sparseWeights: getTarget(candidate.target).sparseWeights, ...(calibration ? { calibrationSamples: calibration } : {}),
+      ...(compressed.activationRanges ? { activationRanges: compressed.activationRanges } : {}),
+    });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     throw new NonRetryableError('ExportError', `cannot export ${candidate.key} as ${quantization}: ${(err as Error).message}`);

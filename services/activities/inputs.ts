@@ -7,7 +7,7 @@ import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { importModel, readTextFrontEnd, tokenFrontEndFor, TOKENIZER_FILE } from '../engine/import/index.ts';
 import {
-  embeddingRowsOfModel, featurizedDataset, textFeaturizerOfModel, textProjectionOfModel, tokenFrontEndForRows, tokenIdsDataset, withVocabularyRows, type TextFrontEnd,
+  embeddingRowsOfModel, featurizedDataset, projectedDataset, textProjectionOfModel, tokenFrontEndForRows, tokenIdsDataset, withVocabularyRows, type TextFrontEnd,
 } from '../engine/text/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import type { tf as Tf } from '../engine/backend/index.ts';
@@ -98,13 +98,14 @@ async function throughTokenizer(deps: ActivityDeps, run: RunForExecution, datase
 
 /**
  * The run's dataset as `model` reads it: a text ProjectionNet (its featuriser in its LshProjection
- * layer) hashes the raw texts; a model whose Embedding kept fewer rows than the tokenizer has ids
+ * layer) hashes the raw texts (to the projection bits when its front end hashes); a model whose Embedding kept fewer rows than the tokenizer has ids
  * (vocabulary pruning) reads the texts through the tokenizer with num_words = rows; every other
  * model reads the run's dataset as loaded (a text dataset as token ids through the uploaded tokenizer).
  */
 export function datasetForModel(dataset: IndexedDataset, model: Tf.LayersModel): IndexedDataset {
-  const featurizer = textFeaturizerOfModel(model);
-  return featurizer ? featurizedDataset(dataset, featurizer) : vocabularyForModel(dataset, model);
+  const projection = textProjectionOfModel(model);
+  if (projection?.inFrontEnd) return projectedDataset(dataset, projection.featurizer, projection.numHash, projection.numBits);
+  return projection ? featurizedDataset(dataset, projection.featurizer) : vocabularyForModel(dataset, model);
 }
 
 /** A token-id dataset as a vocabulary-pruned `model` reads it (the dataset itself for every other model). */

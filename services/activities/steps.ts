@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { withTenant } from '../db/tenant.ts';
 import type { DB } from '../db/types/index.ts';
-import type { ExportQuantization } from '../../workflows/types.ts';
+import type { ExportHints } from '@condense/plugin-sdk';
 
 /** One model a step returned (plugins may return several: one per student, per mode). */
 export interface StepOutput {
@@ -18,7 +18,7 @@ export interface StepOutput {
   /** Blob sha256 of the model as a TF.js layers zip. */
   modelSha256: string;
   notes?: string;
-  exportHints?: { quantization?: ExportQuantization; qat?: boolean };
+  exportHints?: ExportHints;
   metrics?: Record<string, number>;
 }
 

@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -41,6 +42,7 @@ import { DocumentCache } from './limits/document-cache.ts';
 import { DEFAULT_LIMITS, costError, limitRules, type QueryLimits } from './limits/rules.ts';
 import { buildApiSchema } from './schema.ts';
 import { CSRF_HEADER, DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE, SessionSigner, SignedOutSessions, readCookie, sameOrigin } from './session.ts';
+import { followSignOuts } from './sign-out.ts';
 import { authenticateSession } from './session-auth.ts';
 import { UrlSigner } from './signing.ts';
 
@@ -126,6 +128,9 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     sessions: { signer: new SessionSigner(config.signingSecret), signedOut: new SignedOutSessions(), ttlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS },
     log,
   };
+
+  // Console sessions signed out on any API process are refused here too.
+  const stopFollowingSignOuts = await followSignOuts(database.db, hub, services.sessions.signedOut, log);
 
   // Requests without an API key are limited per client address, before parsing or validation.
   const anonymousLimiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.anonymousRateLimit ?? DEFAULT_ANONYMOUS_RATE_LIMIT);
@@ -237,6 +242,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
         },
         async willSendResponse({ response, contextValue }) {
           await contextValue.endRequest();
+          // Answers are per caller: never cached (what Apollo's cache-control plugin, disabled below, sent).
+          response.http.headers.set('cache-control', 'no-store');
           if (cost !== undefined && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: { requested: cost, maximum: limits.maxCost } };
           }
@@ -257,6 +264,9 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     csrfPrevention: false,
     formatError: (formatted, error) => maskError(formatted, error, log),
     plugins: [
+      // The cache-control plugin would wrap every field resolver to collect cache hints we never
+      // set (all answers are per caller, sent as no-store above): ~4 % of a query's CPU.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       requestPlugin,
@@ -330,6 +340,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     close: () =>
       (closing ??= (async () => {
         await apollo.stop(); // drains HTTP, then closes WebSocket connections (1001), ending their subscriptions
+        stopFollowingSignOuts();
         hub.close();
         wsServer.close();
         await pubsub.close();

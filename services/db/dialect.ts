@@ -6,31 +6,102 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PipelineSkippedError, StatementPipeline, serialiseValues, type PipelinedResult, type PipelinedStatement } from './pipeline.ts';
 import { DEFAULT_DB_POOL_SIZE } from '../config.ts';
 import type { DB } from './types/index.ts';
 
-/** Statements sent to the database since the pool was made (BEGIN and COMMIT included). */
+/** Statements sent to the database since the pool was made (BEGIN and COMMIT included), and the round trips they took. */
 export interface StatementCounter {
   count: number;
+  /** Messages that each wait for the server's answer: a statement alone, or a pipeline of several. */
+  roundTrips: number;
 }
 
-/** A pg.Client class that counts every `query` call into `counter`. */
+type Pending = { statements: PipelinedStatement[]; scheduled: boolean };
+
+/**
+ * A pg.Client class that counts every statement into `counter` and pipelines transactions:
+ * after a plain `BEGIN`, the statements the code sends without waiting for each other (BEGIN, the
+ * tenant settings and the first query; the fields of one GraphQL request resolved in one tick)
+ * are held until the event loop turns and then sent as one pipeline (services/db/pipeline.ts);
+ * COMMIT and ROLLBACK go out at once. Outside a transaction every query is sent as before.
+ */
 function countingClient(base: typeof pg.Client, counter: StatementCounter, extra: () => pg.ClientConfig = () => ({})): typeof pg.Client {
   return class CountingClient extends base {
+    /** Set between BEGIN and COMMIT/ROLLBACK: statements waiting to be sent together. */
+    private pending: Pending | null = null;
+    /** BEGIN itself failed: nothing may run on this connection until the transaction is ended. */
+    private beginFailed: unknown;
+
     constructor(config?: pg.ClientConfig) {
       super({ ...config, ...extra() } as pg.ClientConfig);
     }
 
     override query(...args: unknown[]): never {
+      const [text, values, callback] = args;
+      const plain = typeof text === 'string' && callback === undefined && (values === undefined || Array.isArray(values));
+      if (plain) {
+        const statement = text.trim();
+        const ends = /^(commit|rollback)$/i.test(statement);
+        if (this.pending && (ends || !(statement.includes(';') && (values === undefined || values.length === 0)))) {
+          return this.enqueue(statement, values as unknown[] | undefined, ends) as never;
+        }
+        if (!this.pending && /^begin$/i.test(statement)) {
+          this.pending = { statements: [], scheduled: false };
+          this.beginFailed = undefined;
+          const begun = this.enqueue(statement, [], false);
+          begun.catch((error: unknown) => (this.beginFailed = error));
+          return begun as never;
+        }
+      }
+      this.flush(); // anything else keeps its place after what is waiting
       counter.count++;
+      counter.roundTrips++;
       return (super.query as (...a: unknown[]) => never)(...args);
+    }
+
+    private enqueue(text: string, values: unknown[] | undefined, ends: boolean): Promise<PipelinedResult> {
+      const pending = this.pending!;
+      if (ends) this.pending = null;
+      let serialised: unknown[];
+      try {
+        serialised = serialiseValues(values);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (this.beginFailed !== undefined && !ends) return Promise.reject(new PipelineSkippedError(this.beginFailed));
+      counter.count++;
+      const result = new Promise<PipelinedResult>((resolve, reject) => pending.statements.push({ text, values: serialised, resolve, reject }));
+      if (ends) this.send(pending);
+      else if (!pending.scheduled) {
+        pending.scheduled = true;
+        setImmediate(() => this.send(pending));
+      }
+      return result;
+    }
+
+    /** Sends what is waiting now (keeps the transaction's later statements pipelining). */
+    private flush(): void {
+      if (!this.pending || this.pending.statements.length === 0) return;
+      const pending = this.pending;
+      this.pending = { statements: [], scheduled: false };
+      this.send(pending);
+    }
+
+    private send(pending: Pending): void {
+      pending.scheduled = false;
+      const statements = pending.statements.splice(0);
+      if (statements.length === 0) return;
+      counter.roundTrips++;
+      const pipeline = new StatementPipeline(statements, (this as unknown as { _types: unknown })._types);
+      (super.query as (q: unknown) => Promise<unknown> | undefined)(pipeline);
     }
   } as unknown as typeof pg.Client;
 }
 
 /** Kysely over a real PostgreSQL server. */
 export function postgresKysely(connectionString: string, maxConnections = DEFAULT_DB_POOL_SIZE): { db: Kysely<DB>; pool: pg.Pool; statements: StatementCounter } {
-  const statements: StatementCounter = { count: 0 };
+  const statements: StatementCounter = { count: 0, roundTrips: 0 };
   const pool = new pg.Pool({ connectionString, max: maxConnections, Client: countingClient(pg.Client, statements) });
   // An idle client dropped by the server must not crash the process.
   pool.on('error', () => undefined);
@@ -43,7 +114,7 @@ export function postgresKysely(connectionString: string, maxConnections = DEFAUL
  * Each client gets a fresh adapter connection so a client the pool replaces starts clean.
  */
 export function pgliteKysely(pglite: PGlite): { db: Kysely<DB>; pool: pg.Pool; statements: StatementCounter } {
-  const statements: StatementCounter = { count: 0 };
+  const statements: StatementCounter = { count: 0, roundTrips: 0 };
   const Client = countingClient(pg.Client, statements, () => createPgConfig(pglite) as pg.ClientConfig);
   const pool = new pg.Pool({ Client, max: 1, idleTimeoutMillis: 0 });
   pool.on('error', () => undefined);

@@ -1,9 +1,10 @@
 // The only door from request code to tenant tables: a transaction running as the non-owner
 // APP_ROLE with `app.org_id` set, so row-level security scopes every statement to one org.
-// Opening one costs a single round trip: BEGIN, SET LOCAL ROLE and the org setting go to the
-// server as one simple-protocol message (the org id is checked to be a uuid before it is inlined);
-// withSystem's BEGIN and its setting likewise.
-import { sql, type Kysely, type Transaction } from 'kysely';
+// Opening one costs no round trip of its own: BEGIN and the settings (role and org, one statement)
+// are handed to the connection without waiting, and the pipelining pool client (dialect.ts) sends
+// them in one pipeline with the transaction's first statements; withSystem likewise. Statements
+// of a pipeline run in order and stop at the first failure, so nothing runs without its settings.
+import { Kysely, sql, type ConnectionProvider, type DatabaseConnection, type Dialect, type Driver, type RawBuilder, type Transaction } from 'kysely';
 import { APP_ROLE } from './rls.ts';
 import type { DB } from './types/index.ts';
 
@@ -31,16 +32,47 @@ export interface OpenTenantTransaction {
  */
 export function openTenantTransaction(db: Kysely<DB>, orgId: string): Promise<OpenTenantTransaction> {
   if (typeof orgId !== 'string' || !UUID.test(orgId)) return Promise.reject(new TenantError(`organization id is not a uuid: ${String(orgId)}`));
-  return openTransaction(db, `BEGIN; SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('app.org_id', '${orgId.toLowerCase()}', true)`);
+  // set_config('role', …, true) is SET LOCAL ROLE as a function, so both settings are one statement.
+  return openTransaction(db, sql`select set_config('role', ${sql.lit(APP_ROLE)}, true), set_config('app.org_id', ${orgId.toLowerCase()}, true)`);
 }
 
-/** A transaction on a connection of its own, begun by `begin` (one simple-protocol message, no parameters). */
-function openTransaction(db: Kysely<DB>, begin: string): Promise<OpenTenantTransaction> {
+/**
+ * Hands the one connection to every statement at once. Kysely's own single-connection provider
+ * runs a connection's statements one after another, each waiting for the previous answer; the
+ * pg client queues them itself and our pool client pipelines them (dialect.ts).
+ */
+class SharedConnectionProvider implements ConnectionProvider {
+  constructor(private readonly connection: DatabaseConnection) {}
+
+  provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
+    return consumer(this.connection);
+  }
+}
+
+const refuse = (): never => {
+  throw new Error('a transaction-bound Kysely only runs queries (no nested transactions, connections or introspection)');
+};
+/** Driver and dialect of a transaction-bound Kysely: it only runs queries through its executor. */
+const QUERIES_ONLY = { driver: { init: refuse, acquireConnection: refuse, beginTransaction: refuse, commitTransaction: refuse, rollbackTransaction: refuse, releaseConnection: refuse, destroy: refuse } as Driver };
+const QUERIES_ONLY_DIALECT = { createAdapter: refuse, createDriver: refuse, createIntrospector: refuse, createQueryCompiler: refuse } as Dialect;
+
+/** A Kysely whose statements all run on `connection`, without waiting for each other. */
+function boundTo(db: Kysely<DB>, connection: DatabaseConnection): Kysely<DB> {
+  const executor = db.getExecutor().withConnectionProvider(new SharedConnectionProvider(connection));
+  return new Kysely<DB>({ config: { dialect: QUERIES_ONLY_DIALECT }, dialect: QUERIES_ONLY_DIALECT, driver: QUERIES_ONLY.driver, executor });
+}
+
+/** A transaction on a connection of its own: BEGIN and `settings`, sent without waiting (see the top of this file). */
+function openTransaction(db: Kysely<DB>, settings: RawBuilder<unknown>): Promise<OpenTenantTransaction> {
   return new Promise<OpenTenantTransaction>((resolveOpen, rejectOpen) => {
     let opened = false;
-    db.connection()
-      .execute(async (connection) => {
-        await sql.raw(begin).execute(connection);
+    db.getExecutor()
+      .provideConnection(async (databaseConnection) => {
+        const connection = boundTo(db, databaseConnection);
+        // Not awaited: they leave with the first statements. A failure reaches those statements
+        // (and BEGIN's makes the connection refuse everything until ROLLBACK), so it is not lost.
+        const begun = Promise.all([sql.raw('BEGIN').execute(connection), settings.execute(connection)]);
+        begun.catch(() => undefined);
         let finish!: (commit: boolean) => void;
         const finished = new Promise<boolean>((resolve) => (finish = resolve));
         let ended: Promise<void> | undefined;
@@ -92,5 +124,5 @@ async function runAndEnd<T>(tx: OpenTenantTransaction, fn: (trx: TenantTransacti
  * bootstrapping an org). Not for request handlers: it sees every org.
  */
 export async function withSystem<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-  return openTransaction(db, `BEGIN; SELECT set_config('app.system', 'on', true)`).then((tx) => runAndEnd(tx, fn));
+  return openTransaction(db, sql`select set_config('app.system', 'on', true)`).then((tx) => runAndEnd(tx, fn));
 }

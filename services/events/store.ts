@@ -21,33 +21,28 @@ export class UnknownRunError extends Error {
 /**
  * Appends one event with the next per-run sequence number and NOTIFYs listeners (delivered at
  * commit, so a listener never sees an id it cannot read yet). Bumping `compression_runs.event_seq`
- * row-locks the run, which serialises concurrent appenders of one run without gaps.
+ * row-locks the run, which serialises concurrent appenders of one run without gaps. One statement
+ * (bump, insert and notify as one data-modifying CTE): progress events are the runner's most
+ * frequent write.
  */
 export async function appendRunEvent(trx: Kysely<DB>, input: AppendRunEventInput): Promise<RunEvent> {
   if (!RUN_EVENT_TYPES.includes(input.type)) throw new Error(`unknown run event type ${String(input.type)}`);
-  const bumped = await trx
-    .updateTable('compression_runs')
-    .set({ event_seq: sql`event_seq + 1`, updated_at: sql`now()` })
-    .where('id', '=', input.runId)
-    .where('org_id', '=', input.orgId)
-    .returning('event_seq')
-    .executeTakeFirst();
-  if (!bumped) throw new UnknownRunError(input.runId);
   const payload = input.payload ?? {};
-  const row = await trx
-    .insertInto('run_events')
-    .values({
-      org_id: input.orgId,
-      run_id: input.runId,
-      seq: bumped.event_seq,
-      type: input.type,
-      payload: JSON.stringify(payload),
-    })
-    .returning(['created_at'])
-    .executeTakeFirstOrThrow();
-  const notice = JSON.stringify({ orgId: input.orgId, runId: input.runId, seq: bumped.event_seq });
-  await sql`select pg_notify(${RUN_EVENTS_CHANNEL}, ${notice})`.execute(trx);
-  return { orgId: input.orgId, runId: input.runId, seq: bumped.event_seq, type: input.type, payload, createdAt: row.created_at };
+  const { rows } = await sql<{ seq: number; created_at: Date }>`
+    with bumped as (
+      update compression_runs set event_seq = event_seq + 1, updated_at = now()
+       where id = ${input.runId}::uuid and org_id = ${input.orgId}::uuid
+      returning event_seq
+    ), inserted as (
+      insert into run_events (org_id, run_id, seq, type, payload)
+      select ${input.orgId}::uuid, ${input.runId}::uuid, event_seq, ${input.type}, ${JSON.stringify(payload)}::jsonb from bumped
+      returning seq, created_at
+    )
+    select seq, created_at, pg_notify(${RUN_EVENTS_CHANNEL}, json_build_object('orgId', ${input.orgId}::text, 'runId', ${input.runId}::text, 'seq', seq)::text)
+      from inserted`.execute(trx);
+  const row = rows[0];
+  if (!row) throw new UnknownRunError(input.runId);
+  return { orgId: input.orgId, runId: input.runId, seq: row.seq, type: input.type, payload, createdAt: row.created_at };
 }
 
 /** Events of a run with seq > afterSeq, oldest first, at most `limit`. */

@@ -1,8 +1,10 @@
 // exportForTarget: the one way a candidate becomes a .tflite file for its target — the run's
 // quantization, int8 calibrated on CALIBRATION_SAMPLES training samples (batch CALIBRATION_BATCH,
-// a fixed shuffle), int8 I/O for targets that run no float tensors. The planner's measurement and
+// a fixed shuffle) except where the candidate carries ranges it learned (quantization-aware
+// training), int8 I/O for targets that run no float tensors. The planner's measurement and
 // the orchestration's exportCandidate activity both call it, so the file a benchmark measures is
 // the file a user gets.
+import type { ActivationRanges } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import { exportTflite, type ExportTfliteResult, type TfliteMetadata } from '../engine/export/index.ts';
@@ -30,6 +32,11 @@ export interface ExportForTargetOptions {
   calibrationSamples?: number;
   /** Standard TFLite metadata to embed in the file. */
   metadata?: TfliteMetadata;
+  /** int8: ranges the model learned in training (a QAT candidate's), used instead of calibration
+   * for the tensors they name. */
+  activationRanges?: ActivationRanges;
+  /** Pruned weights stored sparse behind DENSIFY where that is smaller (targets whose runtime runs DENSIFY). */
+  sparseWeights?: boolean;
 }
 
 /** Exports `model` in `quantization` with the I/O type `ioType` (see ioTypeFor). */
@@ -40,7 +47,9 @@ export async function exportForTarget(
   return exportTflite(model, {
     quantization,
     ...(quantization === 'int8' ? { representativeData: calibration(dataset, calibrationSamples), calibrationSamples } : {}),
+    ...(quantization === 'int8' && options.activationRanges ? { activationRanges: options.activationRanges } : {}),
     ioType,
     ...(options.metadata ? { metadata: options.metadata } : {}),
+    ...(options.sparseWeights ? { sparseWeights: true } : {}),
   });
 }

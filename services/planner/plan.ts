@@ -27,7 +27,9 @@ export class PlanInputError extends Error {
   }
 }
 
-const DEFAULT_BUDGET: Required<Omit<PlanBudget, 'projectionEpochs' | 'batchSize'>> = { distillEpochs: 3, pruneEpochs: 2, samplesPerEpoch: 0, qatEpochs: 1 };
+const DEFAULT_BUDGET: Required<Omit<PlanBudget, 'projectionEpochs' | 'batchSize' | 'augmentation'>> = { distillEpochs: 3, pruneEpochs: 2, samplesPerEpoch: 0, qatEpochs: 1 };
+/** The distillation contract's augmentation keys when a budget turns augmentation off. */
+const NO_AUGMENTATION = { mixup: 0, cropPadding: 0, flip: 'never' } as const;
 const DEFAULT_STUDENTS = ['large', 'medium', 'small'] as const;
 /** ProjectionNet students (T hash functions × 8 bits → H hidden units), dynamic-int8 files with
  * their front end of ~41 KB, ~14 KB and ~9 KB (measured by bench:text). */
@@ -101,6 +103,7 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   const hasTexts = isText || input.dataset.texts === true;
   const limit = budget.samplesPerEpoch > 0 ? budget.samplesPerEpoch : 0;
   const batch = input.budget?.batchSize ? { batchSize: input.budget.batchSize } : {};
+  const augmentation = input.budget?.augmentation === false ? NO_AUGMENTATION : {};
   const plans: CandidatePlan[] = [];
 
   for (const targetId of input.targets) {
@@ -127,7 +130,7 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     // own student, so the call's content address is the same and it runs once per run.
     const distillStep = (student: string): ChainStep => ({
       plugin: distiller!.name, kind: 'distillation',
-      config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, students: [...students] },
+      config: { epochs: budget.distillEpochs, samplesPerEpoch: limit, ...batch, ...augmentation, students: [...students] },
       pick: `student-${student}`,
     });
     /** The budgeted joint distillation call (budget.ts), continuing with trial `pick` (default: the first). */
@@ -135,7 +138,7 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
       const { students: trials, grid, halvingEta, seconds } = allocation!.distill;
       return {
         plugin: distiller!.name, kind: 'distillation',
-        config: { budgetSeconds: seconds, samplesPerEpoch: limit, ...batch, students: trials, grid, halvingEta },
+        config: { budgetSeconds: seconds, samplesPerEpoch: limit, ...batch, ...augmentation, students: trials, grid, halvingEta },
         pick: pick ?? studentTrialName(trials[0], grid[0] ?? { temperature: 4, alpha: 0.3 }, grid.length),
       };
     };

@@ -36,6 +36,10 @@ export interface PlanBudget {
   batchSize?: number;
   /** Epochs of projection-network training (default: the plugin's). */
   projectionEpochs?: number;
+  /** false: distillation trains on the images as they are — no random crops, flips or mixup
+   * (the plugin's defaults, which pay off over long training but cost accuracy in a few fixed
+   * epochs). Default: the plugin's own augmentation. */
+  augmentation?: boolean;
 }
 
 export interface PlannerPluginInfo {

@@ -1,7 +1,7 @@
 // Messages between the host and a sandboxed plugin process over its IPC channel (V8
 // serialisation: ArrayBuffers and typed arrays cross as bytes). Every job gets a fresh process;
 // its first message from the host is { type: 'start', job }.
-import type { Batch, BatchOptions, DatasetInfo, PluginManifest, PluginSplit, ProgressUpdate, TargetInfo } from '@condense/plugin-sdk';
+import type { Batch, BatchOptions, DatasetInfo, ExportHints, PluginManifest, PluginSplit, ProgressUpdate, TargetInfo } from '@condense/plugin-sdk';
 import type { SerializedModel } from './model-transfer.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -24,8 +24,6 @@ export interface InvokeJob {
   targets: TargetInfo[];
   backend: string;
   scratchDir: string;
-  /** Modules of plugins whose custom layers must be registered before models load. */
-  layerModules: string[];
 }
 
 export type WorkerJob = DescribeJob | InvokeJob;
@@ -34,7 +32,7 @@ export interface WireCandidate {
   name: string;
   model: SerializedModel;
   notes?: string;
-  exportHints?: { quantization?: 'float32' | 'float16' | 'dynamic-int8' | 'int8'; qat?: boolean };
+  exportHints?: ExportHints;
   metrics?: Record<string, number>;
 }
 

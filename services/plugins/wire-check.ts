@@ -2,7 +2,7 @@
 // (worker/output.ts) before sending them, but the process runs the plugin's code, which can send
 // anything over the channel: here every field is checked again as untrusted data, and anything
 // that is not a plain candidate becomes an invalid-output failure.
-import { EXPORT_QUANTIZATIONS } from '@condense/plugin-sdk';
+import { checkExportHints } from './export-hints.ts';
 import type { SerializedModel } from './model-transfer.ts';
 import type { WireCandidate } from './protocol.ts';
 
@@ -57,17 +57,15 @@ export function checkWireOutput(candidates: unknown, invalid: unknown): { candid
     const model = checkModel(c.model);
     if (typeof model === 'string') { fail(model); continue; }
     if (c.notes !== undefined && (typeof c.notes !== 'string' || c.notes.length > MAX_NOTES)) { fail(`notes must be a string of at most ${MAX_NOTES} characters`); continue; }
-    const hints = c.exportHints;
-    if (hints !== undefined && (!isPlainObject(hints)
-      || (hints.quantization !== undefined && !(EXPORT_QUANTIZATIONS as readonly unknown[]).includes(hints.quantization))
-      || (hints.qat !== undefined && typeof hints.qat !== 'boolean'))) { fail('exportHints is malformed'); continue; }
+    const hints = c.exportHints === undefined ? undefined : checkExportHints(c.exportHints);
+    if (typeof hints === 'string') { fail(`exportHints is malformed: ${hints.slice(0, 300)}`); continue; }
     const metrics = c.metrics;
     if (metrics !== undefined && (!isPlainObject(metrics) || Object.values(metrics).some((v) => typeof v !== 'number' || !Number.isFinite(v)))) { fail('metrics must map names to finite numbers'); continue; }
     out.candidates.push({
       name,
       model,
       ...(c.notes !== undefined ? { notes: c.notes as string } : {}),
-      ...(hints !== undefined ? { exportHints: { ...(hints.quantization !== undefined ? { quantization: hints.quantization } : {}), ...(hints.qat !== undefined ? { qat: hints.qat } : {}) } as WireCandidate['exportHints'] } : {}),
+      ...(hints !== undefined ? { exportHints: hints } : {}),
       ...(metrics !== undefined ? { metrics: { ...metrics } as Record<string, number> } : {}),
     });
   }

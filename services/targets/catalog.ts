@@ -28,6 +28,7 @@ const TARGETS: readonly HardwareTarget[] = [
     maxFileBytes: 256 * MB,
     maxActivationBytes: 512 * MB,
     runtimeOverheadBytes: 0,
+    sparseWeights: true,
     preferredQuantization: 'float32',
     acceptedQuantizations: ['float32', 'float16', 'dynamic-int8', 'int8'],
     latency: {
@@ -53,6 +54,7 @@ const TARGETS: readonly HardwareTarget[] = [
     maxFileBytes: 256 * MB,
     maxActivationBytes: 512 * MB,
     runtimeOverheadBytes: 0,
+    sparseWeights: true,
     preferredQuantization: 'int8',
     acceptedQuantizations: ['int8', 'dynamic-int8'],
     latency: {
@@ -77,6 +79,7 @@ const TARGETS: readonly HardwareTarget[] = [
     maxFileBytes: 256 * MB,
     maxActivationBytes: 512 * MB,
     runtimeOverheadBytes: 0,
+    sparseWeights: false,
     preferredQuantization: 'float16',
     acceptedQuantizations: ['float16', 'float32'],
     latency: {
@@ -103,6 +106,7 @@ const TARGETS: readonly HardwareTarget[] = [
     maxFileBytes: 128 * MB,
     maxActivationBytes: 64 * MB,
     runtimeOverheadBytes: 0,
+    sparseWeights: false,
     preferredQuantization: 'int8',
     acceptedQuantizations: ['int8'],
     latency: {
@@ -134,6 +138,7 @@ const TARGETS: readonly HardwareTarget[] = [
     // 256 KB RAM; the tensor arena shares it with the runtime's bookkeeping and the app.
     maxActivationBytes: 256 * KB,
     runtimeOverheadBytes: 24 * KB,
+    sparseWeights: false,
     preferredQuantization: 'int8',
     acceptedQuantizations: ['int8'],
     latency: {
@@ -163,6 +168,7 @@ const TARGETS: readonly HardwareTarget[] = [
     maxFileBytes: 32 * MB,
     maxActivationBytes: 1024 * MB,
     runtimeOverheadBytes: 0,
+    sparseWeights: false,
     preferredQuantization: 'float32',
     acceptedQuantizations: ['float32', 'float16'],
     latency: {

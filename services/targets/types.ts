@@ -46,6 +46,12 @@ export interface HardwareTarget {
   maxActivationBytes: number;
   /** Runtime memory the interpreter needs besides activations (TFLM arena bookkeeping), bytes. */
   runtimeOverheadBytes: number;
+  /**
+   * The runtime runs TFLite's DENSIFY op, so pruned weights ship in TFLite's sparse tensor format
+   * when that makes the file smaller (engine/export/sparse-weights.ts). Checked in TFLite's own
+   * interpreter; Arm NN 20.08 rejects DENSIFY and TFLite Micro has no DENSIFY kernel.
+   */
+  sparseWeights: boolean;
   /** Export quantization that suits the target best. */
   preferredQuantization: ExportQuantization;
   /** Every export quantization whose result can run here. */

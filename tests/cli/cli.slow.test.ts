@@ -27,6 +27,10 @@ test('plugins list prints the installed plugins', async () => {
   assert.equal(code, 0);
   const names = (JSON.parse(stdout) as { name: string }[]).map((m) => m.name);
   assert.ok(names.includes('pruning'), names.join(','));
+  // The table ends with the isolation plugin processes get on this host (docs/security.md).
+  const table = await condense(['plugins', 'list']);
+  assert.match(table.stdout, /^pruning\s/m);
+  assert.match(table.stdout, /^plugin sandbox: (root|user-namespace|permission-only) \(/m);
 });
 
 test('bad input fails with one clear line, a hint and exit code 1', async () => {
@@ -35,6 +39,7 @@ test('bad input fails with one clear line, a hint and exit code 1', async () => 
     [['compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'nope-int8'], /unknown hardware target "nope-int8"/],
     [['compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'cpu-int8', '--max-size', 'big'], /--max-size: cannot read size "big"/],
     [['compress', '--model', 'model.zip', '--data', 'data.npz'], /no --target given/],
+    [['compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'cpu-int8', '--hardware', 'tpu'], /--hardware: unknown class "tpu"/],
     [['compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'cpu-int8', '--budget', 'soon'], /--budget: cannot read budget "soon"/],
     [['compress', '--model', 'model.zip', '--data', 'data.npz', '--target', 'cpu-int8', '--budget', '1s'], /--budget: budget must be between 5 s/],
     [['compress', '--model', 'garbage.h5', '--data', 'data.npz', '--target', 'cpu-int8', '--data-dir', join(work, 'bad-run')], /garbage\.h5/],

@@ -122,6 +122,17 @@ describe('planCandidates', () => {
     assert.equal(plans[0].chain[1].config.samplesPerEpoch, 500);
   });
 
+  it('a budget without augmentation asks the distillation step for plain images; by default the plugin decides', () => {
+    const distill = (over: Partial<PlannerInput>) => plan({ families: ['distill'], ...over }).map((p) => p.chain[0]!.config);
+    for (const config of distill({ budget: { distillEpochs: 5, augmentation: false } })) {
+      assert.deepEqual([config.mixup, config.cropPadding, config.flip, config.epochs], [0, 0, 'never', 5]);
+    }
+    for (const config of distill({ budget: { distillEpochs: 5 } })) {
+      assert.deepEqual([config.mixup, config.cropPadding, config.flip], [undefined, undefined, undefined]);
+    }
+    for (const config of distill({ seconds: 120, budget: { augmentation: false } })) assert.equal(config.mixup, 0);
+  });
+
   it('rejects bad input with one clear line', () => {
     assert.throws(() => plan({ targets: [] }), (e: Error) => e instanceof PlanInputError && /at least one hardware target/.test(e.message));
     assert.throws(() => plan({ targets: ['toaster'] }), /unknown hardware target "toaster"/);

@@ -10,64 +10,53 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Candidate } from '../../services/api/types/run.ts';
+import { tf } from '../../services/engine/backend/index.ts';
+import { registerLayerConverter } from '../../services/engine/export/index.ts';
 import { formatCandidateTable } from '../../services/cli/table.ts';
-import { loadConfig } from '../../services/config.ts';
-import { withTenant } from '../../services/db/tenant.ts';
 import { EXPORT_ACCURACY_LOSS_RULE } from '../../services/planner/select.ts';
-import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
-import { createLocalRun } from '../../services/runs/local-run.ts';
-import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import type { RunServices } from '../../services/runs/run-services.ts';
+import { openTestRunServices, runFailure, runToEnd, type TestRunServices } from '../helpers/local-run.ts';
 import { tinyDatasetNpz, tinyModelZip } from './tiny-fixtures.ts';
+import { brokenChannelScaleConverter, CHANNEL_SCALE, defineChannelScale } from '../fixtures/builtin-root/plugins/broken-scale/layer.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-// The fixture has a custom layer, which only built-in plugins may have (their layer code runs in
-// the server): it is installed as a built-in beside the real ones, through a plugins root of links.
+// The fixture is installed as a built-in beside the real ones, through a plugins root of links.
+// Its candidate holds a layer of its own, which a real runner refuses (no plugin code runs there):
+// this test installs the layer class and its faulty converter in its own runner process, standing
+// in for an exporter defect — the thing the guard is for.
 const FIXTURE = join(HERE, '..', 'fixtures', 'builtin-root', 'plugins', 'broken-scale');
 const REPO_PLUGINS = join(HERE, '..', '..', 'plugins');
+let stack: TestRunServices;
 let services: RunServices;
-let dataDir: string;
 let pluginsRoot: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'condense-broken-export-'));
+  tf.serialization.registerClass(defineChannelScale(tf) as unknown as Parameters<typeof tf.serialization.registerClass>[0]);
+  registerLayerConverter(CHANNEL_SCALE, brokenChannelScaleConverter as unknown as Parameters<typeof registerLayerConverter>[1]);
   pluginsRoot = mkdtempSync(join(tmpdir(), 'condense-broken-export-root-'));
   mkdirSync(join(pluginsRoot, 'plugins'));
   for (const name of readdirSync(REPO_PLUGINS)) symlinkSync(join(REPO_PLUGINS, name), join(pluginsRoot, 'plugins', name));
   symlinkSync(FIXTURE, join(pluginsRoot, 'plugins', 'broken-scale'));
-  const database = await createTestDatabase();
-  services = await openRunServices(loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm' }), {
-    database,
-    sizes: { latencyRuns: 3, calibrationSamples: 64, evalSamples: 200 },
+  stack = await openTestRunServices('broken-export', { latencyRuns: 3, calibrationSamples: 64, evalSamples: 200 }, {
     plugins: { rootDir: pluginsRoot, list: '' },
   });
+  ({ services } = stack);
 });
 after(async () => {
-  await services.database.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack.close();
   rmSync(pluginsRoot, { recursive: true, force: true });
 });
 
 async function run(techniques: Array<{ plugin: string; config: Record<string, unknown> }>) {
-  const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+  const finished = await runToEnd(services, {
     model: { filename: 'tiny.zip', bytes: await tinyModelZip() },
     data: { filename: 'tiny.npz', bytes: tinyDatasetNpz() },
     targets: ['cpu-int8'],
     techniques,
     constraints: {},
   });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
-  runner.run();
-  let result;
-  try {
-    await runner.start(orgId, runId);
-    result = await runner.waitFor(runId, 300_000);
-  } finally {
-    await runner.stop();
-  }
-  const candidates = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('key').execute());
-  assert.equal(result.status, 'succeeded', `${result.message}: ${candidates.map((c) => `${c.key} ${c.failure_stage}: ${c.failure_message}`).join('; ')}`);
-  return candidates;
+  assert.equal(finished.result.status, 'succeeded', runFailure(finished));
+  return finished.candidates;
 }
 
 test('a broken int8 file (corrupted scale) is flagged, off the front, with its reason in the API and the CLI table', async () => {

@@ -5,13 +5,8 @@
 // the stored .tflite, fed held-out texts through the reference featuriser, scores what the run
 // reported in TFLite's interpreter.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { featurizeTexts, type TextFeaturizerConfig } from '@condense/plugin-sdk';
-import { loadConfig } from '../../services/config.ts';
-import { withTenant } from '../../services/db/tenant.ts';
 import { initEngine } from '../../services/engine/backend/index.ts';
 import { openDataset } from '../../services/engine/data/index.ts';
 import { ClassificationAccumulator } from '../../services/engine/evaluate/index.ts';
@@ -19,29 +14,21 @@ import { readTfliteModel } from '../../services/engine/export/tflite-reader.ts';
 import { armNnUnavailableReason, runArmNn } from '../../services/engine/runtime/index.ts';
 import { loadTfliteModel } from '../../services/engine/runtime/tflite-node.ts';
 import { featurizeWithFrontEnd, frontEndInputShape, textFrontEndOfTflite } from '../../services/engine/text/index.ts';
-import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
-import { createLocalRun } from '../../services/runs/local-run.ts';
-import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import type { RunServices } from '../../services/runs/run-services.ts';
+import { openTestRunServices, runToEnd, type TestRunServices } from '../helpers/local-run.ts';
 import { mails, textModelZip } from '../helpers/text-fixtures.ts';
 
 const EVAL = 60;
 const FEATURIZER: TextFeaturizerConfig = { maxFeatures: 32, wordNgrams: [1], charNgrams: [], idSpace: 1 << 22, maxChars: 10000 };
 
+let stack: TestRunServices;
 let services: RunServices;
-let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'condense-projection-run-'));
-  services = await openRunServices(loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm' }), {
-    database: await createTestDatabase(),
-    sizes: { latencyRuns: 2, calibrationSamples: 32, evalSamples: EVAL },
-  });
+  stack = await openTestRunServices('projection-run', { latencyRuns: 2, calibrationSamples: 32, evalSamples: EVAL });
+  ({ services } = stack);
 });
-after(async () => {
-  await services.database.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stack.close());
 
 test('an explicit projection technique on a text model + tokenizer + JSONL runs to a measured LSH_PROJECTION file', async () => {
   await initEngine('wasm');
@@ -51,24 +38,14 @@ test('an explicit projection technique on a text model + tokenizer + JSONL runs 
     epochs: 6, batchSize: 32, learningRate: 0.01, numBits: 8, sizes: [{ numHash: 32, hiddenUnits: 16 }, { numHash: 16, hiddenUnits: 0 }],
     maxFeatures: FEATURIZER.maxFeatures, wordNgrams: FEATURIZER.wordNgrams, charNgrams: FEATURIZER.charNgrams,
   };
-  const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+  const { result, candidates: [c] } = await runToEnd(services, {
     model: { filename: 'spam-model.zip', bytes: zip },
     data: { filename: 'mail.jsonl', bytes: data },
     targets: ['cpu-fp32'],
     techniques: [{ plugin: 'projection', config }],
     constraints: {},
   });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
-  runner.run();
-  let result;
-  try {
-    await runner.start(orgId, runId);
-    result = await runner.waitFor(runId, 300_000);
-  } finally {
-    await runner.stop();
-  }
   assert.equal(result.status, 'succeeded', result.message);
-  const [c] = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).execute());
   assert.equal(c.status, 'succeeded', c.failure_message ?? '');
   assert.ok(c.accuracy! > 0.8, `accuracy ${c.accuracy}`);
   const tflite = await services.blobs.read(c.tflite_sha256!);

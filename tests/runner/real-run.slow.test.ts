@@ -2,56 +2,32 @@
 // export and runtime, target fit) on a tiny dataset: candidates are stored, their .tflite files
 // load, the Pareto front is marked and the timeline holds the run's events.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadConfig } from '../../services/config.ts';
 import { withTenant } from '../../services/db/tenant.ts';
 import { loadTfliteModel } from '../../services/engine/runtime/index.ts';
-import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
-import { createLocalRun } from '../../services/runs/local-run.ts';
-import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import type { RunServices } from '../../services/runs/run-services.ts';
+import { openTestRunServices, runToEnd, type TestRunServices } from '../helpers/local-run.ts';
 import { tinyDatasetNpz, tinyModelZip } from './tiny-fixtures.ts';
 
+let stack: TestRunServices;
 let services: RunServices;
-let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'condense-real-run-'));
-  const database = await createTestDatabase();
-  services = await openRunServices(loadConfig({ CONDENSE_DATA_DIR: dataDir, CONDENSE_BACKEND: 'wasm' }), {
-    database,
-    sizes: { latencyRuns: 3, calibrationSamples: 64, evalSamples: 200 },
-  });
+  stack = await openTestRunServices('real-run', { latencyRuns: 3, calibrationSamples: 64, evalSamples: 200 });
+  ({ services } = stack);
 });
-after(async () => {
-  await services.database.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => stack.close());
 
 test('a run with a pruning chain produces a measured, int8-exported, stored candidate', async () => {
-  const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
+  const { orgId, runId, result, candidates } = await runToEnd(services, {
     model: { filename: 'tiny.zip', bytes: await tinyModelZip() },
     data: { filename: 'tiny.npz', bytes: tinyDatasetNpz() },
     targets: ['cpu-int8'],
     techniques: [{ plugin: 'pruning', config: { targetSparsity: 0.5, epochs: 1, samplesPerEpoch: 128 } }],
     constraints: {},
   });
-  const runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, pollMs: 50 });
-  runner.run();
-  let result;
-  try {
-    await runner.start(orgId, runId);
-    result = await runner.waitFor(runId, 300_000);
-  } finally {
-    // A failed wait must not leave the runner polling: the test process would never exit.
-    await runner.stop();
-  }
   assert.equal(result.status, 'succeeded', result.message);
-  const { candidates, run, events } = await withTenant(services.database.db, orgId, async (trx) => ({
-    candidates: await trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('key').execute(),
+  const { run, events } = await withTenant(services.database.db, orgId, async (trx) => ({
     run: await trx.selectFrom('compression_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow(),
     events: await trx.selectFrom('run_events').select(['seq', 'type']).where('run_id', '=', runId).orderBy('seq').execute(),
   }));

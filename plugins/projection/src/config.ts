@@ -29,6 +29,7 @@ export interface ProjectionConfig {
   /** Text: which network is the trainer — 'auto' (the run's text model when the dataset gives token
    * ids beside the texts, else a bag-of-n-grams MLP), 'model' or 'ngrams'. */
   trainer: 'auto' | 'model' | 'ngrams';
+  hashing: 'model' | 'front-end';
 }
 
 const ngramList = (description: string, dflt: number[], min: number, max: number) => ({
@@ -62,6 +63,10 @@ export const configSchema: JsonSchema = {
         properties: { numHash: { type: 'integer', minimum: 1, maximum: 2048 }, hiddenUnits: { type: 'integer', minimum: 0, maximum: 1024 } },
       },
       description: 'Several projection networks (T hash functions, hidden units; numBits shared) trained beside one trainer, one candidate each (projection-<T>x<d>-h<H>); empty: one network of numHash, hiddenUnits.',
+    },
+    hashing: {
+      enum: ['model', 'front-end'], default: 'model',
+      description: "Text: where LSH_PROJECTION runs. 'model': in the .tflite (input [2, N] n-gram ids and weights). 'front-end': the app computes the T·d bits (featurizeWithFrontEnd) and the file is FULLY_CONNECTED layers over a [T·d] input — runtimes without LSH_PROJECTION (Arm NN 20.08) run it.",
     },
     trainer: { enum: ['auto', 'model', 'ngrams'], default: 'auto', description: "Text: the trainer network — the run's model reading token ids (auto: when the dataset has them), or a bag-of-hashed-n-grams MLP." },
   },

@@ -5,14 +5,11 @@
 // LSH_PROJECTION + CAST + FULLY_CONNECTED.
 import { definePlugin, outputsLogits, type CandidateModel, type LayersModel, type PluginContext, type Tf } from '@condense/plugin-sdk';
 import {
-  checkFeaturizerConfig, describeTextPreprocessing, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
+  checkFeaturizerConfig, describeTextPreprocessing, LSH_PROJECTION_CLASS, lshProjectionLayerClass, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
 } from '@condense/plugin-sdk';
 import { configSchema, type ProjectionConfig } from './config.ts';
 import { prepareSplit } from './data.ts';
 import { accuracyOn, trainJointly } from './joint.ts';
-import { LSH_PROJECTION_CLASS, lshProjectionLayerClass } from './layer.ts';
-
-export { LSH_PROJECTION_CLASS, lshProjectionLayerClass, type LshProjectionLayerArgs } from './layer.ts';
 export type { ProjectionConfig } from './config.ts';
 
 /** The text featuriser a config implies (what apps must run on raw text before the model). */
@@ -39,10 +36,12 @@ function denseStack(tf: Tf, inputWidth: number, hidden: number, classes: number,
 function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputMode, inputShape: number[], c: ProjectionConfig, classes: number, featurizer: TextFeaturizerConfig): LayersModel {
   const { tf } = ctx;
   const Lsh = lshProjectionLayerClass(tf);
-  const input = tf.input({ shape: inputShape, name: 'projection_input' });
+  // Hashing in the front end: the model's input is the T·d bits.
+  const inFrontEnd = mode === 'text' && c.hashing === 'front-end';
+  const input = tf.input({ shape: inFrontEnd ? [c.numHash * c.numBits] : inputShape, name: 'projection_input' });
   let x = input;
   if (mode === 'vector' && inputShape.length > 1) x = tf.layers.flatten().apply(x) as typeof x;
-  x = new Lsh({ numHash: c.numHash, numBits: c.numBits, inputMode: mode, ...(mode === 'text' ? { featurizer } : {}), name: 'lsh_projection' }).apply(x) as typeof x;
+  x = new Lsh({ numHash: c.numHash, numBits: c.numBits, inputMode: mode, ...(mode === 'text' ? { featurizer } : {}), ...(inFrontEnd ? { inFrontEnd } : {}), name: 'lsh_projection' }).apply(x) as typeof x;
   const dense = denseStack(tf, c.numHash * c.numBits, c.hiddenUnits, classes, c.seed, 'softmax', 'projection');
   for (const layer of dense.layers) x = layer.apply(x) as typeof x;
   const model = tf.model({ inputs: input, outputs: x, name: 'projection_net' });
@@ -53,19 +52,16 @@ function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputM
 export default definePlugin<ProjectionConfig>({
   manifest: {
     name: 'projection',
-    version: '1.1.0',
-    sdk: '^1.4.0',
+    version: '1.2.0',
+    sdk: '^1.5.0',
     kind: 'projection',
     summary: 'ProjectionNet: LSH projections + a tiny dense net trained jointly with a trainer network (text and vectors), TFLite LSH_PROJECTION.',
     hardwareTargets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16', 'browser-wasm'],
     configSchema,
+    // The SDK's LshProjection layer, which the host provides (registered and exported by the engine).
     customLayers: [LSH_PROJECTION_CLASS],
   },
   hooks: {
-    registerLayers({ tf, registerClass }) {
-      registerClass(lshProjectionLayerClass(tf) as unknown as Parameters<typeof registerClass>[0]);
-    },
-
     async compress(ctx, c) {
       const { tf } = ctx;
       const info = ctx.data.info;
@@ -105,7 +101,7 @@ export default definePlugin<ProjectionConfig>({
       const trainerValidationAccuracy = accuracyOn(ctx, trainer, validation, 'trainer', trainerShape);
       const inputShape = mode === 'text' ? [2, featurizer.maxFeatures] : info.inputShape;
       const preprocessing = mode === 'text'
-        ? describeTextPreprocessing(featurizer)
+        ? `${describeTextPreprocessing(featurizer)}${c.hashing === 'front-end' ? '; then the LSH projection bits (lshProjectBatch), which the model takes as input' : ''}`
         : `none: the model takes the dataset's float32 input [batch, ${info.inputShape}] (element i hashed as int32 i, weighted by x_i)`;
       const trainerNote = ownTrainer ? 'a bag-of-n-grams trainer network' : 'the run\'s model as trainer';
       const candidates: CandidateModel[] = [];

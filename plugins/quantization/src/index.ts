@@ -24,8 +24,8 @@ function modesForTargets(ctx: PluginContext, modes: QuantizationModeName[]): Qua
 export default definePlugin<QuantizationConfig>({
   manifest: {
     name: 'quantization',
-    version: '1.0.0',
-    sdk: '^1.4.0',
+    version: '1.1.0',
+    sdk: '^1.5.0',
     kind: 'quantization',
     summary: 'Post-training int8 / float16 / dynamic-range quantization, with quantization-aware fine-tuning when int8 costs too much accuracy.',
     // The formats each target's runtime takes (float32 needs no plugin).

@@ -4,7 +4,7 @@
 // diagnostic (and QAT's forward pass), but never decides: it can miss what the exporter writes.
 import type { CandidateModel, LayersModel, PluginContext } from '@condense/plugin-sdk';
 import type { QuantizationConfig } from './config.ts';
-import { quantizationAwareFineTune } from './qat.ts';
+import { learnedRanges, quantizationAwareFineTune } from './qat.ts';
 import { simulatePtq } from './simulate.ts';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
@@ -38,7 +38,7 @@ export async function int8Candidate(ctx: PluginContext, model: LayersModel, conf
     };
   }
   ctx.progress({ step: 0, message: `int8 drop ${pct(drop)} exceeds budget ${pct(config.accuracyBudget)}: quantization-aware fine-tuning`, candidate: name });
-  await quantizationAwareFineTune(ctx, model, {
+  const ranges = await quantizationAwareFineTune(ctx, model, {
     epochs: config.qatEpochs,
     batchSize: config.batchSize,
     learningRate: config.learningRate,
@@ -47,14 +47,16 @@ export async function int8Candidate(ctx: PluginContext, model: LayersModel, conf
     emaDecay: config.emaDecay,
     candidate: name,
   });
+  // The file is exported with the ranges QAT learned (not re-calibrated): measure that file.
+  const activationRanges = learnedRanges(ranges);
   const qat = await simulatePtq(ctx, model, config.calibrationSamples, config.evaluationSamples);
-  const qatExported = await ctx.export.evaluate(model, { quantization: 'int8', limit: config.evaluationSamples });
+  const qatExported = await ctx.export.evaluate(model, { quantization: 'int8', limit: config.evaluationSamples, activationRanges });
   Object.assign(metrics, { qat: 1, qatFloatAccuracy: qat.floatAccuracy, qatSimulatedInt8Accuracy: qat.int8Accuracy, qatExportedInt8Accuracy: qatExported.accuracy });
   return {
     name,
     model,
-    exportHints: { quantization: 'int8', qat: true },
+    exportHints: { quantization: 'int8', qat: true, activationRanges },
     metrics,
-    notes: `The post-training int8 file lost ${pct(drop)} in TFLite (budget ${pct(config.accuracyBudget)}), so the model was fine-tuned quantization-aware for ${config.qatEpochs} epoch(s): exported int8 accuracy ${pct(exported.accuracy)} → ${pct(qatExported.accuracy)}.`,
+    notes: `The post-training int8 file lost ${pct(drop)} in TFLite (budget ${pct(config.accuracyBudget)}), so the model was fine-tuned quantization-aware for ${config.qatEpochs} epoch(s): exported int8 accuracy ${pct(exported.accuracy)} → ${pct(qatExported.accuracy)} with the activation ranges it learned.`,
   };
 }

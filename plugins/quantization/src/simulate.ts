@@ -68,7 +68,7 @@ export async function calibrate(ctx: PluginContext, model: LayersModel, plan: Qu
 /** Forward pass with int8 activations at the plan's points (weights as they are in the model). */
 export function quantizedForward(
   ctx: PluginContext, model: LayersModel, plan: QuantPlan, ranges: Ranges, x: Tensor, training: boolean,
-  observe?: (layer: Layer, output: Tensor) => void,
+  observe?: (layer: Layer, output: Tensor, preActivation?: boolean) => void,
 ): Tensor {
   const { tf } = ctx;
   const inputParams = activationParams(ranges.input);
@@ -84,6 +84,7 @@ export function quantizedForward(
     const range = ranges.layers.get(layer);
     return range ? fakeQuantActivation(tf, v, activationParams(range)) : v;
   }, separateActivation(ctx, plan, (layer, z) => {
+    observe?.(layer, z, true);
     const range = ranges.preActivation.get(layer);
     return range ? fakeQuantActivation(tf, z, activationParams(range)) : z;
   }));

@@ -1,6 +1,6 @@
 // Everything a hook receives from the host — and nothing else: no database, no network.
 import type { PluginDataset, PluginSplit } from './data.ts';
-import type { ExportQuantization } from './candidate.ts';
+import type { ActivationRanges, ExportQuantization } from './candidate.ts';
 import type { LayersModel, Tf } from './tf.ts';
 import type { TrainingHelpers } from './training.ts';
 
@@ -44,6 +44,8 @@ export interface ExportEvaluateOptions {
   split?: PluginSplit;
   /** At most this many samples. */
   limit?: number;
+  /** int8: the ranges the candidate will carry in `exportHints.activationRanges` (since 1.5.0). */
+  activationRanges?: ActivationRanges;
 }
 
 export interface ExportEvaluation {

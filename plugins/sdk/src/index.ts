@@ -1,12 +1,16 @@
 // @condense/plugin-sdk: the contract between Condense and its compression-technique plugins.
 export { SDK_VERSION } from './version.ts';
 export { definePlugin, type Plugin, type PluginHooks } from './plugin.ts';
+export { HOST_LAYERS } from './layers.ts';
 export type {
   LayerRegistry, TfliteGraph, TfliteLayerConversion, TfliteLayerConverter, TfliteLayerWeight, TfliteOpOptions,
 } from './layers.ts';
 export { PLUGIN_KINDS, type JsonSchema, type PluginKind, type PluginManifest } from './manifest.ts';
 export { TARGET_IDS, isTargetId, type TargetId } from './targets.ts';
-export { EXPORT_QUANTIZATIONS, type CandidateModel, type ExportHints, type ExportQuantization } from './candidate.ts';
+export {
+  ACTIVATION_RANGES_VERSION, EXPORT_QUANTIZATIONS, type ActivationRanges, type CandidateModel, type ExportHints, type ExportQuantization,
+  type ValueRange,
+} from './candidate.ts';
 export type {
   ExportEvaluateOptions, ExportEvaluation, ExportHelpers, PluginContext, PluginLogger, ProgressUpdate, TargetInfo,
 } from './context.ts';
@@ -31,4 +35,5 @@ export {
   DEFAULT_TEXT_FEATURIZER, checkFeaturizerConfig, describeTextPreprocessing, featurizeTextInto, featurizeTexts, ngramCounts,
   normalizeText, fingerprint64, fingerprint64AsDouble, fingerprint64Key8, MAX_PROJECTION_BITS, float32Bits, lshProjectDense,
   lshProjectDenseJs, lshSeeds, lshProjectBatch, type LshInputMode, type LshProjectionSpec, type TextFeaturizerConfig,
+  LSH_PROJECTION_CLASS, lshProjectionLayerClass, type LshProjectionLayerArgs,
 } from './text/index.ts';

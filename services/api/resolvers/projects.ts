@@ -1,5 +1,5 @@
 // Projects and what hangs off them: models, datasets, runs, deployments, app keys.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError } from '../errors.ts';
@@ -195,10 +195,14 @@ export class ProjectMutations {
           const team = teamId ? await trx.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst() : undefined;
           if (!team) throw new UserFacingError('NOT_FOUND', 'team not found', 'teamId');
         }
-        const row = await trx.insertInto('projects')
-          .values({ org_id: auth.orgId, name: checkedName(input.name), description: input.description ?? '', team_id: teamId })
-          .returningAll().executeTakeFirstOrThrow();
-        await audit(trx, context, 'project.create', { type: 'project', id: row.id }, { name: row.name });
+        // The id is made here so the audit row can go in the same round trip as the insert (a
+        // failed insert stops the audit row with it: one transaction).
+        const id = randomUUID();
+        const name = checkedName(input.name);
+        const [row] = await Promise.all([
+          trx.insertInto('projects').values({ id, org_id: auth.orgId, name, description: input.description ?? '', team_id: teamId }).returningAll().executeTakeFirstOrThrow(),
+          audit(trx, context, 'project.create', { type: 'project', id }, { name }),
+        ]);
         return { project: Project.from(row) };
       }),
     );

@@ -4,14 +4,17 @@ import { checkBudgetSeconds, DEFAULT_BUDGET_SECONDS, MAX_BUDGET_SECONDS, MIN_BUD
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { appendRunEvent, countRunEvents, listRunEvents } from '../../events/store.ts';
 import type { RunEvent as StoredRunEvent } from '../../events/types.ts';
+import type { Selectable } from 'kysely';
 import type { TenantTransaction } from '../../db/tenant.ts';
+import type { DB } from '../../db/types/index.ts';
 import { authenticate } from '../auth.ts';
 import { authenticateSession } from '../session-auth.ts';
+import { isSignedOut } from '../sign-out.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError, graphQLError } from '../errors.ts';
 import { keyOf } from '../ids.ts';
-import { loadProjectRow, unknownTargets } from '../loaders.ts';
+import { unknownTargets } from '../loaders.ts';
 import { audit, idempotent, mutate } from '../mutations.ts';
 import { pageWindow, toConnection } from '../pagination.ts';
 import { JSONScalar, PageArgs, UserError, connectionOf } from '../types/common.ts';
@@ -116,24 +119,28 @@ async function insertRun(
     projectId: string; modelVersionId: string; datasetId: string; targets: string[]; techniques: { plugin: string; config: Record<string, unknown> }[] | null;
     constraints: Record<string, number | null>; budgetSeconds: number | null; retryOf: string | null; hardwareClass: HardwareClassValue;
   },
-): Promise<string> {
+): Promise<Selectable<DB['compression_runs']>> {
   const auth = caller(context);
   const row = await trx.insertInto('compression_runs').values({
     org_id: auth.orgId, project_id: fields.projectId, model_version_id: fields.modelVersionId, dataset_id: fields.datasetId,
     targets: JSON.stringify(fields.targets), techniques: fields.techniques === null ? null : JSON.stringify(fields.techniques),
     constraints: JSON.stringify(fields.constraints), budget_seconds: fields.budgetSeconds, retry_of: fields.retryOf, created_by: auth.userId, hardware_class: fields.hardwareClass,
-  }).returning('id').executeTakeFirstOrThrow();
-  await appendRunEvent(trx, { orgId: auth.orgId, runId: row.id, type: 'RUN_QUEUED', payload: fields.retryOf ? { retryOf: fields.retryOf } : {} });
-  await audit(trx, context, fields.retryOf ? 'run.retry' : 'run.start', { type: 'run', id: row.id }, { targets: fields.targets });
-  return row.id;
+  }).returningAll().executeTakeFirstOrThrow();
+  // Independent of each other: one round trip (the event bumps event_seq, so the row returned
+  // above is re-read for it).
+  const [event] = await Promise.all([
+    appendRunEvent(trx, { orgId: auth.orgId, runId: row.id, type: 'RUN_QUEUED', payload: fields.retryOf ? { retryOf: fields.retryOf } : {} }),
+    audit(trx, context, fields.retryOf ? 'run.retry' : 'run.start', { type: 'run', id: row.id }, { targets: fields.targets }),
+  ]);
+  return { ...row, event_seq: event.seq, updated_at: event.createdAt };
 }
 
-/** Hands the run to the launcher with its stored hardware class (an idempotent replay of
- * startRun starts nothing: `created` is false then). */
-async function startRun(context: ApiContext, orgId: string, runId: string): Promise<void> {
-  const { hardware_class: hardwareClass } = await context.tenant((trx) => trx.selectFrom('compression_runs').select('hardware_class').where('id', '=', runId).executeTakeFirstOrThrow());
-  await context.services.launcher.start(orgId, runId, { hardwareClass });
+async function loadRunRow(trx: TenantTransaction, runId: string): Promise<Selectable<DB['compression_runs']>> {
+  return trx.selectFrom('compression_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
 }
+
+/** Never an id: stands in for a dataset id that did not decode, so the join finds nothing. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 async function loadRun(context: ApiContext, runId: string): Promise<CompressionRun> {
   return CompressionRun.from(await context.tenant((trx) => trx.selectFrom('compression_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow()));
@@ -175,13 +182,21 @@ export class RunMutations {
           throw new UserFacingError('INVALID_INPUT', (error as Error).message, 'budgetSeconds');
         }
       }
-      const { runId, created } = await context.tenant(async (trx) => {
-        let created = false;
+      const mvId = keyOf(input.modelVersionId, 'ModelVersion');
+      const dsId = keyOf(input.datasetId, 'Dataset');
+      const { run, created } = await context.tenant(async (trx) => {
+        let created: Selectable<DB['compression_runs']> | null = null;
+        // The model version, its project and the dataset in one select, sent in the same round
+        // trip as BEGIN and the idempotency lookup (it is not needed when the key was seen).
+        const found = mvId
+          ? trx.selectFrom('model_versions as v').innerJoin('models as m', 'm.id', 'v.model_id').innerJoin('projects as p', 'p.id', 'm.project_id')
+            .leftJoin('datasets as d', (join) => join.on('d.id', '=', dsId ?? NIL_UUID))
+            .select(['v.id', 'm.project_id', 'v.preflight', 'p.archived_at', 'd.id as dataset_id', 'd.project_id as dataset_project_id'])
+            .where('v.id', '=', mvId).executeTakeFirst()
+          : Promise.resolve(undefined);
+        found.catch(() => undefined); // awaited below, unless the key was seen
         const result = await idempotent(trx, auth.orgId, 'startRun', input.idempotencyKey, { ...input, idempotencyKey: undefined }, async () => {
-          const mvId = keyOf(input.modelVersionId, 'ModelVersion');
-          const version = mvId
-            ? await trx.selectFrom('model_versions as v').innerJoin('models as m', 'm.id', 'v.model_id').select(['v.id', 'm.project_id', 'v.preflight']).where('v.id', '=', mvId).executeTakeFirst()
-            : undefined;
+          const version = await found;
           if (!version) throw new UserFacingError('NOT_FOUND', 'model version not found', 'modelVersionId');
           // The upload's pre-flight: refuse now what would otherwise fail at the baseline step.
           if (version.preflight) {
@@ -189,23 +204,19 @@ export class RunMutations {
             const refusal = preflightRefusal(version.preflight, targets, reshapes);
             if (refusal) throw new UserFacingError('NOT_EXPORTABLE', refusal, 'modelVersionId');
           }
-          const dsId = keyOf(input.datasetId, 'Dataset');
-          const dataset = dsId ? await trx.selectFrom('datasets').select(['id', 'project_id']).where('id', '=', dsId).executeTakeFirst() : undefined;
-          if (!dataset) throw new UserFacingError('NOT_FOUND', 'dataset not found', 'datasetId');
-          if (dataset.project_id !== version.project_id) throw new UserFacingError('INVALID_INPUT', 'the model and the dataset belong to different projects', 'datasetId');
-          const project = await loadProjectRow(trx, version.project_id);
-          if (project?.archived_at) throw new UserFacingError('INVALID_STATE', 'the project is archived', 'modelVersionId');
-          created = true;
-          const runId = await insertRun(trx, context, {
-            projectId: version.project_id, modelVersionId: version.id, datasetId: dataset.id, targets, techniques, constraints, budgetSeconds, retryOf: null,
+          if (!version.dataset_id) throw new UserFacingError('NOT_FOUND', 'dataset not found', 'datasetId');
+          if (version.dataset_project_id !== version.project_id) throw new UserFacingError('INVALID_INPUT', 'the model and the dataset belong to different projects', 'datasetId');
+          if (version.archived_at) throw new UserFacingError('INVALID_STATE', 'the project is archived', 'modelVersionId');
+          created = await insertRun(trx, context, {
+            projectId: version.project_id, modelVersionId: version.id, datasetId: version.dataset_id, targets, techniques, constraints, budgetSeconds, retryOf: null,
             hardwareClass: input.hardwareClass ?? 'cpu',
           });
-          return { runId };
+          return { runId: created.id };
         });
-        return { runId: result.runId as string, created };
+        return { run: created ?? (await loadRunRow(trx, result.runId as string)), created: created !== null };
       });
-      if (created) await startRun(context, auth.orgId, runId);
-      return { run: await loadRun(context, runId) };
+      if (created) await context.services.launcher.start(auth.orgId, run.id, { hardwareClass: run.hardware_class });
+      return { run: CompressionRun.from(run) };
     });
   }
 
@@ -231,7 +242,7 @@ export class RunMutations {
   retryRun(@Arg('input', () => RunIdInput, { description: 'Run to retry.' }) input: RunIdInput, @Ctx() context: ApiContext) {
     const auth = caller(context);
     return mutate(async () => {
-      const runId = await context.tenant(async (trx) => {
+      const retry = await context.tenant(async (trx) => {
         const run = await requireRun(trx, input.runId);
         if (run.status !== 'failed' && run.status !== 'cancelled') throw new UserFacingError('INVALID_STATE', `only failed or cancelled runs can be retried (this one is ${run.status})`, 'runId');
         return insertRun(trx, context, {
@@ -239,8 +250,8 @@ export class RunMutations {
           constraints: run.constraints as Record<string, number | null>, budgetSeconds: run.budget_seconds, retryOf: run.id, hardwareClass: run.hardware_class,
         });
       });
-      await startRun(context, auth.orgId, runId);
-      return { run: await loadRun(context, runId) };
+      await context.services.launcher.start(auth.orgId, retry.id, { hardwareClass: retry.hardware_class });
+      return { run: CompressionRun.from(retry) };
     });
   }
 }
@@ -371,8 +382,9 @@ async function subscribeRunEvents(context: ApiContext, runId: string, after: str
 
 /**
  * Ends a subscription with UNAUTHENTICATED as soon as the key it was opened with (directly or
- * through a console session) is revoked in any API process (NOTIFY, services/events/revocations.ts);
- * after a listener reconnect, when notices may have been lost, the key is checked again.
+ * through a console session) is revoked, or its console session is signed out, in any API process
+ * (NOTIFY, services/events/revocations.ts); after a listener reconnect, when notices may have
+ * been lost, the key and the session are checked again.
  */
 function endWhenKeyRevoked<T>(context: ApiContext, orgId: string, keyId: string, inner: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
   let revoked = false;
@@ -381,12 +393,26 @@ function endWhenKeyRevoked<T>(context: ApiContext, orgId: string, keyId: string,
     revoked = true;
     wake?.();
   };
+  let signedOut = false;
+  const signOut = (): void => {
+    signedOut = true;
+    revoke();
+  };
+  const nonce = context.session === undefined ? undefined : context.services.sessions.signer.verify(context.session)?.n;
   const recheck = (): void => {
     void withTenant(context.services.database.db, orgId, (trx) => trx.selectFrom('api_keys').select('id').where('id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst())
       .then((row) => { if (!row) revoke(); }, () => undefined);
+    if (nonce !== undefined) void isSignedOut(context.services.database.db, nonce).then((out) => { if (out) signOut(); }, () => undefined);
   };
-  const stop = context.services.hub.watchKey(keyId, revoke, recheck);
-  const revokedError = () => graphQLError('UNAUTHENTICATED', 'the API key of this subscription was revoked', 401);
+  const stopKey = context.services.hub.watchKey(keyId, revoke, recheck);
+  const stopSession = nonce === undefined ? () => undefined : context.services.hub.watchSession(nonce, signOut);
+  const stop = (): void => {
+    stopKey();
+    stopSession();
+  };
+  const revokedError = () => signedOut
+    ? graphQLError('UNAUTHENTICATED', 'the console session of this subscription was signed out', 401)
+    : graphQLError('UNAUTHENTICATED', 'the API key of this subscription was revoked', 401);
   const iterator: AsyncIterableIterator<T> = {
     next: async () => {
       if (revoked) {

@@ -1,4 +1,5 @@
 // exportTflite: tfjs LayersModel → .tflite bytes in one of four quantization modes.
+import type { ActivationRanges } from '@condense/plugin-sdk';
 import type { tf } from '../backend/index.ts';
 import { peakActivationBytes } from './activation-memory.ts';
 import { appendAssociatedFiles } from './associated-files.ts';
@@ -7,7 +8,10 @@ import { LABELS_FILE, labelsFileBytes, serializeTfliteMetadata, type TfliteMetad
 import { calibrateRanges } from './ir-interpreter.ts';
 import { optimizeIr } from './ir-passes.ts';
 import { kerasToIr } from './keras-to-ir.ts';
+import { learnedTensorRanges } from './learned-ranges.ts';
 import { lowerIr, type QuantizationMode } from './lower.ts';
+import { sparsifyWeights } from './sparse-weights.ts';
+import { downloadBytes } from '../evaluate/download-size.ts';
 
 export type { QuantizationMode } from './lower.ts';
 
@@ -21,11 +25,22 @@ export interface ExportTfliteOptions {
   ioType?: 'float32' | 'int8';
   /** int8: how many representative samples to calibrate on (default 500). */
   calibrationSamples?: number;
+  /** int8: ranges learned in training (quantization-aware) for the tensors they name, used
+   * instead of the calibrated ones; the other tensors are calibrated. */
+  activationRanges?: ActivationRanges;
   /** dynamic-int8: see LowerOptions. */
   dynamicRangeMinElements?: number;
   dynamicInt8Kernels?: 'hybrid' | 'dequantize';
   /** Standard TFLite metadata to embed (TFLITE_METADATA buffer; labels as an associated file). */
   metadata?: TfliteMetadata;
+  /**
+   * Store pruned conv/dense weights in TFLite's sparse format behind DENSIFY ops (sparse-weights.ts)
+   * when that makes the raw file smaller by more than it may grow the gzip download (index vectors
+   * compress worse than runs of zeros: a 90%-pruned int8 layer shrinks 3.4× raw but downloads 7%
+   * larger; see README.md here). Only for runtimes that run DENSIFY (TFLite's interpreter; not
+   * Arm NN 20.08).
+   */
+  sparseWeights?: boolean;
 }
 
 export interface ExportTfliteResult {
@@ -36,6 +51,10 @@ export interface ExportTfliteResult {
   tensorTypes: string[];
   /** Peak bytes of live activations at batch 1 (see activation-memory.ts). */
   peakActivationBytes: number;
+  /** int8: activation tensors whose range came from `activationRanges` rather than calibration. */
+  learnedRangeTensors: number;
+  /** Weight constants stored sparse (`sparseWeights`); empty when the file is dense. */
+  sparseTensors: string[];
 }
 
 const MODES: QuantizationMode[] = ['float32', 'float16', 'dynamic-int8', 'int8'];
@@ -46,13 +65,16 @@ export async function exportTflite(model: tf.LayersModel, options: ExportTfliteO
   }
   const graph = optimizeIr(kerasToIr(model, options.inputShape));
   let ranges;
+  let learnedRanges;
   if (options.quantization === 'int8') {
     if (!options.representativeData) throw new Error('int8 export needs representativeData for calibration');
     ranges = await calibrateRanges(graph, options.representativeData, { maxSamples: options.calibrationSamples });
+    if (options.activationRanges) learnedRanges = learnedTensorRanges(graph, options.activationRanges);
   }
   const spec = lowerIr(graph, {
     mode: options.quantization,
     ranges,
+    learnedRanges,
     ioType: options.ioType,
     dynamicRangeMinElements: options.dynamicRangeMinElements,
     dynamicInt8Kernels: options.dynamicInt8Kernels,
@@ -60,13 +82,25 @@ export async function exportTflite(model: tf.LayersModel, options: ExportTfliteO
   });
   if (options.metadata) spec.metadataBuffer = serializeTfliteMetadata(options.metadata);
   const labels = options.metadata?.output.labels ?? [];
+  let flatbuffer = serializeTflite(spec);
+  let sparseTensors: string[] = [];
+  if (options.sparseWeights) {
+    const sparse = sparsifyWeights(spec);
+    const bytes = sparse.sparseTensors.length > 0 ? serializeTflite(sparse.spec) : flatbuffer;
+    if (bytes.length < flatbuffer.length && bytes.length + downloadBytes(bytes) < flatbuffer.length + downloadBytes(flatbuffer)) {
+      flatbuffer = bytes;
+      sparseTensors = sparse.sparseTensors;
+    }
+  }
   return {
-    bytes: appendAssociatedFiles(serializeTflite(spec), {
+    bytes: appendAssociatedFiles(flatbuffer, {
       ...(labels.length > 0 ? { [LABELS_FILE]: labelsFileBytes(labels) } : {}),
       ...Object.fromEntries((options.metadata?.input.files ?? []).map((f) => [f.name, f.bytes])),
     }),
     ops: [...new Set(spec.operators.map((op) => op.op))],
     tensorTypes: [...new Set(spec.tensors.map((t) => t.type))],
     peakActivationBytes: peakActivationBytes(spec),
+    learnedRangeTensors: learnedRanges?.size ?? 0,
+    sparseTensors,
   };
 }

@@ -32,6 +32,9 @@ export class IrGraph {
   outputs: number[] = [];
   /** Keras masks: tensor id → float 0/1 tensor [batch, steps, 1] of its valid steps (Embedding mask_zero). */
   readonly masks = new Map<number, number>();
+  /** Keras layers whose output each tensor is (a fused chain's tensor carries every layer of the
+   * chain, in order): how ranges learned per layer find their tensor. */
+  readonly layerOutputs = new Map<number, string[]>();
   private readonly names = new Set<string>();
 
   private uniqueName(name: string): string {
@@ -84,8 +87,17 @@ export class IrGraph {
     return this.ops.find((op) => op.outputs.includes(id));
   }
 
-  /** Replaces every use of tensor `from` (op inputs and graph outputs) by `to`. */
+  /** Records that tensor `id` is the output of Keras layer `layer`. */
+  nameLayerOutput(id: number, layer: string): void {
+    const names = this.layerOutputs.get(id) ?? [];
+    if (!names.includes(layer)) this.layerOutputs.set(id, [...names, layer]);
+  }
+
+  /** Replaces every use of tensor `from` (op inputs and graph outputs) by `to`; `to` now carries
+   * the layer outputs `from` did. */
   replaceUses(from: number, to: number): void {
+    for (const layer of this.layerOutputs.get(from) ?? []) this.nameLayerOutput(to, layer);
+    this.layerOutputs.delete(from);
     for (const op of this.ops) op.inputs = op.inputs.map((i) => (i === from ? to : i));
     this.outputs = this.outputs.map((i) => (i === from ? to : i));
   }

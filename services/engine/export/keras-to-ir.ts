@@ -54,6 +54,7 @@ function convertModelGraph(graph: IrGraph, model: tf.LayersModel, inputs: number
       throw new Error(`converter for ${className} returned ${outputs.length} outputs, expected ${node.outputTensors.length}`);
     }
     node.outputTensors.forEach((o, i) => known.set(o.id, outputs[i]));
+    if (outputs.length === 1) graph.nameLayerOutput(outputs[0], layer.name);
     return known.get(st.id)!;
   };
   return model.outputs.map(resolve);

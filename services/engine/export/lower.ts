@@ -20,6 +20,10 @@ export interface LowerOptions {
   mode: QuantizationMode;
   /** Calibrated activation ranges (int8 only). */
   ranges?: Map<number, TensorRange>;
+  /** Ranges learned in training (quantization-aware), by tensor id (int8 only): a tensor's
+   * parameter group (tensors tied to share them) uses the learned ranges of its members and
+   * ignores their calibrated ones. */
+  learnedRanges?: Map<number, TensorRange>;
   /** Type of the model's inputs/outputs in int8 mode (float32 adds QUANTIZE/DEQUANTIZE at the edges). */
   ioType?: 'float32' | 'int8';
   /** dynamic-int8: weights with fewer elements stay float (TFLite's converter uses 1024). */
@@ -71,7 +75,9 @@ function floatOpsInInt8(graph: IrGraph): Set<IrOp> {
 }
 
 /** int8 parameters of every activation, honouring ops whose output must share its input's. */
-function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>, floatOps: Set<IrOp>): Map<number, AffineParams> {
+function activationParams(
+  graph: IrGraph, ranges: Map<number, TensorRange>, floatOps: Set<IrOp>, learned: Map<number, TensorRange> = new Map(),
+): Map<number, AffineParams> {
   const parent = new Map<number, number>();
   const find = (x: number): number => {
     let r = x;
@@ -97,7 +103,8 @@ function activationParams(graph: IrGraph, ranges: Map<number, TensorRange>, floa
     }
   }
   const groupRange = new Map<number, TensorRange>();
-  for (const [id, r] of ranges) {
+  const learnedGroups = new Set([...learned.keys()].map(find));
+  for (const [id, r] of [...learned, ...[...ranges].filter(([id]) => !learnedGroups.has(find(id)))]) {
     const g = find(id);
     const prev = groupRange.get(g);
     groupRange.set(g, prev ? { min: Math.min(prev.min, r.min), max: Math.max(prev.max, r.max) } : r);
@@ -116,7 +123,7 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
   const int8 = o.mode === 'int8';
   if (int8 && !o.ranges) throw new Error('int8 lowering needs calibrated ranges');
   const floatOps = int8 ? floatOpsInInt8(graph) : new Set<IrOp>();
-  const params = int8 ? activationParams(graph, o.ranges!, floatOps) : new Map<number, AffineParams>();
+  const params = int8 ? activationParams(graph, o.ranges!, floatOps, o.learnedRanges) : new Map<number, AffineParams>();
   const floatIo = !int8 || (o.ioType ?? 'float32') === 'float32';
   const minElements = o.dynamicRangeMinElements ?? 1024;
   const hybrid = (o.dynamicInt8Kernels ?? 'hybrid') === 'hybrid';

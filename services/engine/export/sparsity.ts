@@ -34,9 +34,10 @@ export function indexVectorBytes(values: readonly number[]): number {
 /**
  * Encodes `data` (dense, little-endian elements of `elementBytes` each, shape `shape`) with all
  * dimensions DENSE but the last (SPARSE_CSR). An element is zero when all its bytes are zero
- * (float 0.0, an int8 0 of a zero-point-0 tensor).
+ * (an int8 0 of a zero-point-0 tensor) or, for `float32`, when it is ±0.0 (pruning masks multiply
+ * negative weights into −0.0, which densifies to +0.0: the same product in every op).
  */
-export function encodeLastDimCsr(data: Uint8Array, shape: readonly number[], elementBytes: number): SparseEncoding {
+export function encodeLastDimCsr(data: Uint8Array, shape: readonly number[], elementBytes: number, float32 = false): SparseEncoding {
   if (shape.length === 0) throw new Error('cannot sparse-encode a scalar');
   const cols = shape[shape.length - 1];
   const rows = product(shape.slice(0, -1));
@@ -48,7 +49,13 @@ export function encodeLastDimCsr(data: Uint8Array, shape: readonly number[], ele
     for (let c = 0; c < cols; c++) {
       const e = r * cols + c;
       let zero = true;
-      for (let b = 0; b < elementBytes; b++) if (data[e * elementBytes + b] !== 0) { zero = false; break; }
+      for (let b = 0; b < elementBytes; b++) {
+        const byte = data[e * elementBytes + b];
+        if (byte !== 0 && !(float32 && b === 3 && byte === 0x80)) {
+          zero = false;
+          break;
+        }
+      }
       if (!zero) {
         indices.push(c);
         kept.push(e);

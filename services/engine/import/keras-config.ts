@@ -57,9 +57,10 @@ function normalizeLayerConfig(className: string, config: Record<string, Json>, l
   if ('axis' in c && c.axis !== null) c.axis = singleAxis(c.axis, layerName, className);
   if ('activation' in c) c.activation = supportedActivation(c.activation, layerName);
   if ('recurrent_activation' in c) c.recurrent_activation = supportedActivation(c.recurrent_activation, layerName);
-  // Keras' GRU default (reset_after=True, the cuDNN variant) is a different cell than TF.js runs.
-  if (className === 'GRU' && c.reset_after !== false) unsupportedOption(layerName, className, 'reset_after', c.reset_after ?? true);
-  delete c.reset_after;
+  // Keras' GRU default (reset_after=True, the cuDNN variant) is a different cell than TF.js's GRU:
+  // engine/layers/gru-reset-after.ts rebuilds it (an absent reset_after means Keras' default, True).
+  if (className === 'GRU') c.reset_after = c.reset_after !== false;
+  else delete c.reset_after;
   // Bidirectional wraps a recurrent layer's config: the same fixes apply inside.
   if (className === 'Bidirectional' && isObject(c.layer) && typeof c.layer.class_name === 'string') {
     const inner = canonicalLayerClass(c.layer.class_name);

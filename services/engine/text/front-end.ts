@@ -6,7 +6,7 @@
 // tensor in the standard TFLITE_METADATA. `textFrontEndOfTflite(bytes)` reads them back and
 // `featurizeWithFrontEnd` turns strings into the model's input with the same functions training
 // used (tokenizeTexts / featurizeTexts) — pure JavaScript, for Node and the browser.
-import { checkFeaturizerConfig, featurizeTexts, type TextFeaturizerConfig } from '../../../plugins/sdk/src/text/index.ts';
+import { checkFeaturizerConfig, featurizeTexts, lshProjectBatch, type TextFeaturizerConfig } from '../../../plugins/sdk/src/text/index.ts';
 import { readAssociatedFiles } from '../export/associated-files.ts';
 import type { KerasTokenizer } from './keras-tokenizer.ts';
 import { tokenIds, tokenLength, type TokenFrontEnd } from './token-front-end.ts';
@@ -16,7 +16,8 @@ export const VOCABULARY_FILE = 'vocab.txt';
 
 export type TextFrontEnd =
   | TokenFrontEnd
-  | { kind: 'ngram-lsh'; featurizer: TextFeaturizerConfig; numHash: number; numBits: number };
+  /** inFrontEnd: the app computes the LSH bits too (the model takes [numHash·numBits] bits). */
+  | { kind: 'ngram-lsh'; featurizer: TextFeaturizerConfig; numHash: number; numBits: number; inFrontEnd?: boolean };
 
 /** An associated file of the model's input tensor. */
 export interface FrontEndFile {
@@ -39,11 +40,13 @@ function vocabularyLines(t: KerasTokenizer): string[] {
 /** The associated files that carry `frontEnd` in the model file. */
 export function frontEndFiles(frontEnd: TextFrontEnd): FrontEndFile[] {
   if (frontEnd.kind === 'ngram-lsh') {
-    const { featurizer, numHash, numBits } = frontEnd;
+    const { featurizer, numHash, numBits, inFrontEnd } = frontEnd;
     return [{
       name: FRONT_END_FILE, type: 'DESCRIPTIONS',
-      description: 'Text front end: featurizeTexts (n-gram ids and weights, [2, maxFeatures]) with these parameters, then LSH_PROJECTION in the model.',
-      bytes: encode(JSON.stringify({ kind: 'ngram-lsh', featurizer, numHash, numBits, inputShape: [2, featurizer.maxFeatures] })),
+      description: inFrontEnd
+        ? 'Text front end: featurizeTexts (n-gram ids and weights) with these parameters, then the LSH projection (TFLite LSH_PROJECTION DENSE semantics, seeds 0..numHash·numBits−1) to numHash·numBits bits, the model input.'
+        : 'Text front end: featurizeTexts (n-gram ids and weights, [2, maxFeatures]) with these parameters, then LSH_PROJECTION in the model.',
+      bytes: encode(JSON.stringify({ kind: 'ngram-lsh', featurizer, numHash, numBits, ...(inFrontEnd ? { inFrontEnd: true } : {}), inputShape: frontEndInputShape(frontEnd) })),
     }];
   }
   const vocabularyFile = (lines: string[]): FrontEndFile => ({
@@ -93,7 +96,7 @@ export function frontEndFromFiles(files: Record<string, Uint8Array>): TextFrontE
   const raw = files[FRONT_END_FILE];
   if (!raw) throw new FrontEndError(`the model carries no ${FRONT_END_FILE}: it is not a text model exported by Condense`);
   const spec = JSON.parse(new TextDecoder().decode(raw)) as Record<string, any>;
-  if (spec.kind === 'ngram-lsh') return { kind: 'ngram-lsh', featurizer: checkFeaturizerConfig(spec.featurizer), numHash: spec.numHash, numBits: spec.numBits };
+  if (spec.kind === 'ngram-lsh') return { kind: 'ngram-lsh', featurizer: checkFeaturizerConfig(spec.featurizer), numHash: spec.numHash, numBits: spec.numBits, ...(spec.inFrontEnd === true ? { inFrontEnd: true } : {}) };
   if (spec.kind !== 'keras-tokenizer' && spec.kind !== 'text-vectorization') throw new FrontEndError(`${FRONT_END_FILE}: unknown front end kind ${JSON.stringify(spec.kind)}`);
   let lines: string[] = spec.vocabulary;
   if (!lines) {
@@ -119,10 +122,14 @@ export function textFrontEndOfTflite(bytes: Uint8Array): TextFrontEnd {
 
 /** Per-sample input shape of a model behind `frontEnd`. */
 export function frontEndInputShape(frontEnd: TextFrontEnd): number[] {
-  return frontEnd.kind === 'ngram-lsh' ? [2, frontEnd.featurizer.maxFeatures] : [tokenLength(frontEnd)];
+  if (frontEnd.kind !== 'ngram-lsh') return [tokenLength(frontEnd)];
+  return frontEnd.inFrontEnd ? [frontEnd.numHash * frontEnd.numBits] : [2, frontEnd.featurizer.maxFeatures];
 }
 
 /** Strings → the model's float32 input [texts.length, ...frontEndInputShape]. */
 export function featurizeWithFrontEnd(frontEnd: TextFrontEnd, texts: readonly string[]): Float32Array {
-  return frontEnd.kind === 'ngram-lsh' ? featurizeTexts(texts, frontEnd.featurizer) : tokenIds(frontEnd, texts);
+  if (frontEnd.kind !== 'ngram-lsh') return tokenIds(frontEnd, texts);
+  const features = featurizeTexts(texts, frontEnd.featurizer);
+  if (!frontEnd.inFrontEnd) return features;
+  return lshProjectBatch(features, texts.length, 2 * frontEnd.featurizer.maxFeatures, { numHash: frontEnd.numHash, numBits: frontEnd.numBits, inputMode: 'text' });
 }

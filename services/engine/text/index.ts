@@ -18,7 +18,7 @@ export { tokenFrontEndForRows, tokenIds, tokenLength, tokenRows, type TokenFront
 export {
   parseVocabularyFile, standardizeText, TextVectorizationError, textVectorizerFromConfig, vectorizerTokens, vectorizeText, vectorizeTexts, type TextVectorizer,
 } from './text-vectorization.ts';
-export { featurizedDataset } from './featurized-dataset.ts';
+export { featurizedDataset, projectedDataset } from './featurized-dataset.ts';
 export {
   FRONT_END_FILE, VOCABULARY_FILE, FrontEndError, featurizeWithFrontEnd, frontEndFiles, frontEndFromFiles, frontEndInputShape, textFrontEndOfTflite,
   type FrontEndFile, type TextFrontEnd,

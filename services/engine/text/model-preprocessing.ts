@@ -9,11 +9,14 @@ interface LayerLike {
 }
 
 /** The featuriser and LSH size of a text ProjectionNet (tfjs LayersModel), or undefined for other models. */
-export function textProjectionOfModel(model: { layers: readonly LayerLike[] }): { featurizer: TextFeaturizerConfig; numHash: number; numBits: number } | undefined {
+export function textProjectionOfModel(model: { layers: readonly LayerLike[] }): { featurizer: TextFeaturizerConfig; numHash: number; numBits: number; inFrontEnd?: boolean } | undefined {
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'LshProjection') continue;
-    const config = layer.getConfig() as { inputMode?: string; featurizer?: TextFeaturizerConfig; numHash?: number; numBits?: number };
-    if (config.inputMode === 'text' && config.featurizer) return { featurizer: checkFeaturizerConfig(config.featurizer), numHash: config.numHash ?? 0, numBits: config.numBits ?? 0 };
+    const config = layer.getConfig() as { inputMode?: string; featurizer?: TextFeaturizerConfig; numHash?: number; numBits?: number; inFrontEnd?: boolean };
+    if (config.inputMode === 'text' && config.featurizer) {
+      // inFrontEnd: the model takes the projection bits, which the front end computes.
+      return { featurizer: checkFeaturizerConfig(config.featurizer), numHash: config.numHash ?? 0, numBits: config.numBits ?? 0, ...(config.inFrontEnd ? { inFrontEnd: true } : {}) };
+    }
   }
   return undefined;
 }

@@ -9,6 +9,7 @@ import { exportTflite } from '../../engine/export/index.ts';
 import { loadTfliteModel } from '../../engine/runtime/index.ts';
 import { loadTfweb } from '../../engine/runtime/tflite-wasm-loader.ts';
 import { exportForTarget } from '../../planner/export.ts';
+import { checkActivationRanges } from '../export-hints.ts';
 
 export interface ExportBinding {
   data: PluginDataset | undefined;
@@ -48,7 +49,12 @@ export function createExportHelpers(binding: ExportBinding): ExportHelpers {
       if (data.info.kind !== 'tensor') throw new Error(`ctx.export.evaluate needs a tensor dataset; this one is '${data.info.kind}'`);
       if (binding.signal.aborted) throw new Error('ctx.export.evaluate: cancelled');
       const split = options.split ?? (data.info.splits.validation > 0 ? 'validation' : 'train');
-      const { bytes } = await exportForTarget(model, options.quantization, 'float32', data);
+      let ranges;
+      if (options.activationRanges !== undefined) {
+        ranges = checkActivationRanges(options.activationRanges, 'ctx.export.evaluate: activationRanges');
+        if (typeof ranges === 'string') throw new Error(ranges);
+      }
+      const { bytes } = await exportForTarget(model, options.quantization, 'float32', data, ranges ? { activationRanges: ranges } : {});
       const result = await evaluateTflite(bytes, data, split, { batchSize: 250, ...(options.limit ? { limit: options.limit } : {}) });
       return { accuracy: result.accuracy, samples: result.count, bytes: bytes.length };
     },

@@ -1,7 +1,7 @@
 // Checks what a hook returned and serialises the valid candidates for the trip to the host.
 // An invalid entry fails alone; the valid ones still become candidates.
-import { EXPORT_QUANTIZATIONS, type ExportQuantization } from '@condense/plugin-sdk';
 import { tf } from '../../engine/backend/index.ts';
+import { checkExportHints } from '../export-hints.ts';
 import { serializeModel } from '../model-transfer.ts';
 import type { WireCandidate } from '../protocol.ts';
 
@@ -38,15 +38,8 @@ export async function checkOutput(output: unknown): Promise<CheckedOutput> {
     seen.add(name);
     if (!(c.model instanceof tf.LayersModel)) { fail(`${where}.model must be a tfjs LayersModel, got ${describe(c.model)}`); continue; }
     if (c.notes !== undefined && typeof c.notes !== 'string') { fail(`${where}.notes must be a string`); continue; }
-    const hints = c.exportHints as Record<string, unknown> | undefined;
-    if (hints !== undefined) {
-      if (!hints || typeof hints !== 'object') { fail(`${where}.exportHints must be an object`); continue; }
-      if (hints.quantization !== undefined && !(EXPORT_QUANTIZATIONS as readonly unknown[]).includes(hints.quantization)) {
-        fail(`${where}.exportHints.quantization must be one of ${EXPORT_QUANTIZATIONS.join(', ')}, got ${describe(hints.quantization)}`);
-        continue;
-      }
-      if (hints.qat !== undefined && typeof hints.qat !== 'boolean') { fail(`${where}.exportHints.qat must be a boolean`); continue; }
-    }
+    const hints = c.exportHints === undefined ? undefined : checkExportHints(c.exportHints, `${where}.exportHints`);
+    if (typeof hints === 'string') { fail(hints); continue; }
     const metrics = c.metrics as Record<string, unknown> | undefined;
     if (metrics !== undefined) {
       const bad = metrics && typeof metrics === 'object' ? Object.entries(metrics).find(([, v]) => v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) : ['', metrics];
@@ -63,7 +56,7 @@ export async function checkOutput(output: unknown): Promise<CheckedOutput> {
       name,
       model,
       ...(c.notes !== undefined ? { notes: c.notes as string } : {}),
-      ...(hints !== undefined ? { exportHints: { ...(hints.quantization !== undefined ? { quantization: hints.quantization as ExportQuantization } : {}), ...(hints.qat !== undefined ? { qat: hints.qat as boolean } : {}) } } : {}),
+      ...(hints !== undefined ? { exportHints: hints } : {}),
       ...(metrics !== undefined ? { metrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== undefined)) as Record<string, number> } : {}),
     });
   }

@@ -5,6 +5,9 @@
 // then LSH_PROJECTION(hash [T, d] seeds, ids, weights) → int32 [T·d] bits → CAST float32 →
 // RESHAPE [1, T·d]. The kernel treats its input as one set of elements (no batch dimension), so
 // the exported model runs one sample per invocation (batch 1).
+// With `inFrontEnd` (plugin config hashing 'front-end') the app computes the bits and the layer
+// emits nothing: the file is the dense head over a [batch, T·d] input (Arm NN 20.08 has no
+// LSH_PROJECTION or CAST).
 import { tf } from '../../backend/index.ts';
 import { float32Bits, lshProjectDense, lshSeeds } from '../../../../plugins/sdk/src/text/index.ts';
 import { registerLayerConverter, UnsupportedLayerError, type LayerConversion } from '../layer-converters.ts';
@@ -13,11 +16,16 @@ import { registerOpSpec } from '../op-specs.ts';
 export const LSH_PROJECTION_LAYER = 'LshProjection';
 
 function convert(c: LayerConversion): number[] {
-  const { numHash, numBits, inputMode } = c.config as { numHash: number; numBits: number; inputMode: string };
+  const { numHash, numBits, inputMode, inFrontEnd } = c.config as { numHash: number; numBits: number; inputMode: string; inFrontEnd?: boolean };
   const seeds = lshSeeds(numHash, numBits);
   const x = c.inputs[0];
   const inShape = c.graph.tensors[x].shape;
   const name = c.layer.name;
+  if (inFrontEnd) {
+    // The front end computed the bits: they are the input; nothing to emit.
+    if (inShape.length !== 2 || inShape[1] !== seeds.length) throw new UnsupportedLayerError(`layer '${name}' (LshProjection, bits from the front end): input must be [batch, ${seeds.length}], got [${inShape}]`);
+    return [x];
+  }
   let ids: number;
   let weights: number;
   if (inputMode === 'text') {

@@ -1,4 +1,4 @@
-// LSTM, GRU (reset_after=False) and Bidirectional(LSTM | GRU) → an unrolled graph of builtin ops every runtime here runs
+// LSTM, GRU (reset_after False or True) and Bidirectional(LSTM | GRU) → an unrolled graph of builtin ops every runtime here runs
 // (issue #13 item 3): per time step STRIDED_SLICE + RESHAPE the input row, one FULLY_CONNECTED per gate
 // for the input and one for the recurrent state, LOGISTIC / TANH, MUL and ADD:
 //   i = σ(W_i x_t + U_i h + b_i), f = σ(W_f x_t + U_f h + b_f), g = tanh(W_c x_t + U_c h + b_c),
@@ -75,11 +75,14 @@ function unrolledLstm(c: LayerConversion, x: number, w: LstmWeights, name: strin
 }
 
 /**
- * GRU (Keras reset_after=False, the variant tfjs runs; gate order z, r, h):
- *   z = σ(W_z x_t + U_z h + b_z), r = σ(W_r x_t + U_r h + b_r), h̃ = tanh(W_h x_t + b_h + U_h (r ⊙ h)),
- *   h = z ⊙ h + (1 − z) ⊙ h̃ = h̃ + z ⊙ (h − h̃).
+ * GRU, gate order z, r, h. Keras reset_after=False (bias [3u]):
+ *   z = σ(W_z x_t + U_z h + b_z), r = σ(W_r x_t + U_r h + b_r), h̃ = tanh(W_h x_t + b_h + U_h (r ⊙ h));
+ * reset_after=True (Keras 2.x/3 default; bias [2, 3u] = input bias, recurrent bias):
+ *   z = σ(W_z x_t + b_z + U_z h + b'_z), r = σ(W_r x_t + b_r + U_r h + b'_r), h̃ = tanh(W_h x_t + b_h + r ⊙ (U_h h + b'_h));
+ * both: h = z ⊙ h + (1 − z) ⊙ h̃ = h̃ + z ⊙ (h − h̃). At step 0 (h = 0) the recurrent products vanish
+ * (reset_after=True keeps b': folded into the z and r biases, r ⊙ b'_h for h̃).
  */
-function unrolledGru(c: LayerConversion, x: number, w: LstmWeights, name: string, backwards: boolean): number[] {
+function unrolledGru(c: LayerConversion, x: number, w: LstmWeights, name: string, backwards: boolean, resetAfter = false): number[] {
   const g = c.graph;
   const [, steps, features] = g.tensors[x].shape;
   if (!(steps > 0)) throw new UnsupportedLayerError(`layer '${c.layer.name}' (GRU): the number of time steps must be fixed for export, got ${steps}`);
@@ -87,11 +90,17 @@ function unrolledGru(c: LayerConversion, x: number, w: LstmWeights, name: string
   const act = ACTIVATIONS[w.activation];
   const rec = ACTIVATIONS[w.recurrentActivation];
   if (!act || !rec) throw new UnsupportedLayerError(`layer '${c.layer.name}' (GRU): activation '${w.activation}' / recurrent_activation '${w.recurrentActivation}' cannot be exported (supported: sigmoid, tanh)`);
+  const inBias = (k: number) => w.bias.slice(k * u, (k + 1) * u);
+  const recBias = (k: number) => (resetAfter ? w.bias.slice(3 * u + k * u, 3 * u + (k + 1) * u) : new Float32Array(u));
   const gates = [0, 1, 2].map((k) => ({
     w: g.addConstant(`${name}/W${'zrh'[k]}`, [u, features], gateRows(w.kernel, k, u)),
     u: g.addConstant(`${name}/U${'zrh'[k]}`, [u, u], gateRows(w.recurrent, k, u)),
-    b: g.addConstant(`${name}/b${'zrh'[k]}`, [u], w.bias.slice(k * u, (k + 1) * u)),
+    b: g.addConstant(`${name}/b${'zrh'[k]}`, [u], inBias(k)),
+    // Recurrent bias (reset_after=True only; zeros otherwise).
+    rb: g.addConstant(`${name}/rb${'zrh'[k]}`, [u], recBias(k)),
   }));
+  // Step 0 (h = 0): z and r read b + b' (reset_after=True), h̃ reads r ⊙ b'_h.
+  const firstBias = [0, 1].map((k) => g.addConstant(`${name}/b0${'zr'[k]}`, [u], inBias(k).map((v, i) => v + recBias(k)[i])));
   const zero = g.addConstant(`${name}/zero_bias`, [u], new Float32Array(u));
   const strides = g.addIntConstant(`${name}/strides`, [1, 1, 1]);
   const rowShape = g.addIntConstant(`${name}/row_shape`, [-1, features]);
@@ -105,12 +114,17 @@ function unrolledGru(c: LayerConversion, x: number, w: LstmWeights, name: string
     const slice = g.addOp('STRIDED_SLICE', [x, g.addIntConstant(`${p}/begin`, [0, t, 0]), g.addIntConstant(`${p}/end`, [0, t + 1, 0]), strides], `${p}/x3`, [-1, 1, features], { kind: 'StridedSliceOptions', beginMask: 0b101, endMask: 0b101 });
     const row = g.addOp('RESHAPE', [slice, rowShape], `${p}/x`, [-1, features], { kind: 'ReshapeOptions', newShape: [-1, features] });
     const pre = (k: number) => {
+      if (h === undefined && k < 2 && resetAfter) return fc(row, gates[k].w, firstBias[k], `${p}/wx${'zrh'[k]}`);
       const fromInput = fc(row, gates[k].w, gates[k].b, `${p}/wx${'zrh'[k]}`);
-      return h === undefined || k === 2 ? fromInput : op('ADD', fromInput, fc(h, gates[k].u, zero, `${p}/uh${'zrh'[k]}`), `${p}/pre${'zrh'[k]}`);
+      return h === undefined || k === 2 ? fromInput : op('ADD', fromInput, fc(h, gates[k].u, resetAfter ? gates[k].rb : zero, `${p}/uh${'zrh'[k]}`), `${p}/pre${'zrh'[k]}`);
     };
     const z = g.addOp(rec, [pre(0)], `${p}/z`, [-1, u]);
     let candidate = pre(2);
-    if (h !== undefined) {
+    if (resetAfter) {
+      const r = g.addOp(rec, [pre(1)], `${p}/r`, [-1, u]);
+      const recurrent = h === undefined ? gates[2].rb : fc(h, gates[2].u, gates[2].rb, `${p}/uh_h`);
+      candidate = op('ADD', candidate, op('MUL', r, recurrent, `${p}/r_uh`), `${p}/preh`);
+    } else if (h !== undefined) {
       const r = g.addOp(rec, [pre(1)], `${p}/r`, [-1, u]);
       candidate = op('ADD', candidate, fc(op('MUL', r, h, `${p}/rh`), gates[2].u, zero, `${p}/urh`), `${p}/preh`);
     }
@@ -129,7 +143,9 @@ function lstmWeights(c: LayerConversion, config: Record<string, any>, prefix: st
     return { shape: t.shape as number[], values: t.dataSync() as Float32Array };
   };
   const units = config.units as number;
-  const bias = config.useBias === false ? new Float32Array(gates * units) : find('bias').values;
+  // GRU reset_after=True keeps two bias rows [2, 3u] (input, recurrent): 2·gates·units values.
+  const rows = config.resetAfter === true ? 2 : 1;
+  const bias = config.useBias === false ? new Float32Array(rows * gates * units) : find('bias').values;
   return { units, kernel: find('kernel'), recurrent: find('recurrent_kernel'), bias, activation: config.activation ?? 'tanh', recurrentActivation: config.recurrentActivation ?? 'hardSigmoid' };
 }
 
@@ -166,8 +182,10 @@ function convertLstm(c: LayerConversion): number[] {
 function convertBidirectional(c: LayerConversion): number[] {
   const inner = c.config.layer as { className?: string; config?: Record<string, any> } | undefined;
   if ((inner?.className !== 'LSTM' && inner?.className !== 'GRU') || !inner.config) throw new UnsupportedLayerError(`layer '${c.layer.name}' (Bidirectional): only a wrapped LSTM or GRU can be exported, got ${inner?.className ?? 'nothing'}`);
-  if (inner.className === 'GRU' && inner.config.resetAfter) throw new UnsupportedLayerError(`layer '${c.layer.name}' (Bidirectional GRU): reset_after=True cannot be exported; train with reset_after=False`);
-  const unroll = inner.className === 'GRU' ? unrolledGru : unrolledLstm;
+  const resetAfter = inner.className === 'GRU' && inner.config.resetAfter === true;
+  const unroll = inner.className === 'GRU'
+    ? (cc: LayerConversion, x: number, w: LstmWeights, name: string, backwards: boolean) => unrolledGru(cc, x, w, name, backwards, resetAfter)
+    : unrolledLstm;
   const gateCount = inner.className === 'GRU' ? 3 : 4;
   const merge = c.config.mergeMode ?? 'concat';
   if (merge !== 'concat' && merge !== 'sum' && merge !== 'mul' && merge !== 'ave') throw new UnsupportedLayerError(`layer '${c.layer.name}' (Bidirectional): merge_mode ${merge} cannot be exported`);
@@ -196,9 +214,8 @@ function convertBidirectional(c: LayerConversion): number[] {
 
 function convertGru(c: LayerConversion): number[] {
   refuseUnsupported(c, c.config);
-  if (c.config.resetAfter) throw new UnsupportedLayerError(`layer '${c.layer.name}' (GRU): reset_after=True cannot be exported; train with reset_after=False`);
   const x = checkInput(c, 'GRU');
-  const hs = unrolledGru(c, x, lstmWeights(c, c.config, '', 3), c.layer.name, c.config.goBackwards === true);
+  const hs = unrolledGru(c, x, lstmWeights(c, c.config, '', 3), c.layer.name, c.config.goBackwards === true, c.config.resetAfter === true);
   const ordered = c.config.goBackwards ? [...hs].reverse() : hs;
   return [c.config.returnSequences ? sequence(c, ordered, c.layer.name) : hs[c.config.goBackwards ? 0 : hs.length - 1]];
 }

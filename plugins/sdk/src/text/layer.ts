@@ -1,9 +1,14 @@
-// The `LshProjection` tfjs layer: input samples → 0/1 bits of TFLite's LSH_PROJECTION (DENSE),
-// computed in JavaScript with the ported farmhash (services/engine/text). No trainable weights
-// and no gradient (nothing before it trains); the exporter turns it into the builtin op
-// (services/engine/export/converters/lsh-projection.ts).
-import type { Tensor, Tf } from '@condense/plugin-sdk';
-import { lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '@condense/plugin-sdk';
+// The `LshProjection` tfjs layer (since SDK 1.5.0): input samples → 0/1 bits of TFLite's
+// LSH_PROJECTION (DENSE), computed in JavaScript with the ported farmhash — or, with `inFrontEnd`,
+// the bits themselves as input (the app's front end hashed; the layer is an identity then). No
+// trainable weights and no gradient (nothing before it trains). A host-provided layer: the engine
+// registers this class in every process that loads models (services/engine/layers/lsh-projection.ts)
+// and its exporter turns it into the builtin op (services/engine/export/converters/lsh-projection.ts),
+// so a plugin (projection) builds it and lists it in manifest.customLayers, and none of the
+// plugin's own code has to run in the server.
+import type { Tensor, Tf } from '../tf.ts';
+import { lshProjectBatch, type LshInputMode } from './project.ts';
+import type { TextFeaturizerConfig } from './featurize.ts';
 
 export const LSH_PROJECTION_CLASS = 'LshProjection';
 
@@ -14,6 +19,9 @@ export interface LshProjectionLayerArgs {
   /** Text mode: the featuriser that produced the input (kept in the layer config so whoever
    * loads the model can featurise raw text: see services/engine/text `textFeaturizerOfModel`). */
   featurizer?: TextFeaturizerConfig;
+  /** Text mode: the bits are computed by the front end (the app) and are this layer's input; the
+   * layer is then an identity that keeps the projection's parameters for whoever loads the model. */
+  inFrontEnd?: boolean;
   name?: string;
   inputShape?: number[];
 }
@@ -31,6 +39,7 @@ export function lshProjectionLayerClass(tf: Tf): LayerCtor {
     readonly numBits: number;
     readonly inputMode: LshInputMode;
     readonly featurizer?: TextFeaturizerConfig;
+    readonly inFrontEnd: boolean;
 
     constructor(args: LshProjectionLayerArgs) {
       super(args);
@@ -38,6 +47,7 @@ export function lshProjectionLayerClass(tf: Tf): LayerCtor {
       this.numBits = args.numBits;
       this.inputMode = args.inputMode;
       this.featurizer = args.featurizer;
+      this.inFrontEnd = args.inFrontEnd === true;
       this.trainable = false;
     }
 
@@ -48,6 +58,7 @@ export function lshProjectionLayerClass(tf: Tf): LayerCtor {
 
     call(inputs: Tensor | Tensor[]): Tensor {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (this.inFrontEnd) return tf.reshape(x, [-1, this.numHash * this.numBits]);
       const batch = x.shape[0] ?? 1;
       const sampleSize = x.size / Math.max(batch, 1);
       const bits = lshProjectBatch(x.dataSync() as Float32Array, batch, sampleSize, this);
@@ -55,7 +66,7 @@ export function lshProjectionLayerClass(tf: Tf): LayerCtor {
     }
 
     getConfig() {
-      return { ...super.getConfig(), numHash: this.numHash, numBits: this.numBits, inputMode: this.inputMode, ...(this.featurizer ? { featurizer: { ...this.featurizer } as Record<string, number | number[]> } : {}) };
+      return { ...super.getConfig(), numHash: this.numHash, numBits: this.numBits, inputMode: this.inputMode, ...(this.inFrontEnd ? { inFrontEnd: true } : {}), ...(this.featurizer ? { featurizer: { ...this.featurizer } as Record<string, number | number[]> } : {}) };
     }
   }
   classes.set(tf, LshProjection as unknown as LayerCtor);

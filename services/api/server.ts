@@ -280,18 +280,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       httpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     });
   };
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
-  app.post('/session', express.json({ limit: 10_000 }), wrap(signInHandler(services)));
-  app.get('/session', wrap(sessionInfoHandler(services)));
-  app.post('/session/sign-out', wrap(signOutHandler(services)));
-  app.get('/downloads/:token', wrap(downloadHandler(services)));
-  app.use('/v1/projects', appCors);
-  app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
-  const telemetry = appTelemetryRoute(services, options.telemetryRateLimit);
-  app.post('/v1/projects/:projectId/telemetry', telemetry.parse, wrap(telemetry.handler), telemetry.parseFailed);
+  // First in the stack: GraphQL is most of the traffic, and every layer before it is a path match per request.
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
@@ -307,6 +296,18 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       },
     }),
   );
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
+  app.post('/session', express.json({ limit: 10_000 }), wrap(signInHandler(services)));
+  app.get('/session', wrap(sessionInfoHandler(services)));
+  app.post('/session/sign-out', wrap(signOutHandler(services)));
+  app.get('/downloads/:token', wrap(downloadHandler(services)));
+  app.use('/v1/projects', appCors);
+  app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
+  const telemetry = appTelemetryRoute(services, options.telemetryRateLimit);
+  app.post('/v1/projects/:projectId/telemetry', telemetry.parse, wrap(telemetry.handler), telemetry.parseFailed);
   if (options.consoleDir !== false) app.use(consoleRouter(options.consoleDir ?? CONSOLE_DIST));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = error as { type?: string; status?: number };

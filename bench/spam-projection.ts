@@ -55,7 +55,6 @@ export async function benchSpamProjection(options: SpamProjectionBenchOptions = 
   const trainSeconds = (Date.now() - started) / 1000;
   if (result.failures.length > 0) throw new Error(`projection plugin failed: ${result.failures[0].message}`);
   const candidate = result.candidates[0];
-  await host.registerCustomLayers(tf);
   const model = await deserializeModel(candidate.model);
   try {
     const quantization = options.quantization ?? candidate.exportHints?.quantization ?? 'dynamic-int8';

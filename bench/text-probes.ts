@@ -30,7 +30,6 @@ if (command === 'projection') {
   const r = await host.invoke('projection', { model: placeholder, data, config });
   if (r.failures.length) throw new Error(r.failures[0].message);
   const trainSeconds = Math.round((Date.now() - started) / 1000);
-  await host.registerCustomLayers(tf);
   const rows = [];
   for (const c of r.candidates) {
     const model = await deserializeModel(c.model);

@@ -14,6 +14,7 @@ import * as m0011 from './0011_run_budget.ts';
 import * as m0012 from './0012_candidate_auc.ts';
 import * as m0014 from './0014_security_findings.ts';
 import * as m0015 from './0015_field_stats.ts';
+import * as m0016 from './0016_consent_and_sign_out.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0012_candidate_auc': m0012,
   '0014_security_findings': m0014,
   '0015_field_stats': m0015,
+  '0016_consent_and_sign_out': m0016,
 };

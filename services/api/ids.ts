@@ -2,7 +2,7 @@
 // decodes them and re-checks tenant access on every use (an id of another org is "not found").
 export const NODE_TYPES = [
   'Organization', 'Team', 'Member', 'ApiKey', 'Project', 'Model', 'ModelVersion', 'Dataset', 'Upload',
-  'CompressionRun', 'Candidate', 'Deployment', 'AppKey', 'HardwareTarget', 'Plugin',
+  'CompressionRun', 'Candidate', 'Deployment', 'AppKey', 'HardwareTarget', 'Plugin', 'Invitation',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 

@@ -11,6 +11,7 @@ import { DeploymentMutations, DeploymentResolver } from './resolvers/deployments
 import { ProjectRolloutResolver, RolloutMutations } from './resolvers/rollouts.ts';
 import { OrganizationMutations, OrganizationResolver, TeamResolver } from './resolvers/organization.ts';
 import { OrganizationAdminMutations } from './resolvers/organizations-admin.ts';
+import { InvitationMutations, OrganizationInvitationsResolver } from './resolvers/invitations.ts';
 import { DatasetResolver, ModelResolver, ModelVersionResolver, ProjectMutations, ProjectResolver } from './resolvers/projects.ts';
 import { CandidateResolver, RunEventSubscription, RunMutations, RunResolver } from './resolvers/runs.ts';
 import { UploadMutations } from './resolvers/uploads.ts';
@@ -36,6 +37,7 @@ export function buildApiSchema(pubSub?: RunEventPubSub): Promise<GraphQLSchema> 
       RootQueryResolver, ViewerResolver, OrganizationResolver, OrganizationMutations, TeamResolver, ProjectResolver, ProjectMutations, ModelResolver,
       ModelVersionResolver, DatasetResolver, UploadMutations, RunMutations, RunResolver, CandidateResolver, RunEventSubscription,
       DeploymentMutations, DeploymentResolver, OrganizationAdminMutations, CandidateDeliveryResolver, RolloutMutations, ProjectRolloutResolver, AuditLogResolver,
+      InvitationMutations, OrganizationInvitationsResolver,
     ],
     // Node implementations reachable only through node(id) must be listed explicitly.
     orphanedTypes: [Organization, Team, Member, ApiKey, AppKey, Project, Model, ModelVersion, Dataset, Upload, CompressionRun, Candidate, Deployment, HardwareTarget, Plugin],

@@ -16,7 +16,9 @@ export const MUTATION_SCOPES: Record<string, Scope> = {
   publishCandidate: 'deploy', rollbackDeployment: 'deploy', setChannelRollout: 'deploy', rollbackChannelRollout: 'deploy',
   createAppKey: 'deploy', revokeAppKey: 'deploy',
   inviteMember: 'admin', changeMemberRole: 'admin', removeMember: 'admin', createTeam: 'admin', addTeamMember: 'admin',
-  removeTeamMember: 'admin', createApiKey: 'admin', revokeApiKey: 'admin',
+  removeTeamMember: 'admin', createApiKey: 'admin', revokeApiKey: 'admin', revokeInvitation: 'admin',
+  // Joining another organization, or refusing to: a key limited to other scopes may not.
+  acceptInvitation: 'admin', declineInvitation: 'admin',
   // Operator-token mutation: API keys never reach it.
   createOrganization: 'admin',
 };

@@ -42,6 +42,7 @@ import { DocumentCache } from './limits/document-cache.ts';
 import { DEFAULT_LIMITS, costError, limitRules, type QueryLimits } from './limits/rules.ts';
 import { buildApiSchema } from './schema.ts';
 import { CSRF_HEADER, DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE, SessionSigner, SignedOutSessions, readCookie, sameOrigin } from './session.ts';
+import { followSignOuts } from './sign-out.ts';
 import { authenticateSession } from './session-auth.ts';
 import { UrlSigner } from './signing.ts';
 
@@ -127,6 +128,9 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     sessions: { signer: new SessionSigner(config.signingSecret), signedOut: new SignedOutSessions(), ttlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS },
     log,
   };
+
+  // Console sessions signed out on any API process are refused here too.
+  const stopFollowingSignOuts = await followSignOuts(database.db, hub, services.sessions.signedOut, log);
 
   // Requests without an API key are limited per client address, before parsing or validation.
   const anonymousLimiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.anonymousRateLimit ?? DEFAULT_ANONYMOUS_RATE_LIMIT);
@@ -276,18 +280,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       httpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     });
   };
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
-  app.post('/session', express.json({ limit: 10_000 }), wrap(signInHandler(services)));
-  app.get('/session', wrap(sessionInfoHandler(services)));
-  app.post('/session/sign-out', wrap(signOutHandler(services)));
-  app.get('/downloads/:token', wrap(downloadHandler(services)));
-  app.use('/v1/projects', appCors);
-  app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
-  const telemetry = appTelemetryRoute(services, options.telemetryRateLimit);
-  app.post('/v1/projects/:projectId/telemetry', telemetry.parse, wrap(telemetry.handler), telemetry.parseFailed);
+  // First in the stack: GraphQL is most of the traffic, and every layer before it is a path match per request.
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
@@ -303,6 +296,18 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       },
     }),
   );
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
+  app.post('/session', express.json({ limit: 10_000 }), wrap(signInHandler(services)));
+  app.get('/session', wrap(sessionInfoHandler(services)));
+  app.post('/session/sign-out', wrap(signOutHandler(services)));
+  app.get('/downloads/:token', wrap(downloadHandler(services)));
+  app.use('/v1/projects', appCors);
+  app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
+  const telemetry = appTelemetryRoute(services, options.telemetryRateLimit);
+  app.post('/v1/projects/:projectId/telemetry', telemetry.parse, wrap(telemetry.handler), telemetry.parseFailed);
   if (options.consoleDir !== false) app.use(consoleRouter(options.consoleDir ?? CONSOLE_DIST));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = error as { type?: string; status?: number };
@@ -336,6 +341,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     close: () =>
       (closing ??= (async () => {
         await apollo.stop(); // drains HTTP, then closes WebSocket connections (1001), ending their subscriptions
+        stopFollowingSignOuts();
         hub.close();
         wsServer.close();
         await pubsub.close();

@@ -66,14 +66,20 @@ function equal(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Sessions signed out in this process, until they would have expired anyway. */
+/** Sessions signed out (in any process: services/api/sign-out.ts keeps this set current), until
+ * they would have expired anyway. */
 export class SignedOutSessions {
   private readonly ended = new Map<string, number>();
 
   end(claims: SessionClaims): void {
+    this.endNonce(claims.n, claims.e);
+  }
+
+  /** The session with this nonce, expiring at `expiry` (unix seconds), is over. */
+  endNonce(nonce: string, expiry: number): void {
     const now = Date.now() / 1000;
-    for (const [nonce, expiry] of this.ended) if (expiry <= now) this.ended.delete(nonce);
-    this.ended.set(claims.n, claims.e);
+    for (const [n, e] of this.ended) if (e <= now) this.ended.delete(n);
+    if (expiry > now) this.ended.set(nonce, expiry);
   }
 
   has(claims: SessionClaims): boolean {

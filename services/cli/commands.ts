@@ -101,6 +101,8 @@ export async function pluginsListCommand(config: Config, options: { json?: boole
   }
   const rows = report.map((p) => [p.manifest.name, p.manifest.version, p.manifest.kind, p.manifest.hardwareTargets.join(','), p.manifest.summary]);
   printTable(['name', 'version', 'kind', 'targets', 'summary'], rows);
+  const { describeSandbox } = await import('../plugins/sandbox.ts');
+  process.stdout.write(`${describeSandbox()}\n`);
 }
 
 export function targetsListCommand(options: { json?: boolean }): void {

@@ -4,7 +4,7 @@
 // a client that reconnects with its last cursor loses nothing and sees every event once, in order.
 import type { RunEventPubSub } from './pubsub.ts';
 import { GAP_TOPIC, runTopic } from './pubsub.ts';
-import { revokedKeyTopic } from './revocations.ts';
+import { revokedKeyTopic, signedOutSessionTopic } from './revocations.ts';
 import { TERMINAL_RUN_EVENTS, type RunEvent } from './types.ts';
 
 /** Reads stored events of a run after a sequence number (inside the run's tenant). */
@@ -103,6 +103,21 @@ export class RunEventHub {
       offRevoked();
       offGap();
     };
+  }
+
+  /** Calls `onSignedOut` when the console session with this nonce is signed out in any process. */
+  watchSession(nonce: string, onSignedOut: () => void): () => void {
+    return this.pubsub.on(signedOutSessionTopic(nonce), () => onSignedOut());
+  }
+
+  /** Calls `listener` for every console session signed out in any process. */
+  onSignOut(listener: Parameters<RunEventPubSub['onSignOut']>[0]): () => void {
+    return this.pubsub.onSignOut(listener);
+  }
+
+  /** Calls `listener` when notices may have been lost (the listener reconnected). */
+  onGap(listener: () => void): () => void {
+    return this.pubsub.on(GAP_TOPIC, () => listener());
   }
 
   close(): void {

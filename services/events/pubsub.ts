@@ -4,12 +4,13 @@
 // `publish` here only fans out locally.
 import { EventEmitter } from 'node:events';
 import type { NotificationSource } from './notifications.ts';
-import { parseRevocation, revokedKeyTopic } from './revocations.ts';
+import { parseRevocation, parseSignOut, revokedKeyTopic, signedOutSessionTopic, type SignOutNotice } from './revocations.ts';
 import { RUN_EVENTS_CHANNEL, type RunEventNotice } from './types.ts';
 
 export const runTopic = (runId: string): string => `run:${runId}`;
 /** Topic published when notifications may have been lost (listener reconnected). */
 export const GAP_TOPIC = 'gap';
+const SIGN_OUT_EVENT = Symbol('sign-out');
 
 export class RunEventPubSub {
   private readonly emitter = new EventEmitter();
@@ -28,6 +29,11 @@ export class RunEventPubSub {
         if (notice) pubsub.publish(runTopic(notice.runId), notice);
         const revokedKey = notice ? null : parseRevocation(payload);
         if (revokedKey) pubsub.publish(revokedKeyTopic(revokedKey), null);
+        const signOut = notice || revokedKey ? null : parseSignOut(payload);
+        if (signOut) {
+          pubsub.emitter.emit(SIGN_OUT_EVENT, signOut);
+          pubsub.publish(signedOutSessionTopic(signOut.nonce), null);
+        }
       },
       () => pubsub.publish(GAP_TOPIC, null),
     );
@@ -36,6 +42,12 @@ export class RunEventPubSub {
 
   publish(topic: string, payload: RunEventNotice | null): void {
     this.emitter.emit(topic, payload);
+  }
+
+  /** Calls `listener` for every console session signed out in any process; returns the unsubscribe function. */
+  onSignOut(listener: (notice: SignOutNotice) => void): () => void {
+    this.emitter.on(SIGN_OUT_EVENT, listener);
+    return () => this.emitter.off(SIGN_OUT_EVENT, listener);
   }
 
   /** Callback form used by the event hub; returns the unsubscribe function. */

@@ -1,14 +1,13 @@
 // The plugin host: finds plugins, bundles them, reads and validates their manifests (each in a
-// throwaway sandboxed process, so no plugin code runs in this process), validates configs, and
-// runs every invocation in its own sandboxed process (services/plugins/sandbox.ts). Whatever a
-// plugin does, an invocation resolves with candidates and/or PluginFailure records; the host
-// stays up. The one exception to "no plugin code here": built-in plugins (this repository's
-// plugins/ workspace, shipped and reviewed with the server) register their custom layer classes
-// in the host process (registerCustomLayers), so their candidates can be evaluated and exported.
-// Third-party plugins (CONDENSE_PLUGINS) may not declare custom layers.
+// throwaway sandboxed process), validates configs, and runs every invocation in its own sandboxed
+// process (services/plugins/sandbox.ts). No plugin code runs in this process — built-in plugins'
+// included: a candidate may contain only layers the host provides (the SDK's HOST_LAYERS, whose
+// classes and TFLite converters are the engine's), listed in manifest.customLayers; a plugin's
+// registerLayers hook runs only inside its own process. Whatever a plugin does, an invocation
+// resolves with candidates and/or PluginFailure records; the host stays up.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { SDK_VERSION, type ExportHints, type LayerRegistry, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
+import { HOST_LAYERS, SDK_VERSION, type ExportHints, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import { sweepStaleEntries } from '../files/stale.ts';
@@ -60,6 +59,7 @@ export interface InstalledPlugin {
   bundleUrl: string;
   /** What a plugin process may read of it: its package directory, or its one file. */
   readPath: string;
+  /** It has a registerLayers hook (which runs only inside its own sandboxed process). */
   hasRegisterLayers: boolean;
 }
 
@@ -169,11 +169,9 @@ export class PluginHost {
     }
     try {
       const manifest = validateManifest(outcome.manifest, source.specifier, SDK_VERSION);
-      if (manifest.customLayers?.length && !outcome.hooks.registerLayers) {
-        return new PluginLoadError(manifest.name, source.specifier, 'manifest.customLayers is set but hooks.registerLayers is missing');
-      }
-      if (manifest.customLayers?.length && source.origin !== 'builtin') {
-        return new PluginLoadError(manifest.name, source.specifier, 'manifest.customLayers is available to built-in plugins only: loading custom layers would run plugin code in the server');
+      const foreign = (manifest.customLayers ?? []).findIndex((name) => !HOST_LAYERS.includes(name));
+      if (foreign >= 0) {
+        return new PluginLoadError(manifest.name, source.specifier, `manifest.customLayers[${foreign}] "${manifest.customLayers![foreign]}" is not a layer the host provides (${HOST_LAYERS.join(', ')}): plugin code never runs in the server, so candidates may contain only host-provided layers`);
       }
       return { manifest, origin: source.origin, specifier: source.specifier, url: source.url, bundleUrl, readPath, hasRegisterLayers: outcome.hooks.registerLayers };
     } catch (err) {
@@ -203,26 +201,6 @@ export class PluginHost {
    * (`plugin "x": config.sparsity must be <= 0.99`). */
   validateConfig(name: string, config: unknown = {}): Record<string, unknown> {
     return validatePluginConfig(this.get(name).manifest, config);
-  }
-
-  /** Registers the built-in plugins' custom layer classes with `tfNamespace` and their TFLite
-   * converters with the exporter, in THIS process (needed before loading or exporting a candidate
-   * that holds such layers). Runs those built-in plugins' registerLayers hooks here; a
-   * third-party plugin's registerLayers runs only inside its sandboxed process. */
-  async registerCustomLayers(tfNamespace: typeof tf): Promise<void> {
-    const plugins = this.list().filter((p) => p.hasRegisterLayers && p.origin === 'builtin');
-    if (plugins.length === 0) return;
-    const { registerLayerConverter } = await import('../engine/export/index.ts');
-    const registry: LayerRegistry = {
-      tf: tfNamespace,
-      registerClass: (cls) => { tfNamespace.serialization.registerClass(cls); },
-      // The SDK re-declares the exporter's conversion types structurally.
-      registerTfliteConverter: (className, converter) => registerLayerConverter(className, converter as unknown as Parameters<typeof registerLayerConverter>[1]),
-    };
-    for (const p of plugins) {
-      const mod = await import(p.url) as { default: { hooks: { registerLayers?: (r: LayerRegistry) => void } } };
-      mod.default.hooks.registerLayers?.(registry);
-    }
   }
 
   /**
@@ -262,7 +240,6 @@ export class PluginHost {
           targets,
           backend,
           scratchDir: proc.scratchDir,
-          layerModules: this.list().filter((p) => p.hasRegisterLayers && p.manifest.name !== name).map((p) => p.bundleUrl),
         },
         process: proc,
         timeoutMs,

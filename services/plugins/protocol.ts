@@ -24,8 +24,6 @@ export interface InvokeJob {
   targets: TargetInfo[];
   backend: string;
   scratchDir: string;
-  /** Modules of plugins whose custom layers must be registered before models load. */
-  layerModules: string[];
 }
 
 export type WorkerJob = DescribeJob | InvokeJob;

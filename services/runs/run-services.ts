@@ -8,6 +8,7 @@ import type { BlobStore } from '../blob/types.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { initEngine } from '../engine/backend/index.ts';
 import { createPluginHost, type PluginHost } from '../plugins/index.ts';
+import { describeSandbox } from '../plugins/sandbox.ts';
 import { planForRun } from '../planner/index.ts';
 import { createActivities, pluginInvoker, type ActivityImplementations, type ActivitySizes, type Planner } from '../activities/index.ts';
 
@@ -48,6 +49,8 @@ export async function openRunServices(config: Config, options: RunServicesOption
       concurrency: config.workers,
       ...(options.pluginTimeoutMs ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });
+    // What isolates plugin processes on this host (docs/security.md says what each mode leaves open).
+    options.log?.(describeSandbox());
     const activities = createActivities({
       db: database.db,
       blobs,

@@ -4,3 +4,4 @@ export * from './bootstrap.ts';
 export * from './errors.ts';
 export * from './members.ts';
 export * from './validate.ts';
+export * from './invitations.ts';

@@ -127,7 +127,7 @@ describe('role matrix', () => {
       read: () => ['{ viewer { role } projects { totalCount } hardwareTargets { targetId } }', {}],
       createProject: (i) => [CREATE_PROJECT, { input: { name: `p${i}` } }],
       createApiKey: (i) => ['mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret userErrors { code } } }', { input: { name: `k${i}` } }],
-      inviteMember: (i) => ['mutation($input: InviteMemberInput!) { inviteMember(input: $input) { member { role } userErrors { code } } }', { input: { email: `x${i}@a.test`, role: 'VIEWER' } }],
+      inviteMember: (i) => ['mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { role } userErrors { code } } }', { input: { email: `x${i}@a.test`, role: 'VIEWER' } }],
       listKeys: () => ['{ viewer { organization { apiKeys { totalCount } } } }', {}],
     };
     const expected: Record<string, Record<string, boolean>> = {

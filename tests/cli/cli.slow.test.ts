@@ -27,6 +27,10 @@ test('plugins list prints the installed plugins', async () => {
   assert.equal(code, 0);
   const names = (JSON.parse(stdout) as { name: string }[]).map((m) => m.name);
   assert.ok(names.includes('pruning'), names.join(','));
+  // The table ends with the isolation plugin processes get on this host (docs/security.md).
+  const table = await condense(['plugins', 'list']);
+  assert.match(table.stdout, /^pruning\s/m);
+  assert.match(table.stdout, /^plugin sandbox: (root|user-namespace|permission-only) \(/m);
 });
 
 test('bad input fails with one clear line, a hint and exit code 1', async () => {

@@ -10,7 +10,7 @@ import {
 import { fromFloat16Bits, toFloat16Bits } from '../../services/engine/export/quantize.ts';
 import { armNnUnavailableReason, loadTfliteModel, runArmNn } from '../../services/engine/runtime/index.ts';
 import { unzipSync, strFromU8 } from 'fflate';
-import { lshProjectionLayerClass } from '../../plugins/projection/src/layer.ts';
+import { lshProjectionLayerClass } from '@condense/plugin-sdk';
 
 const armNnSkip = armNnUnavailableReason() ?? false;
 

@@ -8,7 +8,7 @@ import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { exportTflite } from '../../services/engine/export/index.ts';
 import { armNnUnavailableReason, loadTfliteModel, runArmNn } from '../../services/engine/runtime/index.ts';
 import { DEFAULT_TEXT_FEATURIZER, featurizeTexts, featurizeWithFrontEnd, frontEndFiles, frontEndFromFiles, frontEndInputShape, textProjectionOfModel, type TextFeaturizerConfig, type TextFrontEnd } from '../../services/engine/text/index.ts';
-import { lshProjectionLayerClass } from '../../plugins/projection/src/layer.ts';
+import { lshProjectionLayerClass } from '@condense/plugin-sdk';
 
 const featurizer: TextFeaturizerConfig = { ...DEFAULT_TEXT_FEATURIZER, maxFeatures: 32, charNgrams: [3] };
 const T = 16;

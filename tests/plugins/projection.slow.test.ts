@@ -16,7 +16,8 @@ import { evaluateTextTflite } from '../../services/engine/text/evaluate-tflite.t
 import { spamAssassinDataset } from '../../services/engine/text/spam-assassin.ts';
 import { loadMnistNpm } from '../../services/engine/data/index.ts';
 import { createPluginHost, deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
-import { featurizerFromConfig, lshProjectionLayerClass } from '../../plugins/projection/src/index.ts';
+import { lshProjectionLayerClass } from '@condense/plugin-sdk';
+import { featurizerFromConfig } from '../../plugins/projection/src/index.ts';
 
 function random(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -113,7 +114,6 @@ describe('projection plugin through the plugin host', () => {
   let host: PluginHost;
   before(async () => {
     host = await createPluginHost({ backend: 'wasm', pluginList: '' });
-    await host.registerCustomLayers(tf);
   });
 
   test('dense vectors: the input model trains jointly as the trainer; TFLite agrees with tfjs', async () => {

@@ -10,15 +10,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Candidate } from '../../services/api/types/run.ts';
+import { tf } from '../../services/engine/backend/index.ts';
+import { registerLayerConverter } from '../../services/engine/export/index.ts';
 import { formatCandidateTable } from '../../services/cli/table.ts';
 import { EXPORT_ACCURACY_LOSS_RULE } from '../../services/planner/select.ts';
 import type { RunServices } from '../../services/runs/run-services.ts';
 import { openTestRunServices, runFailure, runToEnd, type TestRunServices } from '../helpers/local-run.ts';
 import { tinyDatasetNpz, tinyModelZip } from './tiny-fixtures.ts';
+import { brokenChannelScaleConverter, CHANNEL_SCALE, defineChannelScale } from '../fixtures/builtin-root/plugins/broken-scale/layer.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-// The fixture has a custom layer, which only built-in plugins may have (their layer code runs in
-// the server): it is installed as a built-in beside the real ones, through a plugins root of links.
+// The fixture is installed as a built-in beside the real ones, through a plugins root of links.
+// Its candidate holds a layer of its own, which a real runner refuses (no plugin code runs there):
+// this test installs the layer class and its faulty converter in its own runner process, standing
+// in for an exporter defect — the thing the guard is for.
 const FIXTURE = join(HERE, '..', 'fixtures', 'builtin-root', 'plugins', 'broken-scale');
 const REPO_PLUGINS = join(HERE, '..', '..', 'plugins');
 let stack: TestRunServices;
@@ -26,6 +31,8 @@ let services: RunServices;
 let pluginsRoot: string;
 
 before(async () => {
+  tf.serialization.registerClass(defineChannelScale(tf) as unknown as Parameters<typeof tf.serialization.registerClass>[0]);
+  registerLayerConverter(CHANNEL_SCALE, brokenChannelScaleConverter as unknown as Parameters<typeof registerLayerConverter>[1]);
   pluginsRoot = mkdtempSync(join(tmpdir(), 'condense-broken-export-root-'));
   mkdirSync(join(pluginsRoot, 'plugins'));
   for (const name of readdirSync(REPO_PLUGINS)) symlinkSync(join(REPO_PLUGINS, name), join(pluginsRoot, 'plugins', name));

@@ -1,5 +1,6 @@
 // Regression tests for #12 against two API processes on one database: revoking an API key ends
-// the subscriptions opened with it on every process within a second (NOTIFY, M1) and kills the
+// the subscriptions opened with it on every process within a second (NOTIFY, M1), and so does
+// signing a console session out (and the cookie stops working on every process); revoking kills the
 // download URLs it minted; archived projects' channels answer 404; concurrent completions of one
 // upload register one version; an invite shows nothing another organization knows; API-key
 // scopes are enforced on every operation; Int inputs are range-checked.
@@ -14,6 +15,8 @@ import { appendRunEvent } from '../../services/events/index.ts';
 import { insertCandidate } from '../../services/runs-store/index.ts';
 import { addMember } from '../../services/tenancy/index.ts';
 import { MUTATION_SCOPES } from '../../services/api/scopes.ts';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { START_RUN, collect, gql, memberKey, ok, seedProject, sha256, startHarness, tinyModelZip, upload, wsClient, type Harness } from '../api/harness.ts';
 
 const REVOKE = `mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id } userErrors { code message } } }`;
@@ -107,6 +110,71 @@ describe('a revoked API key', () => {
   });
 });
 
+describe('signing a console session out', () => {
+  type Signed = { cookie: string; csrf: string };
+  const signIn = async (server: ApiServer, apiKey: string): Promise<Signed> => {
+    const res = await fetch(`${server.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey }) });
+    assert.equal(res.status, 200);
+    return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+  };
+  const cookieWs = (server: ApiServer, s: Signed) => createClient({
+    url: server.wsUrl,
+    webSocketImpl: class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { cookie: s.cookie, origin: server.url } });
+      }
+    },
+    connectionParams: { csrfToken: s.csrf },
+    retryAttempts: 0,
+    lazy: true,
+  });
+  const viewerStatus = async (server: ApiServer, s: Signed) => (await fetch(server.graphqlUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-condense-csrf': s.csrf }, body: JSON.stringify({ query: '{ viewer { role } }' }),
+  })).status;
+  const append = (step: number) => withTenant(h.database.db, h.a.orgId, (trx) => appendRunEvent(trx, { orgId: h.a.orgId, runId, type: 'CANDIDATE_PROGRESS', payload: { step } }));
+
+  it('ends that session\'s subscriptions on both API processes within a second, and its cookie everywhere', async () => {
+    const key = await memberKey(h, h.a, 'member', 'console-user@org-a.test');
+    const session = await signIn(h.server, key);
+    const other = await signIn(h.server, key); // a second session of the same key stays signed in
+    const clients = [cookieWs(h.server, session), cookieWs(second, session), cookieWs(second, other)];
+    const subs = clients.map((client) => collect(client, EVENTS, { runId: runGlobalId }));
+    const ended = subs.map((sub) => sub.done.then(() => ({ at: performance.now(), error: null as unknown }), (error: unknown) => ({ at: performance.now(), error })));
+    const before = subs.map((sub) => sub.items.length);
+    await append(10);
+    for (let i = 0; i < 100 && subs.some((sub, j) => sub.items.length <= before[j]!); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(subs.every((sub, j) => sub.items.length > before[j]!), 'the three subscriptions are live');
+    assert.equal(await viewerStatus(second, session), 200);
+
+    const signedOutAt = performance.now();
+    const out = await fetch(`${h.server.url}/session/sign-out`, { method: 'POST', headers: { cookie: session.cookie, 'x-condense-csrf': session.csrf } });
+    assert.equal(out.status, 204);
+    const outcomes = await Promise.all(ended.slice(0, 2));
+    for (const [i, outcome] of outcomes.entries()) {
+      assert.ok(outcome.at - signedOutAt < 1000, `subscription ${i} ended after ${Math.round(outcome.at - signedOutAt)} ms`);
+      const message = outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.error);
+      assert.match(message, /signed out/, `subscription ${i} ended with ${message}`);
+    }
+    // The cookie no longer works on the other process, nor on a process started afterwards.
+    assert.equal(await viewerStatus(second, session), 401);
+    const config = loadConfig({ CONDENSE_DATA_DIR: h.dataDir, CONDENSE_SIGNING_SECRET: 's'.repeat(48), NODE_ENV: 'test' });
+    const third = await createServer({ database: h.database, config, port: 0, host: '127.0.0.1', log: () => undefined, rateLimit: false });
+    try {
+      assert.equal(await viewerStatus(third, session), 401);
+      assert.equal(await viewerStatus(third, other), 200);
+    } finally {
+      await third.close();
+    }
+    // The other session's subscription keeps running.
+    const live = subs[2]!.items.length;
+    await append(11);
+    for (let i = 0; i < 100 && subs[2]!.items.length <= live; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(subs[2]!.items.length, live + 1);
+    assert.equal(await viewerStatus(second, other), 200);
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+});
+
 describe('completing an upload', () => {
   it('is idempotent under concurrency: one model version for five simultaneous calls', async () => {
     const { uploadId } = await upload(h.server, h.a.ownerKey, 'MODEL', 'again.zip', await tinyModelZip());
@@ -130,11 +198,15 @@ describe('completing an upload', () => {
 describe('inviting a person another organization knows', () => {
   it('shows only what this organization was told, never the other organization\'s name for them', async () => {
     await withTenant(h.database.db, h.a.orgId, (trx) => addMember(trx, { orgId: h.a.orgId, email: 'shared@person.test', displayName: 'Alice Secretname', role: 'member' }));
-    const invite = `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { member { displayName email } userErrors { code } } }`;
+    const invite = `mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { displayName email status } token userErrors { code } } }`;
     const invited = await ok(h.server, h.b.ownerKey, invite, { input: { email: 'shared@person.test', role: 'VIEWER' } });
     assert.deepEqual(invited.inviteMember.userErrors, []);
-    assert.equal(invited.inviteMember.member.displayName, '');
+    assert.deepEqual(invited.inviteMember.invitation, { displayName: '', email: 'shared@person.test', status: 'PENDING' });
+    // Accepted (with the token), the membership carries what B was told: nothing.
+    const accepted = await ok(h.server, h.b.ownerKey, `mutation($input: InvitationAnswerInput!) { acceptInvitation(input: $input) { userErrors { code } } }`, { input: { token: invited.inviteMember.token } });
+    assert.deepEqual(accepted.acceptInvitation.userErrors, []);
     const members = await ok(h.server, h.b.ownerKey, '{ viewer { organization { members(first: 50) { edges { node { email displayName } } } } } }');
+    assert.match(JSON.stringify(members), /shared@person\.test/);
     assert.doesNotMatch(JSON.stringify(members), /Secretname/);
     const inA = await ok(h.server, h.a.ownerKey, '{ viewer { organization { members(first: 50) { edges { node { email displayName } } } } } }');
     assert.match(JSON.stringify(inA), /Alice Secretname/, 'organization A still knows its own name for them');

@@ -71,7 +71,7 @@ describe('a hostile third-party plugin', () => {
 
   it('fails at every escape it tries, and the host stays healthy', async (t) => {
     const caps = sandboxCapabilities();
-    if (process.getuid?.() === 0) assert.deepEqual(caps, { network: true, unprivilegedUser: true, resourceLimits: true }, 'as root every OS mechanism is available here');
+    if (process.getuid?.() === 0) assert.deepEqual(caps, { mode: 'root', network: true, unprivilegedUser: true, resourceLimits: true }, 'as root every OS mechanism is available here');
     const secrets = filesUnder(dataDir);
     assert.ok(secrets.some((f) => f.endsWith('signing-secret')), 'the data dir holds the signing secret');
     const logs: LogEntry[] = [];

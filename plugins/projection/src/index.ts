@@ -5,14 +5,11 @@
 // LSH_PROJECTION + CAST + FULLY_CONNECTED.
 import { definePlugin, outputsLogits, type CandidateModel, type LayersModel, type PluginContext, type Tf } from '@condense/plugin-sdk';
 import {
-  checkFeaturizerConfig, describeTextPreprocessing, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
+  checkFeaturizerConfig, describeTextPreprocessing, LSH_PROJECTION_CLASS, lshProjectionLayerClass, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
 } from '@condense/plugin-sdk';
 import { configSchema, type ProjectionConfig } from './config.ts';
 import { prepareSplit } from './data.ts';
 import { accuracyOn, trainJointly } from './joint.ts';
-import { LSH_PROJECTION_CLASS, lshProjectionLayerClass } from './layer.ts';
-
-export { LSH_PROJECTION_CLASS, lshProjectionLayerClass, type LshProjectionLayerArgs } from './layer.ts';
 export type { ProjectionConfig } from './config.ts';
 
 /** The text featuriser a config implies (what apps must run on raw text before the model). */
@@ -56,18 +53,15 @@ export default definePlugin<ProjectionConfig>({
   manifest: {
     name: 'projection',
     version: '1.2.0',
-    sdk: '^1.4.0',
+    sdk: '^1.5.0',
     kind: 'projection',
     summary: 'ProjectionNet: LSH projections + a tiny dense net trained jointly with a trainer network (text and vectors), TFLite LSH_PROJECTION.',
     hardwareTargets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16', 'browser-wasm'],
     configSchema,
+    // The SDK's LshProjection layer, which the host provides (registered and exported by the engine).
     customLayers: [LSH_PROJECTION_CLASS],
   },
   hooks: {
-    registerLayers({ tf, registerClass }) {
-      registerClass(lshProjectionLayerClass(tf) as unknown as Parameters<typeof registerClass>[0]);
-    },
-
     async compress(ctx, c) {
       const { tf } = ctx;
       const info = ctx.data.info;

@@ -1,6 +1,7 @@
 // @condense/plugin-sdk: the contract between Condense and its compression-technique plugins.
 export { SDK_VERSION } from './version.ts';
 export { definePlugin, type Plugin, type PluginHooks } from './plugin.ts';
+export { HOST_LAYERS } from './layers.ts';
 export type {
   LayerRegistry, TfliteGraph, TfliteLayerConversion, TfliteLayerConverter, TfliteLayerWeight, TfliteOpOptions,
 } from './layers.ts';
@@ -34,4 +35,5 @@ export {
   DEFAULT_TEXT_FEATURIZER, checkFeaturizerConfig, describeTextPreprocessing, featurizeTextInto, featurizeTexts, ngramCounts,
   normalizeText, fingerprint64, fingerprint64AsDouble, fingerprint64Key8, MAX_PROJECTION_BITS, float32Bits, lshProjectDense,
   lshProjectDenseJs, lshSeeds, lshProjectBatch, type LshInputMode, type LshProjectionSpec, type TextFeaturizerConfig,
+  LSH_PROJECTION_CLASS, lshProjectionLayerClass, type LshProjectionLayerArgs,
 } from './text/index.ts';

@@ -1,7 +1,15 @@
-// Extension points for plugins whose models contain their own layer types (e.g. a projection
-// layer): register the tfjs class so models (de)serialise, and a converter so the host's TFLite
-// exporter can express the layer as builtin ops.
+// Layers beyond tfjs's own in plugins' models. No plugin code runs in the server, so a candidate
+// may contain only layers the host itself provides (HOST_LAYERS: their classes and TFLite
+// converters are the engine's); a plugin lists the ones its candidates use in
+// `manifest.customLayers`. `hooks.registerLayers` registers layers a plugin uses inside its own
+// sandboxed process only (e.g. while training, or for its own ctx.export calls).
 import type { Tf } from './tf.ts';
+import { LSH_PROJECTION_CLASS } from './text/layer.ts';
+
+/** Class names of the layers the host provides (since SDK 1.5.0): the classes are in this SDK
+ * (e.g. `lshProjectionLayerClass(tf)`), and the host registers them and converts them to TFLite
+ * in every process. The only values `manifest.customLayers` may hold. */
+export const HOST_LAYERS: readonly string[] = Object.freeze([LSH_PROJECTION_CLASS]);
 
 /** Options of a TFLite op, e.g. { kind: 'FullyConnectedOptions', activation: 'NONE' }. */
 export type TfliteOpOptions = { kind: string } & Record<string, unknown>;
@@ -42,7 +50,7 @@ export interface TfliteLayerConversion {
 /** Returns the tensor ids of the layer's outputs. */
 export type TfliteLayerConverter = (conversion: TfliteLayerConversion) => number[];
 
-/** Handed to `hooks.registerLayers`. */
+/** Handed to `hooks.registerLayers` (inside the plugin's own process only). */
 export interface LayerRegistry {
   tf: Tf;
   /** Registers a tfjs layer class for (de)serialisation (tf.serialization.registerClass). */

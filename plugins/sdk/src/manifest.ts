@@ -31,7 +31,9 @@ export interface PluginManifest {
   configSchema: JsonSchema;
   /** True when `compress` needs `ctx.teacher` (e.g. distillation); the host refuses to run it without. */
   requiresTeacher?: boolean;
-  /** Class names of custom tfjs layers the plugin's models contain; the plugin registers them in
-   * `hooks.registerLayers`, which the host calls wherever such models are loaded. */
+  /** Class names of the non-tfjs layers the plugin's candidates contain. Each must be a layer the
+   * host provides (`HOST_LAYERS`, since SDK 1.5.0): plugin code never runs in the server, so the
+   * server loads and exports candidates with its own classes and converters. Anything else
+   * refuses the plugin at load. */
   customLayers?: string[];
 }

@@ -6,11 +6,12 @@ import type { PluginManifest } from './manifest.ts';
 
 export interface PluginHooks<Config = Record<string, unknown>> {
   /** Compresses `ctx.model` per `config` (already validated, defaults filled) and returns one or
-   * more candidates (an array; the host also accepts a single object). Runs in a worker thread with memory and time limits. */
+   * more candidates (an array; the host also accepts a single object). Runs in a sandboxed process with memory and time limits. */
   compress(ctx: PluginContext, config: Config): Promise<CandidateModel[]> | CandidateModel[];
-  /** Registers the layer classes listed in `manifest.customLayers` (and their TFLite converters).
-   * Called in every plugin worker before models load, and in the host process before candidates
-   * are loaded or exported. Keep it to registrations: no I/O, no heavy work. */
+  /** Registers layer classes (and TFLite converters) the plugin uses inside its own sandboxed
+   * process, before `compress` runs. Never called in the server or in other plugins' processes:
+   * candidates may contain only host-provided layers (`HOST_LAYERS`, `manifest.customLayers`).
+   * Keep it to registrations: no I/O, no heavy work. */
   registerLayers?(registry: LayerRegistry): void;
 }
 

@@ -1,12 +1,14 @@
 // Console sign-in over plain HTTP, same origin as /graphql:
 //   POST /session           {"apiKey": "cnd_…"} → sets the session cookie, answers the CSRF token
 //   GET  /session           the current session (role, scopes, CSRF token) or {signedIn: false}
-//   POST /session/sign-out  ends the session (needs the CSRF header) and clears the cookie
+//   POST /session/sign-out  ends the session on every API process (needs the CSRF header; its
+//                           subscriptions end too) and clears the cookie
 import type { Request, Response } from 'express';
 import { authenticate } from '../auth.ts';
 import type { ApiServices } from '../context.ts';
 import { httpError } from './respond.ts';
 import { authenticateSession } from '../session-auth.ts';
+import { recordSignOut } from '../sign-out.ts';
 import { CSRF_HEADER, SESSION_COOKIE, clearedSessionCookie, readCookie, sameOrigin, sessionCookie } from '../session.ts';
 import type { AuthInfo } from '../auth.ts';
 
@@ -76,6 +78,8 @@ export function signOutHandler(services: ApiServices) {
     const claims = services.sessions.signer.verify(token);
     if (token && claims) {
       if (!services.sessions.signer.checkCsrf(token, req.headers[CSRF_HEADER])) return httpError(res, 403, 'FORBIDDEN', 'missing or wrong CSRF token for this session');
+      // Every API process: recorded, announced (NOTIFY) and remembered here at once.
+      await recordSignOut(services.database.db, claims);
       services.sessions.signedOut.end(claims);
     }
     res.setHeader('set-cookie', clearedSessionCookie(secureRequest(services, req)));

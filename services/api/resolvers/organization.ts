@@ -1,7 +1,7 @@
 // Organization, teams, members and API keys.
-import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { announceRevokedKeys } from '../../events/revocations.ts';
-import { addMember, createApiKey, removeMember, revokeApiKey } from '../../tenancy/index.ts';
+import { createApiKey, createInvitation, removeMember, revokeApiKey } from '../../tenancy/index.ts';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError } from '../errors.ts';
 import { keyOf } from '../ids.ts';
@@ -11,6 +11,7 @@ import { audit, mutate } from '../mutations.ts';
 import { pageWindow, toConnection } from '../pagination.ts';
 import { PageArgs, Role, UserError, connectionOf } from '../types/common.ts';
 import { ApiKey, Member, Organization, Team } from '../types/org.ts';
+import { Invitation } from './invitations.ts';
 
 const TeamConnection = connectionOf(Team, 'Team');
 const MemberConnection = connectionOf(Member, 'Member');
@@ -80,16 +81,31 @@ class TeamMemberInput {
   memberId!: string;
 }
 
-@InputType({ description: 'Invite a person by e-mail (creates the user when new).' })
+@InputType({ description: 'Invite a person by e-mail. They become a member only when they accept.' })
 class InviteMemberInput {
   @Field(() => String, { description: 'E-mail address.' })
   email!: string;
 
-  @Field(() => String, { nullable: true, description: 'Display name.' })
+  @Field(() => String, { nullable: true, description: 'Display name (what this organization will call them).' })
   displayName?: string | null;
 
-  @Field(() => Role, { description: 'Role to grant.' })
+  @Field(() => Role, { description: 'Role offered.' })
   role!: Role;
+
+  @Field(() => Int, { nullable: true, description: 'Days until the invitation expires (1 to 30, default 7).' })
+  expiresInDays?: number | null;
+}
+
+@ObjectType({ description: 'Result of inviteMember: a pending invitation, and its one-time token.' })
+class InviteMemberPayload {
+  @Field(() => Invitation, { nullable: true, description: 'The pending invitation.' })
+  invitation?: Invitation | null;
+
+  @Field(() => String, { nullable: true, description: 'One-time token to pass on to the person (acceptInvitation(input: { token })): for someone without an API key yet. Shown only here, once. People with a key can also find the invitation with myInvitations.' })
+  token?: string | null;
+
+  @Field(() => [UserError], { description: 'Expected failures.' })
+  userErrors!: UserError[];
 }
 
 @InputType({ description: 'Change a member\'s role.' })
@@ -193,7 +209,7 @@ const notFound = (field: string, what: string) => new UserFacingError('NOT_FOUND
 @Resolver()
 export class OrganizationMutations {
   @Authorized('ADMIN')
-  @Mutation(() => MemberPayload, { description: 'Invite a person (or change the role of an existing member).' })
+  @Mutation(() => InviteMemberPayload, { description: 'Invite a person: a pending invitation they accept (or decline); until then they are not a member and learn only this organization\'s name and the role. Re-inviting an address replaces its pending invitation.' })
   inviteMember(@Arg('input', () => InviteMemberInput, { description: 'Who and with which role.' }) input: InviteMemberInput, @Ctx() context: ApiContext) {
     const auth = caller(context);
     return mutate(() =>
@@ -202,9 +218,12 @@ export class OrganizationMutations {
         const existing = await trx.selectFrom('memberships as m').innerJoin('users as u', 'u.id', 'm.user_id').select('m.role')
           .where('u.email', '=', input.email.trim().toLowerCase()).executeTakeFirst();
         if (existing) throw new UserFacingError('ALREADY_EXISTS', 'that person is already a member; use changeMemberRole', 'email');
-        const added = await addMember(trx, { orgId: auth.orgId, email: input.email, displayName: input.displayName ?? undefined, role: input.role });
-        await audit(trx, context, 'member.invite', { type: 'user', id: added.userId }, { role: added.role });
-        return { member: await loadMember(trx, added.userId) };
+        const { invitation, token } = await createInvitation(trx, {
+          orgId: auth.orgId, email: input.email, displayName: input.displayName ?? undefined, role: input.role,
+          invitedByUserId: auth.userId, ...(input.expiresInDays != null ? { days: input.expiresInDays } : {}),
+        });
+        await audit(trx, context, 'member.invite', { type: 'invitation', id: invitation.id }, { role: invitation.role, email: invitation.email });
+        return { invitation: Invitation.from(invitation), token };
       }),
     );
   }

@@ -9,6 +9,7 @@ import type { TenantTransaction } from '../../db/tenant.ts';
 import type { DB } from '../../db/types/index.ts';
 import { authenticate } from '../auth.ts';
 import { authenticateSession } from '../session-auth.ts';
+import { isSignedOut } from '../sign-out.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { caller, type ApiContext } from '../context.ts';
 import { UserFacingError, graphQLError } from '../errors.ts';
@@ -381,8 +382,9 @@ async function subscribeRunEvents(context: ApiContext, runId: string, after: str
 
 /**
  * Ends a subscription with UNAUTHENTICATED as soon as the key it was opened with (directly or
- * through a console session) is revoked in any API process (NOTIFY, services/events/revocations.ts);
- * after a listener reconnect, when notices may have been lost, the key is checked again.
+ * through a console session) is revoked, or its console session is signed out, in any API process
+ * (NOTIFY, services/events/revocations.ts); after a listener reconnect, when notices may have
+ * been lost, the key and the session are checked again.
  */
 function endWhenKeyRevoked<T>(context: ApiContext, orgId: string, keyId: string, inner: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
   let revoked = false;
@@ -391,12 +393,26 @@ function endWhenKeyRevoked<T>(context: ApiContext, orgId: string, keyId: string,
     revoked = true;
     wake?.();
   };
+  let signedOut = false;
+  const signOut = (): void => {
+    signedOut = true;
+    revoke();
+  };
+  const nonce = context.session === undefined ? undefined : context.services.sessions.signer.verify(context.session)?.n;
   const recheck = (): void => {
     void withTenant(context.services.database.db, orgId, (trx) => trx.selectFrom('api_keys').select('id').where('id', '=', keyId).where('revoked_at', 'is', null).executeTakeFirst())
       .then((row) => { if (!row) revoke(); }, () => undefined);
+    if (nonce !== undefined) void isSignedOut(context.services.database.db, nonce).then((out) => { if (out) signOut(); }, () => undefined);
   };
-  const stop = context.services.hub.watchKey(keyId, revoke, recheck);
-  const revokedError = () => graphQLError('UNAUTHENTICATED', 'the API key of this subscription was revoked', 401);
+  const stopKey = context.services.hub.watchKey(keyId, revoke, recheck);
+  const stopSession = nonce === undefined ? () => undefined : context.services.hub.watchSession(nonce, signOut);
+  const stop = (): void => {
+    stopKey();
+    stopSession();
+  };
+  const revokedError = () => signedOut
+    ? graphQLError('UNAUTHENTICATED', 'the console session of this subscription was signed out', 401)
+    : graphQLError('UNAUTHENTICATED', 'the API key of this subscription was revoked', 401);
   const iterator: AsyncIterableIterator<T> = {
     next: async () => {
       if (revoked) {

@@ -87,6 +87,30 @@ export interface AuditLogTable {
   created_at: CreatedAt;
 }
 
+/** A pending (or answered) invitation to an organization (migration 0016). */
+export interface InvitationsTable {
+  id: Generated<string>;
+  org_id: string;
+  /** Stored lower-cased. */
+  email: string;
+  /** The name the inviter gave (becomes the membership's display name). */
+  display_name: ColumnType<string, string | undefined, string>;
+  role: MembershipRole;
+  invited_by_user_id: string | null;
+  /** sha256 (hex) of the one-time token the inviter hands to the invitee. */
+  token_hash: string;
+  status: ColumnType<'pending' | 'accepted' | 'declined' | 'revoked', 'pending' | undefined, 'accepted' | 'declined' | 'revoked'>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  responded_at: ColumnType<Date | null, never, Date | string>;
+}
+
+/** Console sessions signed out before their expiry (migration 0016); not tenant data. */
+export interface SignedOutSessionsTable {
+  nonce: string;
+  expires_at: Timestamp;
+}
+
 export interface CoreTables {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -96,6 +120,8 @@ export interface CoreTables {
   api_keys: ApiKeysTable;
   projects: ProjectsTable;
   audit_log: AuditLogTable;
+  invitations: InvitationsTable;
+  signed_out_sessions: SignedOutSessionsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

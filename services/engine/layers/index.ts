@@ -8,3 +8,4 @@ import './spatial-dropout.ts';
 import './normalization.ts';
 import './masked-pooling.ts';
 import './gru-reset-after.ts';
+import './lsh-projection.ts'; // host-provided layers of plugins' candidates (the SDK's HOST_LAYERS)

@@ -55,16 +55,16 @@ async function invoke(j: InvokeJob): Promise<void> {
   const { RemoteDataset } = await import('./remote-dataset.ts');
   const { createExportHelpers, loadExportRuntime } = await import('./export-helpers.ts');
 
-  // ctx.export exports in this worker too: plugin layers register their converters here as well.
+  // The host-provided layers (HOST_LAYERS) are registered with the engine. A plugin's own
+  // registerLayers hook runs here, in its own process only (its ctx.export calls use its converters).
   const { registerLayerConverter } = await import('../../engine/export/index.ts');
   const registry: LayerRegistry = {
     tf,
     registerClass: (cls) => { tf.serialization.registerClass(cls); },
     registerTfliteConverter: (className, converter) => registerLayerConverter(className, converter as unknown as Parameters<typeof registerLayerConverter>[1]),
   };
-  for (const url of j.layerModules) (await loadPlugin(url)).hooks.registerLayers?.(registry);
   const plugin = await loadPlugin(j.url);
-  if (!j.layerModules.includes(j.url)) plugin.hooks.registerLayers?.(registry);
+  plugin.hooks.registerLayers?.(registry);
 
   const model = await deserializeModel(j.model);
   const teacher = j.teacher ? await deserializeModel(j.teacher) : undefined;

@@ -8,3 +8,5 @@ export {
 export { fingerprint64, fingerprint64AsDouble, fingerprint64Key8 } from './farmhash.ts';
 export { MAX_PROJECTION_BITS, float32Bits, lshProjectDense, lshProjectDenseJs, lshSeeds } from './lsh.ts';
 export { lshProjectBatch, type LshInputMode, type LshProjectionSpec } from './project.ts';
+// The LshProjection layer (since SDK 1.5.0): provided by the host (see HOST_LAYERS).
+export { LSH_PROJECTION_CLASS, lshProjectionLayerClass, type LshProjectionLayerArgs } from './layer.ts';

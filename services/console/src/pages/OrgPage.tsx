@@ -1,4 +1,4 @@
-// Organization: projects, teams, members and roles, API keys, audit log.
+// Organization: projects, teams, members and roles, pending invitations, API keys, audit log.
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link } from 'wouter';
@@ -18,6 +18,7 @@ const OrgQuery = graphql(`
         id name slug
         members(first: 50) { edges { node { id displayName email role joinedAt } } }
         teams(first: 20) { edges { node { id name members(first: 1) { totalCount } } } }
+        invitations(first: 20) @include(if: $admin) { totalCount edges { node { id email role expiresAt } } }
         apiKeys(first: 30) @include(if: $admin) { edges { node { id name prefix scopes createdAt lastUsedAt revokedAt } } }
         auditLog(first: 25) @include(if: $admin) { totalCount edges { node { id action actorName actorEmail actorKeyName targetType details createdAt } } }
       }
@@ -35,7 +36,10 @@ const CreateTeam = graphql(`
   mutation CreateTeam($input: CreateTeamInput!) { createTeam(input: $input) { team { id } userErrors { message } } }
 `);
 const InviteMember = graphql(`
-  mutation InviteMember($input: InviteMemberInput!) { inviteMember(input: $input) { member { id } userErrors { message } } }
+  mutation InviteMember($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } token userErrors { message } } }
+`);
+const RevokeInvitation = graphql(`
+  mutation RevokeInvitation($input: RevokeInvitationInput!) { revokeInvitation(input: $input) { revokedInvitationId userErrors { message } } }
 `);
 const ChangeRole = graphql(`
   mutation ChangeMemberRole($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { member { id role } userErrors { message } } }
@@ -79,6 +83,7 @@ export function OrgPage() {
           <section aria-labelledby="members" className="card">
             <h2 id="members">Members</h2>
             <MembersTable members={org.members.edges.map((e) => e.node)} selfId={data.viewer.member.id} admin={admin} onChanged={refresh} />
+            {admin && org.invitations && <PendingInvitations invitations={org.invitations.edges.map((e) => e.node)} onChanged={refresh} />}
             {admin && <InviteForm onDone={refresh} />}
           </section>
           <section aria-labelledby="teams" className="card">
@@ -178,24 +183,59 @@ function MembersTable({ members, selfId, admin, onChanged }: { members: MemberRo
   );
 }
 
+interface InvitationRow { id: string; email: string; role: Role; expiresAt: string }
+
+/** Invitations not yet accepted: the person is not a member until they accept. */
+function PendingInvitations({ invitations, onChanged }: { invitations: InvitationRow[]; onChanged: () => void }) {
+  const [result, revoke] = useMutation(RevokeInvitation);
+  if (invitations.length === 0) return null;
+  return (
+    <>
+      <h3>Pending invitations</h3>
+      <table aria-label="Pending invitations">
+        <thead><tr><th scope="col">Invited</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+          {invitations.map((i) => (
+            <tr key={i.id}>
+              <td>{i.email}</td>
+              <td>{i.role.toLowerCase()}</td>
+              <td>{formatDate(i.expiresAt)}</td>
+              <td><button type="button" className="danger" onClick={async () => { if (confirm(`Revoke the invitation of ${i.email}?`)) { await revoke({ input: { invitationId: i.id } }); onChanged(); } }}>Revoke</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <UserErrors errors={result.data?.revokeInvitation.userErrors} />
+    </>
+  );
+}
+
 function InviteForm({ onDone }: { onDone: () => void }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('MEMBER');
+  const [sent, setSent] = useState<{ email: string; token: string } | null>(null);
   const [result, run] = useMutation(InviteMember);
   async function submit(e: FormEvent) {
     e.preventDefault();
     const r = await run({ input: { email, role } });
-    if (r.data?.inviteMember.member) {
+    if (r.data?.inviteMember.invitation && r.data.inviteMember.token) {
+      setSent({ email, token: r.data.inviteMember.token });
       setEmail('');
       onDone();
     }
   }
   return (
-    <form onSubmit={submit} className="inline-form" aria-label="Add member">
+    <form onSubmit={submit} className="inline-form" aria-label="Invite member">
       <label>Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required /></label>
       <label>Role <select value={role} onChange={(e) => setRole(e.target.value as Role)}>{ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}</select></label>
-      <button type="submit" disabled={result.fetching}>Add member</button>
+      <button type="submit" disabled={result.fetching}>Invite</button>
       <UserErrors errors={result.data?.inviteMember.userErrors} />
+      {sent && (
+        <p className="notice" role="status">
+          Invited {sent.email}: they become a member when they accept (they see it under myInvitations with a key of theirs).
+          Someone without a key accepts with this token (shown once): <code className="secret">{sent.token}</code>
+        </p>
+      )}
     </form>
   );
 }

@@ -1,10 +1,14 @@
-// The `LshProjection` tfjs layer: input samples → 0/1 bits of TFLite's LSH_PROJECTION (DENSE),
-// computed in JavaScript with the ported farmhash (services/engine/text) — or, with `inFrontEnd`,
-// the bits themselves as input (the app's front end hashed; the layer is an identity then). No trainable weights
-// and no gradient (nothing before it trains); the exporter turns it into the builtin op
-// (services/engine/export/converters/lsh-projection.ts).
-import type { Tensor, Tf } from '@condense/plugin-sdk';
-import { lshProjectBatch, type LshInputMode, type TextFeaturizerConfig } from '@condense/plugin-sdk';
+// The `LshProjection` tfjs layer (since SDK 1.5.0): input samples → 0/1 bits of TFLite's
+// LSH_PROJECTION (DENSE), computed in JavaScript with the ported farmhash — or, with `inFrontEnd`,
+// the bits themselves as input (the app's front end hashed; the layer is an identity then). No
+// trainable weights and no gradient (nothing before it trains). A host-provided layer: the engine
+// registers this class in every process that loads models (services/engine/layers/lsh-projection.ts)
+// and its exporter turns it into the builtin op (services/engine/export/converters/lsh-projection.ts),
+// so a plugin (projection) builds it and lists it in manifest.customLayers, and none of the
+// plugin's own code has to run in the server.
+import type { Tensor, Tf } from '../tf.ts';
+import { lshProjectBatch, type LshInputMode } from './project.ts';
+import type { TextFeaturizerConfig } from './featurize.ts';
 
 export const LSH_PROJECTION_CLASS = 'LshProjection';
 

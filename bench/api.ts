@@ -58,8 +58,8 @@ interface CpuFigures {
 }
 
 interface DatabaseFigures {
-  query: Figures & { statementsPerRequest: number; cpu: CpuFigures };
-  write: Figures & { statementsPerRequest: number };
+  query: Figures & { statementsPerRequest: number; roundTripsPerRequest: number; cpu: CpuFigures };
+  write: Figures & { statementsPerRequest: number; roundTripsPerRequest: number };
   mixedQuery: Figures;
   mixedWrite: Figures;
   fanout: { deliveredRatio: number; inOrder: boolean; p50: number; p99: number; seconds: number };
@@ -91,20 +91,21 @@ const show = (label: string, f: Figures, extra = '') =>
 
 async function loadPhase(
   database: Database, url: string, org: BenchOrg, scripts: LoadStep[][], dbPids: (() => number[]) | null, profileAs?: string,
-): Promise<{ result: LoadResult; statements: number; cpu: CpuFigures }> {
+): Promise<{ result: LoadResult; statements: number; roundTrips: number; cpu: CpuFigures }> {
   const session = profileAs && CPU_PROFILE_DIR ? new Session() : null;
   if (session) {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
-  const before = database.statements.count;
+  const before = { ...database.statements };
   const dbBefore = dbPids ? processCpuMs(dbPids()) : null;
   const serverBefore = selfCpuMs();
   const result = await load({ url, key: org.key, seconds: SECONDS, clients: CLIENTS, scripts });
   const serverMs = selfCpuMs() - serverBefore;
   const dbMs = dbBefore && dbPids ? cpuMsBetween(dbBefore, processCpuMs(dbPids())) : null;
-  const statements = database.statements.count - before;
+  const statements = database.statements.count - before.count;
+  const roundTrips = database.statements.roundTrips - before.roundTrips;
   const requests = Math.max(1, Object.values(result.kinds).reduce((n, k) => n + k.latenciesMs.length, 0));
   const cpu = { server: serverMs / requests, loader: result.cpuMs / requests, db: dbMs === null ? null : dbMs / requests };
   if (session) {
@@ -119,7 +120,7 @@ async function loadPhase(
     `  CPU per request: server ${round(cpu.server)} ms, load generator ${round(cpu.loader)} ms, database ${cpu.db === null ? 'in the server (PGlite) or not visible' : `${round(cpu.db)} ms`}` +
       ` (${round((serverMs + result.cpuMs + (dbMs ?? 0)) / (result.elapsedSeconds * 10))} % of one core in all)`,
   );
-  return { result, statements, cpu };
+  return { result, statements, roundTrips, cpu };
 }
 
 async function fanout(database: Database, wsUrl: string, org: BenchOrg): Promise<DatabaseFigures['fanout']> {
@@ -203,14 +204,16 @@ async function benchDatabase(databaseUrl: string | undefined, dbPids: (() => num
     const writeScript: LoadStep[] = [{ kind: 'write', body: write.createProject }, { kind: 'write', body: write.startRun }];
 
     const q = await loadPhase(database, server.graphqlUrl, org, [[queryStep]], dbPids, `query-${database.kind}`);
-    const query = { ...figures(q.result, 'query'), statementsPerRequest: 0, cpu: q.cpu };
+    const query = { ...figures(q.result, 'query'), statementsPerRequest: 0, roundTripsPerRequest: 0, cpu: q.cpu };
     query.statementsPerRequest = q.statements / Math.max(1, query.requests);
-    show('query', query, `; ${round(query.statementsPerRequest)} statements/request`);
+    query.roundTripsPerRequest = q.roundTrips / Math.max(1, query.requests);
+    show('query', query, `; ${round(query.statementsPerRequest)} statements in ${round(query.roundTripsPerRequest)} round trips per request`);
 
     const w = await loadPhase(database, server.graphqlUrl, org, [writeScript], dbPids);
-    const writeFigures = { ...figures(w.result, 'write'), statementsPerRequest: 0 };
+    const writeFigures = { ...figures(w.result, 'write'), statementsPerRequest: 0, roundTripsPerRequest: 0 };
     writeFigures.statementsPerRequest = w.statements / Math.max(1, writeFigures.requests);
-    show('write', writeFigures, `; ${round(writeFigures.statementsPerRequest)} statements/request`);
+    writeFigures.roundTripsPerRequest = w.roundTrips / Math.max(1, writeFigures.requests);
+    show('write', writeFigures, `; ${round(writeFigures.statementsPerRequest)} statements in ${round(writeFigures.roundTripsPerRequest)} round trips per request`);
 
     const m = await loadPhase(database, server.graphqlUrl, org, [writeScript, [queryStep], [queryStep], [queryStep], [queryStep]], dbPids);
     const mixedQuery = figures(m.result, 'query');
@@ -253,11 +256,13 @@ try {
     [`query_p50_ms_${suffix}`]: f ? round(f.query.p50) : null,
     [`query_p99_ms_${suffix}`]: f ? round(f.query.p99) : null,
     [`query_statements_${suffix}`]: f ? round(f.query.statementsPerRequest) : null,
+    [`query_round_trips_${suffix}`]: f ? round(f.query.roundTripsPerRequest) : null,
     [`query_server_cpu_ms_${suffix}`]: f ? round(f.query.cpu.server, 3) : null,
     [`query_db_cpu_ms_${suffix}`]: f && f.query.cpu.db !== null ? round(f.query.cpu.db, 3) : null,
     [`write_rps_${suffix}`]: f ? round(f.write.rps, 1) : null,
     [`write_p99_ms_${suffix}`]: f ? round(f.write.p99) : null,
     [`write_statements_${suffix}`]: f ? round(f.write.statementsPerRequest) : null,
+    [`write_round_trips_${suffix}`]: f ? round(f.write.roundTripsPerRequest) : null,
     [`mixed_query_p99_ms_${suffix}`]: f ? round(f.mixedQuery.p99) : null,
     [`mixed_write_p99_ms_${suffix}`]: f ? round(f.mixedWrite.p99) : null,
     [`mixed_rps_${suffix}`]: f ? round(f.mixedQuery.rps + f.mixedWrite.rps, 1) : null,

@@ -1,6 +1,7 @@
 // A throwaway PostgreSQL 15 server for benchmarks, started the way .ci/run starts CI's: initdb +
 // pg_ctl from /usr/lib/postgresql/15/bin (as the `postgres` user when run as root), a temp dir,
-// a free loopback port, fsync off. Returns null with the reason when the binaries are missing.
+// a free loopback port, fsync off. Returns { missing } with the reason when the binaries are missing;
+// pids() lists the server's processes (for CPU figures).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -71,7 +72,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres | { mi
   run(initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
   run(pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-s', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
   return {
-    url: process.env.BENCH_PG_SOCKET ? `postgres://postgres@/postgres?host=${dir}&port=${port}` : `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     pids() {
       try {
         return processTree(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]));

@@ -37,12 +37,16 @@ export class RequestTransaction {
     }
   }
 
-  /** Waits for fields still using the transaction, then commits it (the request only read). */
+  /**
+   * Waits for fields still using the transaction, then commits it. The request only read, so the
+   * COMMIT cannot change its answer: the response does not wait for it (the connection goes back
+   * to the pool when it is done).
+   */
   async end(): Promise<void> {
     this.ended = true;
     if (!this.opened) return;
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const tx = await this.opened.catch(() => null);
-    await tx?.end(true);
+    void tx?.end(true).catch(() => undefined);
   }
 }

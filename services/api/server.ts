@@ -14,7 +14,7 @@ import { WebSocketServer } from 'ws';
 import { openBlobStore } from '../blob/index.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { withTenant } from '../db/tenant.ts';
+import { withTenantRead } from '../db/tenant.ts';
 import { RunEventHub } from '../events/hub.ts';
 import { notificationSourceFor, type NotificationSource } from '../events/notifications.ts';
 import { RunEventPubSub } from '../events/pubsub.ts';
@@ -108,7 +108,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   const limiter = options.rateLimit === false ? null : new TokenBucketLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
 
   const pubsub = await RunEventPubSub.start(options.notifications ?? (await notificationSourceFor(database, config.databaseUrl)));
-  const hub = new RunEventHub(pubsub, (orgId, runId, afterSeq, limit) => withTenant(database.db, orgId, (trx) => listRunEvents(trx, runId, afterSeq, limit)));
+  const hub = new RunEventHub(pubsub, (orgId, runId, afterSeq, limit) => withTenantRead(database.db, orgId, (trx) => listRunEvents(trx, runId, afterSeq, limit)));
 
   let baseUrl = '';
   const inspectors = isolatedInspectors({ ...DEFAULT_INSPECTION_LIMITS, ...options.inspectionLimits });
@@ -280,18 +280,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       httpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     });
   };
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
-  app.post('/session', express.json({ limit: 10_000 }), wrap(signInHandler(services)));
-  app.get('/session', wrap(sessionInfoHandler(services)));
-  app.post('/session/sign-out', wrap(signOutHandler(services)));
-  app.get('/downloads/:token', wrap(downloadHandler(services)));
-  app.use('/v1/projects', appCors);
-  app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
-  const telemetry = appTelemetryRoute(services, options.telemetryRateLimit);
-  app.post('/v1/projects/:projectId/telemetry', telemetry.parse, wrap(telemetry.handler), telemetry.parseFailed);
+  // First in the stack: GraphQL is most of the traffic, and every layer before it is a path match per request.
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
@@ -307,6 +296,18 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       },
     }),
   );
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.put('/uploads/:uploadId', wrap(uploadHandler(services)));
+  app.post('/session', express.json({ limit: 10_000 }), wrap(signInHandler(services)));
+  app.get('/session', wrap(sessionInfoHandler(services)));
+  app.post('/session/sign-out', wrap(signOutHandler(services)));
+  app.get('/downloads/:token', wrap(downloadHandler(services)));
+  app.use('/v1/projects', appCors);
+  app.get('/v1/projects/:projectId/channels/:channel/model', wrap(appModelHandler(services)));
+  const telemetry = appTelemetryRoute(services, options.telemetryRateLimit);
+  app.post('/v1/projects/:projectId/telemetry', telemetry.parse, wrap(telemetry.handler), telemetry.parseFailed);
   if (options.consoleDir !== false) app.use(consoleRouter(options.consoleDir ?? CONSOLE_DIST));
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = error as { type?: string; status?: number };

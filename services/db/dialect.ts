@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { CoalescingPgliteConnection } from './pglite-connection.ts';
 import { PipelineSkippedError, StatementPipeline, serialiseValues, type PipelinedResult, type PipelinedStatement } from './pipeline.ts';
 import { DEFAULT_DB_POOL_SIZE } from '../config.ts';
 import type { DB } from './types/index.ts';
@@ -115,7 +116,8 @@ export function postgresKysely(connectionString: string, maxConnections = DEFAUL
  */
 export function pgliteKysely(pglite: PGlite): { db: Kysely<DB>; pool: pg.Pool; statements: StatementCounter } {
   const statements: StatementCounter = { count: 0, roundTrips: 0 };
-  const Client = countingClient(pg.Client, statements, () => createPgConfig(pglite) as pg.ClientConfig);
+  // A connection of our own per client: whole exchanges per call into PGlite (pglite-connection.ts).
+  const Client = countingClient(pg.Client, statements, () => ({ ...createPgConfig(pglite), connection: new CoalescingPgliteConnection({ pglite }) }) as unknown as pg.ClientConfig);
   const pool = new pg.Pool({ Client, max: 1, idleTimeoutMillis: 0 });
   pool.on('error', () => undefined);
   return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool, statements };

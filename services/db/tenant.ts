@@ -107,6 +107,25 @@ export function withTenant<T>(db: Kysely<DB>, orgId: string, fn: (trx: TenantTra
   return openTenantTransaction(db, orgId).then((tx) => runAndEnd(tx, fn));
 }
 
+/**
+ * withTenant for transactions that only read: the result is handed back as soon as `fn` has it,
+ * and the COMMIT — which cannot change what was read — completes on its own before the connection
+ * goes back to the pool. The caller waits one round trip less. Do not write in `fn`.
+ */
+export function withTenantRead<T>(db: Kysely<DB>, orgId: string, fn: (trx: TenantTransaction) => Promise<T>): Promise<T> {
+  return openTenantTransaction(db, orgId).then(async (tx) => {
+    let result: T;
+    try {
+      result = await fn(tx.trx);
+    } catch (error) {
+      await tx.end(false).catch(() => undefined);
+      throw error;
+    }
+    void tx.end(true).catch(() => undefined);
+    return result;
+  });
+}
+
 async function runAndEnd<T>(tx: OpenTenantTransaction, fn: (trx: TenantTransaction) => Promise<T>): Promise<T> {
   let result: T;
   try {

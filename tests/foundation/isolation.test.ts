@@ -103,7 +103,8 @@ async function genericValue(db: Kysely<DB>, table: TableInfo, column: ColumnInfo
     case 'citext': {
       const enumerated = enumeratedValue(table, column.name);
       if (enumerated !== undefined) return enumerated;
-      // Satisfies the usual shape checks (lower-case, hex digests) as well as free text.
+      // Satisfies the usual shape checks (lower-case, hex digests, e-mail addresses) as well as free text.
+      if (column.name === 'email') return `t${tag}@example.com`;
       return /sha256|hash/.test(column.name) ? randomBytes(32).toString('hex') : `t${tag}`;
     }
     case 'int2':

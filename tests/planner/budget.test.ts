@@ -56,6 +56,10 @@ describe('budget allocator', () => {
       assert.equal(members.length, 2);
       assert.ok(members.some((s) => 'teacherWidth' in s));
     }
+    // Short budgets give the pruned teacher the larger share (students from scratch cannot reach
+    // the teacher in seconds); longer ones give the search the larger share.
+    assert.ok(small.pruneThenDistill[0]!.seconds > small.distill.seconds, 'at the default budget prune → distill gets more than the students from scratch');
+    assert.ok(medium.distill.seconds > medium.pruneThenDistill.reduce((n, p) => n + p.seconds, 0), 'from 240 s the search gets more');
     // The shares never exceed the budget.
     for (const a of [tiny, small, medium, large, huge]) assert.ok(a.distill.seconds + a.pruneThenDistill.reduce((n, p) => n + p.seconds, 0) <= a.seconds);
     // Vector data: one MLP per tier, no grid.

@@ -85,3 +85,23 @@ test('an existing data dir with open modes is repaired, and stale partial upload
     process.umask(previous);
   }
 });
+
+test('plugin scratch dirs a crashed host left behind are swept when a plugin host starts; live ones stay', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { utimesSync } = await import('node:fs');
+  const { createPluginHost } = await import('../../services/plugins/index.ts');
+  const { SCRATCH_PREFIX } = await import('../../services/plugins/sandbox.ts');
+  // A pid that ran and is gone.
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  const dead = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${gone}-invoke-`));
+  writeFileSync(join(dead, 'weights.bin'), 'left by a crashed plugin process');
+  const live = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-invoke-`));
+  const old = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-describe-`));
+  utimesSync(old, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+  dirs.push(dead, live, old);
+  const host = await createPluginHost({ builtins: false, pluginList: '' });
+  await host.close();
+  assert.equal(existsSync(dead), false, 'the dead process\'s scratch dir is gone');
+  assert.equal(existsSync(old), false, 'a scratch dir older than an hour is gone');
+  assert.equal(existsSync(live), true, 'a running process\'s scratch dir stays');
+});

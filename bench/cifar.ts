@@ -17,7 +17,7 @@
 //   wall_seconds                   the whole bench, teacher training included (0 s of it when cached)
 // Targets (issue #14): int8_drop ≤ 0.005; best_half_int8_bytes_acc_drop ≤ 0.01; wall ≤ 25 min.
 // Prints the candidate table, then ONE JSON object as the last line.
-//   options: --epochs 6 (teacher)  --budget 5m (the run's training budget)  --cache bench/.cache
+//   options: --epochs 5 (teacher)  --budget 2m (the run's training budget)  --cache bench/.cache
 //            --eval-samples 0 (all 2,000)  --cifar <npz>
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -28,8 +28,8 @@ import { openRunnerStack } from './lib/runner-run.ts';
 
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '6' },
-    budget: { type: 'string', default: '5m' },
+    epochs: { type: 'string', default: '5' },
+    budget: { type: 'string', default: '2m' },
     cache: { type: 'string', default: 'bench/.cache' },
     'eval-samples': { type: 'string', default: '0' },
     cifar: { type: 'string' },

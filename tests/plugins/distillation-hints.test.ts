@@ -5,34 +5,11 @@
 // that follow the teacher's layers.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { PluginContext } from '@condense/plugin-sdk';
 import { buildHint, distillJointly, hintLayerName, hintLoss, narrowTeacher, withFeature } from '@condense/plugin-distillation';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
-import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
+import type { Dataset } from '../../services/engine/data/index.ts';
 import { fit } from '../../services/engine/train/index.ts';
-import { createTrainingHelpers } from '../../services/plugins/worker/training.ts';
-
-function localContext(data: Dataset, logs: string[] = []): Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> {
-  const signal = new AbortController().signal;
-  const quiet = () => undefined;
-  const pd = data as unknown as PluginContext['data'];
-  return { tf, data: pd, train: createTrainingHelpers({ data: pd, signal, progress: quiet }), progress: quiet, log: { debug: quiet, info: (m) => logs.push(m), warn: quiet, error: quiet }, signal };
-}
-
-/** 8×8 one-channel images of 4 classes: which quadrant is bright. */
-function quadrants(n: number): Dataset {
-  let s = 11;
-  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 4;
-    const qy = (y[i] >> 1) * 4;
-    const qx = (y[i] & 1) * 4;
-    for (let p = 0; p < 64; p++) x[i * 64 + p] = r() * 0.6 + ((p >> 3) >= qy && (p >> 3) < qy + 4 && (p & 7) >= qx && (p & 7) < qx + 4 ? 0.4 : 0);
-  }
-  return datasetFromArrays(x, y, [8, 8, 1], { seed: 3 });
-}
+import { localContext, quadrants } from '../helpers/distillation-fixtures.ts';
 
 describe('FitNets hints', () => {
   let data: Dataset;
@@ -40,7 +17,7 @@ describe('FitNets hints', () => {
   let images: tf.Tensor;
   before(async () => {
     await initEngine();
-    data = quadrants(320);
+    data = quadrants(320, 11);
     teacher = tf.sequential({
       layers: [
         tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 1 }), name: 'conv_a' }),

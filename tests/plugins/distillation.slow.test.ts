@@ -2,32 +2,13 @@
 // batch, student families by input rank, candidates through the real plugin host.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PluginContext } from '@condense/plugin-sdk';
 import distillation, { buildStudent, buildStudents, scheduledLearningRate, distillJointly, timeJointVsSingle } from '@condense/plugin-distillation';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
-import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
+import type { Dataset } from '../../services/engine/data/index.ts';
 import { evaluateSplit, fit } from '../../services/engine/train/index.ts';
 import { createPluginHost, deserializeModel, type PluginHost } from '../../services/plugins/index.ts';
-import { createTrainingHelpers } from '../../services/plugins/worker/training.ts';
 import { clusters } from '../engine/train_helpers.ts';
-
-/** 8×8 one-channel images of 4 classes: which quadrant is bright (learnable by a small CNN). */
-function quadrants(n: number, seed = 1): Dataset {
-  let s = seed >>> 0;
-  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 4;
-    const qy = (y[i] >> 1) * 4;
-    const qx = (y[i] & 1) * 4;
-    for (let p = 0; p < 64; p++) {
-      const [py, px] = [p >> 3, p & 7];
-      x[i * 64 + p] = r() * 0.6 + (py >= qy && py < qy + 4 && px >= qx && px < qx + 4 ? 0.4 : 0);
-    }
-  }
-  return datasetFromArrays(x, y, [8, 8, 1], { seed: 3 });
-}
+import { localContext, quadrants } from '../helpers/distillation-fixtures.ts';
 
 /** A one-hidden-layer teacher; wide, so the default students stay under half its parameters. */
 async function trainTeacher(data: Dataset, hidden = 1024): Promise<tf.LayersModel> {
@@ -42,19 +23,6 @@ async function trainTeacher(data: Dataset, hidden = 1024): Promise<tf.LayersMode
   });
   await fit(teacher, data, { epochs: 4, batchSize: 32, validationSplit: null, seed: 1 });
   return teacher;
-}
-
-function localContext(data: Dataset): Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'> {
-  const signal = new AbortController().signal;
-  const quiet = () => undefined;
-  return {
-    tf,
-    data: data as unknown as PluginContext['data'],
-    train: createTrainingHelpers({ data: data as unknown as PluginContext['data'], signal, progress: quiet }),
-    progress: quiet,
-    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-    signal,
-  };
 }
 
 const options = { temperature: 4, alpha: 0.3, epochs: 4, batchSize: 32, learningRate: 0.002, samplesPerEpoch: 0, seed: 0 };

@@ -22,9 +22,9 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../services/engine/backend/index.ts';
-import { parseBudget } from '../services/planner/budget.ts';
 import { cifarFile, cifarUpload, resnet8, teacherFor } from './lib/cifar.ts';
 import { openRunnerStack } from './lib/runner-run.ts';
+import { benchClock, budgetOption, intOption } from './lib/options.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,24 +35,9 @@ const { values: args } = parseArgs({
     cifar: { type: 'string' },
   },
 });
-const started = performance.now();
-const elapsed = () => (performance.now() - started) / 1000;
-const log = (line: string) => console.log(`[${elapsed().toFixed(0)}s] ${line}`);
-const int = (name: 'epochs' | 'eval-samples') => {
-  const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < 0) {
-    console.error(`--${name} must be a non-negative integer, got ${String(args[name])}`);
-    process.exit(2);
-  }
-  return v;
-};
-let budgetSeconds: number;
-try {
-  budgetSeconds = parseBudget(String(args.budget));
-} catch (err) {
-  console.error(`--budget: ${(err as Error).message}`);
-  process.exit(2);
-}
+const { elapsed, log } = benchClock();
+const int = (name: keyof typeof args) => intOption(args, name);
+const budgetSeconds = budgetOption(args.budget);
 const TARGETS = ['mcu-int8', 'cpu-int8'];
 const loads = [loadavg()[0]];
 const round4 = (v: number) => Math.round(v * 10000) / 10000;

@@ -33,12 +33,12 @@ import { encodeNpz } from '../services/demo/npz.ts';
 import { mnistNpz } from '../services/demo/mnist-upload.ts';
 import { initEngine, tf } from '../services/engine/backend/index.ts';
 import { readIdx } from '../services/engine/data/index.ts';
-import { parseBudget } from '../services/planner/budget.ts';
 import { EmbeddedRunner } from '../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../services/runs/local-run.ts';
 import { openRunServices } from '../services/runs/run-services.ts';
 import type { BaselineMetrics } from '../workflows/types.ts';
 import { cifarFile, resnet8, teacherFor as cachedTeacher, type Upload } from './lib/cifar.ts';
+import { benchClock, budgetOption, intOption } from './lib/options.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,24 +56,9 @@ const { values: args } = parseArgs({
     cifar: { type: 'string' },
   },
 });
-const started = performance.now();
-const elapsed = () => (performance.now() - started) / 1000;
-const log = (line: string) => console.log(`[${elapsed().toFixed(0)}s] ${line}`);
-const int = (name: keyof typeof args) => {
-  const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < 0) {
-    console.error(`--${name} must be a non-negative integer, got ${String(args[name])}`);
-    process.exit(2);
-  }
-  return v;
-};
-let budgetSeconds: number;
-try {
-  budgetSeconds = parseBudget(String(args.budget));
-} catch (err) {
-  console.error(`--budget: ${(err as Error).message}`);
-  process.exit(2);
-}
+const { elapsed, log } = benchClock();
+const int = (name: keyof typeof args) => intOption(args, name);
+const budgetSeconds = budgetOption(args.budget);
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const CIFAR_FILE = cifarFile(args.cifar);
 const wanted = new Set(String(args.only).split(',').map((s) => s.trim()).filter(Boolean));

@@ -114,26 +114,24 @@ export function withTenant<T>(db: Kysely<DB>, orgId: string, fn: (trx: TenantTra
  */
 export function withTenantRead<T>(db: Kysely<DB>, orgId: string, fn: (trx: TenantTransaction) => Promise<T>): Promise<T> {
   return openTenantTransaction(db, orgId).then(async (tx) => {
-    let result: T;
-    try {
-      result = await fn(tx.trx);
-    } catch (error) {
-      await tx.end(false).catch(() => undefined);
-      throw error;
-    }
+    const result = await runOrRollBack(tx, fn);
     void tx.end(true).catch(() => undefined);
     return result;
   });
 }
 
-async function runAndEnd<T>(tx: OpenTenantTransaction, fn: (trx: TenantTransaction) => Promise<T>): Promise<T> {
-  let result: T;
+/** `fn`'s result; if it throws, the transaction is rolled back first. */
+async function runOrRollBack<T>(tx: OpenTenantTransaction, fn: (trx: TenantTransaction) => Promise<T>): Promise<T> {
   try {
-    result = await fn(tx.trx);
+    return await fn(tx.trx);
   } catch (error) {
     await tx.end(false).catch(() => undefined);
     throw error;
   }
+}
+
+async function runAndEnd<T>(tx: OpenTenantTransaction, fn: (trx: TenantTransaction) => Promise<T>): Promise<T> {
+  const result = await runOrRollBack(tx, fn);
   await tx.end(true);
   return result;
 }

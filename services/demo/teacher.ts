@@ -4,6 +4,7 @@ import { tf } from '../engine/backend/index.ts';
 import type { IndexedDataset } from '../engine/data/index.ts';
 import { evaluateModel } from '../engine/evaluate/index.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
+import { mulberry32 } from '../engine/random.ts';
 import { fit } from '../engine/train/index.ts';
 import type { TrainingProgress } from '../engine/train/types.ts';
 
@@ -56,18 +57,6 @@ export function shiftImages(x: Float32Array, size: number, side: number, random:
   return out;
 }
 
-/** A small seeded generator (mulberry32), so the same seed trains the same teacher. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * Trains the teacher: Adam at 2e-3 decayed to 0 along a half cosine (batch 32 unless given; the
  * demo uses 64), every digit shifted by up to two pixels. `npm run demo` (6 epochs, 8,500 digits)
@@ -82,7 +71,7 @@ export async function trainTeacher(
   const model = teacherCnn(options.seed);
   const peak = 2e-3;
   const optimizer = tf.train.adam(peak);
-  const random = seeded(options.seed);
+  const random = mulberry32(options.seed);
   const side = dataset.info.inputShape[0]!;
   try {
     await fit(model, dataset, {

@@ -22,7 +22,8 @@ export interface RunRef {
 }
 
 export interface ValidatedRun {
-  model: { format: string; parameterCount: number; inputShape: number[]; outputShape: number[] };
+  /** `teacherOnly`: a quantized upload (an int8 .tflite) whose dequantised weights serve only as a distillation teacher. */
+  model: { format: string; parameterCount: number; inputShape: number[]; outputShape: number[]; teacherOnly?: boolean };
   /** `texts`: a text dataset read as the model's token ids, the raw texts beside (ProjectionNet candidates apply). */
   dataset: { format: string; numClasses: number; sampleCount: number; inputShape: number[]; texts?: boolean };
   targets: string[];

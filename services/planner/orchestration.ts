@@ -8,7 +8,7 @@ import type { Plan, PlannedCandidate } from '../../workflows/types.ts';
 import { getTarget } from '../targets/index.ts';
 import { DEFAULT_BUDGET_SECONDS } from './budget.ts';
 import { planCandidates } from './plan.ts';
-import type { CandidatePlan, PlanConstraints, PlannerInput } from './types.ts';
+import type { CandidatePlan, ChainFamily, PlanConstraints, PlannerInput } from './types.ts';
 
 /** Planner settings a deployment (or a benchmark) may fix for every run it plans; `fixedEpochs`
  * plans with `budget`'s epochs instead of the run's time budget. */
@@ -39,8 +39,14 @@ function toPlanned(plan: CandidatePlan): PlannedCandidate {
   return { key: plan.key, chain: plan.chain.map((s) => ({ plugin: s.plugin, config: s.config, ...(s.pick ? { pick: s.pick } : {}) })), target: plan.target, quantization: plan.quantization };
 }
 
+/** The chain families that only read a teacher's outputs: what a teacher-only upload is planned with. */
+export const TEACHER_ONLY_FAMILIES: readonly ChainFamily[] = ['distill', 'distill-prune', 'project'];
+
 export function planForRun(request: PlanRequest, tuning: PlanTuning = {}): Plan {
   if (request.run.techniques && request.run.techniques.length > 0) return { candidates: explicitChains(request) };
+  const families = request.validated.model.teacherOnly
+    ? (tuning.families ?? TEACHER_ONLY_FAMILIES).filter((f) => TEACHER_ONLY_FAMILIES.includes(f))
+    : tuning.families;
   const plans = planCandidates({
     dataset: { kind: 'tensor', inputShape: request.validated.dataset.inputShape, numClasses: request.validated.dataset.numClasses, ...(request.validated.dataset.texts ? { texts: true } : {}) },
     targets: request.run.targets,
@@ -48,7 +54,7 @@ export function planForRun(request: PlanRequest, tuning: PlanTuning = {}): Plan 
     constraints: constraintsOf(request.run.constraints),
     ...(tuning.fixedEpochs ? {} : { seconds: request.run.budgetSeconds ?? DEFAULT_BUDGET_SECONDS }),
     ...(tuning.budget ? { budget: tuning.budget } : {}),
-    ...(tuning.families ? { families: tuning.families } : {}),
+    ...(families ? { families: [...families] } : {}),
     ...(tuning.students ? { students: tuning.students } : {}),
     ...(tuning.pruneSparsity !== undefined ? { pruneSparsity: tuning.pruneSparsity } : {}),
   });

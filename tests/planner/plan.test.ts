@@ -181,6 +181,20 @@ describe('planForRun (orchestration adapter)', () => {
     }]);
   });
 
+  it('a teacher-only upload (an int8 .tflite) is planned with students only: nothing quantizes, prunes or clusters the teacher itself', () => {
+    const base = request();
+    const teacherOnly = { ...base, validated: { ...base.validated, model: { ...base.validated.model, format: 'tflite', teacherOnly: true } } };
+    const chains = planForRun(teacherOnly).candidates.map((c) => c.chain);
+    assert.ok(chains.length >= 3);
+    for (const chain of chains) {
+      // Every chain starts from a student of the joint distillation call, never from the teacher's own weights.
+      assert.equal(chain[0]?.plugin, 'distillation', JSON.stringify(chain));
+      assert.notDeepEqual(chain[0]?.config.students, ['self']);
+    }
+    // The same request without the flag plans the teacher's own chains too.
+    assert.ok(planForRun(base).candidates.some((c) => c.chain.length === 0 || c.chain[0]?.plugin !== 'distillation'));
+  });
+
   it('a maxBytes constraint from the run reaches the plan', () => {
     const keys = planForRun(request({ constraints: { maxBytes: 100_000 } })).candidates.map((c) => c.key);
     assert.ok(keys.some((k) => k.includes('distill-half-w1-d1-prune')));

@@ -16,6 +16,7 @@ import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../../services/runs/local-run.ts';
 import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
 import { bootstrapOrganization } from '../../services/tenancy/bootstrap.ts';
+import { ok } from '../api/harness.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { tinyDatasetNpz, tinyModelZip } from './tiny-fixtures.ts';
 
@@ -28,16 +29,8 @@ let orgId: string;
 let modelVersionId: string;
 let datasetId: string;
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(server.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  assert.ok(!body.errors, JSON.stringify(body.errors));
-  return body.data!;
-}
+/** Data of a successful operation with the test's key (the API harness's `ok`). */
+const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => ok<T>(server, apiKey, query, variables);
 
 const START = `mutation($input: StartRunInput!) { startRun(input: $input) { run { id status } userErrors { code message } } }`;
 const STATUS = `query($id: ID!) { node(id: $id) { ... on CompressionRun { status phase message } } }`;

@@ -25,6 +25,7 @@ const { createLocalRun } = await import('../../services/runs/local-run.ts');
 const { openRunServices } = await import('../../services/runs/run-services.ts');
 const { bootstrapOrganization } = await import('../../services/tenancy/bootstrap.ts');
 const { toGlobalId } = await import('../../services/api/ids.ts');
+const { ok } = await import('../api/harness.ts');
 const { createTestDatabase } = await import('../helpers/database.ts');
 const { tinyDatasetNpz, tinyModelZip } = await import('../runner/tiny-fixtures.ts');
 
@@ -48,16 +49,8 @@ function marksOfThisProcess(): string[] {
   return readFileSync(MARK_FILE, 'utf8').split('\n').filter((line) => line.startsWith(`${process.pid} `));
 }
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(server.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  assert.ok(!body.errors, JSON.stringify(body.errors));
-  return body.data!;
-}
+/** Data of a successful operation with the test's key (the API harness's `ok`). */
+const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => ok<T>(server, apiKey, query, variables);
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'condense-no-plugin-code-'));

@@ -131,11 +131,17 @@ export async function seedProject(h: Harness, org: Org, name = 'digits'): Promis
   const mv = await ok(server, org.ownerKey, `mutation($input: CompleteModelUploadInput!) { completeModelUpload(input: $input) {
     modelVersion { id } userErrors { code message } } }`, { input: { uploadId: model.uploadId, projectId: project.id, modelName: 'classifier' } });
   if (mv.completeModelUpload.userErrors.length) throw new Error(JSON.stringify(mv.completeModelUpload.userErrors));
-  const data = await upload(server, org.ownerKey, 'DATASET', 'data.csv', tinyCsv());
-  const ds = await ok(server, org.ownerKey, `mutation($input: CompleteDatasetUploadInput!) { completeDatasetUpload(input: $input) {
-    dataset { id } userErrors { code message } } }`, { input: { uploadId: data.uploadId, projectId: project.id, name: 'csv' } });
+  const datasetId = await seedCsvDataset(server, org.ownerKey, project.id);
+  return { projectId: project.id, modelVersionId: mv.completeModelUpload.modelVersion.id, datasetId };
+}
+
+/** The tiny CSV uploaded as dataset 'csv' of the project; its id. */
+export async function seedCsvDataset(server: ApiServer, key: string, projectId: string): Promise<string> {
+  const data = await upload(server, key, 'DATASET', 'data.csv', tinyCsv());
+  const ds = await ok(server, key, `mutation($input: CompleteDatasetUploadInput!) { completeDatasetUpload(input: $input) {
+    dataset { id } userErrors { code message } } }`, { input: { uploadId: data.uploadId, projectId, name: 'csv' } });
   if (ds.completeDatasetUpload.userErrors.length) throw new Error(JSON.stringify(ds.completeDatasetUpload.userErrors));
-  return { projectId: project.id, modelVersionId: mv.completeModelUpload.modelVersion.id, datasetId: ds.completeDatasetUpload.dataset.id };
+  return ds.completeDatasetUpload.dataset.id;
 }
 
 export const START_RUN = `mutation($input: StartRunInput!) { startRun(input: $input) { run { id status targets autoTechniques } userErrors { code field message } } }`;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { zipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
-import { CREATE_PROJECT, START_RUN, ok, startHarness, tinyCsv, upload, type Harness } from './harness.ts';
+import { CREATE_PROJECT, START_RUN, ok, seedCsvDataset, startHarness, upload, type Harness } from './harness.ts';
 
 async function layersZip(build: () => tf.LayersModel): Promise<Uint8Array> {
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
@@ -47,10 +47,7 @@ describe('pre-flight at upload and NOT_EXPORTABLE at startRun', () => {
     h = await startHarness();
     key = h.a.ownerKey;
     projectId = (await ok(h.server, key, CREATE_PROJECT, { input: { name: 'preflight' } })).createProject.project.id;
-    const data = await upload(h.server, key, 'DATASET', 'data.csv', tinyCsv());
-    datasetId = (await ok(h.server, key, `mutation($input: CompleteDatasetUploadInput!) { completeDatasetUpload(input: $input) { dataset { id } userErrors { message } } }`, {
-      input: { uploadId: data.uploadId, projectId, name: 'csv' },
-    })).completeDatasetUpload.dataset.id;
+    datasetId = await seedCsvDataset(h.server, key, projectId);
   });
   after(async () => {
     await h?.close();

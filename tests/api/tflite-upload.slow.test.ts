@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { exportTflite } from '../../services/engine/export/index.ts';
-import { CREATE_PROJECT, START_RUN, ok, startHarness, tinyCsv, upload, type Harness } from './harness.ts';
+import { CREATE_PROJECT, START_RUN, ok, seedCsvDataset, startHarness, upload, type Harness } from './harness.ts';
 
 const COMPLETE_MODEL = `mutation($input: CompleteModelUploadInput!) { completeModelUpload(input: $input) {
   modelVersion { id format parameterCount signature { inputs { shape } outputs { shape } } preflight { exportable notes targets { target exportable } } }
@@ -38,10 +38,7 @@ describe('a .tflite model upload', () => {
     h = await startHarness();
     key = h.a.ownerKey;
     projectId = (await ok(h.server, key, CREATE_PROJECT, { input: { name: 'tflite' } })).createProject.project.id;
-    const data = await upload(h.server, key, 'DATASET', 'data.csv', tinyCsv());
-    datasetId = (await ok(h.server, key, `mutation($input: CompleteDatasetUploadInput!) { completeDatasetUpload(input: $input) { dataset { id } userErrors { message } } }`, {
-      input: { uploadId: data.uploadId, projectId, name: 'csv' },
-    })).completeDatasetUpload.dataset.id;
+    datasetId = await seedCsvDataset(h.server, key, projectId);
   });
   after(async () => {
     await h?.close();

@@ -2,37 +2,21 @@
 // dataset over HTTP, start a run, follow it over graphql-ws until it ends, then read the candidate
 // and download its .tflite through the signed URL.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../services/config.ts';
-import { bootstrapOrganization } from '../../services/tenancy/index.ts';
-import { createServer, type ApiServer } from '../../services/api/server.ts';
-import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
-import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
+import type { ApiServer } from '../../services/api/server.ts';
+import { startApiWithRunner, type ApiWithRunner } from '../helpers/api-with-runner.ts';
 import { CREATE_PROJECT, START_RUN, collect, ok, tinyCsv, tinyModelZip, upload, wsClient } from './harness.ts';
 
 describe('API + embedded runner', () => {
-  let dataDir: string;
-  let services: RunServices;
-  let runner: EmbeddedRunner;
+  let stack: ApiWithRunner;
   let server: ApiServer;
   let key: string;
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'condense-api-e2e-'));
-    const config = loadConfig({ CONDENSE_DATA_DIR: dataDir, NODE_ENV: 'test', CONDENSE_BACKEND: 'cpu', CONDENSE_SIGNING_SECRET: 'e'.repeat(40) });
-    services = await openRunServices(config, { sizes: { latencyRuns: 3, calibrationSamples: 20 } });
-    runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: () => undefined });
-    runner.run();
-    server = await createServer({ database: services.database, config, launcher: runner, blobs: services.blobs, port: 0, host: '127.0.0.1', log: () => undefined });
-    key = (await bootstrapOrganization(services.database.db, { name: 'E2E', slug: 'e2e', ownerEmail: 'e@e2e.test', ownerName: 'E' })).apiKey.secret;
+    stack = await startApiWithRunner({ tag: 'api-e2e', backend: 'cpu', sizes: { latencyRuns: 3, calibrationSamples: 20 }, org: { name: 'E2E', slug: 'e2e', ownerEmail: 'e@e2e.test', ownerName: 'E' } });
+    ({ server, key } = stack);
   });
   after(async () => {
-    await server?.close();
-    await runner?.stop();
-    await services?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('runs a compression end to end and serves the candidate', async () => {

@@ -6,45 +6,29 @@
 // TFLite (wasm) — and in Arm NN the projection whose front end hashes (Arm NN has no LSH_PROJECTION,
 // GATHER or CAST and refuses the other two files) — and get the accuracy and AUC the API reported.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../services/config.ts';
+import type { ApiServer } from '../../services/api/server.ts';
 import { initEngine } from '../../services/engine/backend/index.ts';
 import { openDataset } from '../../services/engine/data/index.ts';
 import { ClassificationAccumulator } from '../../services/engine/evaluate/index.ts';
 import { armNnUnavailableReason, loadTfliteModel, runArmNn } from '../../services/engine/runtime/index.ts';
 import { featurizeWithFrontEnd, frontEndInputShape, textFrontEndOfTflite } from '../../services/engine/text/index.ts';
-import { bootstrapOrganization } from '../../services/tenancy/index.ts';
-import { createServer, type ApiServer } from '../../services/api/server.ts';
-import { openRunServices, type RunServices } from '../../services/runs/run-services.ts';
-import { EmbeddedRunner } from '../../services/runs/embedded-runner.ts';
 import { mails, textModelZip } from '../helpers/text-fixtures.ts';
+import { startApiWithRunner, type ApiWithRunner } from '../helpers/api-with-runner.ts';
 import { CREATE_PROJECT, START_RUN, collect, ok, upload, wsClient } from './harness.ts';
 
 const EVAL = 80;
 
 describe('text end to end through the API', { timeout: 900_000 }, () => {
-  let dataDir: string;
-  let services: RunServices;
-  let runner: EmbeddedRunner;
+  let stack: ApiWithRunner;
   let server: ApiServer;
   let key: string;
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'condense-text-e2e-'));
-    const config = loadConfig({ CONDENSE_DATA_DIR: dataDir, NODE_ENV: 'test', CONDENSE_BACKEND: 'wasm', CONDENSE_SIGNING_SECRET: 't'.repeat(40) });
-    services = await openRunServices(config, { sizes: { latencyRuns: 2, calibrationSamples: 64, evalSamples: EVAL } });
-    runner = new EmbeddedRunner({ db: services.database.db, activities: services.activities, log: () => undefined });
-    runner.run();
-    server = await createServer({ database: services.database, config, launcher: runner, blobs: services.blobs, port: 0, host: '127.0.0.1', log: () => undefined });
-    key = (await bootstrapOrganization(services.database.db, { name: 'Text', slug: 'text', ownerEmail: 't@text.test', ownerName: 'T' })).apiKey.secret;
+    stack = await startApiWithRunner({ tag: 'text-e2e', backend: 'wasm', sizes: { latencyRuns: 2, calibrationSamples: 64, evalSamples: EVAL }, org: { name: 'Text', slug: 'text', ownerEmail: 't@text.test', ownerName: 'T' } });
+    ({ server, key } = stack);
   });
   after(async () => {
-    await server?.close();
-    await runner?.stop();
-    await services?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('uploads a text model + tokenizer + JSONL, runs, and the downloaded files score what the API reports', async () => {

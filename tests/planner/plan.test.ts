@@ -49,7 +49,7 @@ describe('planCandidates', () => {
 
   it('raw text data: only ProjectionNet students at three sizes, one shared call, in the smallest float-I/O format the target accepts', () => {
     const plans = plan({ dataset: text, targets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16'] });
-    const sizes = ['128x8-h32', '64x8-h16', '32x8-h16'];
+    const sizes = ['256x8-h4', '256x8-h0', '128x8-h8'];
     assert.deepEqual(plans.map((p) => [p.key, p.chain.map((s) => s.plugin), p.quantization, p.chain[0].config.quantization, p.chain[0].pick]), [
       ...sizes.map((s) => [`cpu-fp32:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),
       ...sizes.map((s) => [`cpu-int8:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),

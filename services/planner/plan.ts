@@ -159,10 +159,13 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
       const format: ExportQuantization = (['dynamic-int8', 'float16', 'float32'] as const).find((f) => target.acceptedQuantizations.includes(f)) ?? q;
       // One call trains every size (same config → same content address, run once per run).
       const sizes = PROJECTION_SIZES.map((s) => ({ ...s }));
+      // A .tflite runtime without LSH_PROJECTION (the GPU delegate) gets the form whose front end
+      // hashes: the file is dense layers only.
+      const hashing = target.format === 'tflite' && !target.ops.includes('LSH_PROJECTION') ? { hashing: 'front-end' } : {};
       for (const s of PROJECTION_SIZES) {
         const name = `project-${s.numHash}x${PROJECTION_BITS}-h${s.hiddenUnits}`;
         add('project', name, `project(${s.numHash}×${PROJECTION_BITS} bits, ${s.hiddenUnits} hidden)`, [{
-          plugin: projector.name, kind: 'projection', config: { ...config, numBits: PROJECTION_BITS, sizes, quantization: format },
+          plugin: projector.name, kind: 'projection', config: { ...config, numBits: PROJECTION_BITS, sizes, quantization: format, ...hashing },
           pick: `projection-${s.numHash}x${PROJECTION_BITS}-h${s.hiddenUnits}`,
         }], format);
       }

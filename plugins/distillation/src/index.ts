@@ -23,7 +23,7 @@ function describe(student: TrainedStudent): string {
 export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
-    version: '2.1.0',
+    version: '2.2.0',
     sdk: '^1.4.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
@@ -51,10 +51,13 @@ export default definePlugin<DistillationConfig>({
         const hint = student.hint
           ? ` FitNets hint: its layer ${student.hint.studentLayer} learned the teacher's ${student.hint.teacherLayer}${student.hint.regressor ? ' through a 1×1 regressor' : ''} (β ${config.hintWeight}).`
           : '';
+        const fallback = student.fallbackReason
+          ? ` In place of the teacher at width ×${(student.spec as { teacherWidth: number }).teacherWidth}: the teacher's architecture cannot be narrowed (${student.fallbackReason}).`
+          : '';
         candidates.push({
           name: student.name,
           model: student.model,
-          notes: `${describe(student)} for ${student.epochsTrained} epoch(s) at T=${student.temperature}, α=${student.alpha}${others > 0 ? `, jointly with ${others} other trial(s)` : ''}.${narrowed}${halving}${aug}${hint}`,
+          notes: `${describe(student)} for ${student.epochsTrained} epoch(s) at T=${student.temperature}, α=${student.alpha}${others > 0 ? `, jointly with ${others} other trial(s)` : ''}.${fallback}${narrowed}${halving}${aug}${hint}`,
           metrics: {
             params: student.params,
             ...(validation ? { validationAccuracy: validation.accuracy } : {}),

@@ -17,7 +17,7 @@
 // First, the per-step cost of each distillation student preset (the figures of the former
 // step-cost bench) next to what the plugin's cost model predicts for it.
 // Prints tables, then ONE JSON object as the last line.
-//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 8
+//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 12
 //            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 30  --cache bench/.cache
 //            --eval-samples 0 (all)  --skip-step-cost  --steps 8  --cifar <npz> (../shared/data/cifar10-subset.npz)
 //            --teacher-minutes N (stop a teacher's training after N minutes at an epoch's end, keep a
@@ -47,7 +47,7 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '2m' },
     target: { type: 'string', default: 'cpu-int8' },
     only: { type: 'string', default: 'mnist,fashion,cifar' },
-    'mnist-epochs': { type: 'string', default: '8' },
+    'mnist-epochs': { type: 'string', default: '12' },
     'fashion-epochs': { type: 'string', default: '4' },
     'fashion-train': { type: 'string', default: '20000' },
     'cifar-epochs': { type: 'string', default: '30' },

@@ -9,6 +9,7 @@ import { initEngine } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
 import { evaluateTflite } from '../engine/evaluate/index.ts';
 import { CondenseClient } from './client.ts';
+import { cpuSeconds } from './cpu.ts';
 import { DemoError } from './errors.ts';
 import {
   bestCandidate, candidateSummary, createAppKey, createOrganization, createProject, fetchChannelModel, followRun, publish, runCandidates, startRun, uploadDataset, uploadModel,
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
 
     step(6, `Compressing for ${TARGETS.join(', ')} with automatic technique selection (live over the runEvents subscription)`);
     const candidatePhase = performance.now();
+    const cpuAtStart = cpuSeconds();
     const runId = await startRun(client, { modelVersionId: model.id, datasetId: dataset.id, targets: TARGETS });
     const display = new RunProgressDisplay(process.stderr);
     try {
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
       display.stop();
     }
     const phaseWall = (performance.now() - candidatePhase) / 1000;
+    const cpuAtEnd = cpuSeconds();
     const run = await runCandidates(client, runId);
     if (run.status !== 'SUCCEEDED') throw new DemoError(`the run ended ${run.status}${run.message ? `: ${run.message}` : ''} (details in ${logFile})`);
     say('');
@@ -134,8 +137,9 @@ async function main(): Promise<void> {
     say(small
       ? `best candidate ≥ 10× smaller than the teacher's float32 file: ${small.key}, ${(small.metrics.accuracy! * 100).toFixed(2)}% at ${small.metrics.bytes!.toLocaleString('en')} bytes (${small.metrics.compressionRatio!.toFixed(1)}× smaller; teacher ${(teacher.testAccuracy * 100).toFixed(2)}%)`
       : 'no candidate is ≥ 10× smaller than the teacher\'s float32 file');
-    // CPU use needs the plugin workers too (child processes): measure it with /usr/bin/time -v.
-    say(`the run (start to finish, default budget): ${phaseWall.toFixed(0)} s wall`);
+    // CPU of this process and of the plugin processes that finished during the run.
+    const phaseCpu = cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd - cpuAtStart;
+    say(`the run (start to finish, default budget): ${phaseWall.toFixed(0)} s wall${phaseCpu === null ? '' : `, ${phaseCpu.toFixed(0)} s CPU (${Math.round((100 * phaseCpu) / phaseWall)}% of one core, plugin processes included)`}`);
 
     step(7, `Publishing the best cpu-int8 candidate to "${CHANNEL}" and downloading it as an app would`);
     const best = bestCandidate(run.candidates, 'cpu-int8');

@@ -56,7 +56,7 @@ export function shiftImages(x: Float32Array, size: number, side: number, random:
   return out;
 }
 
-/** Adam's peak learning rate; it decays to 0 along a half cosine over the run. */
+/** Adam's default peak learning rate; it decays to 0 along a half cosine over the run. */
 export const PEAK_LEARNING_RATE = 2e-3;
 
 /** Rows [from, to) of a batch of `size` that worker `rank` of `workers` trains on (near-equal slices). */
@@ -74,6 +74,7 @@ export interface TeacherJob {
   epochs: number;
   batchSize: number;
   seed: number;
+  peakLearningRate: number;
   /** SharedArrayBuffer: 2 banks × workers × parameters float32 gradient slots. */
   gradients: SharedArrayBuffer;
   /** SharedArrayBuffer: the barrier's [arrived, generation]. */
@@ -98,7 +99,7 @@ const WORKER = fileURLToPath(new URL('./teacher-worker.ts', import.meta.url));
  */
 export async function trainTeacher(
   data: { bytes: Uint8Array; filename: string },
-  options: { epochs: number; batchSize?: number; seed: number; workers?: number; onProgress?: (p: TrainingProgress) => void; signal?: AbortSignal },
+  options: { epochs: number; batchSize?: number; peakLearningRate?: number; seed: number; workers?: number; onProgress?: (p: TrainingProgress) => void; signal?: AbortSignal },
 ): Promise<TrainedTeacher> {
   options.signal?.throwIfAborted();
   const started = performance.now();
@@ -116,7 +117,8 @@ export async function trainTeacher(
   try {
     const results = await Promise.race([stopped, Promise.all(Array.from({ length: workers }, (_, rank) => new Promise<TeacherMessage & { type: 'done' }>((resolve, reject) => {
       const job: TeacherJob = {
-        rank, workers, bytes: data.bytes, filename: data.filename, epochs: options.epochs, batchSize: options.batchSize ?? 32, seed: options.seed, gradients, barrier,
+        rank, workers, bytes: data.bytes, filename: data.filename, epochs: options.epochs, batchSize: options.batchSize ?? 32, seed: options.seed,
+        peakLearningRate: options.peakLearningRate ?? PEAK_LEARNING_RATE, gradients, barrier,
       };
       // Plain node for the bundled worker (no tsx loader), its own copy of the engine.
       const thread = new Worker(entry, { workerData: job, execArgv: [] });

@@ -127,3 +127,12 @@ test('data-parallel teacher training: two threads learn what one does (their sli
   setTimeout(() => stop.abort(), 200);
   await assert.rejects(stopped, /stopped/);
 });
+
+test('the run\'s CPU figure counts finished child processes (the plugin processes) as well as this one', { skip: process.platform !== 'linux' }, async () => {
+  const { cpuSeconds } = await import('../../services/demo/cpu.ts');
+  const { spawnSync } = await import('node:child_process');
+  const before = cpuSeconds()!;
+  spawnSync(process.execPath, ['-e', 'const end = Date.now() + 400; while (Date.now() < end);']);
+  const after = cpuSeconds()!;
+  assert.ok(after - before >= 0.3, `a 0.4 s busy child added ${(after - before).toFixed(2)} s`);
+});

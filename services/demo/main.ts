@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     });
     teacherRun.catch(() => undefined); // awaited in step 4; a failure before then is reported there
     stack = await startDemoStack({ dataDir, sizes: SETTINGS.sizes, log });
+    const apiUp = performance.now();
     say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}; console at ${stack.server.url}/`);
 
     step(2, 'Creating an organization (operator token generated in-process), an API key and a project over GraphQL');
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits shifted by up to 2 pixels, data-parallel in ${workers} worker thread(s) since step 1 (this is the model Condense will compress)`);
     showProgress = true;
     const teacher = await teacherRun;
+    const teacherDone = performance.now();
     if (out.isTTY) out.write('\n');
     say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained in ${teacher.seconds.toFixed(0)} s (wall, from step 1)`);
 
@@ -175,7 +177,8 @@ async function main(): Promise<void> {
     say('');
     say(`report: ${reportPath}`);
     say(`model:  ${tflitePath}`);
-    say(`done in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
+    const at = (t: number) => `${((t - started) / 1000).toFixed(0)} s`;
+    say(`done in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s (API up at ${at(apiUp)}, teacher trained at ${at(teacherDone)}, run from ${at(candidatePhase)} to ${at(candidatePhase + phaseWall * 1000)})`);
     if (KEEP_SERVING) {
       // The newcomer's next step: open the run just made in the console (the key is this local demo org's).
       say('');

@@ -10,7 +10,7 @@ import { distillJointly, type TrainedStudent } from './joint.ts';
 function describe(student: TrainedStudent): string {
   switch (student.family) {
     case 'self': return `The model this step received (${student.params} parameters), distilled from the teacher`;
-    case 'teacher-derived': return `The teacher's architecture at width ×${(student.spec as { teacherWidth: number }).teacherWidth} (${student.params} parameters), freshly initialised and distilled`;
+    case 'teacher-derived': return `The teacher's architecture at width ×${(student.spec as { teacherWidth: number }).teacherWidth} (${student.params} parameters), ${student.inherited ? "starting from the teacher's channels of largest L1 norm (width pruning)," : 'freshly initialised'} and distilled`;
     case 'mobilenet': {
       const size = student.size!;
       const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
@@ -89,4 +89,5 @@ export {
   modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
 } from './cost.ts';
 export { narrowTeacher } from './teacher-derived.ts';
+export { inheritChannels } from './teacher-channels.ts';
 export { buildHint, hintLayerName, hintLoss, withFeature, type Hint } from './hints.ts';

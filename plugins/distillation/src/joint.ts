@@ -21,6 +21,7 @@ import { halvingRungs, halvingTrialEpochs, survivors } from './halving.ts';
 import { scheduledLearningRate, setLearningRate } from './schedule.ts';
 import { buildStudent, variablesOf, type StudentModels } from './students.ts';
 import { narrowTeacher } from './teacher-derived.ts';
+import { inheritChannels } from './teacher-channels.ts';
 import { buildHint, disposeHint, hintLayerName, hintLoss, withFeature, type Hint } from './hints.ts';
 
 /** What joint distillation needs from a plugin context (`model` only for the 'self' student). */
@@ -50,6 +51,8 @@ export interface TrainedStudent {
   hint?: { teacherLayer: string; studentLayer: string; regressor: boolean };
   /** A teacher-derived spec built as its generic `fallback`: why the teacher could not be narrowed. */
   fallbackReason?: string;
+  /** A teacher-derived student that started from the teacher's most important channels. */
+  inherited?: boolean;
 }
 
 export interface JointResult {
@@ -134,6 +137,8 @@ interface Trial {
   /** Layer-name prefix of a teacher-derived student ('' for 'self', whose layers keep the teacher's names). */
   prefix?: string;
   fallbackReason?: string;
+  /** A teacher-derived student that started from the teacher's channels. */
+  inherited?: boolean;
   hint?: Hint;
   hintLayers?: { teacherLayer: string; studentLayer: string };
 }
@@ -170,7 +175,11 @@ async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: Stu
             ctx.log.warn(`${name}: the teacher cannot be narrowed to width ${spec.teacherWidth} (${narrowed.message}); training the generic student ${studentName(spec.fallback!)} in its place`);
             base = { name, spec, size: built.size, family: built.family, model: built.model, lossModel: built.logits, fromLogits: true, owned: true, fallbackReason: narrowed.message };
           } else {
-            base = { name, spec, family: 'teacher-derived', model: narrowed, lossModel: narrowed, fromLogits: outputsLogits(narrowed), owned: true, prefix: `${layerName}_` };
+            const notInherited = spec.init === 'fresh' ? 'init: fresh' : inheritChannels(ctx.tf, teacher, narrowed, `${layerName}_`);
+            if (notInherited && spec.init !== 'fresh') ctx.log.warn(`${name}: starts from random weights: ${notInherited}`);
+            base = {
+              name, spec, family: 'teacher-derived', model: narrowed, lossModel: narrowed, fromLogits: outputsLogits(narrowed), owned: true, prefix: `${layerName}_`, inherited: notInherited === null,
+            };
           }
         } else {
           const limit = typeof spec === 'object' && spec.maxParamsFraction ? Math.floor(teacher.countParams() * spec.maxParamsFraction) : maxParams;
@@ -391,6 +400,7 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
         rungAccuracies: t.rungAccuracies,
         ...(t.hint && t.hintLayers ? { hint: { ...t.hintLayers, regressor: t.hint.regressor !== undefined } } : {}),
         ...(t.fallbackReason ? { fallbackReason: t.fallbackReason } : {}),
+        ...(t.inherited !== undefined ? { inherited: t.inherited } : {}),
       })),
       loopSeconds,
       epochsCompleted: result.epochsCompleted,

@@ -17,8 +17,11 @@
 //   wall_seconds                   the whole bench, teacher training included (0 s of it when cached)
 // Targets (issue #14): int8_drop ≤ 0.005; best_half_int8_bytes_acc_drop ≤ 0.01; wall ≤ 25 min.
 // Prints the candidate table, then ONE JSON object as the last line.
-//   options: --epochs 5 (teacher)  --budget 2m (the run's training budget)  --cache bench/.cache
+//   options: --epochs 10 (teacher)  --budget 2m (the run's training budget)  --cache bench/.cache
 //            --eval-samples 0 (all 2,000)  --cifar <npz>
+//            --teacher-minutes N: stop the teacher's training at the first epoch end past N minutes,
+//              keep a checkpoint in the cache and print {"teacher_incomplete":true,…}; the next
+//              invocation continues it (so a long teacher trains over several bench-lock turns)
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../services/engine/backend/index.ts';
@@ -28,11 +31,12 @@ import { benchClock, budgetOption, intOption } from './lib/options.ts';
 
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '5' },
+    epochs: { type: 'string', default: '10' },
     budget: { type: 'string', default: '2m' },
     cache: { type: 'string', default: 'bench/.cache' },
     'eval-samples': { type: 'string', default: '0' },
     cifar: { type: 'string' },
+    'teacher-minutes': { type: 'string' },
   },
 });
 const { elapsed, log } = benchClock();
@@ -51,8 +55,15 @@ try {
   process.exit(1);
 }
 await initEngine();
-const teacher = await teacherFor('cifar', upload, resnet8, int('epochs'), true, String(args.cache), log);
+const teacherMinutes = args['teacher-minutes'] === undefined ? undefined : Number(args['teacher-minutes']);
+const trained = await teacherFor('cifar', upload, resnet8, int('epochs'), true, String(args.cache), log, teacherMinutes === undefined ? undefined : teacherMinutes * 60);
 loads.push(loadavg()[0]);
+if ('partial' in trained) {
+  // Training stopped at --teacher-minutes: the next invocation continues it (bench-lock turns).
+  console.log(JSON.stringify({ teacher_incomplete: true, teacher_epochs_done: trained.partial.epochsDone, teacher_epochs: int('epochs'), teacher_train_seconds: Math.round(trained.partial.trainSeconds), checkpoint: trained.file, wall_seconds: Math.round(elapsed()) }));
+  process.exit(0);
+}
+const teacher = trained;
 
 const evalSamples = int('eval-samples');
 const stack = await openRunnerStack({ sizes: evalSamples > 0 ? { evalSamples } : {}, log: (line) => log(`  ${line}`) });
@@ -90,6 +101,7 @@ try {
     candidates: run.candidates.length,
     teacher_epochs: int('epochs'),
     teacher_train_seconds: teacher.trainSeconds === null ? null : Math.round(teacher.trainSeconds),
+    teacher_cached_train_seconds: teacher.cachedTrainSeconds === undefined ? null : Math.round(teacher.cachedTrainSeconds),
     teacher_cached_at: teacher.cachedAt,
     run_seconds: Math.round(run.seconds),
     budget_seconds: budgetSeconds,

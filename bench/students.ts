@@ -17,9 +17,11 @@
 // First, the per-step cost of each distillation student preset (the figures of the former
 // step-cost bench) next to what the plugin's cost model predicts for it.
 // Prints tables, then ONE JSON object as the last line.
-//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 8
-//            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 30  --cache bench/.cache
+//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 12
+//            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 10  --cache bench/.cache
 //            --eval-samples 0 (all)  --skip-step-cost  --steps 8  --cifar <npz> (../shared/data/cifar10-subset.npz)
+//            --teacher-minutes N (stop a teacher's training after N minutes at an epoch's end, keep a
+//            checkpoint, continue it next time: bench:cifar says more)
 import { existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -45,15 +47,16 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '2m' },
     target: { type: 'string', default: 'cpu-int8' },
     only: { type: 'string', default: 'mnist,fashion,cifar' },
-    'mnist-epochs': { type: 'string', default: '8' },
+    'mnist-epochs': { type: 'string', default: '12' },
     'fashion-epochs': { type: 'string', default: '4' },
     'fashion-train': { type: 'string', default: '20000' },
-    'cifar-epochs': { type: 'string', default: '30' },
+    'cifar-epochs': { type: 'string', default: '10' },
     cache: { type: 'string', default: 'bench/.cache' },
     'eval-samples': { type: 'string', default: '0' },
     'skip-step-cost': { type: 'boolean', default: false },
     steps: { type: 'string', default: '8' },
     cifar: { type: 'string' },
+    'teacher-minutes': { type: 'string' },
   },
 });
 const { elapsed, log } = benchClock();
@@ -190,7 +193,7 @@ function fashionTeacher(): tf.LayersModel {
 
 /** The teacher for `name`, from the cache when this exact one was trained before (bench/lib/cifar.ts). */
 const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean) =>
-  cachedTeacher(name, upload, build, epochs, flip, String(args.cache), log);
+  cachedTeacher(name, upload, build, epochs, flip, String(args.cache), log, args['teacher-minutes'] === undefined ? undefined : Number(args['teacher-minutes']) * 60);
 
 // ---------------------------------------------------------------------------------------------
 // 4. One run per dataset, as `condense compress --budget` runs it.
@@ -229,6 +232,8 @@ async function dataset(name: string, upload: () => Promise<Upload>, build: () =>
   const file = await upload();
   const teacher = await teacherFor(name, file, build, epochs, flip);
   loads.push(load());
+  // --teacher-minutes ran out: the checkpoint continues in the next invocation.
+  if ('partial' in teacher) return { teacher_incomplete: true, teacher_epochs_done: teacher.partial.epochsDone, teacher_epochs: epochs, teacher_train_seconds: Math.round(teacher.partial.trainSeconds) };
   log(`${name}: compressing for ${args.target} with a ${budgetSeconds} s budget (load ${load().toFixed(1)})`);
   const { baseline, candidates, seconds } = await compress(name, file, teacher.zip);
   loads.push(load());
@@ -256,6 +261,7 @@ async function dataset(name: string, upload: () => Promise<Upload>, build: () =>
     candidates: candidates.length,
     run_seconds: Math.round(seconds),
     teacher_train_seconds: teacher.trainSeconds === null ? null : Math.round(teacher.trainSeconds),
+    teacher_cached_train_seconds: teacher.cachedTrainSeconds === undefined ? null : Math.round(teacher.cachedTrainSeconds),
   };
   if (name === 'mnist') {
     const kb16 = best(16 * 1024);

@@ -3,13 +3,14 @@
 // plugin's seeded augmentation, cosine-decayed Adam) and the on-disk teacher cache keyed by
 // what the teacher depends on (dataset bytes, epochs, the builder's source).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fineTune, type PluginContext } from '@condense/plugin-sdk';
 import { augmentImages, batchRandom } from '@condense/plugin-distillation';
 import { tf } from '../../services/engine/backend/index.ts';
 import { openDataset, type Dataset } from '../../services/engine/data/index.ts';
 import { exportTfjsLayersZip } from '../../services/engine/export/export-tfjs.ts';
+import { importModel } from '../../services/engine/import/index.ts';
 import { evaluateSplit } from '../../services/engine/train/index.ts';
 import { createTrainingHelpers } from '../../services/plugins/worker/training.ts';
 
@@ -47,35 +48,65 @@ export function resnet8(): tf.LayersModel {
   return tf.model({ inputs: input, outputs: out, name: 'resnet8' });
 }
 
-/** Trains `model` on the dataset's train split with seeded crops (and flips), cosine-decayed Adam. */
-export async function trainTeacher(model: tf.LayersModel, data: Dataset, epochs: number, flip: boolean, log: (line: string) => void): Promise<void> {
+/** Where a teacher's training stands: epochs done and seconds spent so far (over every process). */
+export interface TeacherProgress { epochsDone: number; trainSeconds: number }
+
+/**
+ * Trains `model` on the dataset's train split with seeded crops (and flips), Adam with a cosine
+ * learning rate over all `epochs`, one epoch at a time from `from.epochsDone`, so training can stop
+ * at an epoch's end and continue in another process (the Adam moments start afresh there). After
+ * each epoch `onEpoch` gets the progress and the test accuracy; training stops early (returning the
+ * progress) once another epoch would end past `maxSeconds` of this call.
+ */
+export async function trainTeacher(
+  model: tf.LayersModel, data: Dataset, epochs: number, flip: boolean, log: (line: string) => void,
+  opts: { from?: TeacherProgress; maxSeconds?: number; onEpoch?: (p: TeacherProgress, testAcc: number) => Promise<void> } = {},
+): Promise<TeacherProgress> {
   const signal = new AbortController().signal;
   const pd = data as unknown as PluginContext['data'];
   const train = createTrainingHelpers({ data: pd, signal, progress: () => undefined });
   const shape = data.info.inputShape;
   const base = 0.002;
+  const batchSize = 64;
+  const stepsPerEpoch = Math.ceil(data.info.splits.train / batchSize);
+  const totalSteps = epochs * stepsPerEpoch;
   const optimizer = tf.train.adam(base);
+  const progress: TeacherProgress = { ...(opts.from ?? { epochsDone: 0, trainSeconds: 0 }) };
+  const t0 = performance.now();
   let lastReport = performance.now();
   try {
-    await fineTune({ tf, train }, model, {
-      epochs, batchSize: 64, seed: 1, optimizer,
-      onProgress: (p) => {
-        if (performance.now() - lastReport > 60_000 || p.epochEnd) {
-          lastReport = performance.now();
-          log(`  teacher epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${p.samplesPerSecond.toFixed(0)} samples/s`);
-        }
-      },
-      beforeStep: ({ globalStep, totalSteps }) => {
-        (optimizer as unknown as { learningRate: number }).learningRate = 0.5 * base * (1 + Math.cos((Math.PI * globalStep) / totalSteps));
-      },
-      forward: (xs, step) => {
-        const a = augmentImages(step.batch.x!, step.batch.size, shape, { cropPadding: Math.floor(shape[0] / 8), flip, mixup: 0 }, batchRandom(1, step.globalStep));
-        return model.apply(tf.tensor(a.x, xs.shape as number[]), { training: true }) as tf.Tensor;
-      },
-    });
+    while (progress.epochsDone < epochs) {
+      const epoch = progress.epochsDone;
+      const e0 = performance.now();
+      await fineTune({ tf, train }, model, {
+        epochs: 1, batchSize, seed: 1 + epoch * 7919, optimizer,
+        onProgress: (p) => {
+          if (performance.now() - lastReport > 60_000) {
+            lastReport = performance.now();
+            log(`  teacher epoch ${epoch + 1}/${epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${p.samplesPerSecond.toFixed(0)} samples/s`);
+          }
+        },
+        beforeStep: ({ step }) => {
+          (optimizer as unknown as { learningRate: number }).learningRate = 0.5 * base * (1 + Math.cos((Math.PI * (epoch * stepsPerEpoch + step)) / totalSteps));
+        },
+        forward: (xs, step) => {
+          const a = augmentImages(step.batch.x!, step.batch.size, shape, { cropPadding: Math.floor(shape[0] / 8), flip, mixup: 0 }, batchRandom(1, epoch * stepsPerEpoch + step.step));
+          return model.apply(tf.tensor(a.x, xs.shape as number[]), { training: true }) as tf.Tensor;
+        },
+      });
+      const epochSeconds = (performance.now() - e0) / 1000;
+      progress.epochsDone = epoch + 1;
+      progress.trainSeconds += epochSeconds;
+      const acc = (await evaluateSplit(model, data, { split: 'test', fromLogits: false })).accuracy;
+      log(`  teacher epoch ${epoch + 1}/${epochs}: ${epochSeconds.toFixed(0)} s (${(data.info.splits.train / epochSeconds).toFixed(0)} samples/s), test accuracy ${(acc * 100).toFixed(2)}%`);
+      await opts.onEpoch?.(progress, acc);
+      const spent = (performance.now() - t0) / 1000;
+      if (opts.maxSeconds !== undefined && progress.epochsDone < epochs && spent + epochSeconds > opts.maxSeconds) break;
+    }
   } finally {
     optimizer.dispose();
   }
+  return progress;
 }
 
 export interface CachedTeacher {
@@ -86,32 +117,68 @@ export interface CachedTeacher {
   trainSeconds: number | null;
   /** When the cached file was written (ISO), for a teacher read from the cache. */
   cachedAt: string | null;
+  /** Seconds its training took, for a teacher read from the cache (when recorded). */
+  cachedTrainSeconds?: number;
 }
 
-/** The teacher for `name`, trained now or read from `cacheDir` when this exact one was trained before. */
-export async function teacherFor(name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean, cacheDir: string, log: (line: string) => void): Promise<CachedTeacher> {
+/**
+ * The teacher for `name`, trained now or read from `cacheDir` when this exact one was trained
+ * before. With `maxTrainSeconds`, training stops at the first epoch end past that many seconds and
+ * leaves `<file>.partial.zip` (+ `.json`: epochs done, seconds spent) that the next call continues
+ * from; the result is then `{ partial }` and no teacher — so a long teacher trains in several
+ * bench-lock turns.
+ */
+export async function teacherFor(
+  name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean, cacheDir: string, log: (line: string) => void,
+  maxTrainSeconds?: number,
+): Promise<CachedTeacher | { partial: TeacherProgress; file: string }> {
   const key = createHash('sha256').update(name).update(upload.bytes).update(String(epochs)).update(build.toString()).digest('hex').slice(0, 16);
   const file = join(cacheDir, `${name}-teacher-${key}.zip`);
   if (existsSync(file)) {
     const cachedAt = statSync(file).mtime.toISOString();
-    log(`${name}: teacher from cache ${file} (trained and cached ${cachedAt}; delete it to retrain)`);
-    return { zip: new Uint8Array(readFileSync(file)), file, trainSeconds: null, cachedAt };
+    const meta = existsSync(`${file}.json`) ? JSON.parse(readFileSync(`${file}.json`, 'utf8')) as TeacherProgress : null;
+    log(`${name}: teacher from cache ${file} (trained and cached ${cachedAt}${meta ? ` in ${meta.trainSeconds.toFixed(0)} s` : ''}; delete it to retrain)`);
+    return { zip: new Uint8Array(readFileSync(file)), file, trainSeconds: null, cachedAt, ...(meta ? { cachedTrainSeconds: meta.trainSeconds } : {}) };
   }
+  const partialZip = `${file}.partial.zip`;
+  const partialMeta = `${file}.partial.json`;
   const data = await openDataset(upload, { seed: 1 });
+  let model: tf.LayersModel | undefined;
   try {
-    const model = build();
-    log(`${name}: training the teacher (${model.countParams()} parameters) for ${epochs} epoch(s) on ${data.info.splits.train} images`);
-    const t0 = performance.now();
-    await trainTeacher(model, data, epochs, flip, log);
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const acc = (await evaluateSplit(model, data, { split: 'test', fromLogits: false })).accuracy;
-    log(`${name}: teacher trained in ${trainSeconds.toFixed(0)} s, test accuracy ${(acc * 100).toFixed(2)}% (tfjs); cached as ${file}`);
-    const zip = await exportTfjsLayersZip(model);
-    model.dispose();
+    let from: TeacherProgress | undefined;
+    if (existsSync(partialZip) && existsSync(partialMeta)) {
+      from = JSON.parse(readFileSync(partialMeta, 'utf8')) as TeacherProgress;
+      model = (await importModel({ filename: `${name}-teacher.zip`, bytes: new Uint8Array(readFileSync(partialZip)) })).model!;
+      log(`${name}: continuing the teacher from ${partialZip} (${from.epochsDone}/${epochs} epochs, ${from.trainSeconds.toFixed(0)} s so far)`);
+    } else {
+      model = build();
+      log(`${name}: training the teacher (${model.countParams()} parameters) for ${epochs} epoch(s) on ${data.info.splits.train} images`);
+    }
     mkdirSync(cacheDir, { recursive: true });
+    const trained = model;
+    const progress = await trainTeacher(trained, data, epochs, flip, log, {
+      ...(from ? { from } : {}),
+      ...(maxTrainSeconds !== undefined ? { maxSeconds: maxTrainSeconds } : {}),
+      onEpoch: async (p) => {
+        if (p.epochsDone >= epochs) return;
+        writeFileSync(partialZip, await exportTfjsLayersZip(trained));
+        writeFileSync(partialMeta, JSON.stringify(p));
+      },
+    });
+    if (progress.epochsDone < epochs) {
+      log(`${name}: teacher at ${progress.epochsDone}/${epochs} epochs after ${progress.trainSeconds.toFixed(0)} s, saved as ${partialZip}; run again to continue`);
+      return { partial: progress, file: partialZip };
+    }
+    const acc = (await evaluateSplit(trained, data, { split: 'test', fromLogits: false })).accuracy;
+    log(`${name}: teacher trained in ${progress.trainSeconds.toFixed(0)} s, test accuracy ${(acc * 100).toFixed(2)}% (tfjs); cached as ${file}`);
+    const zip = await exportTfjsLayersZip(trained);
     writeFileSync(file, zip);
-    return { zip, file, trainSeconds, cachedAt: null };
+    writeFileSync(`${file}.json`, JSON.stringify(progress));
+    rmSync(partialZip, { force: true });
+    rmSync(partialMeta, { force: true });
+    return { zip, file, trainSeconds: progress.trainSeconds, cachedAt: null };
   } finally {
+    model?.dispose();
     await data.close();
   }
 }

@@ -38,15 +38,15 @@ export class RequestTransaction {
   }
 
   /**
-   * Waits for fields still using the transaction, then commits it. The request only read, so the
-   * COMMIT cannot change its answer: the response does not wait for it (the connection goes back
-   * to the pool when it is done).
+   * Waits for fields still using the transaction, then ends it. The request only read, so the
+   * COMMIT cannot change its answer: the response does not wait for it, and it leaves with the
+   * connection's next statements (OpenTenantTransaction.endRead).
    */
   async end(): Promise<void> {
     this.ended = true;
     if (!this.opened) return;
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     const tx = await this.opened.catch(() => null);
-    void tx?.end(true).catch(() => undefined);
+    void tx?.endRead().catch(() => undefined);
   }
 }

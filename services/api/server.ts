@@ -1,6 +1,6 @@
 // The Condense API server: Apollo Server 5 on express 5 (/graphql), graphql-ws on the same port
 // and path, and the plain-HTTP byte routes beside it (uploads, downloads, the app endpoint).
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -27,6 +27,7 @@ import type { BlobStoreLike, DatasetInspector, ModelInspector, PluginCatalog } f
 import { checkOperationScopes } from './scopes.ts';
 import { graphQLError, maskError } from './errors.ts';
 import { appCors } from './http/app-cors.ts';
+import { graphqlRoute, isDirectGraphQL } from './http/graphql-route.ts';
 import { appModelHandler } from './http/app-model.ts';
 import { appTelemetryRoute } from './http/app-telemetry.ts';
 import { CONSOLE_DIST, consoleRouter } from './http/console.ts';
@@ -150,7 +151,9 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
   const wsDocuments = new DocumentCache(schema, rules, limits.maxTokens);
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createHttpServer(app);
+  // POST /graphql with JSON (nearly all traffic) goes straight to Apollo; the rest through express.
+  // (directGraphQL is defined below, once Apollo has started; no request arrives before listen().)
+  const httpServer = createHttpServer((req, res) => (isDirectGraphQL(req) ? directGraphQL(req, res) : app(req, res)));
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxBodyBytes });
   const wsCleanup = useServer<Record<string, unknown>, { auth?: AuthInfo; authorization?: string; session?: string }>(
     {
@@ -280,22 +283,19 @@ export async function createServer(options: CreateServerOptions): Promise<ApiSer
       httpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     });
   };
-  // First in the stack: GraphQL is most of the traffic, and every layer before it is a path match per request.
-  app.use(
-    '/graphql',
-    express.json({ limit: limits.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        if (isOperatorBearer(config.adminToken, req.headers.authorization)) return { ...createContext(services, null), operator: true };
-        const session = req.headers.authorization === undefined ? readCookie(req.headers.cookie, SESSION_COOKIE) : undefined;
-        const auth = session
-          ? await authenticateSession(services, { token: session, csrf: req.headers[CSRF_HEADER] })
-          : await authenticate(database.db, req.headers.authorization, services.authCache);
-        rateLimit(auth, req.socket.remoteAddress);
-        return createContext(services, auth);
-      },
-    }),
-  );
+  const graphqlContext = async (req: IncomingMessage): Promise<ApiContext> => {
+    if (isOperatorBearer(config.adminToken, req.headers.authorization)) return { ...createContext(services, null), operator: true };
+    const session = req.headers.authorization === undefined ? readCookie(req.headers.cookie, SESSION_COOKIE) : undefined;
+    const auth = session
+      ? await authenticateSession(services, { token: session, csrf: req.headers[CSRF_HEADER] })
+      : await authenticate(database.db, req.headers.authorization, services.authCache);
+    rateLimit(auth, req.socket.remoteAddress);
+    return createContext(services, auth);
+  };
+  const directGraphQL = graphqlRoute({ apollo, context: graphqlContext, maxBodyBytes: limits.maxBodyBytes, log });
+  // GET and anything not plain JSON: Apollo's express integration. First in the stack: every layer
+  // before it would be a path match per request.
+  app.use('/graphql', express.json({ limit: limits.maxBodyBytes }), expressMiddleware(apollo, { context: ({ req }) => graphqlContext(req) }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });

@@ -7,7 +7,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { CoalescingPgliteConnection } from './pglite-connection.ts';
-import { PipelineSkippedError, StatementPipeline, serialiseValues, type PipelinedResult, type PipelinedStatement } from './pipeline.ts';
+import { PipelineSkippedError, PreparedStatements, StatementPipeline, serialiseValues, type PipelinedResult, type PipelinedStatement } from './pipeline.ts';
 import { DEFAULT_DB_POOL_SIZE } from '../config.ts';
 import type { DB } from './types/index.ts';
 
@@ -16,9 +16,24 @@ export interface StatementCounter {
   count: number;
   /** Messages that each wait for the server's answer: a statement alone, or a pipeline of several. */
   roundTrips: number;
+  /** Read transactions' COMMITs waiting to leave with their connection's next statements (DEFERRED_COMMIT). */
+  deferredCommits: number;
 }
 
 type Pending = { statements: PipelinedStatement[]; scheduled: boolean };
+
+/**
+ * Ends a transaction that only read without a round trip of its own: the client answers at once
+ * and the COMMIT leaves with the next statements sent on the connection (the next transaction's
+ * BEGIN pipeline), or alone after DEFERRED_COMMIT_MS if the connection stays idle. COMMIT cannot
+ * change what was read, and it is first in the next pipeline, so nothing of the next transaction
+ * runs before it (its tenant settings start afresh). Only for transactions whose statements have
+ * all been answered; otherwise it is an ordinary COMMIT.
+ */
+export const DEFERRED_COMMIT = 'COMMIT /* deferred */';
+/** Longest a finished read transaction waits for the connection's next statements. */
+export const DEFERRED_COMMIT_MS = 5;
+const ignore = (): void => undefined;
 
 /**
  * A pg.Client class that counts every statement into `counter` and pipelines transactions:
@@ -33,6 +48,11 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
     private pending: Pending | null = null;
     /** BEGIN itself failed: nothing may run on this connection until the transaction is ended. */
     private beginFailed: unknown;
+    /** Statement texts this connection has parsed under a name (pipeline.ts). */
+    private readonly prepared = new PreparedStatements();
+    /** A read transaction's COMMIT waiting to leave with the next statements (DEFERRED_COMMIT). */
+    private deferred: PipelinedStatement | null = null;
+    private deferredTimer: NodeJS.Timeout | undefined;
 
     constructor(config?: pg.ClientConfig) {
       super({ ...config, ...extra() } as pg.ClientConfig);
@@ -43,12 +63,13 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
       const plain = typeof text === 'string' && callback === undefined && (values === undefined || Array.isArray(values));
       if (plain) {
         const statement = text.trim();
+        if (statement === DEFERRED_COMMIT) return this.deferCommit() as never;
         const ends = /^(commit|rollback)$/i.test(statement);
         if (this.pending && (ends || !(statement.includes(';') && (values === undefined || values.length === 0)))) {
           return this.enqueue(statement, values as unknown[] | undefined, ends) as never;
         }
         if (!this.pending && /^begin$/i.test(statement)) {
-          this.pending = { statements: [], scheduled: false };
+          this.pending = { statements: this.takeDeferred(), scheduled: false };
           this.beginFailed = undefined;
           const begun = this.enqueue(statement, [], false);
           begun.catch((error: unknown) => (this.beginFailed = error));
@@ -59,6 +80,30 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
       counter.count++;
       counter.roundTrips++;
       return (super.query as (...a: unknown[]) => never)(...args);
+    }
+
+    /** DEFERRED_COMMIT: answered now, sent with the connection's next statements (or alone, soon). */
+    private deferCommit(): Promise<PipelinedResult> {
+      const pending = this.pending;
+      if (!pending || pending.statements.length > 0 || this.beginFailed !== undefined) return this.query('COMMIT') as unknown as Promise<PipelinedResult>;
+      this.pending = null;
+      counter.count++;
+      // Its outcome reaches no one: it cannot change what was read, and if it fails the next
+      // pipeline's statements fail with it (PipelineSkippedError).
+      this.deferred = { text: 'COMMIT', values: [], resolve: ignore, reject: ignore };
+      counter.deferredCommits++;
+      this.deferredTimer = setTimeout(() => this.send({ statements: this.takeDeferred(), scheduled: false }), DEFERRED_COMMIT_MS);
+      return Promise.resolve({ command: 'COMMIT', rowCount: null, rows: [], fields: [] });
+    }
+
+    /** The deferred COMMIT, if any, as the start of the next pipeline. */
+    private takeDeferred(): PipelinedStatement[] {
+      if (!this.deferred) return [];
+      clearTimeout(this.deferredTimer);
+      counter.deferredCommits--;
+      const commit = this.deferred;
+      this.deferred = null;
+      return [commit];
     }
 
     private enqueue(text: string, values: unknown[] | undefined, ends: boolean): Promise<PipelinedResult> {
@@ -83,6 +128,7 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
 
     /** Sends what is waiting now (keeps the transaction's later statements pipelining). */
     private flush(): void {
+      if (this.deferred) this.send({ statements: this.takeDeferred(), scheduled: false });
       if (!this.pending || this.pending.statements.length === 0) return;
       const pending = this.pending;
       this.pending = { statements: [], scheduled: false };
@@ -94,7 +140,7 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
       const statements = pending.statements.splice(0);
       if (statements.length === 0) return;
       counter.roundTrips++;
-      const pipeline = new StatementPipeline(statements, (this as unknown as { _types: unknown })._types);
+      const pipeline = new StatementPipeline(statements, (this as unknown as { _types: unknown })._types, this.prepared);
       (super.query as (q: unknown) => Promise<unknown> | undefined)(pipeline);
     }
   } as unknown as typeof pg.Client;
@@ -102,7 +148,7 @@ function countingClient(base: typeof pg.Client, counter: StatementCounter, extra
 
 /** Kysely over a real PostgreSQL server. */
 export function postgresKysely(connectionString: string, maxConnections = DEFAULT_DB_POOL_SIZE): { db: Kysely<DB>; pool: pg.Pool; statements: StatementCounter } {
-  const statements: StatementCounter = { count: 0, roundTrips: 0 };
+  const statements: StatementCounter = { count: 0, roundTrips: 0, deferredCommits: 0 };
   const pool = new pg.Pool({ connectionString, max: maxConnections, Client: countingClient(pg.Client, statements) });
   // An idle client dropped by the server must not crash the process.
   pool.on('error', () => undefined);
@@ -115,7 +161,7 @@ export function postgresKysely(connectionString: string, maxConnections = DEFAUL
  * Each client gets a fresh adapter connection so a client the pool replaces starts clean.
  */
 export function pgliteKysely(pglite: PGlite): { db: Kysely<DB>; pool: pg.Pool; statements: StatementCounter } {
-  const statements: StatementCounter = { count: 0, roundTrips: 0 };
+  const statements: StatementCounter = { count: 0, roundTrips: 0, deferredCommits: 0 };
   // A connection of our own per client: whole exchanges per call into PGlite (pglite-connection.ts).
   const Client = countingClient(pg.Client, statements, () => ({ ...createPgConfig(pglite), connection: new CoalescingPgliteConnection({ pglite }) }) as unknown as pg.ClientConfig);
   const pool = new pg.Pool({ Client, max: 1, idleTimeoutMillis: 0 });

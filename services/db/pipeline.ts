@@ -38,6 +38,7 @@ export interface PipelinedResult {
 interface PgConnection {
   stream: { cork?: () => void; uncork?: () => void };
   parse(query: { text: string; name?: string; types?: unknown[] }): void;
+  close(msg: { type: 'S' | 'P'; name?: string }): void;
   bind(config: { portal?: string; statement?: string; values?: unknown[] }): void;
   describe(msg: { type: 'P' | 'S'; name?: string }): void;
   execute(config: { portal?: string; rows?: number }): void;
@@ -64,30 +65,111 @@ export function serialiseValues(values: readonly unknown[] | undefined): unknown
   return (values ?? []).map((value) => prepareValue(value));
 }
 
+/** How a statement of a pipeline is sent: bound to a statement the connection already parsed, or parsed first (named or not). */
+interface Plan {
+  name: string;
+  parse: boolean;
+}
+
+/**
+ * The named prepared statements of one connection. A statement text is parsed once under a name
+ * and from then on only bound and executed: PostgreSQL skips parsing and rewriting, and after a
+ * few executions plans it once (a generic plan) unless custom plans are cheaper. Request code sends
+ * the same few texts over and over (kysely compiles values to parameters), so this is most of the
+ * database's work per statement on a real server, and even more on PGlite, whose parser and
+ * planner run on the API thread. At most `capacity` names per connection; texts beyond them are
+ * sent unnamed, as before. A name is trusted only once its statement has run; a statement that
+ * failed may or may not have been parsed, so its name is closed (Close is harmless on a name the
+ * server does not know) and the text gets a new one next time.
+ */
+export class PreparedStatements {
+  private readonly names = new Map<string, string>();
+  private toClose: string[] = [];
+  private allocated = 0;
+  private sequence = 0;
+
+  constructor(private readonly capacity = 500) {}
+
+  /** How to send `text` on this connection now. */
+  plan(text: string): Plan | null {
+    const name = this.names.get(text);
+    if (name !== undefined) return { name, parse: false };
+    if (this.allocated >= this.capacity) return null;
+    this.allocated++;
+    return { name: `condense_${++this.sequence}`, parse: true };
+  }
+
+  /** The statement ran: its name is parsed on the server. */
+  confirm(text: string, plan: Plan): void {
+    if (plan.parse) this.names.set(text, plan.name);
+  }
+
+  /** The statement failed: its name may exist on the server; close it before the next pipeline. */
+  discard(plan: Plan): void {
+    if (plan.parse) this.toClose.push(plan.name);
+  }
+
+  /** The statement was not run (an earlier one failed): its name was never parsed. */
+  unused(plan: Plan): void {
+    if (plan.parse) this.allocated--;
+  }
+
+  /**
+   * Forget every name (closing them): after PostgreSQL refused a cached plan whose result type a
+   * schema change altered ("cached plan must not change result type", e.g. a column added under a
+   * running server), every text is parsed afresh.
+   */
+  reset(): void {
+    this.toClose.push(...this.names.values());
+    this.names.clear();
+  }
+
+  /** Names to close before this pipeline's statements. */
+  takeClosing(): string[] {
+    const names = this.toClose;
+    this.toClose = [];
+    this.allocated -= names.length;
+    return names;
+  }
+}
+
+/** PostgreSQL's answer when a prepared statement's result columns changed under it (feature_not_supported). */
+const isStalePlan = (error: unknown): boolean =>
+  (error as { code?: string })?.code === '0A000' && /cached plan must not change result type/.test(String((error as Error)?.message));
+
 export class StatementPipeline {
   private index = 0;
   private result: PgResult;
   private readonly results: PgResult[] = [];
   private rowError: unknown;
+  private plans: (Plan | null)[] = [];
 
   constructor(
     private readonly statements: PipelinedStatement[],
     /** The client's type parsers (pg.Client's `_types`). */
     private readonly types: unknown,
+    /** The connection's named statements; without it every statement is parsed unnamed. */
+    private readonly prepared?: PreparedStatements,
   ) {
     this.result = new Result(undefined, types);
   }
 
-  /** Called by pg.Client when it is this pipeline's turn: everything goes out in one write. */
+  /**
+   * Called by pg.Client when it is this pipeline's turn (the connection's previous pipeline has
+   * been answered, so the prepared names are settled): everything goes out in one write.
+   */
   submit(connection: PgConnection): null {
     connection.stream.cork?.();
     try {
-      for (const statement of this.statements) {
-        connection.parse({ text: statement.text });
-        connection.bind({ values: statement.values });
+      if (this.prepared) for (const name of this.prepared.takeClosing()) connection.close({ type: 'S', name });
+      this.plans = this.statements.map((statement) => this.prepared?.plan(statement.text) ?? null);
+      this.statements.forEach((statement, i) => {
+        const plan = this.plans[i];
+        if (!plan || plan.parse) connection.parse({ text: statement.text, name: plan?.name });
+        connection.bind({ statement: plan?.name, values: statement.values });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
-      }
+      });
       connection.sync();
     } finally {
       connection.stream.uncork?.();
@@ -138,6 +220,16 @@ export class StatementPipeline {
   }
 
   private settle(error: unknown): void {
+    const prepared = this.prepared;
+    if (prepared) {
+      this.plans.forEach((plan, i) => {
+        if (!plan) return;
+        if (i < this.index) prepared.confirm(this.statements[i]!.text, plan);
+        else if (i === this.index && error !== undefined) prepared.discard(plan);
+        else prepared.unused(plan);
+      });
+      if (isStalePlan(error)) prepared.reset();
+    }
     this.statements.forEach((statement, i) => {
       if (i < this.index) {
         const result = this.results[i];

@@ -13,24 +13,32 @@ export const DEFAULT_BUDGET_SECONDS = 45;
 export const MIN_BUDGET_SECONDS = 5;
 export const MAX_BUDGET_SECONDS = 7 * 24 * 3600;
 
-/** A distillation student as the plugin's config takes it (see plugins/distillation config.ts). */
-export type StudentChoice =
-  | { width: number; depth: number; resolution?: number; group: string; maxParamsFraction: number }
-  | { teacherWidth: number; group: string };
+/** A generic (MobileNet-style / MLP) student as the plugin's config takes it. */
+export interface GenericStudent { width: number; depth: number; resolution?: number; group: string; maxParamsFraction: number }
+/** A distillation student as the plugin's config takes it (see plugins/distillation config.ts):
+ * generic, or teacher-derived with the generic student it falls back to when the teacher's
+ * architecture cannot be narrowed. */
+export type StudentChoice = GenericStudent | { teacherWidth: number; group: string; fallback: GenericStudent };
 
-/** A search group: the trials competing for one size tier (a fraction of the teacher's parameters). */
+/** A search group: the trials competing for one size tier (a fraction of the teacher's size). */
 export interface SizeTier {
   name: string;
-  /** At most this fraction of the teacher's parameters. */
+  /** Generic students: at most this fraction of the teacher's parameters. */
   fraction: number;
-  /** The teacher's architecture at this width has about `fraction` of its parameters (width²). */
+  /** The teacher's architecture at this width has an int8 file of at most `fraction` of the teacher's. */
   teacherWidth: number;
 }
 
+// Teacher widths: parameters fall a little slower than width² (the first convolution's inputs and
+// the classifier's outputs do not narrow) and every tensor costs file bytes besides its weights,
+// so √fraction overshoots. Measured int8 files of the narrowed bench teachers (2026-12-06, int8
+// export; ResNet-8 93,040 B, MNIST CNN 231,584 B): width 0.65 → 45,824 / 101,888 B (≤ ½; 0.7 gave
+// 50,832 B, over half of ResNet-8's), 0.4 → 23,072 / 41,792 B (≤ ¼), 0.2 → 11,792 / 13,760 B
+// (1/16 of the MNIST CNN's; ResNet-8's fixed per-tensor bytes keep it at 1/8).
 export const SIZE_TIERS: readonly SizeTier[] = [
-  { name: 'half', fraction: 0.5, teacherWidth: 0.7 },
-  { name: 'quarter', fraction: 0.25, teacherWidth: 0.5 },
-  { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.25 },
+  { name: 'half', fraction: 0.5, teacherWidth: 0.65 },
+  { name: 'quarter', fraction: 0.25, teacherWidth: 0.4 },
+  { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.2 },
 ];
 
 export interface BudgetAllocation {
@@ -94,15 +102,17 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   const pruneDistillShare = sparsities.length === 0 ? 0 : s < 240 ? 0.45 : 0.3;
   const distillShare = sparsities.length === 0 ? 0.75 : s < 240 ? 0.3 : 0.45;
   const trialsPerTier = !input.image ? 1 : s >= 600 ? 4 : s >= 240 ? 2 : 1;
+  // The teacher-derived student comes first in every tier, so that it is the one trial a short
+  // budget trains: the teacher at reduced width learns far faster than a generic net from scratch
+  // (bench/distill-hints.ts on the demo's MNIST teacher: 88–95 % after 2 epochs, where the
+  // MobileNet-style students of a 45 s demo run got 19–71 %). Its fallback — the tier's next
+  // generic variant not otherwise trained — takes its place when the teacher cannot be narrowed.
   const students: StudentChoice[] = [];
   for (const tier of SIZE_TIERS) {
-    const variants: StudentChoice[] = [
-      { width: 1, depth: 1, resolution: 1, group: tier.name, maxParamsFraction: tier.fraction },
-      { teacherWidth: tier.teacherWidth, group: tier.name },
-      { width: 1, depth: 0.5, resolution: 1, group: tier.name, maxParamsFraction: tier.fraction },
-      { width: 1, depth: 1, resolution: 0.5, group: tier.name, maxParamsFraction: tier.fraction },
-    ];
-    students.push(...variants.slice(0, trialsPerTier));
+    const generic = (depth: number, resolution: number): GenericStudent => ({ width: 1, depth, resolution, group: tier.name, maxParamsFraction: tier.fraction });
+    const variants = [generic(1, 1), generic(0.5, 1), generic(1, 0.5), generic(0.5, 0.5)];
+    const others = variants.slice(0, trialsPerTier - 1);
+    students.push({ teacherWidth: tier.teacherWidth, group: tier.name, fallback: variants[trialsPerTier - 1] }, ...others);
   }
   const grid = input.image && s >= 1200 ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
   notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);

@@ -2,14 +2,17 @@
 // transaction sends without waiting share one round trip and keep their order and results; a
 // failing statement rejects with its own error, the later ones of its pipeline are not run, and
 // the whole transaction rolls back; the tenant settings hold for the first statement (RLS);
-// multi-statement text still works inside a transaction. On PGlite, and on PostgreSQL 15 with
-// DATABASE_URL.
+// multi-statement text still works inside a transaction; a read transaction's COMMIT leaves with
+// its connection's next pipeline (or alone when the connection stays idle), and the next
+// transaction is a new one with its own tenant; statement texts are parsed once per connection
+// (named prepared statements), also after failures and schema changes. On PGlite, and on PostgreSQL 15 with DATABASE_URL.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { PipelineSkippedError } from '../../services/db/pipeline.ts';
-import { withTenant } from '../../services/db/tenant.ts';
+import { postgresKysely } from '../../services/db/dialect.ts';
+import { openTenantTransaction, withSystem, withTenant, withTenantRead } from '../../services/db/tenant.ts';
 import { bootstrapOrganization } from '../../services/tenancy/index.ts';
 import { createTestDatabase, type Database } from '../helpers/database.ts';
 
@@ -109,5 +112,124 @@ describe('pipelined transactions', () => {
     const { value, roundTrips } = await counted(() => sql<{ one: number }>`select 1 as one`.execute(database.db));
     assert.deepEqual(value.rows, [{ one: 1 }]);
     assert.equal(roundTrips, 1);
+  });
+
+  /** A pool of one connection over the test database, so consecutive transactions share it. */
+  const onePool = () =>
+    database.kind === 'postgres' ? postgresKysely(database.connectionString!, 1) : { db: database.db, statements: database.statements, pool: null };
+
+  it('a read transaction\'s COMMIT leaves with the next transaction on its connection, which runs as a new transaction of its own org', async () => {
+    const one = onePool();
+    try {
+      const start = { ...one.statements };
+      const a = await openTenantTransaction(one.db, orgA);
+      const seenByA = await sql<{ xid: string; org: string; n: number }>`select txid_current()::text as xid, current_setting('app.org_id') as org, (select count(*) from projects)::int as n`.execute(a.trx);
+      // B waits for the only connection; it gets it the moment A is released.
+      const b = withTenant(one.db, orgB, (trx) =>
+        Promise.all([
+          sql<{ xid: string; org: string }>`select txid_current()::text as xid, current_setting('app.org_id') as org`.execute(trx),
+          trx.selectFrom('projects').select('name').execute(),
+        ]),
+      );
+      await a.endRead();
+      assert.equal(one.statements.deferredCommits, 1, 'A\'s COMMIT waits for the connection\'s next statements');
+      const [seenByB, projectsOfB] = await b;
+      assert.equal(one.statements.deferredCommits, 0);
+      assert.equal(seenByA.rows[0]!.org, orgA);
+      assert.equal(seenByB.rows[0]!.org, orgB);
+      assert.notEqual(seenByB.rows[0]!.xid, seenByA.rows[0]!.xid, 'B runs in a transaction of its own');
+      assert.deepEqual(projectsOfB.map((r) => r.name), ['b-only']);
+      // A: [BEGIN, settings, select]; B: [A's COMMIT, BEGIN, settings, 2 selects], [COMMIT].
+      assert.equal(one.statements.count - start.count, 4 + 5);
+      assert.equal(one.statements.roundTrips - start.roundTrips, 3);
+    } finally {
+      if (one.pool) await one.db.destroy();
+    }
+  });
+
+  it('the deferred COMMIT of a connection left idle goes out on its own, and a read that failed is rolled back by it', async () => {
+    const one = onePool();
+    try {
+      const start = { ...one.statements };
+      const rows = await withTenantRead(one.db, orgA, (trx) => trx.selectFrom('projects').select('name').execute());
+      assert.ok(rows.every((r) => r.name !== 'b-only'));
+      const failed = await openTenantTransaction(one.db, orgA);
+      await assert.rejects(sql`select 1 / 0`.execute(failed.trx), /division by zero/);
+      await failed.endRead();
+      const deadline = Date.now() + 10_000;
+      while (one.statements.deferredCommits > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+      assert.equal(one.statements.deferredCommits, 0);
+      // Read: [BEGIN, settings, select]; failed: [the read's COMMIT, BEGIN, settings, 1 / 0]; then,
+      // alone once the connection stayed idle, [COMMIT], which rolls the aborted transaction back.
+      assert.equal(one.statements.roundTrips - start.roundTrips, 3);
+      // The connection is usable and outside any transaction.
+      const after = await withTenant(one.db, orgB, (trx) => trx.selectFrom('projects').select('name').execute());
+      assert.deepEqual(after.map((r) => r.name), ['b-only']);
+      if (database.kind === 'postgres') {
+        const { rows: open } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(database.db);
+        assert.equal(open[0]!.n, 0, 'no connection is left idle in a transaction');
+      }
+    } finally {
+      if (one.pool) await one.db.destroy();
+    }
+  });
+
+  /** The connection's named statements with this text (pg_prepared_statements is per session). */
+  const preparedAs = (trx: Parameters<Parameters<typeof withSystem>[1]>[0], text: string) =>
+    sql<{ name: string }>`select name from pg_prepared_statements where statement = ${text}`.execute(trx).then((r) => r.rows.map((row) => row.name));
+
+  it('parses a statement text once per connection and then only binds it, with new values each time', async () => {
+    const one = onePool();
+    try {
+      const tag = sql.raw(randomBytes(4).toString('hex'));
+      const doubled = (n: number) => sql<{ doubled: number }>`select ${n}::int * 2 as doubled -- ${tag}`;
+      const text = doubled(0).compile(one.db).sql;
+      const results: number[] = [];
+      for (const n of [1, 2, 3]) results.push((await withTenant(one.db, orgA, (trx) => doubled(n).execute(trx))).rows[0]!.doubled);
+      assert.deepEqual(results, [2, 4, 6]);
+      const names = await withTenant(one.db, orgA, (trx) => preparedAs(trx, text));
+      assert.equal(names.length, 1, `one named statement for the text, got ${JSON.stringify(names)}`);
+      assert.match(names[0]!, /^condense_\d+$/);
+    } finally {
+      if (one.pool) await one.db.destroy();
+    }
+  });
+
+  it('a statement that failed is parsed again (its name closed), and runs the next time', async () => {
+    const one = onePool();
+    try {
+      const tag = sql.raw(randomBytes(4).toString('hex'));
+      const inverse = (n: number) => sql<{ q: number }>`select 12 / ${n}::int as q -- ${tag}`;
+      const text = inverse(1).compile(one.db).sql;
+      await assert.rejects(withTenant(one.db, orgA, (trx) => inverse(0).execute(trx)), /division by zero/);
+      assert.equal((await withTenant(one.db, orgA, (trx) => inverse(4).execute(trx))).rows[0]!.q, 3);
+      assert.equal((await withTenant(one.db, orgA, (trx) => inverse(6).execute(trx))).rows[0]!.q, 2);
+      const names = await withTenant(one.db, orgA, (trx) => preparedAs(trx, text));
+      assert.equal(names.length, 1, `the failed statement's name was closed, got ${JSON.stringify(names)}`);
+    } finally {
+      if (one.pool) await one.db.destroy();
+    }
+  });
+
+  it('after a schema change alters a prepared select\'s columns, it fails once and is parsed afresh', async () => {
+    const one = onePool();
+    const table = sql.table(`pipeline_stale_${randomBytes(4).toString('hex')}`);
+    try {
+      await withSystem(one.db, async (trx) => {
+        await sql`create table ${table} (a int)`.execute(trx);
+        await sql`insert into ${table} values (1)`.execute(trx);
+      });
+      const all = () => withSystem(one.db, (trx) => sql<Record<string, number | null>>`select * from ${table}`.execute(trx)).then((r) => r.rows);
+      assert.deepEqual(await all(), [{ a: 1 }]);
+      assert.deepEqual(await all(), [{ a: 1 }]);
+      await withSystem(one.db, (trx) => sql`alter table ${table} add column b int`.execute(trx));
+      // PostgreSQL refuses a named statement whose result columns changed; the connection then
+      // forgets its names, so the next run parses the text again and sees the new column.
+      await assert.rejects(all(), /cached plan must not change result type/);
+      assert.deepEqual(await all(), [{ a: 1, b: null }]);
+    } finally {
+      await withSystem(one.db, (trx) => sql`drop table if exists ${table}`.execute(trx)).catch(() => undefined);
+      if (one.pool) await one.db.destroy();
+    }
   });
 });

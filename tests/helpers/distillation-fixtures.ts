@@ -25,7 +25,7 @@ export function quadrants(n: number, seed = 1): Dataset {
 
 export type LocalContext = Pick<PluginContext, 'tf' | 'train' | 'data' | 'progress' | 'log' | 'signal'>;
 
-/** A plugin context over `data`; `logs` collects info lines and `progress` the progress updates. */
+/** A plugin context over `data`; `logs` collects info and warning lines and `progress` the progress updates. */
 export function localContext(data: Dataset, logs: string[] = [], progress: ProgressUpdate[] = []): LocalContext {
   const signal = new AbortController().signal;
   const quiet = () => undefined;
@@ -35,7 +35,7 @@ export function localContext(data: Dataset, logs: string[] = [], progress: Progr
     data: pd,
     train: createTrainingHelpers({ data: pd, signal, progress: quiet }),
     progress: (update) => progress.push(update),
-    log: { debug: quiet, info: (message) => logs.push(message), warn: quiet, error: quiet },
+    log: { debug: quiet, info: (message) => logs.push(message), warn: (message) => logs.push(message), error: quiet },
     signal,
   };
 }

@@ -50,19 +50,30 @@ describe('budget allocator', () => {
     assert.equal(large.distill.grid.length, 0);
     assert.equal(huge.distill.grid.length, 2);
     assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);
-    // Each tier is one search group, and every tier searches a teacher-derived student once it has two trials.
-    for (const tier of SIZE_TIERS) {
-      const members = medium.distill.students.filter((s) => s.group === tier.name);
-      assert.equal(members.length, 2);
-      assert.ok(members.some((s) => 'teacherWidth' in s));
+    // Each tier is one search group; its first trial — the only one under 240 s — is the teacher
+    // at the tier's width, falling back to a generic student of the tier that no other trial of
+    // the tier already is.
+    for (const a of [tiny, small, medium, large, huge]) {
+      for (const tier of SIZE_TIERS) {
+        const members = a.distill.students.filter((s) => s.group === tier.name);
+        const [first, ...rest] = members;
+        assert.ok('teacherWidth' in first, `${a.seconds} s, ${tier.name}: the teacher-derived student comes first`);
+        assert.equal(first.teacherWidth, tier.teacherWidth);
+        assert.equal(first.fallback.group, tier.name);
+        assert.equal(first.fallback.maxParamsFraction, tier.fraction);
+        assert.ok(rest.every((s) => !('teacherWidth' in s)));
+        assert.ok(!rest.some((s) => JSON.stringify(s) === JSON.stringify(first.fallback)), 'the fallback is not a trial of its own');
+      }
     }
+    for (const tier of SIZE_TIERS) assert.equal(medium.distill.students.filter((s) => s.group === tier.name).length, 2);
+    assert.deepEqual(small.distill.students.map((s) => ('teacherWidth' in s ? s.teacherWidth : null)), SIZE_TIERS.map((t) => t.teacherWidth), 'at the default budget every trial is teacher-derived');
     // Short budgets give the pruned teacher the larger share (students from scratch cannot reach
     // the teacher in seconds); longer ones give the search the larger share.
     assert.ok(small.pruneThenDistill[0]!.seconds > small.distill.seconds, 'at the default budget prune → distill gets more than the students from scratch');
     assert.ok(medium.distill.seconds > medium.pruneThenDistill.reduce((n, p) => n + p.seconds, 0), 'from 240 s the search gets more');
     // The shares never exceed the budget.
     for (const a of [tiny, small, medium, large, huge]) assert.ok(a.distill.seconds + a.pruneThenDistill.reduce((n, p) => n + p.seconds, 0) <= a.seconds);
-    // Vector data: one MLP per tier, no grid.
+    // Vector data: one trial per tier (the teacher narrowed, or an MLP), no grid.
     assert.equal(allocateBudget({ seconds: 900, image: false, canPruneThenDistill: false }).distill.students.length, SIZE_TIERS.length);
   });
 

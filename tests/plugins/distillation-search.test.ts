@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { ProgressUpdate } from '@condense/plugin-sdk';
 import {
-  augmentImages, batchRandom, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, narrowTeacher, recalibrateBatchNorm, survivors,
+  augmentImages, batchRandom, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, inheritChannels, narrowTeacher, recalibrateBatchNorm, survivors,
 } from '@condense/plugin-distillation';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
-import { fit } from '../../services/engine/train/index.ts';
+import { evaluateSplit, fit } from '../../services/engine/train/index.ts';
 import { localContext, quadrants } from '../helpers/distillation-fixtures.ts';
 
 describe('augmentation', () => {
@@ -92,6 +92,81 @@ describe('joint distillation search', () => {
     assert.deepEqual(await narrow.layers[0].getWeights()[0].data(), await again.layers[0].getWeights()[0].data(), 'seeded initial weights');
     narrow.dispose();
     again.dispose();
+  });
+
+  it("starts a teacher-derived student from the teacher's channels of largest L1 norm (Add inputs ranked together)", async () => {
+    // Before any training: the inherited student is the teacher structurally pruned, far above a
+    // fresh one; a tiny residual net checks that the inputs of an Add keep the same channels.
+    const evaluate = async (m: tf.LayersModel) => (await evaluateSplit(m, data, { split: 'train', fromLogits: false })).accuracy;
+    const inherited = await narrowTeacher(tf, teacher, 0.75, 'inh', 1);
+    assert.equal(inheritChannels(tf, teacher, inherited, 'inh_'), null);
+    const fresh = await narrowTeacher(tf, teacher, 0.75, 'fresh', 1);
+    const [t, i, f] = [await evaluate(teacher), await evaluate(inherited), await evaluate(fresh)];
+    assert.ok(i > f + 0.2 && i > t - 0.25, `teacher ${t}, inherited ${i}, fresh ${f}`);
+    // The kept filters are the teacher's largest: the first conv's L1 norms in the student are the top 12 of 16.
+    const l1 = (w: tf.Tensor) => Array.from(tf.sum(tf.abs(w), [0, 1, 2]).dataSync()).sort((a, b) => b - a);
+    assert.deepEqual(l1(inherited.layers[0].getWeights()[0]).map((v) => v.toFixed(4)), l1(teacher.layers[0].getWeights()[0]).slice(0, 12).map((v) => v.toFixed(4)));
+    inherited.dispose();
+    fresh.dispose();
+
+    const input = tf.input({ shape: [8, 8, 1] });
+    const c1 = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'c1', kernelInitializer: tf.initializers.heNormal({ seed: 7 }) }).apply(input) as tf.SymbolicTensor;
+    const b1 = tf.layers.batchNormalization({ name: 'b1' }).apply(c1) as tf.SymbolicTensor;
+    const c2 = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'c2', kernelInitializer: tf.initializers.heNormal({ seed: 8 }) }).apply(b1) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: 'sum' }).apply([b1, c2]) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(sum) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 4, activation: 'softmax', name: 'out' }).apply(pooled) as tf.SymbolicTensor;
+    const residual = tf.model({ inputs: input, outputs: out });
+    const narrow = await narrowTeacher(tf, residual, 0.5, 'r', 1);
+    try {
+      assert.equal(inheritChannels(tf, residual, narrow, 'r_'), null);
+      // Both Add inputs keep the same channels: c1's kept filters (found among the teacher's) and
+      // c2's kept output channels are the same indices, and c2 reads exactly c1's kept channels.
+      assert.equal(narrow.getLayer('r_out').getWeights()[0].shape[0], 4);
+      const columns = (k: tf.Tensor) => (tf.transpose(k.reshape([-1, k.shape.at(-1)!])).arraySync() as number[][]).map((c) => c.map((v) => v.toFixed(5)).join());
+      const t1 = columns(residual.getLayer('c1').getWeights()[0]);
+      const kept = columns(narrow.getLayer('r_c1').getWeights()[0]).map((c) => t1.indexOf(c));
+      assert.ok(kept.every((i) => i >= 0), `c1 filters come from the teacher: ${kept}`);
+      const t2 = residual.getLayer('c2').getWeights()[0];
+      const t2Kept = columns(tf.gather(t2, tf.tensor1d(kept, 'int32'), 2));
+      const kept2 = columns(narrow.getLayer('r_c2').getWeights()[0]).map((c) => t2Kept.indexOf(c));
+      assert.deepEqual(kept2, kept, 'c2 keeps the output channels c1 keeps (they meet in the Add)');
+    } finally {
+      narrow.dispose();
+      residual.dispose();
+    }
+  });
+
+  it('trains the generic fallback under the trial\'s name when the teacher cannot be narrowed, and fails without one', async () => {
+    // No hidden conv/dense layer: nothing for a width to apply to.
+    const linear = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 1] }), tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) })] });
+    const logs: string[] = [];
+    const options = { temperature: 4, alpha: 0.3, epochs: 1, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 64, seed: 0, halvingEta: 0, mixup: 0, recalibrationBatches: 0 };
+    try {
+      await assert.rejects(distillJointly(localContext(data, logs), linear, [{ teacherWidth: 0.5, group: 'g' }], options), /no hidden convolution or dense layer/);
+      const result = await distillJointly(localContext(data, logs), linear, [
+        { teacherWidth: 0.5, group: 'g', fallback: { width: 0.25, depth: 0.5, group: 'g', maxParamsFraction: 0.5 } },
+      ], options);
+      const [student] = result.students;
+      try {
+        assert.equal(student.name, 'student-g-teacher-w0.5', 'the planner picks the trial by this name');
+        assert.equal(student.family, 'mobilenet');
+        assert.equal(student.size?.depth, 0.5);
+        assert.match(student.fallbackReason ?? '', /no hidden convolution or dense layer/);
+        assert.ok(logs.some((l) => /cannot be narrowed to width 0.5 .* training the generic student student-g-w0.25-d0.5 in its place/.test(l)));
+      } finally {
+        student.model.dispose();
+      }
+      // A teacher that can be narrowed ignores the fallback.
+      const derived = await distillJointly(localContext(data), teacher, [
+        { teacherWidth: 0.5, group: 'g', fallback: { width: 0.25, depth: 0.5, group: 'g', maxParamsFraction: 0.5 } },
+      ], options);
+      assert.equal(derived.students[0].family, 'teacher-derived');
+      assert.equal(derived.students[0].fallbackReason, undefined);
+      derived.students[0].model.dispose();
+    } finally {
+      linear.dispose();
+    }
   });
 
   it('stops the weaker trials of a group early, keeps each as a candidate, and trains the group winner to the end', async () => {

@@ -23,6 +23,12 @@ export interface StudentSize {
 export interface TeacherDerivedSpec {
   teacherWidth: number;
   group?: string;
+  /** 'teacher' (default): start from the teacher's most important channels (teacher-channels.ts);
+   * 'fresh': seeded random weights. */
+  init?: 'teacher' | 'fresh';
+  /** A generic student trained under the same trial name when the teacher's architecture cannot
+   * be narrowed (no hidden conv/dense layer, or a graph that no longer builds at that width). */
+  fallback?: StudentSize;
 }
 
 export type StudentPreset = 'large' | 'medium' | 'small';
@@ -82,7 +88,7 @@ const teacherDerived = {
   type: 'object',
   additionalProperties: false,
   required: ['teacherWidth'],
-  properties: { teacherWidth: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, group },
+  properties: { teacherWidth: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, group, init: { enum: ['teacher', 'fresh'], default: 'teacher' }, fallback: size },
 };
 
 export const configSchema: JsonSchema = {
@@ -95,7 +101,7 @@ export const configSchema: JsonSchema = {
       maxItems: 16,
       items: { anyOf: [{ enum: ['large', 'medium', 'small', 'self'] }, size, teacherDerived] },
       default: ['large', 'medium', 'small'],
-      description: "Students to train jointly, one candidate each (per grid point), in this order: presets 'large' (width 1, depth 1), 'medium' (width 0.5, depth 0.5, resolution 0.5), 'small' (0.25, 0.5, 0.5), {width, depth, resolution?} multipliers of the base student (MobileNet-style for images, an MLP for vectors), {teacherWidth} (the teacher's own architecture at that width, freshly initialised) or 'self' (the model this step receives — e.g. the structurally pruned teacher — distilled from the teacher). Any object may name a search `group`.",
+      description: "Students to train jointly, one candidate each (per grid point), in this order: presets 'large' (width 1, depth 1), 'medium' (width 0.5, depth 0.5, resolution 0.5), 'small' (0.25, 0.5, 0.5), {width, depth, resolution?} multipliers of the base student (MobileNet-style for images, an MLP for vectors), {teacherWidth, init?, fallback?} (the teacher's own architecture at that width, starting from the teacher's channels of largest L1 norm — init 'teacher', the default — or from random weights — 'fresh'; when the teacher cannot be narrowed, the generic student `fallback` under the same name, or the step fails) or 'self' (the model this step receives — e.g. the structurally pruned teacher — distilled from the teacher). Any object may name a search `group`.",
     },
     temperature: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 4, description: 'Softening temperature T of teacher and student softmax in the soft-target term.' },
     alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Weight of the hard-label cross-entropy; the soft (teacher) term gets 1 − alpha and is scaled by T².' },

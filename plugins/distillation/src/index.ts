@@ -10,7 +10,7 @@ import { distillJointly, type TrainedStudent } from './joint.ts';
 function describe(student: TrainedStudent): string {
   switch (student.family) {
     case 'self': return `The model this step received (${student.params} parameters), distilled from the teacher`;
-    case 'teacher-derived': return `The teacher's architecture at width ×${(student.spec as { teacherWidth: number }).teacherWidth} (${student.params} parameters), freshly initialised and distilled`;
+    case 'teacher-derived': return `The teacher's architecture at width ×${(student.spec as { teacherWidth: number }).teacherWidth} (${student.params} parameters), ${student.inherited ? "starting from the teacher's channels of largest L1 norm (width pruning)," : 'freshly initialised'} and distilled`;
     case 'mobilenet': {
       const size = student.size!;
       const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
@@ -23,7 +23,7 @@ function describe(student: TrainedStudent): string {
 export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
-    version: '2.1.0',
+    version: '2.2.0',
     sdk: '^1.4.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
@@ -51,10 +51,13 @@ export default definePlugin<DistillationConfig>({
         const hint = student.hint
           ? ` FitNets hint: its layer ${student.hint.studentLayer} learned the teacher's ${student.hint.teacherLayer}${student.hint.regressor ? ' through a 1×1 regressor' : ''} (β ${config.hintWeight}).`
           : '';
+        const fallback = student.fallbackReason
+          ? ` In place of the teacher at width ×${(student.spec as { teacherWidth: number }).teacherWidth}: the teacher's architecture cannot be narrowed (${student.fallbackReason}).`
+          : '';
         candidates.push({
           name: student.name,
           model: student.model,
-          notes: `${describe(student)} for ${student.epochsTrained} epoch(s) at T=${student.temperature}, α=${student.alpha}${others > 0 ? `, jointly with ${others} other trial(s)` : ''}.${narrowed}${halving}${aug}${hint}`,
+          notes: `${describe(student)} for ${student.epochsTrained} epoch(s) at T=${student.temperature}, α=${student.alpha}${others > 0 ? `, jointly with ${others} other trial(s)` : ''}.${fallback}${narrowed}${halving}${aug}${hint}`,
           metrics: {
             params: student.params,
             ...(validation ? { validationAccuracy: validation.accuracy } : {}),
@@ -86,4 +89,5 @@ export {
   modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
 } from './cost.ts';
 export { narrowTeacher } from './teacher-derived.ts';
+export { inheritChannels } from './teacher-channels.ts';
 export { buildHint, hintLayerName, hintLoss, withFeature, type Hint } from './hints.ts';

@@ -21,6 +21,7 @@ import { halvingRungs, halvingTrialEpochs, survivors } from './halving.ts';
 import { scheduledLearningRate, setLearningRate } from './schedule.ts';
 import { buildStudent, variablesOf, type StudentModels } from './students.ts';
 import { narrowTeacher } from './teacher-derived.ts';
+import { inheritChannels } from './teacher-channels.ts';
 import { buildHint, disposeHint, hintLayerName, hintLoss, withFeature, type Hint } from './hints.ts';
 
 /** What joint distillation needs from a plugin context (`model` only for the 'self' student). */
@@ -48,6 +49,10 @@ export interface TrainedStudent {
   rungAccuracies: number[];
   /** The FitNets hint it learned from (teacher layer, student layer, whether through a regressor). */
   hint?: { teacherLayer: string; studentLayer: string; regressor: boolean };
+  /** A teacher-derived spec built as its generic `fallback`: why the teacher could not be narrowed. */
+  fallbackReason?: string;
+  /** A teacher-derived student that started from the teacher's most important channels. */
+  inherited?: boolean;
 }
 
 export interface JointResult {
@@ -131,6 +136,9 @@ interface Trial {
   owned: boolean;
   /** Layer-name prefix of a teacher-derived student ('' for 'self', whose layers keep the teacher's names). */
   prefix?: string;
+  fallbackReason?: string;
+  /** A teacher-derived student that started from the teacher's channels. */
+  inherited?: boolean;
   hint?: Hint;
   hintLayers?: { teacherLayer: string; studentLayer: string };
 }
@@ -155,8 +163,24 @@ async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: Stu
           if (grid.length > 1) throw new Error("the 'self' student trains the received model in place: it takes one grid point, not a grid");
           base = { name, spec, family: 'self', model: ctx.model, lossModel: ctx.model, fromLogits: outputsLogits(ctx.model), owned: false, prefix: '' };
         } else if (isTeacherDerived(spec)) {
-          const model = await narrowTeacher(ctx.tf, teacher, spec.teacherWidth, layerName, studentSeed);
-          base = { name, spec, family: 'teacher-derived', model, lossModel: model, fromLogits: outputsLogits(model), owned: true, prefix: `${layerName}_` };
+          const narrowed = await narrowTeacher(ctx.tf, teacher, spec.teacherWidth, layerName, studentSeed)
+            .catch((err: Error) => {
+              if (!spec.fallback) throw err;
+              return err;
+            });
+          if (narrowed instanceof Error) {
+            // The teacher's graph cannot follow a width change: the generic student of the same
+            // tier trains under this trial's name (the planner picks trials by name).
+            const built = buildGeneric(ctx, spec.fallback!, name, studentSeed, Math.floor(teacher.countParams() * (spec.fallback!.maxParamsFraction ?? 0.5)));
+            ctx.log.warn(`${name}: the teacher cannot be narrowed to width ${spec.teacherWidth} (${narrowed.message}); training the generic student ${studentName(spec.fallback!)} in its place`);
+            base = { name, spec, size: built.size, family: built.family, model: built.model, lossModel: built.logits, fromLogits: true, owned: true, fallbackReason: narrowed.message };
+          } else {
+            const notInherited = spec.init === 'fresh' ? 'init: fresh' : inheritChannels(ctx.tf, teacher, narrowed, `${layerName}_`);
+            if (notInherited && spec.init !== 'fresh') ctx.log.warn(`${name}: starts from random weights: ${notInherited}`);
+            base = {
+              name, spec, family: 'teacher-derived', model: narrowed, lossModel: narrowed, fromLogits: outputsLogits(narrowed), owned: true, prefix: `${layerName}_`, inherited: notInherited === null,
+            };
+          }
         } else {
           const limit = typeof spec === 'object' && spec.maxParamsFraction ? Math.floor(teacher.countParams() * spec.maxParamsFraction) : maxParams;
           const built = buildGeneric(ctx, spec, name, studentSeed, limit);
@@ -375,6 +399,8 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
         temperature: t.point.temperature, alpha: t.point.alpha, epochsTrained: t.epochsTrained, stoppedEarly: t.epochsTrained < result.epochsCompleted,
         rungAccuracies: t.rungAccuracies,
         ...(t.hint && t.hintLayers ? { hint: { ...t.hintLayers, regressor: t.hint.regressor !== undefined } } : {}),
+        ...(t.fallbackReason ? { fallbackReason: t.fallbackReason } : {}),
+        ...(t.inherited !== undefined ? { inherited: t.inherited } : {}),
       })),
       loopSeconds,
       epochsCompleted: result.epochsCompleted,

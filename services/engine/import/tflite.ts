@@ -293,8 +293,25 @@ function convert(b: ConfigBuilder, op: OperatorSpec): void {
       const x = b.input(op.inputs[0], op);
       const p = b.constant(op.inputs[1]);
       const v = p ? [...p.values] : [];
-      if (x.shape.length !== 3 || v.length !== 8 || v[0] || v[1] || v[6] || v[7]) throw new ModelImportError(`PAD '${outName}' pads other than the two spatial axes of an NHWC tensor (paddings [${v}])`);
-      b.add('ZeroPadding2D', outName, { padding: [[v[2], v[3]], [v[4], v[5]]], data_format: 'channels_last' }, [x.layer], outShape(), op.outputs[0]);
+      if (x.shape.length !== 3 || v.length !== 8 || v[0] || v[1]) throw new ModelImportError(`PAD '${outName}' pads other than the spatial and channel axes of an NHWC tensor (paddings [${v}])`);
+      const spatial = v[2] || v[3] || v[4] || v[5];
+      const channels = v[6] || v[7];
+      let layer = x.layer;
+      if (spatial) {
+        const shape = channels ? [x.shape[0] + v[2] + v[3], x.shape[1] + v[4] + v[5], x.shape[2]] : outShape();
+        layer = b.add('ZeroPadding2D', outName, { padding: [[v[2], v[3]], [v[4], v[5]]], data_format: 'channels_last' }, [layer], shape, channels ? null : op.outputs[0]);
+      }
+      if (channels) {
+        // Zero channels before/after (MediaPipe's BlazeFace widens residuals this way): no Keras layer
+        // pads the channel axis, but a frozen 1×1 convolution with an identity block does exactly that.
+        const inC = x.shape[2];
+        const outC = inC + v[6] + v[7];
+        const kernel = new Float32Array(inC * outC);
+        for (let c = 0; c < inC; c++) kernel[c * outC + c + v[6]] = 1;
+        b.add('Conv2D', `${outName}_channels`, { filters: outC, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: false, trainable: false },
+          [layer], outShape(), op.outputs[0], [{ values: kernel, shape: [1, 1, inC, outC] }]);
+      }
+      if (!spatial && !channels) b.produced.set(op.outputs[0], x);
       return;
     }
     case 'CONCATENATION': {

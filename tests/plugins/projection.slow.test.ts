@@ -136,7 +136,7 @@ describe('projection plugin through the plugin host', () => {
     assert.ok(candidate.metrics!.validationAccuracy! > 0.3, `validation accuracy ${candidate.metrics!.validationAccuracy}`);
     const model = await deserializeModel(candidate.model);
     const exported = await exportTflite(model, { quantization: 'float32' });
-    assert.deepEqual(exported.ops, ['RESHAPE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
+    assert.deepEqual(exported.ops, ['DEQUANTIZE', 'RESHAPE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
     const runtime = await loadTfliteModel(exported.bytes);
     try {
       for await (const b of data.batches('validation', 40, { limit: 40 })) {

@@ -4,7 +4,7 @@
 // no randomness, no Node imports — only calls through `host`. Changing the ORDER or NAMES of the
 // calls breaks replay of runs in flight: guard such a change with `host.patched('<id>')`.
 import type { ActivityInput, ActivityName, ActivityOutput } from './activity-contract.ts';
-import { runBounded, type BoundedTask } from './bounded.ts';
+import { criticalPathPriorities, runBounded, type BoundedTask } from './bounded.ts';
 import { stepGraph } from './step-graph.ts';
 import type {
   BaselineMetrics, CandidateOutcome, CompressedModel, HardwareClass, Plan, PlannedCandidate, RunFinalStatus, RunInput, RunResult,
@@ -25,6 +25,27 @@ export interface CallOptions {
 
 /** Patch id of the step-graph orchestration (runs recorded before it replay the sequential one). */
 export const PARALLEL_STEPS_PATCH = 'parallel-steps';
+/** Patch id of critical-path-first starts (runs recorded before it replay list-order starts). */
+export const CRITICAL_PATH_PATCH = 'critical-path';
+
+/**
+ * What a step is expected to cost, in rough seconds, from its config alone (the orchestration
+ * cannot look at models or data): a budgeted step says so (`budgetSeconds`), a step that trains
+ * by epochs costs EPOCH_COST per epoch, anything else (a post-training quantization check, an
+ * export) STEP_COST. Only the order these numbers give matters: which chains are long.
+ */
+export const EPOCH_COST = 10;
+export const STEP_COST = 2;
+/** Exporting, measuring and storing one candidate. */
+export const CANDIDATE_COST = 1;
+
+export function stepCost(config: Record<string, unknown>): number {
+  const budget = config.budgetSeconds;
+  if (typeof budget === 'number' && budget > 0) return budget;
+  const epochs = config.epochs;
+  if (typeof epochs === 'number' && epochs > 0) return epochs * EPOCH_COST;
+  return STEP_COST;
+}
 
 export interface OrchestrationHost {
   call<N extends ActivityName>(name: N, input: ActivityInput<N>, options: CallOptions): Promise<ActivityOutput<N>>;
@@ -80,7 +101,9 @@ export async function runCompression(host: OrchestrationHost, input: RunInput): 
 
     if (host.patched(PARALLEL_STEPS_PATCH)) {
       finishId = 'finishRun';
-      const outcomes = await runStepGraph(host, { ...ref, baseline, plan, options, maxParallel: input.maxParallel ?? 1, status, publish });
+      const outcomes = await runStepGraph(host, {
+        ...ref, baseline, plan, options, maxParallel: input.maxParallel ?? 1, ...(input.maxMeasuring ? { maxMeasuring: input.maxMeasuring } : {}), status, publish,
+      });
       stored.push(...outcomes);
       const allFailed = stored.length > 0 && stored.every((c) => !c.ok);
       return await finish(allFailed ? 'failed' : 'succeeded', allFailed ? 'every candidate failed' : undefined, 'finishRun');
@@ -130,6 +153,7 @@ interface GraphRun {
   plan: Plan;
   options: CallOptions;
   maxParallel: number;
+  maxMeasuring?: number;
   status: RunStatusSnapshot;
   publish: (patch: Partial<RunStatusSnapshot>) => void;
 }
@@ -234,6 +258,22 @@ async function runStepGraph(host: OrchestrationHost, run: GraphRun): Promise<Run
     },
   }));
 
-  await runBounded([...stepTasks, ...candidateTasks], run.maxParallel);
+  const tasks = [...stepTasks, ...candidateTasks];
+  const lanes: Record<string, number> = {};
+  if (host.patched(CRITICAL_PATH_PATCH)) {
+    // Longest remaining chain first (bounded.ts); runs recorded before this start in list order.
+    const costs = new Map<string, number>([
+      ...graph.steps.map((s) => [s.id, stepCost(s.config)] as const),
+      ...candidateTasks.map((t) => [t.id, CANDIDATE_COST] as const),
+    ]);
+    const priorities = criticalPathPriorities(tasks.map((t) => ({ id: t.id, after: t.after, cost: costs.get(t.id)! })));
+    for (const t of tasks) t.priority = priorities.get(t.id)!;
+    // Measuring beside training, where the launcher says it has room for it (RunInput.maxMeasuring).
+    if (run.maxMeasuring) {
+      lanes.measure = run.maxMeasuring;
+      for (const t of candidateTasks) t.lane = 'measure';
+    }
+  }
+  await runBounded(tasks, run.maxParallel, undefined, lanes);
   return run.plan.candidates.map((c) => stored.get(c.key)!);
 }

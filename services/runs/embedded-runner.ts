@@ -69,6 +69,8 @@ export class EmbeddedRunner implements RunLauncher {
       runId,
       hardwareClass: options.hardwareClass ?? this.options.hardwareClass ?? 'cpu',
       maxParallel: Math.max(1, this.options.workers ?? availableParallelism()),
+      // Exporting and measuring run on this process's own thread, beside the steps' processes.
+      maxMeasuring: 1,
     };
     await this.journal.enqueue(runId, COMPRESSION_WORKFLOW, input);
     this.wakeUp?.();

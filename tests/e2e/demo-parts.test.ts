@@ -87,3 +87,52 @@ test('the demo names the most accurate candidate at least 10× smaller than the 
   assert.equal(picked?.key, 'cpu-int8:prune-60-distill+int8');
   assert.equal(bestAtRatio([c('cpu-int8:quantize+int8', 0.98, 3.9)], 10), undefined);
 });
+
+test('the teacher\'s batch slices cover every row once, in near-equal parts', async () => {
+  const { shard } = await import('../../services/demo/teacher.ts');
+  for (const [size, workers] of [[64, 2], [52, 2], [7, 3], [1, 2]] as const) {
+    const parts = Array.from({ length: workers }, (_, r) => shard(size, r, workers));
+    assert.equal(parts[0]![0], 0);
+    assert.equal(parts.at(-1)![1], size);
+    parts.slice(1).forEach(([from], r) => assert.equal(from, parts[r]![1]));
+    const lengths = parts.map(([a, b]) => b - a);
+    assert.ok(Math.max(...lengths) - Math.min(...lengths) <= 1, `${size} over ${workers}: ${lengths}`);
+  }
+});
+
+test('data-parallel teacher training: two threads learn what one does (their slices\' gradients are summed)', async () => {
+  const { trainTeacher } = await import('../../services/demo/teacher.ts');
+  const npz = await mnistNpz({ samples: 1000, testFraction: 0.2, seed: 4 });
+  const one = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 1 });
+  const two = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 2 });
+  assert.equal(two.parameterCount, one.parameterCount);
+  assert.ok(one.testAccuracy > 0.5, `one thread: ${one.testAccuracy}`);
+  // Same batches, same shifts, same updates up to float rounding: the same weights (a worker that
+  // stepped on its own slice alone, or summed the wrong bank, would end far from them).
+  const { importModel } = await import('../../services/engine/import/index.ts');
+  const weights = async (zip: Uint8Array) => {
+    const { model } = await importModel({ filename: 'teacher.zip', bytes: zip });
+    const values = model!.getWeights().map((w) => w.dataSync() as Float32Array);
+    model!.dispose();
+    return values;
+  };
+  const [a, b] = [await weights(one.zip), await weights(two.zip)];
+  let worst = 0;
+  a.forEach((wa, i) => wa.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i]![j]!) / (Math.abs(v) + 1e-2)))));
+  assert.ok(worst < 0.02, `largest relative weight difference ${worst}`);
+  assert.ok(Math.abs(two.testAccuracy - one.testAccuracy) <= 0.01, `one thread ${one.testAccuracy}, two ${two.testAccuracy}`);
+  // A stop request ends the threads and the call.
+  const stop = new AbortController();
+  const stopped = trainTeacher(npz, { epochs: 5, seed: 4, workers: 2, signal: stop.signal });
+  setTimeout(() => stop.abort(), 200);
+  await assert.rejects(stopped, /stopped/);
+});
+
+test('the run\'s CPU figure counts finished child processes (the plugin processes) as well as this one', { skip: process.platform !== 'linux' }, async () => {
+  const { cpuSeconds } = await import('../../services/demo/cpu.ts');
+  const { spawnSync } = await import('node:child_process');
+  const before = cpuSeconds()!;
+  spawnSync(process.execPath, ['-e', 'const end = Date.now() + 400; while (Date.now() < end);']);
+  const after = cpuSeconds()!;
+  assert.ok(after - before >= 0.3, `a 0.4 s busy child added ${(after - before).toFixed(2)} s`);
+});

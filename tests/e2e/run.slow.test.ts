@@ -49,7 +49,7 @@ test('upload, compress for three targets, follow, publish, download and re-measu
 
   const data = await mnistNpz({ samples: 1200, testFraction: 0.2, seed: 3 });
   const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
-  const teacher = await trainTeacher(local, { epochs: 1, seed: 3 });
+  const teacher = await trainTeacher(data, { epochs: 1, seed: 3, workers: 2 });
   assert.ok(teacher.testAccuracy > 0.6, `teacher accuracy ${teacher.testAccuracy}`);
 
   const model = await uploadModel(client, projectId, 'teacher.zip', teacher.zip);

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestDatabase, type Database } from '../helpers/database.ts';
 import { EmbeddedRunner, type EmbeddedRunnerOptions } from '../../services/runs/embedded-runner.ts';
+import type { PlannedCandidate } from '../../workflows/types.ts';
 import { JournalHost } from '../../services/runs/journal-host.ts';
 import { runCompression } from '../../workflows/orchestration.ts';
 import { createHarnessActivities, type HarnessOptions } from './harness-activities.ts';
@@ -60,8 +61,9 @@ test('a run executes every activity once and records its result', async () => {
   assert.equal(starts(harness.log, 'runStep'), 2);
   assert.equal(starts(harness.log, 'finishRun:succeeded'), 1);
   const entries = await r.journal.entries(runId);
-  // validate, baseline, plan, the step-graph patch, 2 × (step, export, evaluate, store), finish
-  assert.equal(entries.length, 3 + 1 + 2 * 4 + 1);
+  // validate, baseline, plan, the step-graph and critical-path patches, 2 × (step, export, evaluate, store), finish
+  assert.equal(entries.length, 3 + 2 + 2 * 4 + 1);
+  assert.deepEqual(entries.filter((e) => e.kind === 'patch').map((e) => e.name), ['parallel-steps', 'critical-path']);
   assert.ok(entries.every((e) => e.status === 'completed'));
   assert.equal(r.status(runId)?.phase, 'done');
 });
@@ -183,6 +185,32 @@ function peakSteps(log: { activity: string; event: string }[]): number {
   }
   return peak;
 }
+
+test('ready steps start longest remaining chain first (critical path), not in plan order', async () => {
+  // Plan order: a quantization check, a pruning step, then prune → distill (the longest chain).
+  const link = (config: Record<string, unknown>) => ({ plugin: 'harness', config });
+  const plan: PlannedCandidate[] = [
+    { key: 'quantize', chain: [link({ modes: ['int8'] })], target: 'cpu-int8', quantization: 'int8' },
+    { key: 'prune', chain: [link({ targetSparsity: 0.5, epochs: 1 })], target: 'cpu-int8', quantization: 'int8' },
+    { key: 'prune-distill', chain: [link({ targetSparsity: 0.6, epochs: 1 }), link({ students: ['self'], budgetSeconds: 20 })], target: 'cpu-int8', quantization: 'int8' },
+  ];
+  const harness = createHarnessActivities({ plan, stepMs: 1 });
+  const r = runner(harness, { workers: 1 });
+  const runId = randomUUID();
+  r.run();
+  await r.start(ORG, runId);
+  const result = await r.waitFor(runId, 60_000);
+  await r.stop();
+  assert.equal(result.status, 'succeeded');
+  assert.deepEqual(result.candidates.map((c) => c.key), ['quantize', 'prune', 'prune-distill'], 'candidates come back in plan order');
+  const order = harness.log.filter((e) => e.activity === 'runStep' && e.event === 'start').map((e) => e.key);
+  // prune (10) → distill (20) → store (1) first; then pruning (10 + 1); the quantization check (2 + 1) last.
+  assert.deepEqual(order, ['prune-distill', 'prune-distill', 'prune', 'quantize']);
+  // Candidates are measured on the runner's own thread beside the one training step (maxMeasuring 1):
+  // the pruning candidate is exported while the quantization step still trains.
+  const at = (activity: string, key: string, event: string) => harness.log.findIndex((e) => e.activity === activity && e.key === key && e.event === event);
+  assert.ok(at('exportCandidate', 'prune', 'start') < at('runStep', 'quantize', 'end'), 'a candidate waited for every step');
+});
 
 test('ready steps run at once, up to the runner\'s workers; re-executing finds every named call whatever order they start in', async () => {
   for (const workers of [1, 2, 3]) {

@@ -17,6 +17,8 @@ export interface HarnessOptions {
   /** Candidate key → number of attempts that throw a retryable error before one succeeds. */
   flakyCandidates?: Record<string, number>;
   logFile?: string;
+  /** The plan instead of `candidates` one-step chains (plugin 'harness', any configs). */
+  plan?: PlannedCandidate[];
 }
 
 export interface HarnessLogEntry {
@@ -42,7 +44,7 @@ export function createHarnessActivities(options: HarnessOptions = {}) {
     record({ activity, attempt: ctx.attempt, event: 'end' });
     return out;
   };
-  const planned: PlannedCandidate[] = Array.from({ length: options.candidates ?? 2 }, (_, i) => ({
+  const planned: PlannedCandidate[] = options.plan ?? Array.from({ length: options.candidates ?? 2 }, (_, i) => ({
     key: `c${i}`,
     chain: [{ plugin: 'harness', config: { i } }],
     target: 'cpu-int8',

@@ -145,3 +145,52 @@ scenarios.push({
   script: graphScript,
   result: { status: 'succeeded', candidates: [{ key: A, candidateId: 'cand-A', ok: true }, { key: B, candidateId: 'cand-B', ok: true }, { key: C, candidateId: 'cand-C', ok: true }] },
 });
+
+// Critical-path starts (patch 'critical-path') at maxParallel 2. In plan order the steps are a
+// quantization check (s1), a pruning step (s2) and prune → distill (s3 → s4); the orchestration
+// starts the longest chain first (s3, then s2), gives the slot s2 frees to s1, the one s3 frees
+// to s4, and exports the candidates as their last steps finish.
+const pathCandidates: PlannedCandidate[] = [
+  { key: 'cpu-int8:quantize+int8', chain: [{ plugin: 'quantization', config: { modes: ['int8'] } }], target: 'cpu-int8', quantization: 'int8' },
+  { key: 'cpu-int8:prune-50+int8', chain: [{ plugin: 'pruning', config: { targetSparsity: 0.5, epochs: 1 } }], target: 'cpu-int8', quantization: 'int8' },
+  {
+    key: 'cpu-int8:prune-60-distill+int8',
+    chain: [{ plugin: 'pruning', config: { targetSparsity: 0.6, epochs: 1 } }, { plugin: 'distillation', config: { students: ['self'], budgetSeconds: 20 } }],
+    target: 'cpu-int8', quantization: 'int8',
+  },
+];
+const [Q, P, PD] = pathCandidates.map((c) => c.key) as [string, string, string];
+const stepOut = (name: string, i: number) => ({ key: `${'f'.repeat(63)}${i}`, source: 'ran', outputs: [{ name, modelSha256: sha('a', i) }] });
+const pathScript: ScriptLine[] = [
+  act('validate', 'validateInputs', validated), { complete: 'validate' },
+  act('baseline', 'evaluateBaseline', baseline), { complete: 'baseline' },
+  act('plan', 'planCandidates', { candidates: pathCandidates }), { complete: 'plan' },
+  { patch: 'parallel-steps' },
+  { patch: 'critical-path' },
+  act('s3', 'runStep', stepOut('pruned-structured-60', 3)),
+  act('s2', 'runStep', stepOut('pruned-structured-50', 2)),
+  { complete: 's2' }, act('s1', 'runStep', stepOut('quantized-int8', 1)),
+  { complete: 's3' }, act('s4', 'runStep', stepOut('student-self', 4)),
+  { complete: 's1' }, act('exportQ', 'exportCandidate', exportedAs(1)),
+  { complete: 'exportQ' }, act('evaluateQ', 'evaluateCandidate', evaluated(0.91)),
+  { complete: 's4' }, act('exportP', 'exportCandidate', exportedAs(2)),
+  { complete: 'evaluateQ' }, act('storeQ', 'storeCandidate', { candidateId: 'cand-Q' }),
+  { complete: 'storeQ' }, act('exportPD', 'exportCandidate', exportedAs(3)),
+  { complete: 'exportP' }, act('evaluateP', 'evaluateCandidate', evaluated(0.9)),
+  { complete: 'exportPD' }, act('evaluatePD', 'evaluateCandidate', evaluated(0.89)),
+  { complete: 'evaluatePD' }, act('storePD', 'storeCandidate', { candidateId: 'cand-PD' }),
+  { complete: 'evaluateP' }, act('storeP', 'storeCandidate', { candidateId: 'cand-P' }),
+  { complete: 'storePD' },
+  { complete: 'storeP' }, act('finish', 'finishRun', { paretoCandidateIds: ['cand-Q', 'cand-P', 'cand-PD'] }),
+  { complete: 'finish' },
+];
+
+scenarios.push({
+  name: 'critical-path',
+  description: 'Step graph at maxParallel 2 with critical-path starts: prune → distill starts before the plan\'s earlier steps; completions arrive out of order.',
+  workflowType: 'compressionRun',
+  input: { ...input, maxParallel: 2 },
+  steps: [],
+  script: pathScript,
+  result: { status: 'succeeded', candidates: [{ key: Q, candidateId: 'cand-Q', ok: true }, { key: P, candidateId: 'cand-P', ok: true }, { key: PD, candidateId: 'cand-PD', ok: true }] },
+});

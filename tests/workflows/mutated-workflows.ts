@@ -58,3 +58,9 @@ export async function compressionRunNoFinish(input: RunInput): Promise<RunResult
 export async function compressionRunOneAtATime(input: RunInput): Promise<RunResult> {
   return runCompression(temporalHost(), { ...input, maxParallel: 1 });
 }
+
+/** Starts ready work in plan order although the run took the critical-path patch. */
+export async function compressionRunListOrder(input: RunInput): Promise<RunResult> {
+  const host = temporalHost();
+  return runCompression({ ...host, patched: (id) => (id === 'critical-path' ? false : host.patched(id)) }, input);
+}

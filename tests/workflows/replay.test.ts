@@ -30,7 +30,7 @@ function replay(workflowsPath: string, specs: string[]): ReplayResult[] {
 
 test('every committed history replays against the current workflow', () => {
   const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
-  assert.deepEqual(files.sort(), ['cancelled.json', 'failing-candidate.json', 'happy-path.json', 'parallel-steps.json', 'retried-activity.json']);
+  assert.deepEqual(files.sort(), ['cancelled.json', 'critical-path.json', 'failing-candidate.json', 'happy-path.json', 'parallel-steps.json', 'retried-activity.json']);
   const results = replay(join(root, 'workflows/index.ts'), files.map((f) => join(historiesDir, f)));
   for (const r of results) assert.ok(r.ok, `${r.history} failed to replay: ${r.error}`);
   assert.equal(results.length, files.length);
@@ -52,6 +52,10 @@ test('changing the orchestration without patched() fails replay; with patched() 
     ['parallel-steps', 'compressionRunOneAtATime', false],
     ['parallel-steps', 'compressionRunRenamed', false],
     ['parallel-steps', 'compressionRunPatchedExtra', true],
+    // Critical-path starts: plan order schedules other steps first.
+    ['critical-path', 'compressionRunListOrder', false],
+    ['critical-path', 'compressionRunOneAtATime', false],
+    ['critical-path', 'compressionRunPatchedExtra', true],
     ['cancelled', 'compressionRunPatchedExtra', true],
   ];
   const results = replay(mutated, cases.map(([h, wf]) => `${history(h)}=${wf}`));

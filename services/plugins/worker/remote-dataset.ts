@@ -1,10 +1,20 @@
-// A Dataset whose batches are streamed from the host on demand (pull-based, one batch fetched
-// ahead), so plugins see data without touching files, databases or the network.
+// A Dataset whose batches are streamed from the host on demand (pull-based, PREFETCH_BATCHES
+// fetched ahead), so plugins see data without touching files, databases or the network.
 import type { Batch, Dataset, DatasetInfo, Split } from '../../engine/data/types.ts';
 import type { BatchOptions } from '@condense/plugin-sdk';
 import { onHostMessage, send } from './channel.ts';
 
 let nextIterator = 1;
+
+/**
+ * Batches requested ahead of the one the plugin trains on: at most PREFETCH_BATCHES and
+ * PREFETCH_BYTES of them (one until the first batch shows its size). The host answers from its
+ * main thread, which also exports and measures candidates (a second or more without serving I/O);
+ * with a queue this deep a plugin keeps training through such a pause instead of waiting for its
+ * next batch.
+ */
+export const PREFETCH_BATCHES = 16;
+export const PREFETCH_BYTES = 32 * 1024 * 1024;
 
 export class RemoteDataset implements Dataset {
   constructor(readonly info: DatasetInfo) {}
@@ -27,10 +37,18 @@ function openIterator(split: 'train' | 'validation', batchSize: number, options?
   let waiting: ((reply: Reply) => void) | null = null;
   let requested = 0;
   let finished = false;
+  // Once the host answered "done" (or an error), nothing more is requested.
+  let ended = false;
+  let depth = 1;
   const unsubscribe = onHostMessage((m) => {
     if (m.type !== 'batch' || m.iterator !== iterator) return;
     requested--;
     const reply: Reply = { batch: m.batch, done: m.done, error: m.error };
+    if (reply.done || reply.error || !reply.batch) ended = true;
+    else {
+      const bytes = (reply.batch.x?.byteLength ?? 0) + reply.batch.y.byteLength + (reply.batch.texts?.reduce((n, t) => n + t.length * 2, 0) ?? 0);
+      depth = Math.max(1, Math.min(PREFETCH_BATCHES, Math.floor(PREFETCH_BYTES / Math.max(1, bytes))));
+    }
     if (waiting) {
       const w = waiting;
       waiting = null;
@@ -41,6 +59,9 @@ function openIterator(split: 'train' | 'validation', batchSize: number, options?
     requested++;
     send({ type: 'batches-next', iterator });
   };
+  const topUp = (): void => {
+    while (!ended && !finished && requested + replies.length < depth) request();
+  };
   const close = (): void => {
     if (finished) return;
     finished = true;
@@ -48,7 +69,7 @@ function openIterator(split: 'train' | 'validation', batchSize: number, options?
     send({ type: 'batches-close', iterator });
   };
   send({ type: 'batches-open', iterator, split, batchSize, options });
-  request();
+  topUp();
 
   return {
     async next(): Promise<IteratorResult<Batch>> {
@@ -63,7 +84,7 @@ function openIterator(split: 'train' | 'validation', batchSize: number, options?
         return { done: true, value: undefined };
       }
       // Fetch ahead while the caller trains on this batch.
-      if (requested === 0 && replies.length === 0) request();
+      topUp();
       return { done: false, value: reply.batch };
     },
     async return(): Promise<IteratorResult<Batch>> {

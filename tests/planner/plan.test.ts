@@ -49,7 +49,7 @@ describe('planCandidates', () => {
 
   it('raw text data: only ProjectionNet students at three sizes, one shared call, in the smallest float-I/O format the target accepts', () => {
     const plans = plan({ dataset: text, targets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16'] });
-    const sizes = ['128x8-h32', '64x8-h16', '32x8-h16'];
+    const sizes = ['256x8-h4', '256x8-h0', '128x8-h8'];
     assert.deepEqual(plans.map((p) => [p.key, p.chain.map((s) => s.plugin), p.quantization, p.chain[0].config.quantization, p.chain[0].pick]), [
       ...sizes.map((s) => [`cpu-fp32:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),
       ...sizes.map((s) => [`cpu-int8:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),
@@ -58,6 +58,8 @@ describe('planCandidates', () => {
     // Every size of a target names the same call (trained once, beside one trainer).
     const cpu = plans.filter((p) => p.target === 'cpu-fp32').map((p) => JSON.stringify(p.chain[0].config));
     assert.equal(new Set(cpu).size, 1);
+    // The GPU delegate has no LSH_PROJECTION: its students leave the hashing to the front end.
+    assert.deepEqual([...new Set(plans.map((p) => `${p.target}:${p.chain[0].config.hashing ?? 'model'}`))], ['cpu-fp32:model', 'cpu-int8:model', 'gpu-fp16:front-end']);
   });
 
   it('token ids with the texts beside (a user text model): the usual chains plus ProjectionNet students', () => {

@@ -5,6 +5,8 @@
 //   write  — createProject + startRun (with an idempotency key) from 50 concurrent clients;
 //   mixed  — 50 clients, one in five running the write script, the rest the typical query;
 //   fan-out — 200 graphql-ws subscribers of one run receiving 1,000 events.
+// PostgreSQL is measured a second time with BENCH_API_PROCESSES (default 2) API processes on one
+// port (services/api/cluster.ts, as `condense serve` with CONDENSE_API_PROCESSES runs them).
 // The HTTP load runs in a child process (bench/lib/http-load.ts), so the figures are the server's.
 // Each database gets a fresh organization, so the bench can run again on the same database.
 // The LAST line printed is one JSON object with the headline numbers.

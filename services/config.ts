@@ -19,8 +19,10 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export interface Config {
   /** postgres:// URL; undefined means embedded PGlite in `<dataDir>/pgdata`. */
   databaseUrl: string | undefined;
-  /** Connections in the pool to a PostgreSQL server (CONDENSE_DB_POOL_SIZE, default 10; see docs/api.md). */
+  /** Connections in the pool to a PostgreSQL server (CONDENSE_DB_POOL_SIZE, default 10, per API process; see docs/api.md). */
   dbPoolSize: number;
+  /** API processes `condense serve` runs on one port (CONDENSE_API_PROCESSES, default 1; >1 needs PostgreSQL; docs/api.md). */
+  apiProcesses: number;
   /** Absolute path of the data directory (blobs, PGlite data, signing secret). */
   dataDir: string;
   /** host:port of a Temporal frontend; undefined means the embedded runner. */
@@ -80,6 +82,7 @@ const variables = {
       .optional(),
   ),
   CONDENSE_DB_POOL_SIZE: optionalString.transform((v) => v ?? String(DEFAULT_DB_POOL_SIZE)).pipe(integerIn(1, 1000)),
+  CONDENSE_API_PROCESSES: optionalString.transform((v) => v ?? '1').pipe(integerIn(1, 64)),
   CONDENSE_DATA_DIR: optionalString.transform((v) => resolve(v ?? './.condense')),
   TEMPORAL_ADDRESS: optionalString.pipe(
     z
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: parseVariable('DATABASE_URL', env),
     dbPoolSize: parseVariable('CONDENSE_DB_POOL_SIZE', env),
+    apiProcesses: parseVariable('CONDENSE_API_PROCESSES', env),
     dataDir,
     temporalAddress: parseVariable('TEMPORAL_ADDRESS', env),
     port: parseVariable('PORT', env),

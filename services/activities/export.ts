@@ -6,7 +6,8 @@ import { getTarget } from '../targets/index.ts';
 import type { CompressedModel, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { datasetForModel, loadDataset, loadModelBlob, loadRun, textFrontEndFor } from './inputs.ts';
+import { exportedDataset, gatherFreeBag, loadDataset, loadModelBlob, loadRun, textFrontEndFor } from './inputs.ts';
+import { bagOfIdsModel } from '../engine/text/bag-of-ids-model.ts';
 import { candidateMetadata } from './model-metadata.ts';
 
 export async function exportCandidate(
@@ -21,9 +22,12 @@ export async function exportCandidate(
   const calibration = deps.sizes?.calibrationSamples;
   const model = await loadModelBlob(deps, compressed.modelSha256);
   let result;
+  // A target without GATHER gets the bag-of-ids form of an Embedding → pooling text model.
+  const form = dataset.info.texts && gatherFreeBag(model, candidate.target) ? bagOfIdsModel(model) : null;
   try {
-    const metadata = candidateMetadata(run, dataset.info, candidate, quantization, model, await textFrontEndFor(deps, run, dataset, model));
-    result = await exportForTarget(model, quantization, ioTypeFor(candidate.target, quantization), datasetForModel(dataset, model), {
+    const exported = form?.model ?? model;
+    const metadata = candidateMetadata(run, dataset.info, candidate, quantization, exported, await textFrontEndFor(deps, run, dataset, model, candidate.target));
+    result = await exportForTarget(exported, quantization, ioTypeFor(candidate.target, quantization), exportedDataset(dataset, model, candidate.target), {
       metadata, sparseWeights: getTarget(candidate.target).sparseWeights, ...(calibration ? { calibrationSamples: calibration } : {}),
       ...(compressed.activationRanges ? { activationRanges: compressed.activationRanges } : {}),
     });
@@ -31,6 +35,7 @@ export async function exportCandidate(
     if (ctx.signal.aborted) throw err;
     throw new NonRetryableError('ExportError', `cannot export ${candidate.key} as ${quantization}: ${(err as Error).message}`);
   } finally {
+    form?.model.dispose();
     model.dispose();
   }
   ctx.heartbeat();

@@ -7,8 +7,11 @@ import type { IndexedDataset } from '../engine/data/dataset.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { importModel, readTextFrontEnd, tokenFrontEndFor, TOKENIZER_FILE } from '../engine/import/index.ts';
 import {
-  embeddingRowsOfModel, featurizedDataset, projectedDataset, textProjectionOfModel, tokenFrontEndForRows, tokenIdsDataset, withVocabularyRows, type TextFrontEnd,
+  bagOfIdsDataset, embeddingRowsOfModel, featurizedDataset, projectedDataset, textProjectionOfModel, tokenFrontEndForRows, tokenIdsDataset, withVocabularyRows,
+  type BagOfIds, type TextFrontEnd,
 } from '../engine/text/index.ts';
+import { bagOfIdsInput } from '../engine/text/bag-of-ids-model.ts';
+import { getTarget } from '../targets/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
 import type { tf as Tf } from '../engine/backend/index.ts';
 import { withTenant } from '../db/tenant.ts';
@@ -108,6 +111,23 @@ export function datasetForModel(dataset: IndexedDataset, model: Tf.LayersModel):
   return projection ? featurizedDataset(dataset, projection.featurizer) : vocabularyForModel(dataset, model);
 }
 
+/**
+ * The input of the file exported for a target without GATHER (the Edge TPU's op set; Arm NN 20.08
+ * has none either): the bag of ids, when `model` is an Embedding → GlobalAveragePooling1D text
+ * model — the file then holds its bag-of-ids form, FULLY_CONNECTED over id counts, the same
+ * function (engine/text/bag-of-ids-model.ts); null: the file holds the model as it is.
+ */
+export function gatherFreeBag(model: Tf.LayersModel, targetId: string): BagOfIds | null {
+  return getTarget(targetId).ops.includes('GATHER') ? null : bagOfIdsInput(model);
+}
+
+/** The dataset as the file exported for `targetId` reads it (see gatherFreeBag). */
+export function exportedDataset(dataset: IndexedDataset, model: Tf.LayersModel, targetId: string): IndexedDataset {
+  const view = datasetForModel(dataset, model);
+  const bag = view.info.texts ? gatherFreeBag(model, targetId) : null;
+  return bag ? bagOfIdsDataset(view, bag) : view;
+}
+
 /** A token-id dataset as a vocabulary-pruned `model` reads it (the dataset itself for every other model). */
 export function vocabularyForModel<D extends Dataset>(dataset: D, model: Tf.LayersModel): D {
   const rows = dataset.info.texts ? embeddingRowsOfModel(model) : undefined;
@@ -115,10 +135,11 @@ export function vocabularyForModel<D extends Dataset>(dataset: D, model: Tf.Laye
 }
 
 /**
- * The text front end `model` needs, to ship inside its file: a ProjectionNet's featuriser, or the
- * tokenizer uploaded with the run's model (a text model reading token ids); undefined otherwise.
+ * The text front end `model` needs, to ship inside its file for `targetId`: a ProjectionNet's
+ * featuriser, or the tokenizer uploaded with the run's model (a text model reading token ids; with
+ * the bag-of-ids rule when the target's file is the bag-of-ids form); undefined otherwise.
  */
-export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, dataset: IndexedDataset, model: Tf.LayersModel): Promise<TextFrontEnd | undefined> {
+export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, dataset: IndexedDataset, model: Tf.LayersModel, targetId: string): Promise<TextFrontEnd | undefined> {
   const projection = textProjectionOfModel(model);
   if (projection) return { kind: 'ngram-lsh', ...projection };
   if (!dataset.info.texts) return undefined;
@@ -128,7 +149,9 @@ export async function textFrontEndFor(deps: ActivityDeps, run: RunForExecution, 
   // A vocabulary-pruned model ships its front end limited to its embedding rows.
   const rows = embeddingRowsOfModel(model);
   const tokens = tokenFrontEndFor(frontEnd, length, run.model.filename);
-  return rows === undefined ? tokens : tokenFrontEndForRows(tokens, rows);
+  const limited = rows === undefined ? tokens : tokenFrontEndForRows(tokens, rows);
+  const bag = gatherFreeBag(model, targetId);
+  return bag ? { ...limited, bag } : limited;
 }
 
 /** Stores a model as a TF.js layers zip (model.json + weights.bin); returns its blob sha256. */

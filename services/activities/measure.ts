@@ -9,7 +9,7 @@ import { setRunPhase } from '../runs-store/index.ts';
 import type { BaselineMetrics, CandidateEvaluation, ExportedCandidate, PlannedCandidate, RunRef } from '../../workflows/types.ts';
 import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
-import { datasetForModel, loadBaseModel, loadDataset, loadModelBlob, loadRun } from './inputs.ts';
+import { datasetForModel, exportedDataset, loadBaseModel, loadDataset, loadModelBlob, loadRun } from './inputs.ts';
 
 async function hostLatency(deps: ActivityDeps, bytes: Uint8Array): Promise<number | null> {
   const runs = deps.sizes?.latencyRuns ?? 30;
@@ -59,9 +59,11 @@ export async function evaluateCandidate(
   let parameterCount: number;
   let sourceAccuracy: number;
   try {
-    // A text ProjectionNet reads featurised raw text, a user's text model token ids.
-    const dataset = datasetForModel(await loadDataset(deps, run), model);
-    metrics = await evaluateTflite(bytes, dataset, 'test', { limit: deps.sizes?.evalSamples });
+    // A text ProjectionNet reads featurised raw text, a user's text model token ids (the file for
+    // a target without GATHER: their bag).
+    const loaded = await loadDataset(deps, run);
+    const dataset = datasetForModel(loaded, model);
+    metrics = await evaluateTflite(bytes, exportedDataset(loaded, model, candidate.target), 'test', { limit: deps.sizes?.evalSamples });
     ctx.heartbeat();
     hostLatencyMs = await hostLatency(deps, bytes);
     macs = countMacs(model).total;

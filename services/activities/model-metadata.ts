@@ -36,7 +36,7 @@ export function candidateMetadata(
       name: 'text',
       description: frontEnd.kind === 'ngram-lsh'
         ? `Raw text featurised to [2, ${frontEnd.featurizer.maxFeatures}] hashed n-gram ids and weights (${FRONT_END_NOTE})`
-        : `Raw text as ${tokenLength(frontEnd)} token ids through the model's Keras ${frontEnd.kind === 'keras-tokenizer' ? 'tokenizer' : 'TextVectorization vocabulary'} (${FRONT_END_NOTE})`,
+        : `Raw text as ${tokenLength(frontEnd)} token ids through the model's Keras ${frontEnd.kind === 'keras-tokenizer' ? 'tokenizer' : 'TextVectorization vocabulary'}${frontEnd.bag ? `, then their bag [${frontEnd.bag.rows}] (${frontEnd.bag.weighting === 'count' ? 'counts' : 'fractions'} of each id)` : ''} (${FRONT_END_NOTE})`,
       colorSpace: null,
       normalization: null,
       files: frontEndFiles(frontEnd),

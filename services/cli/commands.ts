@@ -21,6 +21,20 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 export async function serveCommand(config: Config): Promise<void> {
   const { createServer } = await import('../api/server.ts');
+  const cluster = await import('../api/cluster.ts');
+  if (cluster.isApiProcess()) {
+    // One of several API processes (CONDENSE_API_PROCESSES): HTTP and WebSocket only; the primary
+    // runs the launcher and this process forwards runs to it.
+    const database = await openDatabase(config);
+    const server = await createServer({ database, config, launcher: cluster.forwardingLauncher(), log: say });
+    await cluster.serveApiProcess(server.url, async () => {
+      await server.close();
+      await database.close();
+    });
+    return;
+  }
+  const processesError = cluster.apiProcessesError(config.apiProcesses, config.databaseUrl ? 'postgres' : 'pglite');
+  if (processesError) throw new CliError(processesError, 'set DATABASE_URL, or leave CONDENSE_API_PROCESSES at 1');
   const [{ openRunServices }, { EmbeddedRunner }, { TemporalLauncher }] = await Promise.all([
     import('../runs/run-services.ts'), import('../runs/embedded-runner.ts'), import('../runs/temporal-launcher.ts'),
   ]);
@@ -39,12 +53,22 @@ export async function serveCommand(config: Config): Promise<void> {
     stopLauncher = () => runner.stop();
     say('condense: runs execute in this process (embedded runner; set TEMPORAL_ADDRESS to use Temporal)');
   }
-  const server = await createServer({ database: services.database, config, launcher, blobs: services.blobs, log: say });
-  say(`condense: API listening on ${server.graphqlUrl}`);
-  say(`condense: console at ${server.url}/ (sign in with an API key)`);
+  let stopApi: () => Promise<void>;
+  if (config.apiProcesses > 1) {
+    const api = await cluster.forkApiProcesses({ processes: config.apiProcesses, launcher, log: say });
+    say(`condense: API listening on ${api.url}/graphql in ${config.apiProcesses} processes (${api.pids().join(', ')})`);
+    say(`condense: console at ${api.url}/ (sign in with an API key)`);
+    stopApi = () => api.close();
+  } else {
+    const server = await createServer({ database: services.database, config, launcher, blobs: services.blobs, log: say });
+    say(`condense: API listening on ${server.graphqlUrl}`);
+    say(`condense: console at ${server.url}/ (sign in with an API key)`);
+    stopApi = () => server.close();
+  }
   const signal = await untilSignal();
   say(`condense: ${signal}, shutting down`);
-  await server.close();
+  await stopApi();
+  say('condense: API stopped; stopping the runner');
   await stopLauncher();
   await services.close();
 }

@@ -24,8 +24,10 @@ export function targetPreflight(report: ExportPreflight, targetIds: string[] = l
     const base = { target: id, quantization: target.preferredQuantization, budgetNotes: [] as string[] };
     if (report.blockers.length > 0) return { ...base, exportable: false, blockers: report.blockers, estimatedLatencyMs: null };
     const int8Io = !target.tensorTypes.includes('float32');
-    const exported = report.exports.find((e) => e.mode === target.preferredQuantization && (e.ioType === 'int8') === (int8Io && e.mode === 'int8'))
-      ?? report.exports.find((e) => (target.acceptedQuantizations as string[]).includes(e.mode));
+    // A target without GATHER gets the bag-of-ids form of an Embedding → pooling model.
+    const form = !target.ops.includes('GATHER') && report.gatherFree ? report.gatherFree : report;
+    const exported = form.exports.find((e) => e.mode === target.preferredQuantization && (e.ioType === 'int8') === (int8Io && e.mode === 'int8'))
+      ?? form.exports.find((e) => (target.acceptedQuantizations as string[]).includes(e.mode));
     if (!exported) {
       return { ...base, exportable: false, estimatedLatencyMs: null, blockers: [{ layer: '(model)', className: 'model', reason: `the model does not export as ${target.acceptedQuantizations.join(' or ')}` }] };
     }
@@ -35,7 +37,7 @@ export function targetPreflight(report: ExportPreflight, targetIds: string[] = l
     for (const failure of fit.failures) {
       if (failure.rule === 'op-set') {
         for (const op of exported.ops.filter((o) => !targetOps.has(o))) {
-          const layers = report.opLayers[op] ?? [];
+          const layers = form.opLayers[op] ?? [];
           if (layers.length === 0) blockers.push({ layer: '(model)', className: op, reason: `${id} cannot run ${op}` });
           for (const layer of layers) blockers.push({ layer, className: op, reason: `${id} cannot run ${op}, which layer '${layer}' exports to` });
         }

@@ -3,8 +3,10 @@
 // dataset over HTTP, run (a ProjectionNet trained beside the user's model; the user's model
 // quantized int8), download each candidate through its signed URL, featurise held-out strings with
 // the reference featuriser reading the front end out of the downloaded file alone, run the file in
-// TFLite (wasm) — and in Arm NN the projection whose front end hashes (Arm NN has no LSH_PROJECTION,
-// GATHER or CAST and refuses the other two files) — and get the accuracy and AUC the API reported.
+// TFLite (wasm) — and in Arm NN the projection whose front end hashes and the user's model exported
+// for a target without GATHER (its bag-of-ids form: FULLY_CONNECTED over id fractions); Arm NN has
+// no LSH_PROJECTION, GATHER or CAST and refuses the other two files — and get the accuracy and AUC
+// the API reported.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApiServer } from '../../services/api/server.ts';
@@ -13,7 +15,7 @@ import { openDataset } from '../../services/engine/data/index.ts';
 import { ClassificationAccumulator } from '../../services/engine/evaluate/index.ts';
 import { armNnUnavailableReason, loadTfliteModel, runArmNn } from '../../services/engine/runtime/index.ts';
 import { featurizeWithFrontEnd, frontEndInputShape, textFrontEndOfTflite } from '../../services/engine/text/index.ts';
-import { mails, textModelZip } from '../helpers/text-fixtures.ts';
+import { mails, textModelZip, WORDS } from '../helpers/text-fixtures.ts';
 import { startApiWithRunner, type ApiWithRunner } from '../helpers/api-with-runner.ts';
 import { CREATE_PROJECT, START_RUN, collect, ok, upload, wsClient } from './harness.ts';
 
@@ -47,13 +49,15 @@ describe('text end to end through the API', { timeout: 900_000 }, () => {
 
     const projection = { epochs: 6, learningRate: 0.01, numHash: 32, numBits: 8, hiddenUnits: 16, maxFeatures: 32, wordNgrams: [1], charNgrams: [] };
     const chains = [
-      [{ plugin: 'projection', config: projection }],
+      { target: 'cpu-int8', techniques: [{ plugin: 'projection', config: projection }] },
       // The Arm NN-runnable form: the front end computes the projection bits.
-      [{ plugin: 'projection', config: { ...projection, hashing: 'front-end' } }],
-      [{ plugin: 'quantization', config: { modes: ['int8'] } }],
+      { target: 'cpu-int8', techniques: [{ plugin: 'projection', config: { ...projection, hashing: 'front-end' } }] },
+      { target: 'cpu-int8', techniques: [{ plugin: 'quantization', config: { modes: ['int8'] } }] },
+      // The user's model for a target without GATHER (Edge TPU): its bag-of-ids form, which Arm NN runs too.
+      { target: 'edgetpu-int8', techniques: [{ plugin: 'quantization', config: { modes: ['int8'] } }] },
     ];
-    for (const techniques of chains) {
-      const started = (await ok(server, key, START_RUN, { input: { modelVersionId: version.modelVersion.id, datasetId: ds.dataset.id, targets: ['cpu-int8'], techniques } })).startRun;
+    for (const { target, techniques } of chains) {
+      const started = (await ok(server, key, START_RUN, { input: { modelVersionId: version.modelVersion.id, datasetId: ds.dataset.id, targets: [target], techniques } })).startRun;
       assert.deepEqual(started.userErrors, []);
       const events = await collect(wsClient(server, key), 'subscription($r: ID!) { runEvents(runId: $r) { type } }', { r: started.run.id }).done;
       assert.equal(events.at(-1).data.runEvents.type, 'RUN_SUCCEEDED', JSON.stringify(events.map((e) => e.data.runEvents.type)));
@@ -67,6 +71,10 @@ describe('text end to end through the API', { timeout: 900_000 }, () => {
       // The app's side: the file alone gives the front end; held-out strings → model input → TFLite.
       const frontEnd = textFrontEndOfTflite(file);
       assert.equal(frontEnd.kind, techniques[0].plugin === 'projection' ? 'ngram-lsh' : 'keras-tokenizer');
+      // The bag-of-ids form: the file reads the bag of the Embedding's WORDS rows (masked pooling: fractions).
+      const bagForm = frontEnd.kind === 'keras-tokenizer' && frontEnd.bag !== undefined;
+      assert.equal(bagForm, target === 'edgetpu-int8');
+      if (bagForm) assert.deepEqual(frontEnd.bag, { rows: WORDS, weighting: 'fraction' });
       const heldOut = await openDataset({ bytes: data, filename: 'mail.jsonl' }, { seed: 1 });
       const tflite = await loadTfliteModel(file);
       const acc = new ClassificationAccumulator(2, 1);
@@ -86,10 +94,11 @@ describe('text end to end through the API', { timeout: 900_000 }, () => {
       assert.equal(measured.accuracy, candidate.metrics.accuracy, `${candidate.key}: the downloaded file scores what the API reported`);
       assert.equal(measured.auc, candidate.metrics.auc, `${candidate.key}: AUC as reported`);
       // Arm NN 20.08 has no LSH_PROJECTION, GATHER or CAST (tests/engine/armnn-text-ops.test.ts): it refuses
-      // those files; the projection whose front end hashes is dense layers only and scores as reported.
+      // those files; the projection whose front end hashes and the bag-of-ids form are dense layers
+      // only and score as reported.
       if (!armNnUnavailableReason()) {
         const input = featurizeWithFrontEnd(frontEnd, texts);
-        if (frontEnd.kind === 'ngram-lsh' && frontEnd.inFrontEnd) {
+        if ((frontEnd.kind === 'ngram-lsh' && frontEnd.inFrontEnd) || bagForm) {
           const arm = await runArmNn(file, input, [texts.length, ...frontEndInputShape(frontEnd)]);
           const armAcc = new ClassificationAccumulator(2, 1);
           armAcc.add(arm.output, Int32Array.from(labels));

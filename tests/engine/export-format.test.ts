@@ -250,8 +250,13 @@ describe('TFLite export: format and float32 numerics', { timeout: 300_000 }, () 
     });
     const rep = [randomInput(64, [10], 41)];
     const { bytes, ops } = await exportTflite(model, { quantization: 'int8', representativeData: rep });
-    assert.deepEqual(ops, ['RESHAPE', 'LSH_PROJECTION', 'CAST', 'QUANTIZE', 'FULLY_CONNECTED', 'SOFTMAX', 'DEQUANTIZE']);
+    // The first DEQUANTIZE expands the seeds, stored as FLOAT16 (integers exact in float16).
+    assert.deepEqual(ops, ['DEQUANTIZE', 'RESHAPE', 'LSH_PROJECTION', 'CAST', 'QUANTIZE', 'FULLY_CONNECTED', 'SOFTMAX']);
     const spec = readTfliteModel(bytes);
+    const lsh = spec.operators.find((o) => o.op === 'LSH_PROJECTION')!;
+    const seedsFrom = spec.operators.find((o) => o.outputs[0] === lsh.inputs[0])!;
+    assert.equal(seedsFrom.op, 'DEQUANTIZE');
+    assert.equal(spec.tensors[seedsFrom.inputs[0]].type, 'FLOAT16', 'the hash seeds are stored as float16');
     const typeOf = (op: string, side: 'inputs' | 'outputs') => spec.tensors[spec.operators.find((o) => o.op === op)![side][0]].type;
     assert.equal(typeOf('RESHAPE', 'outputs'), 'FLOAT32', 'input values reach the projection unquantized');
     assert.equal(typeOf('FULLY_CONNECTED', 'inputs'), 'INT8');

@@ -10,7 +10,7 @@ import { exportTflite, exportTfjsLayersZip, type QuantizationMode } from '../../
 import { importModel } from '../../services/engine/import/index.ts';
 import { armNnUnavailableReason, loadTfliteModel, runArmNn } from '../../services/engine/runtime/index.ts';
 import { fit } from '../../services/engine/train/index.ts';
-import { seededValues, writeKerasH5, type FixtureLayer } from '../helpers/fixtures-keras.ts';
+import { kerasInputLayer, kerasObject, kerasSequential, seededValues, writeKerasH5, writeKerasZip, type FixtureLayer, type LayerSpec } from '../helpers/fixtures-keras.ts';
 
 const T = 5;
 const F = 3;
@@ -174,6 +174,77 @@ describe('Bidirectional(GRU reset_after=True)', () => {
     runtime.dispose();
     assert.ok(maxDiff(got, want) < 1e-5, `TFLite differs by ${maxDiff(got, want)}`);
     if (!armNnUnavailableReason()) assert.ok(maxDiff((await runArmNn(out.bytes, x, [N, T, F])).output, want) < 1e-5);
+    model.dispose();
+  });
+});
+
+// Keras 3 `.keras`: saving_lib stores an RNN layer's variables with its cell (`layers/gru/cell/vars`,
+// the layer's own `vars` empty) and a Bidirectional's with its two layers' cells
+// (`forward_layer/cell/vars`, `backward_layer/cell/vars`), in Keras 3's config style.
+describe('GRU from a Keras 3 .keras (variables under cell/)', () => {
+  const style = 'keras3' as const;
+  const init = (className: string, config: Record<string, unknown> = {}) => kerasObject(style, className, config);
+  const gru3 = (name: string, units: number, extra: Record<string, unknown>) => ({
+    units, activation: 'tanh', recurrent_activation: 'sigmoid', use_bias: true,
+    kernel_initializer: init('GlorotUniform', { seed: null }), recurrent_initializer: init('Orthogonal', { gain: 1.0, seed: null }), bias_initializer: init('Zeros'),
+    kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, recurrent_constraint: null, bias_constraint: null,
+    dropout: 0.0, recurrent_dropout: 0.0, reset_after: true, seed: null, return_sequences: false, return_state: false, go_backwards: false, stateful: false, unroll: false, zero_output_for_mask: false,
+    name, ...extra,
+  });
+  const cell = (v: { kernel: Float32Array; recurrent: Float32Array; bias: Float32Array }, f: number, u: number) => [
+    { name: 'kernel', shape: [f, 3 * u], values: v.kernel }, { name: 'recurrent_kernel', shape: [u, 3 * u], values: v.recurrent }, { name: 'bias', shape: [2, 3 * u], values: v.bias },
+  ];
+  const denseSpec = (units: number, inputs: number): LayerSpec => ({
+    className: 'Dense', name: 'dense', inputShape: [null, inputs],
+    config: { units, activation: 'softmax', use_bias: true, kernel_initializer: init('GlorotUniform', { seed: null }), bias_initializer: init('Zeros'), kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null },
+  });
+
+  it('GRU → GRU(go_backwards) → Dense: imports and predicts what Keras computes', async () => {
+    await initEngine('wasm');
+    const config = kerasSequential(style, 'sequential', [
+      kerasInputLayer(style, 'input_layer', [null, T, F]),
+      { className: 'GRU', name: 'gru', inputShape: [null, T, F], config: gru3('gru', U1, { return_sequences: true }) },
+      { className: 'GRU', name: 'gru_1', inputShape: [null, T, U1], config: gru3('gru_1', U2, { go_backwards: true }) },
+      denseSpec(2, U2),
+    ], [null, T, F]);
+    const bytes = await writeKerasZip({ config, layers: [
+      { name: 'gru', weights: [], owned: [{ path: 'cell', weights: cell(g1, F, U1) }] },
+      { name: 'gru_1', weights: [], owned: [{ path: 'cell', weights: cell(g2, U1, U2) }] },
+      { name: 'dense', weights: [{ name: 'kernel', shape: [U2, 2], values: dense.kernel }, { name: 'bias', shape: [2], values: dense.bias }] },
+    ] });
+    const model = (await importModel({ filename: 'gru.keras', bytes })).model!;
+    const got = (model.predict(tf.tensor3d(x, [N, T, F])) as tf.Tensor).dataSync();
+    assert.ok(maxDiff(got, expected()) < 1e-5, `tfjs differs from Keras' formulas by ${maxDiff(got, expected())}`);
+    model.dispose();
+  });
+
+  it('Bidirectional(GRU) → Dense: forward then backward cell variables', async () => {
+    const b1 = weights(41, F, U2);
+    const b2 = weights(44, F, U2);
+    const head = { kernel: seededValues(2 * U2 * 2, 47), bias: seededValues(2, 48) };
+    const forward = { module: 'keras.layers', class_name: 'GRU', config: { ...gru3('forward_gru', U2, {}), trainable: true, dtype: { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null } }, registered_name: null, build_config: { input_shape: [null, T, F] } };
+    const backward = { ...forward, config: { ...forward.config, name: 'backward_gru', go_backwards: true } };
+    const config = kerasSequential(style, 'sequential', [
+      kerasInputLayer(style, 'input_layer', [null, T, F]),
+      { className: 'Bidirectional', name: 'bidirectional', inputShape: [null, T, F], config: { merge_mode: 'concat', layer: forward, backward_layer: backward } },
+      denseSpec(2, 2 * U2),
+    ], [null, T, F]);
+    const bytes = await writeKerasZip({ config, layers: [
+      { name: 'bidirectional', weights: [], owned: [{ path: 'forward_layer/cell', weights: cell(b1, F, U2) }, { path: 'backward_layer/cell', weights: cell(b2, F, U2) }] },
+      { name: 'dense', weights: [{ name: 'kernel', shape: [2 * U2, 2], values: head.kernel }, { name: 'bias', shape: [2], values: head.bias }] },
+    ] });
+    const model = (await importModel({ filename: 'bigru.keras', bytes })).model!;
+    const got = (model.predict(tf.tensor3d(x, [N, T, F])) as tf.Tensor).dataSync();
+    const want: number[] = [];
+    for (let n = 0; n < N; n++) {
+      const seq = Array.from({ length: T }, (_, t) => Array.from(x.slice((n * T + t) * F, (n * T + t + 1) * F)));
+      const h = [...kerasGru(seq, b1.kernel, b1.recurrent, b1.bias, U2).at(-1)!, ...kerasGru(seq, b2.kernel, b2.recurrent, b2.bias, U2, true).at(-1)!];
+      const logits = [0, 1].map((j) => head.bias[j] + h.reduce((a, v, i) => a + v * head.kernel[i * 2 + j], 0));
+      const m = Math.max(...logits);
+      const e = logits.map((l) => Math.exp(l - m));
+      want.push(...e.map((v) => v / (e[0] + e[1])));
+    }
+    assert.ok(maxDiff(got, want) < 1e-5, `tfjs differs from Keras' formulas by ${maxDiff(got, want)}`);
     model.dispose();
   });
 });

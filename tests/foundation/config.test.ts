@@ -20,6 +20,7 @@ test('defaults', () => {
     {
       databaseUrl: undefined,
       dbPoolSize: DEFAULT_DB_POOL_SIZE,
+      apiProcesses: 1,
       dataDir,
       temporalAddress: undefined,
       port: 4000,

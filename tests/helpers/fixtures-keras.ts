@@ -30,6 +30,9 @@ export interface FixtureLayer {
   weights: FixtureWeight[];
   /** `.keras`: a nested model's layers, stored under `layers/<name>/layers/`. */
   layers?: FixtureLayer[];
+  /** `.keras`: variables of objects the layer owns, at `layers/<name>/<path>/vars` (Keras 3 keeps an
+   * RNN layer's in `cell`, a Bidirectional's in `forward_layer/cell` and `backward_layer/cell`). */
+  owned?: Array<{ path: string; weights: FixtureWeight[] }>;
 }
 
 let fileCounter = 0;
@@ -126,6 +129,10 @@ export async function writeKerasZip(options: ZipFixtureOptions): Promise<Uint8Ar
         const vars = group.create_group('vars');
         layer.weights.forEach((w, i) => vars.create_dataset({ name: String(i), data: w.values, shape: w.shape, dtype: '<f4' }));
         if (layer.layers) writeLayers(group.create_group('layers'), layer.layers);
+        for (const owned of layer.owned ?? []) {
+          const ownedVars = ensureGroup(group, owned.path).create_group('vars');
+          owned.weights.forEach((w, i) => ownedVars.create_dataset({ name: String(i), data: w.values, shape: w.shape, dtype: '<f4' }));
+        }
       }
     };
     writeLayers(file.create_group('layers'), options.layers);

@@ -49,7 +49,7 @@ describe('planCandidates', () => {
 
   it('raw text data: only ProjectionNet students at three sizes, one shared call, in the smallest float-I/O format the target accepts', () => {
     const plans = plan({ dataset: text, targets: ['cpu-fp32', 'cpu-int8', 'gpu-fp16'] });
-    const sizes = ['128x8-h32', '64x8-h16', '32x8-h16'];
+    const sizes = ['256x8-h4', '256x8-h0', '128x8-h8'];
     assert.deepEqual(plans.map((p) => [p.key, p.chain.map((s) => s.plugin), p.quantization, p.chain[0].config.quantization, p.chain[0].pick]), [
       ...sizes.map((s) => [`cpu-fp32:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),
       ...sizes.map((s) => [`cpu-int8:project-${s}+dynamic-int8`, ['projection'], 'dynamic-int8', 'dynamic-int8', `projection-${s}`]),
@@ -58,6 +58,8 @@ describe('planCandidates', () => {
     // Every size of a target names the same call (trained once, beside one trainer).
     const cpu = plans.filter((p) => p.target === 'cpu-fp32').map((p) => JSON.stringify(p.chain[0].config));
     assert.equal(new Set(cpu).size, 1);
+    // The GPU delegate has no LSH_PROJECTION: its students leave the hashing to the front end.
+    assert.deepEqual([...new Set(plans.map((p) => `${p.target}:${p.chain[0].config.hashing ?? 'model'}`))], ['cpu-fp32:model', 'cpu-int8:model', 'gpu-fp16:front-end']);
   });
 
   it('token ids with the texts beside (a user text model): the usual chains plus ProjectionNet students', () => {
@@ -169,7 +171,7 @@ describe('planForRun (orchestration adapter)', () => {
     }
     assert.equal(new Set(distills.map((s) => JSON.stringify(s.config))).size, 1);
     // The default budget (45 s) buys one student per size tier, the teacher at the tier's width (services/planner/budget.ts).
-    assert.deepEqual([...new Set(distills.map((s) => s.pick))].sort(), ['student-half-teacher-w0.65', 'student-quarter-teacher-w0.4', 'student-sixteenth-teacher-w0.2']);
+    assert.deepEqual([...new Set(distills.map((s) => s.pick))].sort(), ['student-half-teacher-w0.6', 'student-quarter-teacher-w0.4', 'student-sixteenth-teacher-w0.2']);
   });
 
   it('user-chosen techniques become one chain per target, "auto" config = defaults', () => {
@@ -197,6 +199,6 @@ describe('planForRun (orchestration adapter)', () => {
 
   it('a maxBytes constraint from the run reaches the plan', () => {
     const keys = planForRun(request({ constraints: { maxBytes: 100_000 } })).candidates.map((c) => c.key);
-    assert.ok(keys.some((k) => k.includes('distill-half-teacher-w0.65-prune')));
+    assert.ok(keys.some((k) => k.includes('distill-half-teacher-w0.6-prune')));
   });
 });

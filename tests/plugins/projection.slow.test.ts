@@ -96,15 +96,18 @@ describe('LshProjection layer exported to TFLite', () => {
       const model = tf.model({ inputs: input, outputs: bits });
       const expected = (model.predict(tf.tensor(data, [4, ...shape])) as tf.Tensor).dataSync();
       assert.deepEqual(Array.from(expected), Array.from(lshProjectBatch(data, 4, shape.reduce((a, b) => a * b, 1), { numHash: 12, numBits: 5, inputMode: mode })));
-      const exported = await exportTflite(model, { quantization: 'float16' });
-      assert.ok(exported.ops.includes('LSH_PROJECTION') && exported.ops.includes('CAST'), `${exported.ops}`);
-      const runtime = await loadTfliteModel(exported.bytes);
-      try {
-        const actual = runtime.predict(data, [4, ...shape]);
-        assert.deepEqual(Array.from(actual), Array.from(expected), `${mode} bits differ`);
-        assert.ok(expected.some((v) => v === 1) && expected.some((v) => v === 0));
-      } finally {
-        runtime.dispose();
+      // Every mode stores the seeds as FLOAT16 (DEQUANTIZE at load); the bits must not change.
+      for (const quantization of ['float32', 'float16'] as const) {
+        const exported = await exportTflite(model, { quantization });
+        assert.ok(exported.ops.includes('LSH_PROJECTION') && exported.ops.includes('CAST') && exported.ops.includes('DEQUANTIZE'), `${exported.ops}`);
+        const runtime = await loadTfliteModel(exported.bytes);
+        try {
+          const actual = runtime.predict(data, [4, ...shape]);
+          assert.deepEqual(Array.from(actual), Array.from(expected), `${mode} bits differ (${quantization})`);
+          assert.ok(expected.some((v) => v === 1) && expected.some((v) => v === 0));
+        } finally {
+          runtime.dispose();
+        }
       }
     }
   });
@@ -133,7 +136,7 @@ describe('projection plugin through the plugin host', () => {
     assert.ok(candidate.metrics!.validationAccuracy! > 0.3, `validation accuracy ${candidate.metrics!.validationAccuracy}`);
     const model = await deserializeModel(candidate.model);
     const exported = await exportTflite(model, { quantization: 'float32' });
-    assert.deepEqual(exported.ops, ['RESHAPE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
+    assert.deepEqual(exported.ops, ['DEQUANTIZE', 'RESHAPE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
     const runtime = await loadTfliteModel(exported.bytes);
     try {
       for await (const b of data.batches('validation', 40, { limit: 40 })) {
@@ -153,7 +156,7 @@ describe('projection plugin through the plugin host', () => {
     const result = await host.invoke('projection', { model: base, data, config });
     assert.deepEqual(result.failures, []);
     const [candidate] = result.candidates;
-    assert.equal(candidate.name, 'projection-128x8');
+    assert.equal(candidate.name, 'projection-256x8');
     assert.deepEqual(candidate.exportHints, { quantization: 'dynamic-int8' });
     assert.match(candidate.notes ?? '', /featurizeTexts/);
     assert.ok(candidate.metrics!.validationAccuracy! >= 0.9, `validation accuracy ${candidate.metrics!.validationAccuracy}`);
@@ -161,7 +164,7 @@ describe('projection plugin through the plugin host', () => {
     const model = await deserializeModel(candidate.model);
     const exported = await exportTflite(model, { quantization: 'dynamic-int8' });
     assert.ok(exported.bytes.length <= 65536, `${exported.bytes.length} bytes`);
-    assert.deepEqual(exported.ops, ['RESHAPE', 'SLICE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
+    assert.deepEqual(exported.ops, ['DEQUANTIZE', 'RESHAPE', 'SLICE', 'LSH_PROJECTION', 'CAST', 'FULLY_CONNECTED', 'SOFTMAX']);
 
     // The model carries its featuriser: the config the plugin's defaults imply.
     const featurizer = textFeaturizerOfModel(model)!;

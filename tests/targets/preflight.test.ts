@@ -70,3 +70,21 @@ test('inspectModel runs the pre-flight on an uploaded Keras file', async () => {
   assert.deepEqual(meta.preflight.blockers, []);
   assert.equal((await inspectModel({ filename: 'cnn.h5', bytes })).preflight, undefined);
 });
+
+test('an Embedding → GlobalAveragePooling1D text model: targets without GATHER judge its bag-of-ids form', async () => {
+  const text = (pool: 'average' | 'max') => tf.sequential({ layers: [
+    tf.layers.embedding({ inputDim: 50, outputDim: 4, inputLength: 12, name: 'embedding' }),
+    pool === 'average' ? tf.layers.globalAveragePooling1d({ name: 'pool' }) : tf.layers.globalMaxPooling1d({ name: 'pool' }),
+    tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'out' })] });
+  const report = await exportPreflight(text('average'));
+  assert.ok(report.exports.every((e) => e.ops.includes('GATHER')));
+  assert.ok(report.gatherFree && report.gatherFree.exports.every((e) => !e.ops.includes('GATHER') && !e.ops.includes('CAST')), JSON.stringify(report.gatherFree?.exports.map((e) => e.ops)));
+  const [edgetpu] = targetPreflight(report, ['edgetpu-int8']);
+  assert.equal(edgetpu.exportable, true, JSON.stringify(edgetpu.blockers));
+  // Max pooling has no bag form: the Edge TPU cannot run its GATHER, and the run is refused naming the layer.
+  const max = await exportPreflight(text('max'));
+  assert.equal(max.gatherFree, undefined);
+  const [blocked] = targetPreflight(max, ['edgetpu-int8']);
+  assert.equal(blocked.exportable, false);
+  assert.ok(blocked.blockers.some((b) => b.layer === 'embedding' && b.className === 'GATHER'), JSON.stringify(blocked.blockers));
+});

@@ -3,7 +3,7 @@
 // functions × d bits, TFLite's LSH_PROJECTION with the ported farmhash) feed a small dense
 // network trained jointly with a larger trainer network; the candidate exports to TFLite as
 // LSH_PROJECTION + CAST + FULLY_CONNECTED.
-import { definePlugin, outputsLogits, type CandidateModel, type LayersModel, type PluginContext, type Tf } from '@condense/plugin-sdk';
+import { definePlugin, outputsLogits, type CandidateModel, type LayersModel, type PluginContext, type Tensor, type Tf } from '@condense/plugin-sdk';
 import {
   checkFeaturizerConfig, describeTextPreprocessing, LSH_PROJECTION_CLASS, lshProjectionLayerClass, lshSeeds, type LshInputMode, type TextFeaturizerConfig,
 } from '@condense/plugin-sdk';
@@ -32,6 +32,12 @@ function denseStack(tf: Tf, inputWidth: number, hidden: number, classes: number,
   return tf.sequential({ layers });
 }
 
+/** The heads train on centred bits 2b − 1 (data.ts); the exported graph computes b ∈ {0, 1}, so
+ * the first layer absorbs the shift, exactly: W·(2b − 1) + c = (2W)·b + (c − Σ_i W_i). */
+function foldCentredBits(tf: Tf, kernel: Tensor, bias: Tensor): [Tensor, Tensor] {
+  return tf.tidy(() => [tf.mul(kernel, 2) as Tensor, tf.sub(bias, tf.sum(kernel, 0)) as Tensor]);
+}
+
 /** The exportable ProjectionNet: input → LshProjection → the trained dense layers (softmax out). */
 function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputMode, inputShape: number[], c: ProjectionConfig, classes: number, featurizer: TextFeaturizerConfig): LayersModel {
   const { tf } = ctx;
@@ -45,14 +51,17 @@ function buildExportModel(ctx: PluginContext, head: LayersModel, mode: LshInputM
   const dense = denseStack(tf, c.numHash * c.numBits, c.hiddenUnits, classes, c.seed, 'softmax', 'projection');
   for (const layer of dense.layers) x = layer.apply(x) as typeof x;
   const model = tf.model({ inputs: input, outputs: x, name: 'projection_net' });
-  dense.setWeights(head.getWeights());
+  const [kernel, bias, ...rest] = head.getWeights();
+  const folded = foldCentredBits(tf, kernel, bias);
+  dense.setWeights([...folded, ...rest]);
+  tf.dispose(folded);
   return model;
 }
 
 export default definePlugin<ProjectionConfig>({
   manifest: {
     name: 'projection',
-    version: '1.2.0',
+    version: '1.3.0',
     sdk: '^1.5.0',
     kind: 'projection',
     summary: 'ProjectionNet: LSH projections + a tiny dense net trained jointly with a trainer network (text and vectors), TFLite LSH_PROJECTION.',

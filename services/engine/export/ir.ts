@@ -14,6 +14,9 @@ export interface IrTensor {
   intValue?: Int32Array;
   /** Element type of a non-constant tensor when it is not float (e.g. LSH_PROJECTION's output). */
   dtype?: 'int32';
+  /** Float constant whose values float16 holds exactly (e.g. LSH_PROJECTION's integer seeds): stored
+   * as FLOAT16 and DEQUANTIZEd at load in every mode, not only in float16 exports. */
+  exactInFloat16?: boolean;
 }
 
 export interface IrOp {

@@ -213,7 +213,7 @@ export function lowerIr(graph: IrGraph, o: LowerOptions): TfliteModelSpec {
     let idx: number;
     if (t.intValue) {
       idx = add({ name: t.name, shape: t.shape, type: 'INT32', data: raw(t.intValue) });
-    } else if (o.mode === 'float16') {
+    } else if (o.mode === 'float16' || (t.exactInFloat16 && !quantized)) {
       idx = dequantized(t.name, t.shape, { name: `${t.name}/fp16`, shape: t.shape, type: 'FLOAT16', data: raw(toFloat16(t.value!)) }, 3);
     } else if (quantized) {
       let lo = Infinity;

@@ -6,6 +6,7 @@
 import { tf } from '../backend/index.ts';
 import { countMacs } from '../evaluate/index.ts';
 import { exportTflite, getOpSpecIfAny, irOpLayers, registeredLayerClasses, type QuantizationMode } from '../export/index.ts';
+import { bagOfIdsModel } from '../text/bag-of-ids-model.ts';
 
 export interface PreflightBlocker {
   layer: string;
@@ -34,6 +35,9 @@ export interface ExportPreflight {
   opLayers: Record<string, string[]>;
   /** Layers whose ops have no int8 kernel and stay float inside int8 models. */
   floatInInt8Layers: string[];
+  /** The same for the bag-of-ids form of an Embedding → GlobalAveragePooling1D model (what a
+   * target without GATHER gets, engine/text/bag-of-ids-model.ts); absent when it has none. */
+  gatherFree?: { exports: PreflightExport[]; opLayers: Record<string, string[]> };
 }
 
 const MODES: QuantizationMode[] = ['float32', 'float16', 'dynamic-int8', 'int8'];
@@ -57,8 +61,6 @@ export async function exportPreflight(model: tf.LayersModel): Promise<ExportPref
   const report: ExportPreflight = { parameterCount: model.countParams(), macs, blockers, exports: [], opLayers: {}, floatInInt8Layers: [] };
   if (blockers.length > 0) return report;
 
-  const sample = model.inputs[0].shape.slice(1).map((d) => d ?? 1);
-  const calibration = tf.tidy(() => tf.randomUniform([8, ...sample], 0, 1, 'float32', 1).dataSync() as Float32Array);
   try {
     report.opLayers = irOpLayers(model);
   } catch (error) {
@@ -68,19 +70,40 @@ export async function exportPreflight(model: tf.LayersModel): Promise<ExportPref
   for (const [op, layers] of Object.entries(report.opLayers)) {
     if (getOpSpecIfAny(op)?.int8Output === 'float') report.floatInInt8Layers.push(...layers);
   }
+  try {
+    report.exports = await exportsOf(model);
+  } catch (error) {
+    report.blockers.push(blockerFromError(error));
+    return report;
+  }
+  const form = bagOfIdsModel(model);
+  if (form) {
+    try {
+      report.gatherFree = { exports: await exportsOf(form.model), opLayers: irOpLayers(form.model) };
+    } catch {
+      // No bag-of-ids verdict: targets without GATHER judge the model as it is.
+    } finally {
+      form.model.dispose();
+    }
+  }
+  return report;
+}
+
+/** The model exported in every mode (random calibration); throws when float32 fails. */
+async function exportsOf(model: tf.LayersModel): Promise<PreflightExport[]> {
+  const sample = model.inputs[0].shape.slice(1).map((d) => d ?? 1);
+  const calibration = tf.tidy(() => tf.randomUniform([8, ...sample], 0, 1, 'float32', 1).dataSync() as Float32Array);
+  const exports: PreflightExport[] = [];
   const variants: { mode: QuantizationMode; ioType?: 'int8' }[] = [...MODES.map((mode) => ({ mode })), { mode: 'int8', ioType: 'int8' }];
   for (const { mode, ioType } of variants) {
     try {
       const exported = await exportTflite(model, { quantization: mode, representativeData: [calibration], ...(ioType ? { ioType } : {}) });
-      report.exports.push({ mode, ...(ioType ? { ioType } : {}), bytes: exported.bytes.length, ops: exported.ops, tensorTypes: exported.tensorTypes.map((t) => t.toLowerCase()), peakActivationBytes: exported.peakActivationBytes });
+      exports.push({ mode, ...(ioType ? { ioType } : {}), bytes: exported.bytes.length, ops: exported.ops, tensorTypes: exported.tensorTypes.map((t) => t.toLowerCase()), peakActivationBytes: exported.peakActivationBytes });
     } catch (error) {
-      if (mode === 'float32') {
-        report.blockers.push(blockerFromError(error));
-        return report;
-      }
+      if (mode === 'float32') throw error;
     }
   }
-  return report;
+  return exports;
 }
 
 /** An exporter error names the layer as `layer 'x' (Class)` or `layer 'x' of type Class`. */

@@ -9,7 +9,8 @@
 import { checkFeaturizerConfig, featurizeTexts, lshProjectBatch, type TextFeaturizerConfig } from '../../../plugins/sdk/src/text/index.ts';
 import { readAssociatedFiles } from '../export/associated-files.ts';
 import type { KerasTokenizer } from './keras-tokenizer.ts';
-import { tokenIds, tokenLength, type TokenFrontEnd } from './token-front-end.ts';
+import { tokenInput, tokenLength, type TokenFrontEnd } from './token-front-end.ts';
+import type { BagOfIds } from './bag-of-ids.ts';
 
 export const FRONT_END_FILE = 'text_front_end.json';
 export const VOCABULARY_FILE = 'vocab.txt';
@@ -37,6 +38,18 @@ function vocabularyLines(t: KerasTokenizer): string[] {
   return lines;
 }
 
+/** The ids → model input rule in text_front_end.json: "bag": {"rows", "weighting"} when the model reads the bag of ids. */
+function bagRule(bag: BagOfIds | undefined): { bag?: BagOfIds } {
+  return bag ? { bag: { rows: bag.rows, weighting: bag.weighting } } : {};
+}
+
+function idsNote(bag: BagOfIds | undefined): string {
+  if (!bag) return 'token ids as float32.';
+  return bag.weighting === 'count'
+    ? `then the bag of ids: float32 [${bag.rows}], slot v = how many times id v ≠ 0 occurs (padding not counted).`
+    : `then the bag of ids: float32 [${bag.rows}], slot v = (occurrences of id v ≠ 0) / (number of non-padding ids); all 0 for an empty text.`;
+}
+
 /** The associated files that carry `frontEnd` in the model file. */
 export function frontEndFiles(frontEnd: TextFrontEnd): FrontEndFile[] {
   if (frontEnd.kind === 'ngram-lsh') {
@@ -55,11 +68,11 @@ export function frontEndFiles(frontEnd: TextFrontEnd): FrontEndFile[] {
   if (frontEnd.kind === 'text-vectorization') {
     const { vectorizer, length } = frontEnd;
     // Tokens come from splitting on whitespace: none holds a line break.
-    const rules = { kind: 'text-vectorization', standardize: vectorizer.standardize, split: 'whitespace', outputMode: 'int', oovId: 1, length, vocabularyFile: VOCABULARY_FILE };
+    const rules = { kind: 'text-vectorization', standardize: vectorizer.standardize, split: 'whitespace', outputMode: 'int', oovId: 1, length, vocabularyFile: VOCABULARY_FILE, ...bagRule(frontEnd.bag) };
     return [
       {
         name: FRONT_END_FILE, type: 'DESCRIPTIONS',
-        description: 'Text front end: Keras TextVectorization (output_mode int) — standardize, split on whitespace, vocab.txt lookup (unknown → 1), first `length` ids, zero-padded at the end; token ids as float32.',
+        description: `Text front end: Keras TextVectorization (output_mode int) — standardize, split on whitespace, vocab.txt lookup (unknown → 1), first \`length\` ids, zero-padded at the end; ${idsNote(frontEnd.bag)}`,
         bytes: encode(JSON.stringify(rules)),
       },
       vocabularyFile(vectorizer.vocabulary),
@@ -73,11 +86,12 @@ export function frontEndFiles(frontEnd: TextFrontEnd): FrontEndFile[] {
     kind: 'keras-tokenizer', filters: t.filters, lower: t.lower, split: t.split, charLevel: t.charLevel, oovToken: t.oovToken, numWords: t.numWords,
     length: padding.length, padding: padding.padding, truncating: padding.truncating,
     ...(inline ? { vocabulary: lines } : { vocabularyFile: VOCABULARY_FILE }),
+    ...bagRule(frontEnd.bag),
   };
   return [
     {
       name: FRONT_END_FILE, type: 'DESCRIPTIONS',
-      description: "Text front end: Keras Tokenizer rules (texts_to_sequences) and pad_sequences to the model's length; token ids as float32.",
+      description: `Text front end: Keras Tokenizer rules (texts_to_sequences) and pad_sequences to the model's length; ${idsNote(frontEnd.bag)}`,
       bytes: encode(JSON.stringify(rules)),
     },
     ...(inline ? [] : [vocabularyFile(lines)]),
@@ -105,14 +119,25 @@ export function frontEndFromFiles(files: Record<string, Uint8Array>): TextFrontE
     const text = new TextDecoder().decode(vocab);
     lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
   }
-  if (spec.kind === 'text-vectorization') return { kind: 'text-vectorization', vectorizer: { vocabulary: lines, standardize: spec.standardize }, length: spec.length };
+  const bag = parseBag(spec.bag);
+  if (spec.kind === 'text-vectorization') return { kind: 'text-vectorization', vectorizer: { vocabulary: lines, standardize: spec.standardize }, length: spec.length, ...bag };
   const wordIndex = new Map<string, number>();
   lines.forEach((word, id) => { if (id > 0 && word !== '') wordIndex.set(word, id); });
   return {
     kind: 'keras-tokenizer',
     tokenizer: { numWords: spec.numWords, filters: spec.filters, lower: spec.lower, split: spec.split, charLevel: spec.charLevel, oovToken: spec.oovToken, wordIndex },
     padding: { length: spec.length, padding: spec.padding, truncating: spec.truncating },
+    ...bag,
   };
+}
+
+function parseBag(raw: unknown): { bag?: BagOfIds } {
+  if (raw === undefined) return {};
+  const bag = raw as Partial<BagOfIds>;
+  if (!Number.isInteger(bag.rows) || bag.rows! < 1 || (bag.weighting !== 'count' && bag.weighting !== 'fraction')) {
+    throw new FrontEndError(`${FRONT_END_FILE}: "bag" must be {"rows": a positive integer, "weighting": "count" | "fraction"}, got ${JSON.stringify(raw)}`);
+  }
+  return { bag: { rows: bag.rows!, weighting: bag.weighting } };
 }
 
 /** The front end a .tflite file carries (read from its associated files). */
@@ -122,13 +147,13 @@ export function textFrontEndOfTflite(bytes: Uint8Array): TextFrontEnd {
 
 /** Per-sample input shape of a model behind `frontEnd`. */
 export function frontEndInputShape(frontEnd: TextFrontEnd): number[] {
-  if (frontEnd.kind !== 'ngram-lsh') return [tokenLength(frontEnd)];
+  if (frontEnd.kind !== 'ngram-lsh') return frontEnd.bag ? [frontEnd.bag.rows] : [tokenLength(frontEnd)];
   return frontEnd.inFrontEnd ? [frontEnd.numHash * frontEnd.numBits] : [2, frontEnd.featurizer.maxFeatures];
 }
 
 /** Strings → the model's float32 input [texts.length, ...frontEndInputShape]. */
 export function featurizeWithFrontEnd(frontEnd: TextFrontEnd, texts: readonly string[]): Float32Array {
-  if (frontEnd.kind !== 'ngram-lsh') return tokenIds(frontEnd, texts);
+  if (frontEnd.kind !== 'ngram-lsh') return tokenInput(frontEnd, texts);
   const features = featurizeTexts(texts, frontEnd.featurizer);
   if (!frontEnd.inFrontEnd) return features;
   return lshProjectBatch(features, texts.length, 2 * frontEnd.featurizer.maxFeatures, { numHash: frontEnd.numHash, numBits: frontEnd.numBits, inputMode: 'text' });

@@ -14,7 +14,8 @@ export {
   fitKerasTokenizer, kerasTokenizerJson, padSequence, parseKerasTokenizer, textToSequence, textToWordSequence, tokenizeTexts, TokenizerError, type KerasTokenizer, type PaddingOptions,
 } from './keras-tokenizer.ts';
 export { frontEndOfDataset, tokenIdsDataset, tokenizedDataset, withVocabularyRows } from './tokenized-dataset.ts';
-export { tokenFrontEndForRows, tokenIds, tokenLength, tokenRows, type TokenFrontEnd } from './token-front-end.ts';
+export { tokenFrontEndForRows, tokenIds, tokenInput, tokenLength, tokenRows, type TokenFrontEnd } from './token-front-end.ts';
+export { bagOfIds, bagOfIdsDataset, type BagOfIds } from './bag-of-ids.ts';
 export {
   parseVocabularyFile, standardizeText, TextVectorizationError, textVectorizerFromConfig, vectorizerTokens, vectorizeText, vectorizeTexts, type TextVectorizer,
 } from './text-vectorization.ts';

@@ -4,10 +4,12 @@
 // limited to the first `rows` ids (vocabulary pruning: the rest read the OOV id).
 import { tokenizeTexts, type KerasTokenizer, type PaddingOptions } from './keras-tokenizer.ts';
 import { vectorizeTexts, type TextVectorizer } from './text-vectorization.ts';
+import { bagOfIds, type BagOfIds } from './bag-of-ids.ts';
 
+/** `bag`: the model reads the bag of the ids (bag-of-ids.ts), not the ids. */
 export type TokenFrontEnd =
-  | { kind: 'keras-tokenizer'; tokenizer: KerasTokenizer; padding: Required<PaddingOptions> }
-  | { kind: 'text-vectorization'; vectorizer: TextVectorizer; length: number };
+  | { kind: 'keras-tokenizer'; tokenizer: KerasTokenizer; padding: Required<PaddingOptions>; bag?: BagOfIds }
+  | { kind: 'text-vectorization'; vectorizer: TextVectorizer; length: number; bag?: BagOfIds };
 
 /** Sequence length (ids per text). */
 export function tokenLength(f: TokenFrontEnd): number {
@@ -17,6 +19,12 @@ export function tokenLength(f: TokenFrontEnd): number {
 /** Texts → float32 [texts.length, tokenLength(f)] ids. */
 export function tokenIds(f: TokenFrontEnd, texts: readonly string[]): Float32Array {
   return f.kind === 'keras-tokenizer' ? tokenizeTexts(texts, f.tokenizer, f.padding) : vectorizeTexts(texts, f.vectorizer, f.length);
+}
+
+/** Texts → the model's input: the ids, or their bag (float32 [texts.length, bag.rows]). */
+export function tokenInput(f: TokenFrontEnd, texts: readonly string[]): Float32Array {
+  const ids = tokenIds(f, texts);
+  return f.bag ? bagOfIds(ids, texts.length, f.bag) : ids;
 }
 
 /** The number of ids the front end emits (Tokenizer: num_words, else its largest id + 1). */

@@ -44,6 +44,8 @@ function convert(c: LayerConversion): number[] {
     throw new UnsupportedLayerError(`layer '${name}' (LshProjection): unknown inputMode '${inputMode}'`);
   }
   const hash = c.graph.addConstant(`${name}/hash_seeds`, [numHash, numBits], seeds);
+  // The seeds 0..T·d−1 (≤ 2048) are exact in float16: half the bytes in every export mode.
+  c.graph.tensors[hash].exactInFloat16 = true;
   const bits = c.graph.addOp('LSH_PROJECTION', [hash, ids, weights], `${name}/bits`, [seeds.length], { kind: 'LSHProjectionOptions', type: 'DENSE' });
   c.graph.tensors[bits].dtype = 'int32';
   const floats = c.graph.addOp('CAST', [bits], `${name}/bits_float`, [seeds.length]);

@@ -102,7 +102,7 @@ test('the teacher\'s batch slices cover every row once, in near-equal parts', as
 
 test('data-parallel teacher training: two threads learn what one does (their slices\' gradients are summed)', async () => {
   const { trainTeacher } = await import('../../services/demo/teacher.ts');
-  const npz = await mnistNpz({ samples: 1000, testFraction: 0.2, seed: 4 });
+  const npz = await mnistNpz({ samples: 600, testFraction: 0.2, seed: 4 });
   const one = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 1 });
   const two = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 2 });
   assert.equal(two.parameterCount, one.parameterCount);

@@ -11,12 +11,14 @@
 // Each database gets a fresh organization, so the bench can run again on the same database.
 // The LAST line printed is one JSON object with the headline numbers.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { forkApiProcesses } from '../services/api/cluster.ts';
 import { queueOnlyLauncher } from '../services/api/launcher.ts';
@@ -240,9 +242,12 @@ async function benchDatabase(databaseUrl: string | undefined, dbPids: (() => num
   );
   try {
     const org = await seedBenchOrg(database);
-    const write = writeBodies(org);
+    // Writers write in an organization of their own, so the typical query reads 10 projects in
+    // every phase (not the thousands the write phase creates).
+    const writer = await seedBenchOrg(database, 1);
+    const write = writeBodies(writer);
     const queryStep: LoadStep = { kind: 'query', body: JSON.stringify({ query: TYPICAL_QUERY }) };
-    const writeScript: LoadStep[] = [{ kind: 'write', body: write.createProject }, { kind: 'write', body: write.startRun }];
+    const writeScript: LoadStep[] = [{ kind: 'write', body: write.createProject, key: writer.key }, { kind: 'write', body: write.startRun, key: writer.key }];
 
     if (WARMUP_SECONDS > 0) await load({ url: `${target.url}/graphql`, key: org.key, seconds: WARMUP_SECONDS, clients: CLIENTS, scripts: [[queryStep], [queryStep], [queryStep], [queryStep], writeScript] });
     const q = await loadPhase(target, org, [[queryStep]], dbPids, `query-${database.kind}${processes > 1 ? `-${processes}` : ''}`);
@@ -271,6 +276,31 @@ async function benchDatabase(databaseUrl: string | undefined, dbPids: (() => num
   }
 }
 
+/** A new, empty database on the server of `url` (or `url` itself when this role may not create one). */
+async function freshDatabase(url: string): Promise<{ url: string; note: string; drop: () => Promise<void> }> {
+  const name = `condense_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    await admin.end().catch(() => undefined);
+    return { url, note: `same database (cannot create one: ${(error as Error).message})`, drop: async () => undefined };
+  }
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    note: `fresh database ${name}`,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => client.end());
+    },
+  };
+}
+
 let throwaway: ThrowawayPostgres | null = null;
 let pgUrl = process.env.DATABASE_URL || undefined;
 let pgNote = pgUrl ? 'DATABASE_URL' : '';
@@ -293,8 +323,14 @@ try {
     console.log(`PostgreSQL: ${pgNote}`);
     pg = await benchDatabase(pgUrl, throwaway ? () => throwaway!.pids() : null);
     if (API_PROCESSES > 1) {
-      console.log(`PostgreSQL, ${API_PROCESSES} API processes (CONDENSE_API_PROCESSES):`);
-      pgProcesses = await benchDatabase(pgUrl, throwaway ? () => throwaway!.pids() : null, API_PROCESSES);
+      // A database of its own, so this pass does not read tables the first pass's writes filled.
+      const fresh = await freshDatabase(pgUrl);
+      console.log(`PostgreSQL, ${API_PROCESSES} API processes (CONDENSE_API_PROCESSES), ${fresh.note}:`);
+      try {
+        pgProcesses = await benchDatabase(fresh.url, throwaway ? () => throwaway!.pids() : null, API_PROCESSES);
+      } finally {
+        await fresh.drop();
+      }
     }
   } else console.log(pgNote);
   console.log(`machine: ${execFileSync('uptime').toString().trim()}`);

@@ -18,7 +18,7 @@
 // step-cost bench) next to what the plugin's cost model predicts for it.
 // Prints tables, then ONE JSON object as the last line.
 //   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 12
-//            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 10  --cache bench/.cache
+//            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 8  --cache bench/.cache
 //            --eval-samples 0 (all)  --skip-step-cost  --steps 8  --cifar <npz> (../shared/data/cifar10-subset.npz)
 //            --teacher-minutes N (stop a teacher's training after N minutes at an epoch's end, keep a
 //            checkpoint, continue it next time: bench:cifar says more)
@@ -50,7 +50,7 @@ const { values: args } = parseArgs({
     'mnist-epochs': { type: 'string', default: '12' },
     'fashion-epochs': { type: 'string', default: '4' },
     'fashion-train': { type: 'string', default: '20000' },
-    'cifar-epochs': { type: 'string', default: '10' },
+    'cifar-epochs': { type: 'string', default: '8' },
     cache: { type: 'string', default: 'bench/.cache' },
     'eval-samples': { type: 'string', default: '0' },
     'skip-step-cost': { type: 'boolean', default: false },

@@ -15,6 +15,8 @@ export interface LoadStep {
   kind: string;
   /** GraphQL request body (JSON text); `$N` and `$RUN` are substituted per request. */
   body: string;
+  /** API key for this step (default: the plan's). */
+  key?: string;
 }
 
 export interface LoadPlan {
@@ -110,9 +112,9 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
   let counter = 0;
   const kinds: Record<string, KindResult> = {};
   const record = (kind: string) => (kinds[kind] ??= { latenciesMs: [], failures: 0 });
-  const head = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${plan.key}\r\nConnection: keep-alive\r\n`;
+  const head = (key: string) => `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${key}\r\nConnection: keep-alive\r\n`;
   const connections: Connection[] = [];
-  const requestBytes = (body: string): Buffer => Buffer.from(`${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const requestBytes = (body: string, key: string): Buffer => Buffer.from(`${head(key)}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 
   const until = Date.now() + plan.seconds * 1000;
   const started = performance.now();
@@ -127,7 +129,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
         const result = record(step.kind);
         const t0 = performance.now();
         try {
-          const res = await connection.request(requestBytes(body));
+          const res = await connection.request(requestBytes(body, step.key ?? plan.key));
           const parsed = JSON.parse(res.text) as { errors?: unknown; data?: Record<string, { userErrors?: unknown[] } | null> };
           const userErrors = Object.values(parsed.data ?? {}).flatMap((v) => v?.userErrors ?? []);
           if (res.status !== 200 || parsed.errors || userErrors.length > 0) {

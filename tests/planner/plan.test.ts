@@ -171,7 +171,7 @@ describe('planForRun (orchestration adapter)', () => {
     }
     assert.equal(new Set(distills.map((s) => JSON.stringify(s.config))).size, 1);
     // The default budget (45 s) buys one student per size tier, the teacher at the tier's width (services/planner/budget.ts).
-    assert.deepEqual([...new Set(distills.map((s) => s.pick))].sort(), ['student-half-teacher-w0.65', 'student-quarter-teacher-w0.4', 'student-sixteenth-teacher-w0.2']);
+    assert.deepEqual([...new Set(distills.map((s) => s.pick))].sort(), ['student-half-teacher-w0.6', 'student-quarter-teacher-w0.35', 'student-sixteenth-teacher-w0.2']);
   });
 
   it('user-chosen techniques become one chain per target, "auto" config = defaults', () => {
@@ -199,6 +199,6 @@ describe('planForRun (orchestration adapter)', () => {
 
   it('a maxBytes constraint from the run reaches the plan', () => {
     const keys = planForRun(request({ constraints: { maxBytes: 100_000 } })).candidates.map((c) => c.key);
-    assert.ok(keys.some((k) => k.includes('distill-half-teacher-w0.65-prune')));
+    assert.ok(keys.some((k) => k.includes('distill-half-teacher-w0.6-prune')));
   });
 });

@@ -93,7 +93,7 @@ test('shared steps of a three-target run are trained once; a second pass trains 
   // Each distillation chain continues with its own student: three different models per target.
   const students = (target: string) => new Set(distills.filter((c) => c.target === target).map((c) => compressed.get(c.key)!.notes[0]));
   for (const target of TARGETS) assert.equal(students(target).size, 3, `${target}: ${[...students(target)].join(' | ')}`);
-  const large = distills.filter((c) => c.chain[0]!.pick === 'student-half-teacher-w0.65' && c.chain.length === 2).map((c) => compressed.get(c.key)!.modelSha256);
+  const large = distills.filter((c) => c.chain[0]!.pick === 'student-half-teacher-w0.6' && c.chain.length === 2).map((c) => compressed.get(c.key)!.modelSha256);
   assert.equal(new Set(large).size, 1, 'the targets share the quantized half-size student: one model');
 
   // Resumed/retried: every step is found under its content address.

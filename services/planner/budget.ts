@@ -34,11 +34,12 @@ export interface SizeTier {
 // so √fraction overshoots. Measured int8 files of the narrowed bench teachers (2026-12-06, int8
 // export of untrained nets; ResNet-8 93,040 B, MNIST CNN 231,584 B): width 0.6 → 39,856 / 86,160 B
 // (≤ ½: 0.65 gave 45,824 B untrained but 47,338–47,738 B trained in bench:cifar, over half of
-// the trained teacher's 94,010 B), 0.4 → 23,072 / 41,792 B (≤ ¼), 0.2 → 11,792 / 13,760 B (1/16 of
-// the MNIST CNN's; ResNet-8's fixed per-tensor bytes keep it at 1/8).
+// the trained teacher's 94,010 B), 0.35 → 19,248 / 32,272 B (≤ ¼: 0.4 gave 23,072 B untrained but
+// 24,650–25,034 B trained, over a quarter), 0.2 → 11,792 / 13,760 B (1/16 of the MNIST CNN's;
+// ResNet-8's fixed per-tensor bytes keep it at 1/8). Trained files came out 4–9 % larger.
 export const SIZE_TIERS: readonly SizeTier[] = [
   { name: 'half', fraction: 0.5, teacherWidth: 0.6 },
-  { name: 'quarter', fraction: 0.25, teacherWidth: 0.4 },
+  { name: 'quarter', fraction: 0.25, teacherWidth: 0.35 },
   { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.2 },
 ];
 

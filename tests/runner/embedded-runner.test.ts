@@ -38,9 +38,9 @@ function runner(harness: ReturnType<typeof createHarnessActivities>, extra: Part
   return created;
 }
 
-async function runToEnd(options: HarnessOptions = {}) {
+async function runToEnd(options: HarnessOptions = {}, extra: Partial<EmbeddedRunnerOptions> = {}) {
   const harness = createHarnessActivities(options);
-  const r = runner(harness);
+  const r = runner(harness, extra);
   const runId = randomUUID();
   r.run();
   try {
@@ -194,13 +194,7 @@ test('ready steps start longest remaining chain first (critical path), not in pl
     { key: 'prune', chain: [link({ targetSparsity: 0.5, epochs: 1 })], target: 'cpu-int8', quantization: 'int8' },
     { key: 'prune-distill', chain: [link({ targetSparsity: 0.6, epochs: 1 }), link({ students: ['self'], budgetSeconds: 20 })], target: 'cpu-int8', quantization: 'int8' },
   ];
-  const harness = createHarnessActivities({ plan, stepMs: 1 });
-  const r = runner(harness, { workers: 1 });
-  const runId = randomUUID();
-  r.run();
-  await r.start(ORG, runId);
-  const result = await r.waitFor(runId, 60_000);
-  await r.stop();
+  const { harness, result } = await runToEnd({ plan, stepMs: 1 }, { workers: 1 });
   assert.equal(result.status, 'succeeded');
   assert.deepEqual(result.candidates.map((c) => c.key), ['quantize', 'prune', 'prune-distill'], 'candidates come back in plan order');
   const order = harness.log.filter((e) => e.activity === 'runStep' && e.event === 'start').map((e) => e.key);
@@ -214,13 +208,7 @@ test('ready steps start longest remaining chain first (critical path), not in pl
 
 test('ready steps run at once, up to the runner\'s workers; re-executing finds every named call whatever order they start in', async () => {
   for (const workers of [1, 2, 3]) {
-    const harness = createHarnessActivities({ candidates: 3, steps: 5, stepMs: 30 });
-    const r = runner(harness, { workers });
-    const runId = randomUUID();
-    r.run();
-    await r.start(ORG, runId);
-    const result = await r.waitFor(runId, 60_000);
-    await r.stop();
+    const { harness, r, runId, result } = await runToEnd({ candidates: 3, steps: 5, stepMs: 30 }, { workers });
     assert.equal(result.status, 'succeeded');
     assert.deepEqual(result.candidates.map((c) => c.key), ['c0', 'c1', 'c2'], 'candidates come back in plan order');
     assert.equal(peakSteps(harness.log), workers, `with ${workers} worker(s)`);

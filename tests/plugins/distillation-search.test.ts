@@ -37,6 +37,26 @@ describe('augmentation', () => {
     assert.equal(mixed.mixed, 0.5);
     assert.deepEqual([...mixed.x], [3, 3, 3, 3], 'λ = ½ blends each image with its (swapped) partner');
   });
+
+  it('rotates and scales about the centre, bilinearly, and a zero draw of either leaves the shift alone', () => {
+    const img = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const seq = (values: number[]) => { let i = 0; return () => values[i++ % values.length]; };
+    // Draws (no padding, no flip): θ = (2r − 1)·rotation, then s = 1 + (2r − 1)·scale.
+    const same = augmentImages(img, 1, [3, 3, 1], { cropPadding: 0, flip: false, mixup: 0, rotation: 30, scale: 0.2 }, seq([0.5, 0.5]));
+    assert.deepEqual([...same.x], [...img], 'θ = 0 and s = 1 reproduce the image');
+    const turned = augmentImages(img, 1, [3, 3, 1], { cropPadding: 0, flip: false, mixup: 0, rotation: 90 }, seq([1, 0.5]));
+    assert.deepEqual([...turned.x].map((v) => Math.round(v * 1e4) / 1e4), [7, 4, 1, 8, 5, 2, 9, 6, 3], 'a quarter turn');
+    // s = 2 (scale 1, r = 1): output pixel (0, 0) reads the input half-way to the centre, (0.5, 0.5).
+    const zoomed = augmentImages(img, 1, [3, 3, 1], { cropPadding: 0, flip: false, mixup: 0, scale: 1 }, seq([0.5, 1]));
+    assert.equal(zoomed.x[0], (1 + 2 + 4 + 5) / 4, 'bilinear between the four nearest pixels');
+    assert.equal(zoomed.x[4], 5, 'the centre stays');
+    // With shift and flip the affine path draws the shift first, as crops do: at θ = 0, s = 1 it gives the crop's image.
+    const shifted = augmentImages(img, 1, [3, 3, 1], { cropPadding: 1, flip: false, mixup: 0, rotation: 10 }, seq([0, 0, 0.5]));
+    assert.deepEqual([...shifted.x], [0, 0, 0, 0, 1, 2, 0, 4, 5]);
+    const a = augmentImages(Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => i % 7), 2, [8, 8, 1], { cropPadding: 1, flip: true, mixup: 0, rotation: 10, scale: 0.1 }, batchRandom(3, 9));
+    const b = augmentImages(Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => i % 7), 2, [8, 8, 1], { cropPadding: 1, flip: true, mixup: 0, rotation: 10, scale: 0.1 }, batchRandom(3, 9));
+    assert.deepEqual(a, b, 'deterministic under a seed');
+  });
 });
 
 describe('successive halving', () => {

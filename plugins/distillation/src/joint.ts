@@ -69,7 +69,7 @@ export interface JointResult {
 }
 
 export type JointOptions = Pick<DistillationConfig, 'temperature' | 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'samplesPerEpoch' | 'seed'>
-  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'recalibrationBatches' | 'hintWeight'>>;
+  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'rotation' | 'scale' | 'recalibrationBatches' | 'hintWeight'>>;
 
 export { scheduledLearningRate };
 
@@ -290,8 +290,8 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
         flip = agreement.mirrored >= agreement.plain - 0.02;
         ctx.log.info(`teacher accuracy ${(agreement.plain * 100).toFixed(1)}% on training images, ${(agreement.mirrored * 100).toFixed(1)}% mirrored: ${flip ? 'flipping' : 'not flipping'} images`);
       }
-      augmentation = { cropPadding: padding, flip, mixup: options.mixup ?? 0 };
-      if (augmentation.cropPadding === 0 && !augmentation.flip && augmentation.mixup === 0) augmentation = null;
+      augmentation = { cropPadding: padding, flip, mixup: options.mixup ?? 0, rotation: options.rotation ?? 0, scale: options.scale ?? 0 };
+      if (augmentation.cropPadding === 0 && !augmentation.flip && augmentation.mixup === 0 && !augmentation.rotation && !augmentation.scale) augmentation = null;
     }
 
     // Epochs: given, or what the budget buys.

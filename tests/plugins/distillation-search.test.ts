@@ -75,12 +75,31 @@ describe('successive halving', () => {
     const a = epochsWithinBudget(30, 1000, 0.0002, groups, 2);
     assert.deepEqual(a, epochsWithinBudget(30, 1000, 0.0002, groups, 2));
     assert.ok(a.seconds <= 30 && a.epochs >= 1);
-    const more = epochsWithinBudget(30, 1000, 0.0002, groups, 2, 200);
-    const next = epochsWithinBudget(more.seconds + 1e-9, 1000, 0.0002, groups, 2);
-    assert.equal(next.epochs, more.epochs);
+    const more = epochsWithinBudget(60, 1000, 0.0002, groups, 2);
+    assert.ok(more.epochs > a.epochs && more.seconds <= 60 && more.seconds > a.seconds, 'twice the budget buys more epochs');
     const tiny = epochsWithinBudget(0.5, 1000, 0.0002, groups, 2);
     assert.equal(tiny.epochs, 1);
     assert.ok(tiny.samplesPerEpoch < 1000, 'under one epoch the budget trains on fewer samples');
+  });
+
+  it('a budget gives each group an equal share, so a cheaper group trains more epochs, within the teacher\'s', () => {
+    // One expensive student and one ten times cheaper: equal seconds buy the cheap one more epochs.
+    const groups = [{ trials: 1, secondsPerSample: 0.002 }, { trials: 1, secondsPerSample: 0.0002 }];
+    const plan = epochsWithinBudget(60, 1000, 0.0005, groups, 2);
+    assert.equal(plan.groupEpochs.length, 2);
+    assert.ok(plan.groupEpochs[1] > plan.groupEpochs[0], JSON.stringify(plan));
+    assert.equal(plan.epochs, Math.max(...plan.groupEpochs), 'the teacher runs as long as the longest group, no longer');
+    assert.ok(plan.seconds <= 60);
+    // The shares are equal up to one epoch: the expensive group could not afford one more.
+    const teacher = plan.epochs * (1000 * 0.0005 + Math.ceil(1000 / 64) * 0.002);
+    const share = (60 - teacher) / 2;
+    const cost = (g: { secondsPerSample: number }, e: number) => e * (1000 * g.secondsPerSample + Math.ceil(1000 / 64) * 0.004);
+    assert.ok(cost(groups[0], plan.groupEpochs[0] + 1) > share && cost(groups[0], plan.groupEpochs[0]) <= share);
+    // Equal students: equal epochs, as before.
+    const same = epochsWithinBudget(60, 1000, 0.0005, [groups[0], groups[0]], 2);
+    assert.equal(same.groupEpochs[0], same.groupEpochs[1]);
+    assert.equal(same.groupEpochs[0], same.epochs);
+    assert.ok(epochsWithinBudget(600, 1000, 0.0005, groups, 2).groupEpochs[1] >= plan.groupEpochs[1], 'more budget, no fewer epochs');
   });
 });
 
@@ -186,6 +205,31 @@ describe('joint distillation search', () => {
       derived.students[0].model.dispose();
     } finally {
       linear.dispose();
+    }
+  });
+
+  it('under a budget a cheap group trains more epochs than an expensive one, each on its own schedule', async () => {
+    const logs: string[] = [];
+    const progress: ProgressUpdate[] = [];
+    const result = await distillJointly(localContext(data, logs, progress), teacher, [
+      { teacherWidth: 1, group: 'wide' },
+      { teacherWidth: 0.125, group: 'narrow' },
+    ], { temperature: 4, alpha: 0.3, epochs: 1, budgetSeconds: 0.6, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 0, seed: 0, halvingEta: 2, cropPadding: 0, flip: 'never', mixup: 0, recalibrationBatches: 0, warmup: 0, learningRateSchedule: 'cosine' });
+    try {
+      const [wide, narrow] = result.students;
+      assert.ok(narrow.plannedEpochs > wide.plannedEpochs, `${wide.plannedEpochs} vs ${narrow.plannedEpochs}: ${logs.join(' | ')}`);
+      assert.equal(result.plannedEpochs, narrow.plannedEpochs);
+      assert.equal(result.epochsCompleted, narrow.plannedEpochs);
+      assert.equal(wide.epochsTrained, wide.plannedEpochs, 'the wide student stops after its own epochs');
+      assert.equal(narrow.epochsTrained, narrow.plannedEpochs);
+      assert.ok(!wide.stoppedEarly && !narrow.stoppedEarly, 'finishing its share is not an early stop');
+      assert.ok(logs.some((l) => /per group: wide \d+, narrow \d+/.test(l)));
+      // The cost charged step by step (only the trials that trained) is what the plan priced: the
+      // wide student did not train past its share.
+      const charged = progress.at(-1)!.metrics!.budgetUsedSeconds as number;
+      assert.ok(Math.abs(charged - result.plannedSeconds) < 1e-6 * Math.max(1, result.plannedSeconds) && charged <= 0.6, `${charged} vs ${result.plannedSeconds}`);
+    } finally {
+      for (const st of result.students) st.model.dispose();
     }
   });
 

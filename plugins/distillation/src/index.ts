@@ -43,7 +43,7 @@ export default definePlugin<DistillationConfig>({
         const asked = student.family === 'mobilenet' || student.family === 'mlp' ? (typeof student.spec === 'string' ? undefined : (student.spec as { width: number }).width) : undefined;
         const narrowed = asked !== undefined && student.size && student.size.width !== asked ? ` Narrowed from width ×${asked} to stay under half the teacher's parameters.` : '';
         const halving = student.stoppedEarly
-          ? ` Successive halving stopped it after ${student.epochsTrained} of ${joint.epochsCompleted} epoch(s) (validation accuracy ${student.rungAccuracies.map((a) => `${(a * 100).toFixed(1)}%`).join(' → ')} in group ${student.group}).`
+          ? ` Successive halving stopped it after ${student.epochsTrained} of ${student.plannedEpochs} epoch(s) (validation accuracy ${student.rungAccuracies.map((a) => `${(a * 100).toFixed(1)}%`).join(' → ')} in group ${student.group}).`
           : '';
         const aug = joint.augmentation
           ? ` Augmentation: crops with ${joint.augmentation.cropPadding}-pixel padding${joint.augmentation.flip ? ', horizontal flips' : ''}${joint.augmentation.rotation ? `, rotations up to ${joint.augmentation.rotation}°` : ''}${joint.augmentation.scale ? `, scaling up to ±${Math.round(joint.augmentation.scale * 100)}%` : ''}${joint.augmentation.mixup > 0 ? `, mixup on ${Math.round(joint.augmentation.mixup * 100)}% of batches` : ''}.`

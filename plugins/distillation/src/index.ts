@@ -86,7 +86,7 @@ export { augmentImages, batchRandom, type AugmentOptions, type AugmentedBatch } 
 export { recalibrateBatchNorm, batchNormLayers } from './batchnorm-recalibration.ts';
 export { halvingRungs, halvingTrialEpochs, survivors, type Rung } from './halving.ts';
 export {
-  modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
+  modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, INFERENCE_MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
 } from './cost.ts';
 export { narrowTeacher } from './teacher-derived.ts';
 export { inheritChannels } from './teacher-channels.ts';

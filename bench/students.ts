@@ -204,7 +204,7 @@ function fashionTeacher(): tf.LayersModel {
 type TeacherVariant = { cropPadding?: number; seed?: number; rotation?: number; scale?: number };
 /** The teacher for `name`, from the cache when this exact one was trained before (bench/lib/cifar.ts). */
 const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean, variant: TeacherVariant = {}) =>
-  cachedTeacher(name, upload, build, epochs, flip, String(args.cache), log, args['teacher-minutes'] === undefined ? undefined : Number(args['teacher-minutes']) * 60, variant);
+  cachedTeacher(name, upload, build, epochs, flip, String(args.cache), log, args['teacher-minutes'] === undefined ? undefined : Number(args['teacher-minutes']) * 60, 1, variant);
 
 // ---------------------------------------------------------------------------------------------
 // 4. One run per dataset, as `condense compress --budget` runs it.

@@ -13,7 +13,7 @@ import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { mulberry32 } from '../engine/random.ts';
 import { runTrainingLoop, trainableVariables } from '../engine/train/index.ts';
 import { sparseCategoricalCrossEntropy } from '../engine/train/losses.ts';
-import { shard, shiftImages, teacherCnn, type TeacherJob, type TeacherMessage } from './teacher.ts';
+import { shard, shiftImages, teacherCnn, teacherLearningRate, type TeacherJob, type TeacherMessage } from './teacher.ts';
 
 const job = workerData as TeacherJob;
 const port = parentPort!;
@@ -66,8 +66,7 @@ async function main(): Promise<void> {
         };
       },
       step: ({ xs, ys, batch, globalStep, totalSteps }) => {
-        // Cosine decay to 0 over the run (Loshchilov & Hutter 2017).
-        (optimizer as unknown as { learningRate: number }).learningRate = job.peakLearningRate * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, globalStep / totalSteps)));
+        (optimizer as unknown as { learningRate: number }).learningRate = teacherLearningRate(job.peakLearningRate, globalStep, totalSteps);
         const n = xs.shape[0]!;
         const mine = slots.subarray((bank * job.workers + job.rank) * total, (bank * job.workers + job.rank + 1) * total);
         let loss: tf.Scalar | undefined;

@@ -88,6 +88,21 @@ test('the demo names the most accurate candidate at least 10× smaller than the 
   assert.equal(bestAtRatio([c('cpu-int8:quantize+int8', 0.98, 3.9)], 10), undefined);
 });
 
+test('the teacher\'s learning rate warms up linearly over the first tenth of the steps, then follows a half cosine to 0', async () => {
+  const { teacherLearningRate } = await import('../../services/demo/teacher.ts');
+  const total = 665; // 5 epochs of 133 batches
+  const rates = Array.from({ length: total }, (_, step) => teacherLearningRate(4e-3, step, total));
+  assert.ok(Math.abs(rates[0]! - 4e-3 / 67) < 1e-12, `first step ${rates[0]}`);
+  assert.ok(Math.abs(rates[66]! - 4e-3) < 1e-12, `end of the warm-up ${rates[66]}`);
+  assert.ok(Math.abs(rates[67]! - 4e-3) < 1e-12, `first step of the cosine ${rates[67]}`);
+  assert.ok(Math.abs(rates[67 + 299]! - 2e-3) < 2e-5, `half-way down ${rates[366]}`);
+  assert.ok(rates.at(-1)! < 1e-7 && rates.at(-1)! > 0, `last step ${rates.at(-1)}`);
+  for (let i = 1; i < total; i++) {
+    if (i <= 66) assert.ok(rates[i]! > rates[i - 1]!, `warm-up rises at ${i}`);
+    else if (i > 67) assert.ok(rates[i]! < rates[i - 1]!, `cosine falls at ${i}`);
+  }
+});
+
 test('the teacher\'s batch slices cover every row once, in near-equal parts', async () => {
   const { shard } = await import('../../services/demo/teacher.ts');
   for (const [size, workers] of [[64, 2], [52, 2], [7, 3], [1, 2]] as const) {

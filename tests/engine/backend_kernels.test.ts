@@ -251,6 +251,7 @@ test('BatchMatMul with transposes (done as explicit Transpose, or as (BᵀAᵀ)�
     [[2, 4, 6], [2, 6, 3], false, false], [[2, 6, 4], [2, 3, 6], true, true],
     [[3000, 9], [3000, 300], true, false], // B ≫ A: computed as (BᵀA)ᵀ
     [[4, 3000], [300, 3000], false, true],
+    [[32, 128], [1600, 128], false, true], // a Dense layer's input gradient dY·Wᵀ (the demo teacher's 1600→128)
   ];
   for (const [aShape, bShape, transposeA, transposeB] of cases) {
     await compare('BatchMatMul', { a: f32(aShape, r), b: f32(bShape, r) }, { transposeA, transposeB });

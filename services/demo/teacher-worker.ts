@@ -13,7 +13,8 @@ import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { mulberry32 } from '../engine/random.ts';
 import { runTrainingLoop, trainableVariables } from '../engine/train/index.ts';
 import { sparseCategoricalCrossEntropy } from '../engine/train/losses.ts';
-import { shard, shiftImages, teacherCnn, teacherLearningRate, type TeacherJob, type TeacherMessage } from './teacher.ts';
+import type { TeacherJob, TeacherMessage, TeacherStart } from './teacher.ts';
+import { shard, shiftImages, teacherCnn, teacherLearningRate } from './teacher-model.ts';
 
 const job = workerData as TeacherJob;
 const port = parentPort!;
@@ -43,12 +44,16 @@ async function main(): Promise<void> {
   const vars = trainableVariables(model);
   const sizes = vars.map((v) => v.size);
   const total = sizes.reduce((a, b) => a + b, 0);
+  // The launcher sizes the shared slots from what every worker reports.
+  const started = new Promise<TeacherStart>((resolve) => port.once('message', resolve));
+  post({ type: 'ready', parameters: total });
+  const { gradients, barrier: barrierState } = await started;
   // Two banks of one gradient slot per worker: a worker writing step t+1 into one bank never
   // meets a worker still reading step t from the other (it passed the barrier of step t+1 only
   // after everyone finished reading step t).
-  const slots = new Float32Array(job.gradients);
+  const slots = new Float32Array(gradients);
   if (slots.length !== 2 * job.workers * total) throw new Error(`gradient buffer holds ${slots.length} floats, expected ${2 * job.workers * total}`);
-  const state = new Int32Array(job.barrier);
+  const state = new Int32Array(barrierState);
   const side = data.info.inputShape[0]!;
   const pixels = data.info.inputShape.reduce((a, b) => a * b, 1);
   const random = mulberry32(job.seed);

@@ -3,82 +3,17 @@
 // (model.json + weights.bin).
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { initEngine, tf } from '../engine/backend/index.ts';
 import type { TrainingProgress } from '../engine/train/types.ts';
 import { bundledEntry } from '../isolation/bundle.ts';
+
+/** Adam's peak learning rate (teacher-model.ts' schedule warms up to it). */
+export const PEAK_LEARNING_RATE = 4e-3;
 
 export interface TrainedTeacher {
   zip: Uint8Array;
   parameterCount: number;
   testAccuracy: number;
   seconds: number;
-}
-
-/**
- * A realistic MNIST CNN, all-convolutional (Springenberg et al. 2015, "Striving for Simplicity":
- * strided convolutions where max-pooling was) at the widths of Keras' mnist_convnet example:
- * conv32 5×5/2 → conv64 3×3/2 → dense128 → softmax, 225,546 parameters, a ~0.9 MB float32
- * .tflite — the size and kind of model a team would bring. Striding instead of pooling costs
- * 0.78 M multiply-adds a digit against mnist_convnet's 2.6 M (conv32-pool-conv64-pool-dense128,
- * 225,034 parameters), so it trains in a third of the time at the same accuracy here.
- */
-export function teacherCnn(seed: number): tf.LayersModel {
-  const init = (k: number) => tf.initializers.heNormal({ seed: seed + k });
-  return tf.sequential({
-    name: 'digits_teacher',
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, strides: 2, activation: 'relu', kernelInitializer: init(1) }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: init(2) }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(3) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }) }),
-    ],
-  });
-}
-
-/** Random shifts of up to this many pixels each way: with only ~8,500 training digits, shifted
- * copies are what lifts a few epochs above 98 % (LeCun et al. 1998 distort MNIST the same way). */
-const MAX_SHIFT = 2;
-
-/** Each image of the batch moved by its own seeded random offset in [-MAX_SHIFT, MAX_SHIFT]², zeros shifted in. */
-export function shiftImages(x: Float32Array, size: number, side: number, random: () => number): Float32Array {
-  const out = new Float32Array(x.length);
-  const pixels = side * side;
-  for (let i = 0; i < size; i++) {
-    const dy = Math.floor(random() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
-    const dx = Math.floor(random() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
-    const base = i * pixels;
-    for (let y = 0; y < side; y++) {
-      const sy = y - dy;
-      if (sy < 0 || sy >= side) continue;
-      for (let xx = 0; xx < side; xx++) {
-        const sx = xx - dx;
-        if (sx >= 0 && sx < side) out[base + y * side + xx] = x[base + sy * side + sx]!;
-      }
-    }
-  }
-  return out;
-}
-
-/** Adam's peak learning rate (twice Keras' default: the warm-up makes it safe). */
-export const PEAK_LEARNING_RATE = 4e-3;
-/** Share of the steps spent warming up. */
-const WARM_UP = 0.1;
-
-/**
- * The learning rate at step `step` of `total`: a linear warm-up to `peak` over the first tenth
- * of the steps (Goyal et al. 2017), then a half cosine down to 0 (Loshchilov & Hutter 2017).
- */
-export function teacherLearningRate(peak: number, step: number, total: number): number {
-  const warm = Math.max(1, Math.round(WARM_UP * total));
-  if (step < warm) return (peak * (step + 1)) / warm;
-  return peak * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, (step - warm) / Math.max(1, total - warm))));
-}
-
-/** Rows [from, to) of a batch of `size` that worker `rank` of `workers` trains on (near-equal slices). */
-export function shard(size: number, rank: number, workers: number): [number, number] {
-  const at = (r: number) => Math.floor((size * r) / workers);
-  return [at(rank), at(rank + 1)];
 }
 
 /** What each worker thread of teacher-worker.ts is given. */
@@ -91,6 +26,11 @@ export interface TeacherJob {
   batchSize: number;
   seed: number;
   peakLearningRate: number;
+}
+
+/** Sent to every worker once all have built the model and said how many parameters it has. */
+export interface TeacherStart {
+  type: 'start';
   /** SharedArrayBuffer: 2 banks × workers × parameters float32 gradient slots. */
   gradients: SharedArrayBuffer;
   /** SharedArrayBuffer: the barrier's [arrived, generation]. */
@@ -98,6 +38,7 @@ export interface TeacherJob {
 }
 
 export type TeacherMessage =
+  | { type: 'ready'; parameters: number }
   | { type: 'progress'; progress: TrainingProgress }
   | { type: 'done'; zip?: Uint8Array; parameterCount?: number; testAccuracy?: number }
   | { type: 'error'; message: string };
@@ -105,13 +46,14 @@ export type TeacherMessage =
 const WORKER = fileURLToPath(new URL('./teacher-worker.ts', import.meta.url));
 
 /**
- * Trains the teacher on the train split of the NPZ `data` (the file the demo uploads): Adam at
- * 2e-3 decayed to 0 along a half cosine, batch 32 unless given (the demo uses 64), every digit
- * shifted by up to two pixels — data-parallel over `workers` threads (default 1), each computing
- * the gradient of its slice of every batch (teacher-worker.ts), so the result does not depend on
- * how many there are beyond float rounding. `npm run demo` (6 epochs, 8,500 digits): 98.53 % on
- * its 1,500 held-out digits in one thread (2026-12-06; the 4-epoch constant-rate teacher before
- * it, 97.53 %).
+ * Trains the teacher (teacher-model.ts) on the train split of the NPZ `data` (the file the demo
+ * uploads): Adam warmed up to 4e-3 then cosine-decayed to 0, batch 32 unless given (the demo uses
+ * 64), every digit shifted by up to two pixels — data-parallel over `workers` threads (default
+ * 1), each computing the gradient of its slice of every batch (teacher-worker.ts), so the result
+ * does not depend on how many there are beyond float rounding. This thread loads no tfjs: the
+ * threads build the model, report its size, and get the shared gradient slots sized for it.
+ * `npm run demo` (5 epochs, 8,500 digits, two threads): 98.20 % on its 1,500 held-out digits
+ * (seeds 1, 2, 3: 98.00, 98.20, 98.47 %; 2026-12-07).
  */
 export async function trainTeacher(
   data: { bytes: Uint8Array; filename: string },
@@ -120,31 +62,41 @@ export async function trainTeacher(
   options.signal?.throwIfAborted();
   const started = performance.now();
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
-  await initEngine(); // this thread only sizes the shared gradient slots
-  const probe = teacherCnn(options.seed);
-  const parameters = probe.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
-  probe.dispose();
-  const gradients = new SharedArrayBuffer(2 * workers * parameters * 4);
-  const barrier = new SharedArrayBuffer(8);
   const entry = await bundledEntry(WORKER);
   const threads: Worker[] = [];
+  const sizes: number[] = [];
   const stopped = new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('teacher training stopped')), { once: true }));
   stopped.catch(() => undefined);
+  // Once every thread has built the model: one gradient buffer and barrier for all of them.
+  const ready = (rank: number, parameters: number): void => {
+    sizes[rank] = parameters;
+    if (sizes.filter((n) => n !== undefined).length < workers) return;
+    if (new Set(sizes).size !== 1) throw new Error(`teacher training: the threads built models of ${[...new Set(sizes)].join(' and ')} parameters`);
+    const start: TeacherStart = { type: 'start', gradients: new SharedArrayBuffer(2 * workers * parameters * 4), barrier: new SharedArrayBuffer(8) };
+    for (const t of threads) t.postMessage(start);
+  };
   try {
     const results = await Promise.race([stopped, Promise.all(Array.from({ length: workers }, (_, rank) => new Promise<TeacherMessage & { type: 'done' }>((resolve, reject) => {
       const job: TeacherJob = {
         rank, workers, bytes: data.bytes, filename: data.filename, epochs: options.epochs, batchSize: options.batchSize ?? 32, seed: options.seed,
-        peakLearningRate: options.peakLearningRate ?? PEAK_LEARNING_RATE, gradients, barrier,
+        peakLearningRate: options.peakLearningRate ?? PEAK_LEARNING_RATE,
       };
       // Plain node for the bundled worker (no tsx loader), its own copy of the engine.
       const thread = new Worker(entry, { workerData: job, execArgv: [] });
       threads.push(thread);
+      const fail = (message: string) => reject(new Error(`teacher training (worker ${rank + 1} of ${workers}): ${message}`));
       thread.on('message', (m: TeacherMessage) => {
         if (m.type === 'progress') options.onProgress?.(m.progress);
-        else if (m.type === 'error') reject(new Error(`teacher training (worker ${rank + 1} of ${workers}): ${m.message}`));
+        else if (m.type === 'ready') {
+          try {
+            ready(rank, m.parameters);
+          } catch (error) {
+            reject(error as Error);
+          }
+        } else if (m.type === 'error') fail(m.message);
         else resolve(m);
       });
-      thread.once('error', (err) => reject(new Error(`teacher training (worker ${rank + 1} of ${workers}): ${err.message}`)));
+      thread.once('error', (err) => fail(err.message));
       thread.once('exit', (code) => reject(new Error(`teacher training: worker ${rank + 1} of ${workers} exited (code ${code}) before it finished`)));
     })))]);
     const lead = results[0]!;

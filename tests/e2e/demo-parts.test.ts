@@ -64,7 +64,7 @@ test('the report plots succeeded candidates per target and marks the published o
 });
 
 test('the teacher\'s shifted digits: each image moves by its own offset of at most two pixels, zeros come in', async () => {
-  const { shiftImages } = await import('../../services/demo/teacher.ts');
+  const { shiftImages } = await import('../../services/demo/teacher-model.ts');
   // One 5×5 image with a single bright pixel in the middle, twice.
   const image = new Float32Array(50);
   image[12] = 1;
@@ -89,7 +89,7 @@ test('the demo names the most accurate candidate at least 10× smaller than the 
 });
 
 test('the teacher\'s learning rate warms up linearly over the first tenth of the steps, then follows a half cosine to 0', async () => {
-  const { teacherLearningRate } = await import('../../services/demo/teacher.ts');
+  const { teacherLearningRate } = await import('../../services/demo/teacher-model.ts');
   const total = 665; // 5 epochs of 133 batches
   const rates = Array.from({ length: total }, (_, step) => teacherLearningRate(4e-3, step, total));
   assert.ok(Math.abs(rates[0]! - 4e-3 / 67) < 1e-12, `first step ${rates[0]}`);
@@ -104,7 +104,7 @@ test('the teacher\'s learning rate warms up linearly over the first tenth of the
 });
 
 test('the teacher\'s batch slices cover every row once, in near-equal parts', async () => {
-  const { shard } = await import('../../services/demo/teacher.ts');
+  const { shard } = await import('../../services/demo/teacher-model.ts');
   for (const [size, workers] of [[64, 2], [52, 2], [7, 3], [1, 2]] as const) {
     const parts = Array.from({ length: workers }, (_, r) => shard(size, r, workers));
     assert.equal(parts[0]![0], 0);

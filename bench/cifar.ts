@@ -22,6 +22,8 @@
 //            --teacher-minutes N: stop the teacher's training at the first epoch end past N minutes,
 //              keep a checkpoint in the cache and print {"teacher_incomplete":true,…}; the next
 //              invocation continues it (so a long teacher trains over several bench-lock turns)
+//            --teacher-workers 2: threads the teacher trains in, data-parallel (1: this thread)
+//            --teacher-only: stop once the teacher is trained and cached (print {"teacher_cached":…})
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../services/engine/backend/index.ts';
@@ -37,6 +39,8 @@ const { values: args } = parseArgs({
     'eval-samples': { type: 'string', default: '0' },
     cifar: { type: 'string' },
     'teacher-minutes': { type: 'string' },
+    'teacher-only': { type: 'boolean', default: false },
+    'teacher-workers': { type: 'string', default: '2' },
   },
 });
 const { elapsed, log } = benchClock();
@@ -56,7 +60,7 @@ try {
 }
 await initEngine();
 const teacherMinutes = args['teacher-minutes'] === undefined ? undefined : Number(args['teacher-minutes']);
-const trained = await teacherFor('cifar', upload, resnet8, int('epochs'), true, String(args.cache), log, teacherMinutes === undefined ? undefined : teacherMinutes * 60);
+const trained = await teacherFor('cifar', upload, resnet8, int('epochs'), true, String(args.cache), log, teacherMinutes === undefined ? undefined : teacherMinutes * 60, Math.max(1, int('teacher-workers')));
 loads.push(loadavg()[0]);
 if ('partial' in trained) {
   // Training stopped at --teacher-minutes: the next invocation continues it (bench-lock turns).
@@ -64,6 +68,10 @@ if ('partial' in trained) {
   process.exit(0);
 }
 const teacher = trained;
+if (args['teacher-only']) {
+  console.log(JSON.stringify({ teacher_cached: teacher.file, teacher_train_seconds: teacher.trainSeconds === null ? null : Math.round(teacher.trainSeconds), wall_seconds: Math.round(elapsed()) }));
+  process.exit(0);
+}
 
 const evalSamples = int('eval-samples');
 const stack = await openRunnerStack({ sizes: evalSamples > 0 ? { evalSamples } : {}, log: (line) => log(`  ${line}`) });
@@ -79,6 +87,8 @@ try {
     bytes: c.bytes === null ? '—' : Number(c.bytes), downloadBytes: c.download_bytes === null ? '—' : Number(c.download_bytes),
   })));
   for (const c of run.candidates.filter((f) => f.failure_message)) log(`${c.key} failed: ${c.failure_message}`);
+  // Where the run's time went: every plan step the run trained (wall time of the plugin call).
+  console.table(run.steps.filter((s) => s.source === 'ran').map((s) => ({ plugin: s.plugin, outputs: s.outputs.join(', ').slice(0, 80), seconds: Math.round(s.seconds) })));
   const ok = run.candidates.filter((c) => c.status === 'succeeded' && c.accuracy !== null && c.bytes !== null).map((c) => ({ key: c.key, acc: c.accuracy!, bytes: Number(c.bytes) }));
   const own = ok.filter((c) => /:quantize\+int8$/.test(c.key));
   if (own.length === 0) throw new Error('the run produced no "quantize alone" int8 candidate: no int8 baseline to compare with');

@@ -13,6 +13,7 @@ import { exportTfjsLayersZip } from '../../services/engine/export/export-tfjs.ts
 import { importModel } from '../../services/engine/import/index.ts';
 import { evaluateSplit } from '../../services/engine/train/index.ts';
 import { createTrainingHelpers } from '../../services/plugins/worker/training.ts';
+import type { CifarTeacherJob, CifarTeacherReply, CifarTeacherRequest } from './cifar-teacher-worker.ts';
 
 export interface Upload { filename: string; bytes: Uint8Array }
 
@@ -60,8 +61,12 @@ export interface TeacherProgress { epochsDone: number; trainSeconds: number }
  */
 export async function trainTeacher(
   model: tf.LayersModel, data: Dataset, epochs: number, flip: boolean, log: (line: string) => void,
-  opts: { from?: TeacherProgress; maxSeconds?: number; onEpoch?: (p: TeacherProgress, testAcc: number) => Promise<void> } = {},
+  opts: { from?: TeacherProgress; maxSeconds?: number; onEpoch?: (p: TeacherProgress, testAcc: number) => Promise<void>; workers?: number; upload?: Upload } = {},
 ): Promise<TeacherProgress> {
+  if ((opts.workers ?? 1) > 1) {
+    if (!opts.upload) throw new Error('data-parallel teacher training needs the dataset file (opts.upload)');
+    return trainTeacherParallel(model, data, opts.upload, epochs, flip, log, { ...opts, workers: opts.workers! });
+  }
   const signal = new AbortController().signal;
   const pd = data as unknown as PluginContext['data'];
   const train = createTrainingHelpers({ data: pd, signal, progress: () => undefined });
@@ -109,6 +114,73 @@ export async function trainTeacher(
   return progress;
 }
 
+/**
+ * trainTeacher over `workers` threads (cifar-teacher-worker.ts): the same epochs, seeds, crops,
+ * flips and cosine-decayed Adam, each batch's gradient computed in slices and summed; the threads
+ * start from `model`'s weights, and after each epoch `model` takes rank 0's. tfjs's wasm backend
+ * runs one thread per process in Node, so this is how the teacher uses both cores.
+ */
+async function trainTeacherParallel(
+  model: tf.LayersModel, data: Dataset, upload: Upload, epochs: number, flip: boolean, log: (line: string) => void,
+  opts: { from?: TeacherProgress; maxSeconds?: number; onEpoch?: (p: TeacherProgress, testAcc: number) => Promise<void>; workers: number },
+): Promise<TeacherProgress> {
+  const { Worker } = await import('node:worker_threads');
+  const { bundledEntry } = await import('../../services/isolation/bundle.ts');
+  const entry = await bundledEntry(new URL('./cifar-teacher-worker.ts', import.meta.url).pathname, { external: (spec) => !spec.startsWith('@condense/') });
+  const parameters = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+  const gradients = new SharedArrayBuffer(2 * opts.workers * parameters * 4);
+  const barrier = new SharedArrayBuffer(8);
+  const start = await exportTfjsLayersZip(model);
+  const progress: TeacherProgress = { ...(opts.from ?? { epochsDone: 0, trainSeconds: 0 }) };
+  const threads: Array<InstanceType<typeof Worker>> = [];
+  const t0 = performance.now();
+  try {
+    const replies = Array.from({ length: opts.workers }, () => [] as Array<(m: CifarTeacherReply) => void>);
+    let failure: Error | undefined;
+    const waiters: Array<(err: Error) => void> = [];
+    const fail = (err: Error) => {
+      failure ??= err;
+      for (const w of waiters.splice(0)) w(err);
+    };
+    const next = (rank: number) => new Promise<CifarTeacherReply>((resolve, reject) => {
+      if (failure) return reject(failure);
+      waiters.push(reject);
+      replies[rank]!.push(resolve);
+    });
+    for (let rank = 0; rank < opts.workers; rank++) {
+      const job: CifarTeacherJob = { rank, workers: opts.workers, dataset: upload, model: start, epochs, batchSize: 64, baseLearningRate: 0.002, flip, gradients, barrier };
+      const thread = new Worker(entry, { workerData: job, execArgv: [] });
+      threads.push(thread);
+      thread.on('message', (m: CifarTeacherReply) => (m.type === 'error' ? fail(new Error(`teacher worker ${rank + 1} of ${opts.workers}: ${m.message}`)) : replies[rank]!.shift()?.(m)));
+      thread.once('error', (err) => fail(new Error(`teacher worker ${rank + 1} of ${opts.workers}: ${err.message}`)));
+    }
+    await Promise.all(threads.map((_, rank) => next(rank)));
+    log(`  teacher: data-parallel over ${opts.workers} threads`);
+    while (progress.epochsDone < epochs) {
+      const epoch = progress.epochsDone;
+      const e0 = performance.now();
+      const done = Promise.all(threads.map((_, rank) => next(rank)));
+      for (const t of threads) t.postMessage({ type: 'epoch', epoch } satisfies CifarTeacherRequest);
+      const [lead] = await done;
+      if (lead?.type !== 'epoch-done' || !lead.zip) throw new Error('teacher worker 1 answered an epoch without the model');
+      const trained = (await importModel({ filename: 'teacher.zip', bytes: lead.zip })).model!;
+      model.setWeights(trained.getWeights());
+      trained.dispose();
+      const epochSeconds = (performance.now() - e0) / 1000;
+      progress.epochsDone = epoch + 1;
+      progress.trainSeconds += epochSeconds;
+      const acc = (await evaluateSplit(model, data, { split: 'test', fromLogits: false })).accuracy;
+      log(`  teacher epoch ${epoch + 1}/${epochs}: ${epochSeconds.toFixed(0)} s (${(data.info.splits.train / epochSeconds).toFixed(0)} samples/s over ${opts.workers} threads), test accuracy ${(acc * 100).toFixed(2)}%`);
+      await opts.onEpoch?.(progress, acc);
+      const spent = (performance.now() - t0) / 1000;
+      if (opts.maxSeconds !== undefined && progress.epochsDone < epochs && spent + epochSeconds > opts.maxSeconds) break;
+    }
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+  return progress;
+}
+
 export interface CachedTeacher {
   /** The teacher as a TF.js layers zip (what a user would upload). */
   zip: Uint8Array;
@@ -126,12 +198,14 @@ export interface CachedTeacher {
  * before. With `maxTrainSeconds`, training stops at the first epoch end past that many seconds and
  * leaves `<file>.partial.zip` (+ `.json`: epochs done, seconds spent) that the next call continues
  * from; the result is then `{ partial }` and no teacher — so a long teacher trains in several
- * bench-lock turns.
+ * bench-lock turns. `workers` > 1 trains data-parallel over that many threads.
  */
 export async function teacherFor(
   name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean, cacheDir: string, log: (line: string) => void,
-  maxTrainSeconds?: number,
+  maxTrainSeconds?: number, workers = 1,
 ): Promise<CachedTeacher | { partial: TeacherProgress; file: string }> {
+  // Not keyed by `workers`: the same epochs, batches and schedule whatever the thread count (only
+  // batch norm's statistics come from slices), so bench:cifar and bench:students share one teacher.
   const key = createHash('sha256').update(name).update(upload.bytes).update(String(epochs)).update(build.toString()).digest('hex').slice(0, 16);
   const file = join(cacheDir, `${name}-teacher-${key}.zip`);
   if (existsSync(file)) {
@@ -159,6 +233,7 @@ export async function teacherFor(
     const progress = await trainTeacher(trained, data, epochs, flip, log, {
       ...(from ? { from } : {}),
       ...(maxTrainSeconds !== undefined ? { maxSeconds: maxTrainSeconds } : {}),
+      ...(workers > 1 ? { workers, upload } : {}),
       onEpoch: async (p) => {
         if (p.epochsDone >= epochs) return;
         writeFileSync(partialZip, await exportTfjsLayersZip(trained));

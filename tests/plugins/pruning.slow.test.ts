@@ -11,6 +11,7 @@ import { planChannels } from '../../plugins/pruning/src/channel-plan.ts';
 import { MaskSet, channelsToKeep, setChannelMasks } from '../../plugins/pruning/src/masks.ts';
 import { removeChannels } from '../../plugins/pruning/src/rebuild.ts';
 import { sparsityAt } from '../../plugins/pruning/src/schedule.ts';
+import { recalibrateBatchNorm } from '@condense/plugin-sdk';
 import { trainedMnistCnn, wasmPluginHost } from '../helpers/plugin-fixtures.ts';
 
 const KERNELS = new Set(['Dense', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
@@ -88,6 +89,27 @@ describe('pruning plugin', () => {
     const tflite = await evaluateTflite(smaller.bytes, data, 'test');
     assert.ok(tflite.accuracy >= baseline - 0.1, `structured accuracy in TFLite ${tflite.accuracy} vs ${baseline}`);
     model.dispose();
+  });
+
+  test('structured: recomputes the batch-norm statistics of the narrowed model over clean training batches', async () => {
+    const config = { mode: 'structured', targetSparsity: 0.5, epochs: 0, batchSize: 32, seed: 4 };
+    const stale = await host.invoke('pruning', { model: trained, data, config: { ...config, recalibrationBatches: 0 } });
+    const fresh = await host.invoke('pruning', { model: trained, data, config: { ...config, recalibrationBatches: 10 } });
+    assert.deepEqual([stale.failures, fresh.failures], [[], []]);
+    const [a, b] = [await deserializeModel(stale.candidates[0].model), await deserializeModel(fresh.candidates[0].model)];
+    const bns = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+    assert.ok(bns(b).length > 0);
+    assert.equal(stale.candidates[0].metrics!.recalibratedBatchNorms, 0);
+    assert.equal(fresh.candidates[0].metrics!.recalibratedBatchNorms, bns(b).length);
+    assert.match(fresh.candidates[0].notes ?? '', /Batch-norm statistics of \d+ layer\(s\) recomputed over 10 clean training batches/);
+    const stats = (m: tf.LayersModel) => bns(m).map((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
+    const maxDiff = (x: number[][][], y: number[][][]) => Math.max(...x.flatMap((l, i) => l.flatMap((w, j) => w.map((v, k) => Math.abs(v - y[i]![j]![k]!)))));
+    assert.ok(maxDiff(stats(a), stats(b)) > 1e-3, 'the recalibrated statistics differ from the moving averages');
+    // The same recalibration applied here to the stale candidate gives the plugin's statistics.
+    await recalibrateBatchNorm({ tf, data: data as never }, a as never, { batches: 10, batchSize: 32, seed: 4 });
+    assert.ok(maxDiff(stats(a), stats(b)) < 1e-4, `recalibrated here and in the plugin: ${maxDiff(stats(a), stats(b))} apart`);
+    a.dispose();
+    b.dispose();
   });
 
   test('a bad layer name fails the invocation with a one-line reason', async () => {

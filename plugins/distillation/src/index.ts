@@ -24,7 +24,7 @@ export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
     version: '2.2.0',
-    sdk: '^1.4.0',
+    sdk: '^1.6.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
     // Students are ordinary dense/conv models: every target runs them (the planner picks sizes).
@@ -83,10 +83,10 @@ export { buildStudents, distillJointly, epochsWithinBudget, scheduledLearningRat
 export type { BuiltStudent, DistillContext, JointOptions, JointResult, JointVsSingleTiming, StudentFamily, TrainedStudent } from './joint.ts';
 export { buildStudent } from './students.ts';
 export { augmentImages, batchRandom, type AugmentOptions, type AugmentedBatch } from './augment.ts';
-export { recalibrateBatchNorm, batchNormLayers } from './batchnorm-recalibration.ts';
+export { recalibrateBatchNorm, batchNormLayers } from '@condense/plugin-sdk';
 export { halvingRungs, halvingTrialEpochs, survivors, type Rung } from './halving.ts';
 export {
-  modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
+  modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, INFERENCE_MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,
 } from './cost.ts';
 export { narrowTeacher } from './teacher-derived.ts';
 export { inheritChannels } from './teacher-channels.ts';

@@ -6,9 +6,8 @@
 // mixed-up batches: their only labels are the teacher's). At the end of each successive-halving
 // rung (halving.ts) the weaker trials of a search group stop; after training every trial's batch
 // norm is recalibrated (batchnorm-recalibration.ts).
-import { outputsLogits, type Batch, type LayersModel, type Optimizer, type PluginContext, type Tensor, type Variable } from '@condense/plugin-sdk';
+import { outputsLogits, recalibrateBatchNorm, type Batch, type LayersModel, type Optimizer, type PluginContext, type Tensor, type Variable } from '@condense/plugin-sdk';
 import { augmentImages, batchRandom, type AugmentOptions } from './augment.ts';
-import { recalibrateBatchNorm } from './batchnorm-recalibration.ts';
 import {
   isTeacherDerived, resolveStudent, studentGroup, studentName, trialName,
   type DistillationConfig, type GridPoint, type StudentSize, type StudentSpec,

@@ -17,6 +17,7 @@ export interface PruningConfig {
   learningRate: number;
   layers: string[];
   samplesPerEpoch: number;
+  recalibrationBatches: number;
   seed: number;
 }
 
@@ -69,6 +70,10 @@ export const configSchema: JsonSchema = {
     samplesPerEpoch: {
       type: 'integer', minimum: 0, default: 0,
       description: 'Training samples per fine-tuning epoch; 0 uses the whole training split.',
+    },
+    recalibrationBatches: {
+      type: 'integer', minimum: 0, maximum: 1000, default: 20,
+      description: "Clean training batches over which every BatchNormalization layer's statistics are recomputed once the channels are removed or the weights zeroed (0 = keep the moving averages).",
     },
     seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of the per-epoch shuffle.' },
   },

@@ -25,8 +25,8 @@ function checkConfig(ctx: PluginContext, config: PruningConfig): void {
 export default definePlugin<PruningConfig>({
   manifest: {
     name: 'pruning',
-    version: '1.1.0',
-    sdk: '^1.4.0',
+    version: '1.2.0',
+    sdk: '^1.6.0',
     kind: 'pruning',
     summary: 'Magnitude pruning on a gradual sparsity schedule, per weight or by removing whole filters/units.',
     // Structured pruning makes a narrower dense model every target runs; unstructured zeros only

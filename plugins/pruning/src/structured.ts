@@ -8,6 +8,7 @@ import { pruneGradually } from './fine-tune.ts';
 import { MaskSet, channelsToKeep, setChannelMasks } from './masks.ts';
 import { countParams } from './measure.ts';
 import { removeChannels } from './rebuild.ts';
+import { recalibrateAfterPruning } from './recalibrate.ts';
 
 export async function pruneStructured(
   ctx: PluginContext, model: LayersModel, config: PruningConfig, target: number, name: string,
@@ -33,6 +34,7 @@ export async function pruneStructured(
     masks.dispose();
   }
   const narrow = await removeChannels(tf, model, plan.groups, keep);
+  const recalibrated = await recalibrateAfterPruning(ctx, narrow, config);
   const channelsBefore = plan.groups.reduce((n, g) => n + g.channels, 0);
   const channelsAfter = keep.reduce((n, k) => n + k.length, 0);
   const paramsBefore = countParams(model);
@@ -43,7 +45,9 @@ export async function pruneStructured(
     name,
     model: narrow,
     notes: [`Structured pruning removed ${channelsBefore - channelsAfter} of ${channelsBefore} channels (${widths}); `
-      + `${params} of ${paramsBefore} parameters remain.`, ...skippedNotes].join(' '),
+      + `${params} of ${paramsBefore} parameters remain.`,
+      ...(recalibrated > 0 ? [`Batch-norm statistics of ${recalibrated} layer(s) recomputed over ${config.recalibrationBatches} clean training batches.`] : []),
+      ...skippedNotes].join(' '),
     metrics: {
       targetSparsity: target,
       sparsity: (channelsBefore - channelsAfter) / channelsBefore,
@@ -52,6 +56,7 @@ export async function pruneStructured(
       params,
       paramsBefore,
       paramReduction: 1 - params / paramsBefore,
+      recalibratedBatchNorms: recalibrated,
     },
   };
 }

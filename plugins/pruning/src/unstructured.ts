@@ -5,6 +5,7 @@ import type { PruningConfig } from './config.ts';
 import { pruneGradually } from './fine-tune.ts';
 import { MaskSet, magnitudeMask } from './masks.ts';
 import { countNonZeroParams, countParams, countZeros } from './measure.ts';
+import { recalibrateAfterPruning } from './recalibrate.ts';
 
 const PRUNABLE = new Set(['Dense', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
 const KERNEL_ROLES = new Set(['kernel', 'depthwise_kernel', 'pointwise_kernel']);
@@ -43,6 +44,7 @@ export async function pruneUnstructured(
   } finally {
     masks.dispose();
   }
+  const recalibrated = await recalibrateAfterPruning(ctx, model, config);
   const { zeros, total } = countZeros(tf, kernels);
   const nonZero = countNonZeroParams(tf, model);
   return {
@@ -51,6 +53,7 @@ export async function pruneUnstructured(
     notes: [
       `Unstructured magnitude pruning of ${kernels.length} kernels to ${(100 * zeros / total).toFixed(1)}% zeros`
         + ` (${nonZero} of ${paramsBefore} parameters non-zero); the file shrinks when compressed, not as stored.`,
+      ...(recalibrated > 0 ? [`Batch-norm statistics of ${recalibrated} layer(s) recomputed over ${config.recalibrationBatches} clean training batches.`] : []),
       ...notes,
     ].join(' '),
     metrics: {
@@ -60,6 +63,7 @@ export async function pruneUnstructured(
       paramsBefore,
       nonZeroParams: nonZero,
       prunedWeights: zeros,
+      recalibratedBatchNorms: recalibrated,
     },
   };
 }

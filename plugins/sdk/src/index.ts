@@ -29,6 +29,8 @@ export { outputsLogits } from './helpers/output-kind.ts';
 export { findWeight, weightRole } from './helpers/weights.ts';
 export { fineTune, type FineTuneOptions } from './helpers/fine-tune.ts';
 export { seededRandom } from './helpers/random.ts';
+// Batch-norm recalibration (since 1.6.0).
+export { recalibrateBatchNorm, batchNormLayers } from './helpers/batchnorm-recalibration.ts';
 // Text featurisation and LSH projection (since 1.4.0): what a text plugin trains on and an app
 // runs before the exported model.
 export {

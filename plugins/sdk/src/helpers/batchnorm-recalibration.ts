@@ -3,8 +3,11 @@
 // augmented, jointly-trained run leaves behind describe neither the final weights nor clean
 // inputs. A few forward passes in training mode over clean training batches give each
 // BatchNormalization layer the exact average of its batch statistics, which replace the
-// moving ones.
-import type { Batch, LayersModel, PluginContext, Tensor } from '@condense/plugin-sdk';
+// moving ones. Used after distillation (the distillation plugin) and after structured pruning
+// (the pruning plugin: the surviving channels' statistics moved while their neighbours were cut).
+import type { PluginContext } from '../context.ts';
+import type { Batch } from '../data.ts';
+import type { LayersModel, Tensor } from '../tf.ts';
 
 type Symbolic = LayersModel['outputs'][number];
 

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { DemoError } from './errors.ts';
 import { mnistNpz } from './mnist-upload.ts';
 import type { DemoStack } from './stack.ts';
-import { trainTeacher } from './teacher.ts';
+import { DEMO_TEACHER_BATCH, DEMO_TEACHER_EPOCHS, trainTeacher } from './teacher.ts';
 // Only what starts the teacher is imported up front: the API, the database and the engine load
 // (import) while the teacher's threads already train — static imports would all load first.
 const modules = () => Promise.all([
@@ -22,7 +22,7 @@ const CHANNEL = 'production';
 const SETTINGS = {
   digits: 10000,
   testFraction: 0.15,
-  teacherEpochs: 5,
+  teacherEpochs: DEMO_TEACHER_EPOCHS,
   seed: 7,
   // Plugins train on every training digit: with 2,500 the pruned teacher lost 3 points (2026-12-06).
   sizes: { maxPluginSamples: 8500, latencyRuns: 10, calibrationSamples: 200 },
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     let showProgress = false;
     const teacherRun = trainTeacher(data, {
       epochs: SETTINGS.teacherEpochs,
-      batchSize: 64,
+      batchSize: DEMO_TEACHER_BATCH,
       seed: SETTINGS.seed,
       workers,
       signal: stopTeacher.signal,

@@ -8,6 +8,9 @@ import { bundledEntry } from '../isolation/bundle.ts';
 
 /** Adam's peak learning rate (teacher-model.ts' schedule warms up to it). */
 export const PEAK_LEARNING_RATE = 4e-3;
+/** How `npm run demo` trains it (bench/demo-teacher.ts measures the same). */
+export const DEMO_TEACHER_EPOCHS = 5;
+export const DEMO_TEACHER_BATCH = 64;
 
 export interface TrainedTeacher {
   zip: Uint8Array;

@@ -62,6 +62,31 @@ export function teacherLearningRate(peak: number, step: number, total: number): 
   return peak * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, (step - warm) / Math.max(1, total - warm))));
 }
 
+/** Adam's constants (tf.train.adam's defaults; ε is the float32 backends' epsilon). */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/**
+ * Adam (Kingma & Ba 2015) on parameters [from, to): the gradient is the sum of the workers'
+ * slots, the moments are this worker's own, and the result is written into the shared weights.
+ * Same update as tfjs's tf.train.adam (bias-corrected moments, ε outside the square root);
+ * `step` counts from 1.
+ */
+export function adamShard(weights: Float32Array, slots: Float32Array[], m: Float32Array, v: Float32Array, from: number, learningRate: number, step: number): void {
+  const { beta1, beta2, epsilon } = ADAM;
+  const c1 = 1 - beta1 ** step;
+  const c2 = 1 - beta2 ** step;
+  for (let k = 0; k < m.length; k++) {
+    const i = from + k;
+    let g = 0;
+    for (const slot of slots) g += slot[i]!; // rank order everywhere: identical sums
+    const mk = beta1 * m[k]! + (1 - beta1) * g;
+    const vk = beta2 * v[k]! + (1 - beta2) * g * g;
+    m[k] = mk;
+    v[k] = vk;
+    weights[i] = weights[i]! - (learningRate * (mk / c1)) / (Math.sqrt(vk / c2) + epsilon);
+  }
+}
+
 /** Rows [from, to) of a batch of `size` that worker `rank` of `workers` trains on (near-equal slices). */
 export function shard(size: number, rank: number, workers: number): [number, number] {
   const at = (r: number) => Math.floor((size * r) / workers);

@@ -34,8 +34,10 @@ export interface TeacherJob {
 /** Sent to every worker once all have built the model and said how many parameters it has. */
 export interface TeacherStart {
   type: 'start';
-  /** SharedArrayBuffer: 2 banks × workers × parameters float32 gradient slots. */
+  /** SharedArrayBuffer: workers × parameters float32 gradient slots. */
   gradients: SharedArrayBuffer;
+  /** SharedArrayBuffer: the parameters (float32), each worker writing its own share after Adam. */
+  weights: SharedArrayBuffer;
   /** SharedArrayBuffer: the barrier's [arrived, generation]. */
   barrier: SharedArrayBuffer;
 }
@@ -70,12 +72,12 @@ export async function trainTeacher(
   const sizes: number[] = [];
   const stopped = new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('teacher training stopped')), { once: true }));
   stopped.catch(() => undefined);
-  // Once every thread has built the model: one gradient buffer and barrier for all of them.
+  // Once every thread has built the model: one gradient buffer, weight vector and barrier for all.
   const ready = (rank: number, parameters: number): void => {
     sizes[rank] = parameters;
     if (sizes.filter((n) => n !== undefined).length < workers) return;
     if (new Set(sizes).size !== 1) throw new Error(`teacher training: the threads built models of ${[...new Set(sizes)].join(' and ')} parameters`);
-    const start: TeacherStart = { type: 'start', gradients: new SharedArrayBuffer(2 * workers * parameters * 4), barrier: new SharedArrayBuffer(8) };
+    const start: TeacherStart = { type: 'start', gradients: new SharedArrayBuffer(workers * parameters * 4), weights: new SharedArrayBuffer(parameters * 4), barrier: new SharedArrayBuffer(8) };
     for (const t of threads) t.postMessage(start);
   };
   try {

@@ -103,6 +103,38 @@ test('the teacher\'s learning rate warms up linearly over the first tenth of the
   }
 });
 
+test('the teacher\'s sharded Adam step (each worker updates its share from the summed slots) is tf.train.adam\'s', async () => {
+  const { adamShard } = await import('../../services/demo/teacher-model.ts');
+  const { initEngine, tf } = await import('../../services/engine/backend/index.ts');
+  const { mulberry32 } = await import('../../services/engine/random.ts');
+  await initEngine();
+  const random = mulberry32(11);
+  const n = 37;
+  const start = Float32Array.from({ length: n }, () => random() - 0.5);
+  // Reference: tfjs's Adam on one variable, fed the sum of two workers' gradients.
+  const variable = tf.variable(tf.tensor1d(start));
+  const optimizer = tf.train.adam(1);
+  // Sharded: two owners (rows [0, 20) and [20, 37)), each with its own moments.
+  const weights = Float32Array.from(start);
+  const shares = [[0, 20], [20, n]].map(([from, to]) => ({ from: from!, m: new Float32Array(to! - from!), v: new Float32Array(to! - from!) }));
+  for (let step = 1; step <= 6; step++) {
+    const slots = [0, 1].map(() => Float32Array.from({ length: n }, () => (random() - 0.5) * step));
+    const rate = 0.01 * step;
+    (optimizer as unknown as { learningRate: number }).learningRate = rate;
+    const sum = tf.tensor1d(slots[0]!.map((g, i) => g + slots[1]![i]!));
+    optimizer.applyGradients([{ name: variable.name, tensor: sum }]);
+    sum.dispose();
+    for (const share of shares) adamShard(weights, slots, share.m, share.v, share.from, rate, step);
+  }
+  const want = variable.dataSync() as Float32Array;
+  let worst = 0;
+  want.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - weights[i]!))));
+  assert.ok(worst < 1e-5, `largest weight difference ${worst}`);
+  assert.ok(Math.abs(want[3]! - start[3]!) > 0.01, 'the weights moved');
+  variable.dispose();
+  optimizer.dispose();
+});
+
 test('the teacher\'s batch slices cover every row once, in near-equal parts', async () => {
   const { shard } = await import('../../services/demo/teacher-model.ts');
   for (const [size, workers] of [[64, 2], [52, 2], [7, 3], [1, 2]] as const) {

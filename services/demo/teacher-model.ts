@@ -2,6 +2,7 @@
 // schedule, batch slices). The worker threads of teacher-worker.ts import it; the launcher
 // (teacher.ts) does not, so starting the threads waits for no tfjs in the demo's own thread.
 import { tf } from '../engine/backend/index.ts';
+import { logProbabilities } from '../engine/train/losses.ts';
 
 /**
  * A realistic MNIST CNN, all-convolutional (Springenberg et al. 2015, "Striving for Simplicity":
@@ -60,6 +61,22 @@ export function teacherLearningRate(peak: number, step: number, total: number): 
   const warm = Math.max(1, Math.round(WARM_UP * total));
   if (step < warm) return (peak * (step + 1)) / warm;
   return peak * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, (step - warm) / Math.max(1, total - warm))));
+}
+
+/** Label smoothing ε (Szegedy et al. 2016, "Rethinking the Inception Architecture"). */
+export const LABEL_SMOOTHING = 0.1;
+
+/**
+ * The teacher's loss: cross-entropy of its softmax `output` against label-smoothed targets —
+ * 1 − ε + ε/K on the label, ε/K on each other class (K = 10 digits) — averaged over the rows.
+ */
+export function teacherLoss(output: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const logp = logProbabilities(output, false);
+    const classes = logp.shape[logp.rank - 1]!;
+    const targets = tf.add(tf.mul(tf.oneHot(tf.cast(labels, 'int32'), classes), 1 - LABEL_SMOOTHING), LABEL_SMOOTHING / classes);
+    return tf.neg(tf.mean(tf.sum(tf.mul(targets, logp), -1))) as tf.Scalar;
+  });
 }
 
 /** Adam's constants (tf.train.adam's defaults; ε is the float32 backends' epsilon). */

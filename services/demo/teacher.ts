@@ -23,8 +23,6 @@ export interface TrainedTeacher {
 export interface TeacherJob {
   rank: number;
   workers: number;
-  bytes: Uint8Array;
-  filename: string;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -34,6 +32,9 @@ export interface TeacherJob {
 /** Sent to every worker once all have built the model and said how many parameters it has. */
 export interface TeacherStart {
   type: 'start';
+  /** The NPZ to train on (sent with the start: the threads boot while it is being made). */
+  bytes: Uint8Array;
+  filename: string;
   /** SharedArrayBuffer: workers × parameters float32 gradient slots. */
   gradients: SharedArrayBuffer;
   /** SharedArrayBuffer: the parameters (float32), each worker writing its own share after Adam. */
@@ -47,6 +48,9 @@ export type TeacherMessage =
   | { type: 'progress'; progress: TrainingProgress }
   | { type: 'done'; zip?: Uint8Array; parameterCount?: number; testAccuracy?: number }
   | { type: 'error'; message: string };
+
+/** The NPZ the teacher trains on (its train split; its test split scores it). */
+export interface TeacherData { bytes: Uint8Array; filename: string }
 
 const WORKER = fileURLToPath(new URL('./teacher-worker.ts', import.meta.url));
 
@@ -62,9 +66,11 @@ const WORKER = fileURLToPath(new URL('./teacher-worker.ts', import.meta.url));
  * with its seed 7; seeds 1, 2, 3: 98.33, 98.80, 98.53 %; about 21 s of CPU each.
  */
 export async function trainTeacher(
-  data: { bytes: Uint8Array; filename: string },
+  data: TeacherData | Promise<TeacherData>,
   options: { epochs: number; batchSize?: number; peakLearningRate?: number; seed: number; workers?: number; onProgress?: (p: TrainingProgress) => void; signal?: AbortSignal },
 ): Promise<TrainedTeacher> {
+  const digits = Promise.resolve(data);
+  digits.catch(() => undefined); // a failure reaches the caller when the threads ask for the data
   options.signal?.throwIfAborted();
   const started = performance.now();
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
@@ -73,18 +79,23 @@ export async function trainTeacher(
   const sizes: number[] = [];
   const stopped = new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('teacher training stopped')), { once: true }));
   stopped.catch(() => undefined);
-  // Once every thread has built the model: one gradient buffer, weight vector and barrier for all.
-  const ready = (rank: number, parameters: number): void => {
+  // Once every thread has built the model and the data is there: the data, and one gradient
+  // buffer, weight vector and barrier for all.
+  const ready = async (rank: number, parameters: number): Promise<void> => {
     sizes[rank] = parameters;
     if (sizes.filter((n) => n !== undefined).length < workers) return;
     if (new Set(sizes).size !== 1) throw new Error(`teacher training: the threads built models of ${[...new Set(sizes)].join(' and ')} parameters`);
-    const start: TeacherStart = { type: 'start', gradients: new SharedArrayBuffer(workers * parameters * 4), weights: new SharedArrayBuffer(parameters * 4), barrier: new SharedArrayBuffer(8) };
+    const { bytes, filename } = await digits;
+    const start: TeacherStart = {
+      type: 'start', bytes, filename,
+      gradients: new SharedArrayBuffer(workers * parameters * 4), weights: new SharedArrayBuffer(parameters * 4), barrier: new SharedArrayBuffer(8),
+    };
     for (const t of threads) t.postMessage(start);
   };
   try {
     const results = await Promise.race([stopped, Promise.all(Array.from({ length: workers }, (_, rank) => new Promise<TeacherMessage & { type: 'done' }>((resolve, reject) => {
       const job: TeacherJob = {
-        rank, workers, bytes: data.bytes, filename: data.filename, epochs: options.epochs, batchSize: options.batchSize ?? 32, seed: options.seed,
+        rank, workers, epochs: options.epochs, batchSize: options.batchSize ?? 32, seed: options.seed,
         peakLearningRate: options.peakLearningRate ?? PEAK_LEARNING_RATE,
       };
       // Plain node for the bundled worker (no tsx loader), its own copy of the engine.
@@ -93,13 +104,8 @@ export async function trainTeacher(
       const fail = (message: string) => reject(new Error(`teacher training (worker ${rank + 1} of ${workers}): ${message}`));
       thread.on('message', (m: TeacherMessage) => {
         if (m.type === 'progress') options.onProgress?.(m.progress);
-        else if (m.type === 'ready') {
-          try {
-            ready(rank, m.parameters);
-          } catch (error) {
-            reject(error as Error);
-          }
-        } else if (m.type === 'error') fail(m.message);
+        else if (m.type === 'ready') ready(rank, m.parameters).catch(reject);
+        else if (m.type === 'error') fail(m.message);
         else resolve(m);
       });
       thread.once('error', (err) => fail(err.message));

@@ -165,7 +165,8 @@ test('data-parallel teacher training: two threads learn what one does (their sli
   const { trainTeacher } = await import('../../services/demo/teacher.ts');
   const npz = await mnistNpz({ samples: 600, testFraction: 0.2, seed: 4 });
   const one = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 1 });
-  const two = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 2 });
+  // The data may arrive after the threads started (the demo makes the NPZ while they boot).
+  const two = await trainTeacher(new Promise((resolve) => setTimeout(() => resolve(npz), 300)), { epochs: 1, seed: 4, workers: 2 });
   assert.equal(two.parameterCount, one.parameterCount);
   assert.ok(one.testAccuracy > 0.5, `one thread: ${one.testAccuracy}`);
   // Same batches, same shifts, same updates up to float rounding: the same weights (a worker that
@@ -182,6 +183,7 @@ test('data-parallel teacher training: two threads learn what one does (their sli
   a.forEach((wa, i) => wa.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i]![j]!) / (Math.abs(v) + 1e-2)))));
   assert.ok(worst < 0.02, `largest relative weight difference ${worst}`);
   assert.ok(Math.abs(two.testAccuracy - one.testAccuracy) <= 0.01, `one thread ${one.testAccuracy}, two ${two.testAccuracy}`);
+  await assert.rejects(trainTeacher(Promise.reject(new Error('no digits')), { epochs: 1, seed: 4, workers: 2 }), /no digits/);
   // A stop request ends the threads and the call.
   const stop = new AbortController();
   const stopped = trainTeacher(npz, { epochs: 5, seed: 4, workers: 2, signal: stop.signal });

@@ -17,11 +17,13 @@
 // First, the per-step cost of each distillation student preset (the figures of the former
 // step-cost bench) next to what the plugin's cost model predicts for it.
 // Prints tables, then ONE JSON object as the last line.
-//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 12
+//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 20
 //            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 8  --cache bench/.cache
 //            --eval-samples 0 (all)  --skip-step-cost  --steps 8  --cifar <npz> (../shared/data/cifar10-subset.npz)
 //            --teacher-minutes N (stop a teacher's training after N minutes at an epoch's end, keep a
-//            checkpoint, continue it next time: bench:cifar says more)
+//            checkpoint, continue it next time: bench:cifar says more)  --teacher-only (train or
+//            load the teachers, run nothing)  --fashion-teacher-train 60000 (images the Fashion
+//            teacher trains on; the run gets the first --fashion-train of them)  --mnist-seed 1
 import { existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -47,9 +49,11 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '2m' },
     target: { type: 'string', default: 'cpu-int8' },
     only: { type: 'string', default: 'mnist,fashion,cifar' },
-    'mnist-epochs': { type: 'string', default: '12' },
+    'mnist-epochs': { type: 'string', default: '20' },
     'fashion-epochs': { type: 'string', default: '4' },
     'fashion-train': { type: 'string', default: '20000' },
+    'fashion-teacher-train': { type: 'string', default: '60000' },
+    'mnist-seed': { type: 'string', default: '1' },
     'cifar-epochs': { type: 'string', default: '8' },
     cache: { type: 'string', default: 'bench/.cache' },
     'eval-samples': { type: 'string', default: '0' },
@@ -57,6 +61,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '8' },
     cifar: { type: 'string' },
     'teacher-minutes': { type: 'string' },
+    'teacher-only': { type: 'boolean', default: false },
   },
 });
 const { elapsed, log } = benchClock();
@@ -161,17 +166,22 @@ async function fashionUpload(train: number): Promise<Upload> {
 // 3. Teachers.
 const he = (seed: number) => tf.initializers.heNormal({ seed });
 
+/** MNIST teacher: Keras' MNIST convnet shape with a dense 128 head (conv32-pool-conv64-pool-dense128,
+ * 225,034 parameters, a ~232 KB int8 file, so the planner's 1/16 tier is about the issue's 16 KB),
+ * no batch norm (its narrowed students train ~6× faster without it on this engine). `--mnist-seed`
+ * seeds its initial weights (and its training). */
 function mnistTeacher(): tf.LayersModel {
+  const seed = (int('mnist-seed') - 1) * 10;
   return tf.sequential({
     name: 'mnist_teacher',
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: he(1) }),
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: he(seed + 1) }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: he(2) }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: he(seed + 2) }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: he(3) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: he(seed + 3) }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }) }),
     ],
   });
 }
@@ -191,9 +201,10 @@ function fashionTeacher(): tf.LayersModel {
   });
 }
 
+type TeacherVariant = { cropPadding?: number; seed?: number; rotation?: number; scale?: number };
 /** The teacher for `name`, from the cache when this exact one was trained before (bench/lib/cifar.ts). */
-const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean) =>
-  cachedTeacher(name, upload, build, epochs, flip, String(args.cache), log, args['teacher-minutes'] === undefined ? undefined : Number(args['teacher-minutes']) * 60);
+const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean, variant: TeacherVariant = {}) =>
+  cachedTeacher(name, upload, build, epochs, flip, String(args.cache), log, args['teacher-minutes'] === undefined ? undefined : Number(args['teacher-minutes']) * 60, 1, variant);
 
 // ---------------------------------------------------------------------------------------------
 // 4. One run per dataset, as `condense compress --budget` runs it.
@@ -228,12 +239,18 @@ async function compress(name: string, upload: Upload, teacherZip: Uint8Array): P
 
 const round4 = (v: number) => Math.round(v * 10000) / 10000;
 
-async function dataset(name: string, upload: () => Promise<Upload>, build: () => tf.LayersModel, epochs: number, flip: boolean) {
+/** One dataset: its teacher (trained on `teacherUpload`'s training split when given — a superset
+ * of the run's — else on the run's upload), then one run on `upload`. */
+async function dataset(
+  name: string, upload: () => Promise<Upload>, build: () => tf.LayersModel, epochs: number, flip: boolean,
+  teacher0: { upload?: () => Promise<Upload>; variant?: TeacherVariant } = {},
+) {
   const file = await upload();
-  const teacher = await teacherFor(name, file, build, epochs, flip);
+  const teacher = await teacherFor(name, teacher0.upload ? await teacher0.upload() : file, build, epochs, flip, teacher0.variant);
   loads.push(load());
   // --teacher-minutes ran out: the checkpoint continues in the next invocation.
   if ('partial' in teacher) return { teacher_incomplete: true, teacher_epochs_done: teacher.partial.epochsDone, teacher_epochs: epochs, teacher_train_seconds: Math.round(teacher.partial.trainSeconds) };
+  if (args['teacher-only']) return { teacher_cached: teacher.file, teacher_train_seconds: teacher.trainSeconds === null ? null : Math.round(teacher.trainSeconds) };
   log(`${name}: compressing for ${args.target} with a ${budgetSeconds} s budget (load ${load().toFixed(1)})`);
   const { baseline, candidates, seconds } = await compress(name, file, teacher.zip);
   loads.push(load());
@@ -281,10 +298,15 @@ if (wanted.has('mnist')) {
   out.mnist = await dataset('mnist', async () => {
     const m = await mnistNpz({ samples: 10000, testFraction: 0.2, seed: 1 });
     return { filename: m.filename, bytes: m.bytes };
-  }, mnistTeacher, int('mnist-epochs'), false);
+  }, mnistTeacher, int('mnist-epochs'), false, {
+    // Digits shifted by up to 2 pixels, rotated by up to 10° and scaled by up to ±10 %.
+    variant: { cropPadding: 2, rotation: 10, scale: 0.1, ...(int('mnist-seed') !== 1 ? { seed: int('mnist-seed') } : {}) },
+  });
 }
 if (wanted.has('fashion')) {
-  if (existsSync(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'))) out.fashion = await dataset('fashion', () => fashionUpload(int('fashion-train')), fashionTeacher, int('fashion-epochs'), true);
+  if (existsSync(join(FASHION_DIR, 'train-images-idx3-ubyte.gz'))) out.fashion = await dataset('fashion', () => fashionUpload(int('fashion-train')), fashionTeacher, int('fashion-epochs'), true, {
+    upload: () => fashionUpload(Math.max(int('fashion-train'), int('fashion-teacher-train'))), variant: { cropPadding: 2 },
+  });
   else out.fashion = { skipped: `no Fashion-MNIST in ${FASHION_DIR} (apt-get install dataset-fashion-mnist)` };
 }
 if (wanted.has('cifar')) {

@@ -53,7 +53,9 @@ export function resnet8(): tf.LayersModel {
 export interface TeacherProgress { epochsDone: number; trainSeconds: number }
 
 /**
- * Trains `model` on the dataset's train split with seeded crops (and flips), Adam with a cosine
+ * Trains `model` on the dataset's train split with seeded crops (after `opts.cropPadding` zero
+ * padding, default ⅛ of the side) and flips (`opts.seed`, default 1, seeds shuffle and augmentation; `opts.rotation` / `opts.scale` add small
+ * random rotations and scalings), Adam with a cosine
  * learning rate over all `epochs`, one epoch at a time from `from.epochsDone`, so training can stop
  * at an epoch's end and continue in another process (the Adam moments start afresh there). After
  * each epoch `onEpoch` gets the progress and the test accuracy; training stops early (returning the
@@ -61,10 +63,14 @@ export interface TeacherProgress { epochsDone: number; trainSeconds: number }
  */
 export async function trainTeacher(
   model: tf.LayersModel, data: Dataset, epochs: number, flip: boolean, log: (line: string) => void,
-  opts: { from?: TeacherProgress; maxSeconds?: number; onEpoch?: (p: TeacherProgress, testAcc: number) => Promise<void>; workers?: number; upload?: Upload } = {},
+  opts: {
+    from?: TeacherProgress; maxSeconds?: number; onEpoch?: (p: TeacherProgress, testAcc: number) => Promise<void>; workers?: number; upload?: Upload;
+    cropPadding?: number; seed?: number; rotation?: number; scale?: number;
+  } = {},
 ): Promise<TeacherProgress> {
   if ((opts.workers ?? 1) > 1) {
     if (!opts.upload) throw new Error('data-parallel teacher training needs the dataset file (opts.upload)');
+    if (opts.cropPadding !== undefined || opts.seed !== undefined || opts.rotation || opts.scale) throw new Error('data-parallel teacher training takes the default augmentation and seed only');
     return trainTeacherParallel(model, data, opts.upload, epochs, flip, log, { ...opts, workers: opts.workers! });
   }
   const signal = new AbortController().signal;
@@ -84,7 +90,7 @@ export async function trainTeacher(
       const epoch = progress.epochsDone;
       const e0 = performance.now();
       await fineTune({ tf, train }, model, {
-        epochs: 1, batchSize, seed: 1 + epoch * 7919, optimizer,
+        epochs: 1, batchSize, seed: (opts.seed ?? 1) + epoch * 7919, optimizer,
         onProgress: (p) => {
           if (performance.now() - lastReport > 60_000) {
             lastReport = performance.now();
@@ -95,7 +101,7 @@ export async function trainTeacher(
           (optimizer as unknown as { learningRate: number }).learningRate = 0.5 * base * (1 + Math.cos((Math.PI * (epoch * stepsPerEpoch + step)) / totalSteps));
         },
         forward: (xs, step) => {
-          const a = augmentImages(step.batch.x!, step.batch.size, shape, { cropPadding: Math.floor(shape[0] / 8), flip, mixup: 0 }, batchRandom(1, epoch * stepsPerEpoch + step.step));
+          const a = augmentImages(step.batch.x!, step.batch.size, shape, { cropPadding: opts.cropPadding ?? Math.floor(shape[0] / 8), flip, mixup: 0, rotation: opts.rotation ?? 0, scale: opts.scale ?? 0 }, batchRandom(opts.seed ?? 1, epoch * stepsPerEpoch + step.step));
           return model.apply(tf.tensor(a.x, xs.shape as number[]), { training: true }) as tf.Tensor;
         },
       });
@@ -202,11 +208,19 @@ export interface CachedTeacher {
  */
 export async function teacherFor(
   name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean, cacheDir: string, log: (line: string) => void,
-  maxTrainSeconds?: number, workers = 1,
+  maxTrainSeconds?: number, workers = 1, variant: { cropPadding?: number; seed?: number; rotation?: number; scale?: number } = {},
 ): Promise<CachedTeacher | { partial: TeacherProgress; file: string }> {
   // Not keyed by `workers`: the same epochs, batches and schedule whatever the thread count (only
   // batch norm's statistics come from slices), so bench:cifar and bench:students share one teacher.
-  const key = createHash('sha256').update(name).update(upload.bytes).update(String(epochs)).update(build.toString()).digest('hex').slice(0, 16);
+  // variant: the random crops' zero padding when it is not ⅛ of the side, the training seed
+  // (shuffle, augmentation) when it is not 1, random rotations (degrees) and scalings — each part
+  // of the key when given.
+  const { cropPadding, seed, rotation, scale } = variant;
+  const hash = createHash('sha256').update(name).update(upload.bytes).update(String(epochs)).update(build.toString());
+  if (cropPadding !== undefined) hash.update(`pad${cropPadding}`);
+  if (seed !== undefined) hash.update(`seed${seed}`);
+  if (rotation !== undefined || scale !== undefined) hash.update(`rot${rotation ?? 0}scale${scale ?? 0}`);
+  const key = hash.digest('hex').slice(0, 16);
   const file = join(cacheDir, `${name}-teacher-${key}.zip`);
   if (existsSync(file)) {
     const cachedAt = statSync(file).mtime.toISOString();
@@ -233,6 +247,10 @@ export async function teacherFor(
     const progress = await trainTeacher(trained, data, epochs, flip, log, {
       ...(from ? { from } : {}),
       ...(maxTrainSeconds !== undefined ? { maxSeconds: maxTrainSeconds } : {}),
+      ...(cropPadding !== undefined ? { cropPadding } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(rotation !== undefined ? { rotation } : {}),
+      ...(scale !== undefined ? { scale } : {}),
       ...(workers > 1 ? { workers, upload } : {}),
       onEpoch: async (p) => {
         if (p.epochsDone >= epochs) return;

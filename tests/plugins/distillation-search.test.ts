@@ -37,6 +37,26 @@ describe('augmentation', () => {
     assert.equal(mixed.mixed, 0.5);
     assert.deepEqual([...mixed.x], [3, 3, 3, 3], 'λ = ½ blends each image with its (swapped) partner');
   });
+
+  it('rotates and scales about the centre, bilinearly, and a zero draw of either leaves the shift alone', () => {
+    const img = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const seq = (values: number[]) => { let i = 0; return () => values[i++ % values.length]; };
+    // Draws (no padding, no flip): θ = (2r − 1)·rotation, then s = 1 + (2r − 1)·scale.
+    const same = augmentImages(img, 1, [3, 3, 1], { cropPadding: 0, flip: false, mixup: 0, rotation: 30, scale: 0.2 }, seq([0.5, 0.5]));
+    assert.deepEqual([...same.x], [...img], 'θ = 0 and s = 1 reproduce the image');
+    const turned = augmentImages(img, 1, [3, 3, 1], { cropPadding: 0, flip: false, mixup: 0, rotation: 90 }, seq([1, 0.5]));
+    assert.deepEqual([...turned.x].map((v) => Math.round(v * 1e4) / 1e4), [7, 4, 1, 8, 5, 2, 9, 6, 3], 'a quarter turn');
+    // s = 2 (scale 1, r = 1): output pixel (0, 0) reads the input half-way to the centre, (0.5, 0.5).
+    const zoomed = augmentImages(img, 1, [3, 3, 1], { cropPadding: 0, flip: false, mixup: 0, scale: 1 }, seq([0.5, 1]));
+    assert.equal(zoomed.x[0], (1 + 2 + 4 + 5) / 4, 'bilinear between the four nearest pixels');
+    assert.equal(zoomed.x[4], 5, 'the centre stays');
+    // With shift and flip the affine path draws the shift first, as crops do: at θ = 0, s = 1 it gives the crop's image.
+    const shifted = augmentImages(img, 1, [3, 3, 1], { cropPadding: 1, flip: false, mixup: 0, rotation: 10 }, seq([0, 0, 0.5]));
+    assert.deepEqual([...shifted.x], [0, 0, 0, 0, 1, 2, 0, 4, 5]);
+    const a = augmentImages(Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => i % 7), 2, [8, 8, 1], { cropPadding: 1, flip: true, mixup: 0, rotation: 10, scale: 0.1 }, batchRandom(3, 9));
+    const b = augmentImages(Float32Array.from({ length: 2 * 8 * 8 }, (_, i) => i % 7), 2, [8, 8, 1], { cropPadding: 1, flip: true, mixup: 0, rotation: 10, scale: 0.1 }, batchRandom(3, 9));
+    assert.deepEqual(a, b, 'deterministic under a seed');
+  });
 });
 
 describe('successive halving', () => {
@@ -55,12 +75,31 @@ describe('successive halving', () => {
     const a = epochsWithinBudget(30, 1000, 0.0002, groups, 2);
     assert.deepEqual(a, epochsWithinBudget(30, 1000, 0.0002, groups, 2));
     assert.ok(a.seconds <= 30 && a.epochs >= 1);
-    const more = epochsWithinBudget(30, 1000, 0.0002, groups, 2, 200);
-    const next = epochsWithinBudget(more.seconds + 1e-9, 1000, 0.0002, groups, 2);
-    assert.equal(next.epochs, more.epochs);
+    const more = epochsWithinBudget(60, 1000, 0.0002, groups, 2);
+    assert.ok(more.epochs > a.epochs && more.seconds <= 60 && more.seconds > a.seconds, 'twice the budget buys more epochs');
     const tiny = epochsWithinBudget(0.5, 1000, 0.0002, groups, 2);
     assert.equal(tiny.epochs, 1);
     assert.ok(tiny.samplesPerEpoch < 1000, 'under one epoch the budget trains on fewer samples');
+  });
+
+  it('a budget gives each group an equal share, so a cheaper group trains more epochs, within the teacher\'s', () => {
+    // One expensive student and one ten times cheaper: equal seconds buy the cheap one more epochs.
+    const groups = [{ trials: 1, secondsPerSample: 0.002 }, { trials: 1, secondsPerSample: 0.0002 }];
+    const plan = epochsWithinBudget(60, 1000, 0.0005, groups, 2);
+    assert.equal(plan.groupEpochs.length, 2);
+    assert.ok(plan.groupEpochs[1] > plan.groupEpochs[0], JSON.stringify(plan));
+    assert.equal(plan.epochs, Math.max(...plan.groupEpochs), 'the teacher runs as long as the longest group, no longer');
+    assert.ok(plan.seconds <= 60);
+    // The shares are equal up to one epoch: the expensive group could not afford one more.
+    const teacher = plan.epochs * (1000 * 0.0005 + Math.ceil(1000 / 64) * 0.002);
+    const share = (60 - teacher) / 2;
+    const cost = (g: { secondsPerSample: number }, e: number) => e * (1000 * g.secondsPerSample + Math.ceil(1000 / 64) * 0.004);
+    assert.ok(cost(groups[0], plan.groupEpochs[0] + 1) > share && cost(groups[0], plan.groupEpochs[0]) <= share);
+    // Equal students: equal epochs, as before.
+    const same = epochsWithinBudget(60, 1000, 0.0005, [groups[0], groups[0]], 2);
+    assert.equal(same.groupEpochs[0], same.groupEpochs[1]);
+    assert.equal(same.groupEpochs[0], same.epochs);
+    assert.ok(epochsWithinBudget(600, 1000, 0.0005, groups, 2).groupEpochs[1] >= plan.groupEpochs[1], 'more budget, no fewer epochs');
   });
 });
 
@@ -166,6 +205,31 @@ describe('joint distillation search', () => {
       derived.students[0].model.dispose();
     } finally {
       linear.dispose();
+    }
+  });
+
+  it('under a budget a cheap group trains more epochs than an expensive one, each on its own schedule', async () => {
+    const logs: string[] = [];
+    const progress: ProgressUpdate[] = [];
+    const result = await distillJointly(localContext(data, logs, progress), teacher, [
+      { teacherWidth: 1, group: 'wide' },
+      { teacherWidth: 0.125, group: 'narrow' },
+    ], { temperature: 4, alpha: 0.3, epochs: 1, budgetSeconds: 0.6, batchSize: 32, learningRate: 0.003, samplesPerEpoch: 0, seed: 0, halvingEta: 2, cropPadding: 0, flip: 'never', mixup: 0, recalibrationBatches: 0, warmup: 0, learningRateSchedule: 'cosine' });
+    try {
+      const [wide, narrow] = result.students;
+      assert.ok(narrow.plannedEpochs > wide.plannedEpochs, `${wide.plannedEpochs} vs ${narrow.plannedEpochs}: ${logs.join(' | ')}`);
+      assert.equal(result.plannedEpochs, narrow.plannedEpochs);
+      assert.equal(result.epochsCompleted, narrow.plannedEpochs);
+      assert.equal(wide.epochsTrained, wide.plannedEpochs, 'the wide student stops after its own epochs');
+      assert.equal(narrow.epochsTrained, narrow.plannedEpochs);
+      assert.ok(!wide.stoppedEarly && !narrow.stoppedEarly, 'finishing its share is not an early stop');
+      assert.ok(logs.some((l) => /per group: wide \d+, narrow \d+/.test(l)));
+      // The cost charged step by step (only the trials that trained) is what the plan priced: the
+      // wide student did not train past its share.
+      const charged = progress.at(-1)!.metrics!.budgetUsedSeconds as number;
+      assert.ok(Math.abs(charged - result.plannedSeconds) < 1e-6 * Math.max(1, result.plannedSeconds) && charged <= 0.6, `${charged} vs ${result.plannedSeconds}`);
+    } finally {
+      for (const st of result.students) st.model.dispose();
     }
   });
 

@@ -64,6 +64,10 @@ export interface DistillationConfig {
   cropPadding: number;
   flip: 'auto' | 'always' | 'never';
   mixup: number;
+  /** Images: largest random rotation in degrees (0 = none). */
+  rotation: number;
+  /** Images: largest relative random scaling (0 = none). */
+  scale: number;
   recalibrationBatches: number;
   /** FitNets hint weight β for students that follow the teacher's layers; 0 = no hints. */
   hintWeight: number;
@@ -122,6 +126,8 @@ export const configSchema: JsonSchema = {
     cropPadding: { type: 'integer', minimum: -1, maximum: 16, default: -1, description: 'Images: zero padding before a random crop back to size (He et al. 2016); -1 = one eighth of the smaller side, 0 = no crops.' },
     flip: { enum: ['auto', 'always', 'never'], default: 'auto', description: "Images: random horizontal flips. 'auto' flips when the teacher's accuracy on mirrored training images is within 2 points of its accuracy on the originals (it is for photos, not for digits)." },
     mixup: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Images: probability that a batch is mixed up with a shuffled copy of itself (Zhang et al. 2018); the teacher labels the mixed images and the student learns from those soft labels only.' },
+    rotation: { type: 'number', minimum: 0, maximum: 45, default: 0, description: 'Images: each image is rotated by a random angle of at most this many degrees about its centre (with the crop shift, and scale below, sampled bilinearly; LeCun et al. 1998 distort digits so). 0 = no rotation.' },
+    scale: { type: 'number', minimum: 0, maximum: 0.5, default: 0, description: 'Images: each image is scaled about its centre by a random factor in [1 − scale, 1 + scale]. 0 = no scaling.' },
     recalibrationBatches: { type: 'integer', minimum: 0, maximum: 1000, default: 20, description: 'Clean training batches over which every BatchNormalization layer\'s statistics are recomputed after training (0 = keep the moving averages).' },
     hintWeight: { type: 'number', minimum: 0, maximum: 100, default: 0, description: "FitNets hints (Romero et al. 2015): weight β of a term that teaches students following the teacher's own layers (teacher-derived students and 'self', e.g. the pruned teacher) to reproduce the output of the teacher's middle hidden layer, through a 1×1 regressor where the widths differ; the squared error is divided by the teacher feature's mean square. 0 = no hints." },
     samplesPerEpoch: { type: 'integer', minimum: 0, default: 0, description: 'Training samples per epoch; 0 uses the whole training split.' },

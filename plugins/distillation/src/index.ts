@@ -23,7 +23,7 @@ function describe(student: TrainedStudent): string {
 export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
-    version: '2.2.0',
+    version: '2.3.0',
     sdk: '^1.6.0',
     kind: 'distillation',
     summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
@@ -43,10 +43,10 @@ export default definePlugin<DistillationConfig>({
         const asked = student.family === 'mobilenet' || student.family === 'mlp' ? (typeof student.spec === 'string' ? undefined : (student.spec as { width: number }).width) : undefined;
         const narrowed = asked !== undefined && student.size && student.size.width !== asked ? ` Narrowed from width ×${asked} to stay under half the teacher's parameters.` : '';
         const halving = student.stoppedEarly
-          ? ` Successive halving stopped it after ${student.epochsTrained} of ${joint.epochsCompleted} epoch(s) (validation accuracy ${student.rungAccuracies.map((a) => `${(a * 100).toFixed(1)}%`).join(' → ')} in group ${student.group}).`
+          ? ` Successive halving stopped it after ${student.epochsTrained} of ${student.plannedEpochs} epoch(s) (validation accuracy ${student.rungAccuracies.map((a) => `${(a * 100).toFixed(1)}%`).join(' → ')} in group ${student.group}).`
           : '';
         const aug = joint.augmentation
-          ? ` Augmentation: crops with ${joint.augmentation.cropPadding}-pixel padding${joint.augmentation.flip ? ', horizontal flips' : ''}${joint.augmentation.mixup > 0 ? `, mixup on ${Math.round(joint.augmentation.mixup * 100)}% of batches` : ''}.`
+          ? ` Augmentation: crops with ${joint.augmentation.cropPadding}-pixel padding${joint.augmentation.flip ? ', horizontal flips' : ''}${joint.augmentation.rotation ? `, rotations up to ${joint.augmentation.rotation}°` : ''}${joint.augmentation.scale ? `, scaling up to ±${Math.round(joint.augmentation.scale * 100)}%` : ''}${joint.augmentation.mixup > 0 ? `, mixup on ${Math.round(joint.augmentation.mixup * 100)}% of batches` : ''}.`
           : '';
         const hint = student.hint
           ? ` FitNets hint: its layer ${student.hint.studentLayer} learned the teacher's ${student.hint.teacherLayer}${student.hint.regressor ? ' through a 1×1 regressor' : ''} (β ${config.hintWeight}).`

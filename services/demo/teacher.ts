@@ -3,9 +3,14 @@
 // (model.json + weights.bin).
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { initEngine, tf } from '../engine/backend/index.ts';
 import type { TrainingProgress } from '../engine/train/types.ts';
 import { bundledEntry } from '../isolation/bundle.ts';
+
+/** Adam's peak learning rate (teacher-model.ts' schedule warms up to it). */
+export const PEAK_LEARNING_RATE = 4e-3;
+/** How `npm run demo` trains it (bench/demo-teacher.ts measures the same). */
+export const DEMO_TEACHER_EPOCHS = 5;
+export const DEMO_TEACHER_BATCH = 64;
 
 export interface TrainedTeacher {
   zip: Uint8Array;
@@ -14,121 +19,96 @@ export interface TrainedTeacher {
   seconds: number;
 }
 
-/** A realistic MNIST CNN (Keras' mnist_convnet shape): conv32-pool-conv64-pool-dense128, ~225k
- * parameters, a ~0.9 MB float32 .tflite — the kind of model a team would bring. */
-export function teacherCnn(seed: number): tf.LayersModel {
-  const init = (k: number) => tf.initializers.heNormal({ seed: seed + k });
-  return tf.sequential({
-    name: 'digits_teacher',
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(3) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }) }),
-    ],
-  });
-}
-
-/** Random shifts of up to this many pixels each way: with only ~8,500 training digits, shifted
- * copies are what lifts a few epochs above 98 % (LeCun et al. 1998 distort MNIST the same way). */
-const MAX_SHIFT = 2;
-
-/** Each image of the batch moved by its own seeded random offset in [-MAX_SHIFT, MAX_SHIFT]², zeros shifted in. */
-export function shiftImages(x: Float32Array, size: number, side: number, random: () => number): Float32Array {
-  const out = new Float32Array(x.length);
-  const pixels = side * side;
-  for (let i = 0; i < size; i++) {
-    const dy = Math.floor(random() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
-    const dx = Math.floor(random() * (2 * MAX_SHIFT + 1)) - MAX_SHIFT;
-    const base = i * pixels;
-    for (let y = 0; y < side; y++) {
-      const sy = y - dy;
-      if (sy < 0 || sy >= side) continue;
-      for (let xx = 0; xx < side; xx++) {
-        const sx = xx - dx;
-        if (sx >= 0 && sx < side) out[base + y * side + xx] = x[base + sy * side + sx]!;
-      }
-    }
-  }
-  return out;
-}
-
-/** Adam's default peak learning rate; it decays to 0 along a half cosine over the run. */
-export const PEAK_LEARNING_RATE = 2e-3;
-
-/** Rows [from, to) of a batch of `size` that worker `rank` of `workers` trains on (near-equal slices). */
-export function shard(size: number, rank: number, workers: number): [number, number] {
-  const at = (r: number) => Math.floor((size * r) / workers);
-  return [at(rank), at(rank + 1)];
-}
-
 /** What each worker thread of teacher-worker.ts is given. */
 export interface TeacherJob {
   rank: number;
   workers: number;
-  bytes: Uint8Array;
-  filename: string;
   epochs: number;
   batchSize: number;
   seed: number;
   peakLearningRate: number;
-  /** SharedArrayBuffer: 2 banks × workers × parameters float32 gradient slots. */
+}
+
+/** Sent to every worker once all have built the model and said how many parameters it has. */
+export interface TeacherStart {
+  type: 'start';
+  /** The NPZ to train on (sent with the start: the threads boot while it is being made). */
+  bytes: Uint8Array;
+  filename: string;
+  /** SharedArrayBuffer: workers × parameters float32 gradient slots. */
   gradients: SharedArrayBuffer;
+  /** SharedArrayBuffer: the parameters (float32), each worker writing its own share after Adam. */
+  weights: SharedArrayBuffer;
   /** SharedArrayBuffer: the barrier's [arrived, generation]. */
   barrier: SharedArrayBuffer;
 }
 
 export type TeacherMessage =
+  | { type: 'ready'; parameters: number }
   | { type: 'progress'; progress: TrainingProgress }
   | { type: 'done'; zip?: Uint8Array; parameterCount?: number; testAccuracy?: number }
   | { type: 'error'; message: string };
 
+/** The NPZ the teacher trains on (its train split; its test split scores it). */
+export interface TeacherData { bytes: Uint8Array; filename: string }
+
 const WORKER = fileURLToPath(new URL('./teacher-worker.ts', import.meta.url));
 
 /**
- * Trains the teacher on the train split of the NPZ `data` (the file the demo uploads): Adam at
- * 2e-3 decayed to 0 along a half cosine, batch 32 unless given (the demo uses 64), every digit
- * shifted by up to two pixels — data-parallel over `workers` threads (default 1), each computing
- * the gradient of its slice of every batch (teacher-worker.ts), so the result does not depend on
- * how many there are beyond float rounding. `npm run demo` (6 epochs, 8,500 digits): 98.53 % on
- * its 1,500 held-out digits in one thread (2026-12-06; the 4-epoch constant-rate teacher before
- * it, 97.53 %).
+ * Trains the teacher (teacher-model.ts) on the train split of the NPZ `data` (the file the demo
+ * uploads): Adam warmed up to 4e-3 then cosine-decayed to 0, label smoothing 0.1, batch 32 unless
+ * given (the demo uses 64), every digit shifted by up to two pixels — data-parallel over
+ * `workers` threads (default 1), each computing the gradient of its slice of every batch and the
+ * Adam step of its share of the parameters (teacher-worker.ts), so the result does not depend on
+ * how many there are beyond float rounding. This thread loads no tfjs: the threads build the
+ * model, report its size, and get shared memory sized for it. `npx tsx bench/demo-teacher.ts`
+ * (5 epochs, two threads, 2026-12-07 02:31, load 6): 98.47 % on the demo's 1,500 held-out digits
+ * with its seed 7; seeds 1, 2, 3: 98.33, 98.80, 98.53 %; about 21 s of CPU each.
  */
 export async function trainTeacher(
-  data: { bytes: Uint8Array; filename: string },
+  data: TeacherData | Promise<TeacherData>,
   options: { epochs: number; batchSize?: number; peakLearningRate?: number; seed: number; workers?: number; onProgress?: (p: TrainingProgress) => void; signal?: AbortSignal },
 ): Promise<TrainedTeacher> {
+  const digits = Promise.resolve(data);
+  digits.catch(() => undefined); // a failure reaches the caller when the threads ask for the data
   options.signal?.throwIfAborted();
   const started = performance.now();
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
-  await initEngine(); // this thread only sizes the shared gradient slots
-  const probe = teacherCnn(options.seed);
-  const parameters = probe.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
-  probe.dispose();
-  const gradients = new SharedArrayBuffer(2 * workers * parameters * 4);
-  const barrier = new SharedArrayBuffer(8);
   const entry = await bundledEntry(WORKER);
   const threads: Worker[] = [];
+  const sizes: number[] = [];
   const stopped = new Promise<never>((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('teacher training stopped')), { once: true }));
   stopped.catch(() => undefined);
+  // Once every thread has built the model and the data is there: the data, and one gradient
+  // buffer, weight vector and barrier for all.
+  const ready = async (rank: number, parameters: number): Promise<void> => {
+    sizes[rank] = parameters;
+    if (sizes.filter((n) => n !== undefined).length < workers) return;
+    if (new Set(sizes).size !== 1) throw new Error(`teacher training: the threads built models of ${[...new Set(sizes)].join(' and ')} parameters`);
+    const { bytes, filename } = await digits;
+    const start: TeacherStart = {
+      type: 'start', bytes, filename,
+      gradients: new SharedArrayBuffer(workers * parameters * 4), weights: new SharedArrayBuffer(parameters * 4), barrier: new SharedArrayBuffer(8),
+    };
+    for (const t of threads) t.postMessage(start);
+  };
   try {
     const results = await Promise.race([stopped, Promise.all(Array.from({ length: workers }, (_, rank) => new Promise<TeacherMessage & { type: 'done' }>((resolve, reject) => {
       const job: TeacherJob = {
-        rank, workers, bytes: data.bytes, filename: data.filename, epochs: options.epochs, batchSize: options.batchSize ?? 32, seed: options.seed,
-        peakLearningRate: options.peakLearningRate ?? PEAK_LEARNING_RATE, gradients, barrier,
+        rank, workers, epochs: options.epochs, batchSize: options.batchSize ?? 32, seed: options.seed,
+        peakLearningRate: options.peakLearningRate ?? PEAK_LEARNING_RATE,
       };
       // Plain node for the bundled worker (no tsx loader), its own copy of the engine.
       const thread = new Worker(entry, { workerData: job, execArgv: [] });
       threads.push(thread);
+      const fail = (message: string) => reject(new Error(`teacher training (worker ${rank + 1} of ${workers}): ${message}`));
       thread.on('message', (m: TeacherMessage) => {
         if (m.type === 'progress') options.onProgress?.(m.progress);
-        else if (m.type === 'error') reject(new Error(`teacher training (worker ${rank + 1} of ${workers}): ${m.message}`));
+        else if (m.type === 'ready') ready(rank, m.parameters).catch(reject);
+        else if (m.type === 'error') fail(m.message);
         else resolve(m);
       });
-      thread.once('error', (err) => reject(new Error(`teacher training (worker ${rank + 1} of ${workers}): ${err.message}`)));
+      thread.once('error', (err) => fail(err.message));
       thread.once('exit', (code) => reject(new Error(`teacher training: worker ${rank + 1} of ${workers} exited (code ${code}) before it finished`)));
     })))]);
     const lead = results[0]!;

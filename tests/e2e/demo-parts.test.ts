@@ -64,7 +64,7 @@ test('the report plots succeeded candidates per target and marks the published o
 });
 
 test('the teacher\'s shifted digits: each image moves by its own offset of at most two pixels, zeros come in', async () => {
-  const { shiftImages } = await import('../../services/demo/teacher.ts');
+  const { shiftImages } = await import('../../services/demo/teacher-model.ts');
   // One 5×5 image with a single bright pixel in the middle, twice.
   const image = new Float32Array(50);
   image[12] = 1;
@@ -88,23 +88,73 @@ test('the demo names the most accurate candidate at least 10× smaller than the 
   assert.equal(bestAtRatio([c('cpu-int8:quantize+int8', 0.98, 3.9)], 10), undefined);
 });
 
-test('the teacher\'s batch slices cover every row once, in near-equal parts', async () => {
-  const { shard } = await import('../../services/demo/teacher.ts');
-  for (const [size, workers] of [[64, 2], [52, 2], [7, 3], [1, 2]] as const) {
-    const parts = Array.from({ length: workers }, (_, r) => shard(size, r, workers));
-    assert.equal(parts[0]![0], 0);
-    assert.equal(parts.at(-1)![1], size);
-    parts.slice(1).forEach(([from], r) => assert.equal(from, parts[r]![1]));
-    const lengths = parts.map(([a, b]) => b - a);
-    assert.ok(Math.max(...lengths) - Math.min(...lengths) <= 1, `${size} over ${workers}: ${lengths}`);
+test('the teacher\'s learning rate warms up linearly over the first tenth of the steps, then follows a half cosine to 0', async () => {
+  const { teacherLearningRate } = await import('../../services/demo/teacher-model.ts');
+  const total = 665; // 5 epochs of 133 batches
+  const rates = Array.from({ length: total }, (_, step) => teacherLearningRate(4e-3, step, total));
+  assert.ok(Math.abs(rates[0]! - 4e-3 / 67) < 1e-12, `first step ${rates[0]}`);
+  assert.ok(Math.abs(rates[66]! - 4e-3) < 1e-12, `end of the warm-up ${rates[66]}`);
+  assert.ok(Math.abs(rates[67]! - 4e-3) < 1e-12, `first step of the cosine ${rates[67]}`);
+  assert.ok(Math.abs(rates[67 + 299]! - 2e-3) < 2e-5, `half-way down ${rates[366]}`);
+  assert.ok(rates.at(-1)! < 1e-7 && rates.at(-1)! > 0, `last step ${rates.at(-1)}`);
+  for (let i = 1; i < total; i++) {
+    if (i <= 66) assert.ok(rates[i]! > rates[i - 1]!, `warm-up rises at ${i}`);
+    else if (i > 67) assert.ok(rates[i]! < rates[i - 1]!, `cosine falls at ${i}`);
   }
+});
+
+test('the teacher\'s sharded Adam step (each worker updates its share from the summed slots) is tf.train.adam\'s', async () => {
+  const { adamShard } = await import('../../services/demo/teacher-model.ts');
+  const { initEngine, tf } = await import('../../services/engine/backend/index.ts');
+  const { mulberry32 } = await import('../../services/engine/random.ts');
+  await initEngine();
+  const random = mulberry32(11);
+  const n = 37;
+  const start = Float32Array.from({ length: n }, () => random() - 0.5);
+  // Reference: tfjs's Adam on one variable, fed the sum of two workers' gradients.
+  const variable = tf.variable(tf.tensor1d(start));
+  const optimizer = tf.train.adam(1);
+  // Sharded: two owners (rows [0, 20) and [20, 37)), each with its own moments.
+  const weights = Float32Array.from(start);
+  const shares = [[0, 20], [20, n]].map(([from, to]) => ({ from: from!, m: new Float32Array(to! - from!), v: new Float32Array(to! - from!) }));
+  for (let step = 1; step <= 6; step++) {
+    const slots = [0, 1].map(() => Float32Array.from({ length: n }, () => (random() - 0.5) * step));
+    const rate = 0.01 * step;
+    (optimizer as unknown as { learningRate: number }).learningRate = rate;
+    const sum = tf.tensor1d(slots[0]!.map((g, i) => g + slots[1]![i]!));
+    optimizer.applyGradients([{ name: variable.name, tensor: sum }]);
+    sum.dispose();
+    for (const share of shares) adamShard(weights, slots, share.m, share.v, share.from, rate, step);
+  }
+  const want = variable.dataSync() as Float32Array;
+  let worst = 0;
+  want.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - weights[i]!))));
+  assert.ok(worst < 1e-5, `largest weight difference ${worst}`);
+  assert.ok(Math.abs(want[3]! - start[3]!) > 0.01, 'the weights moved');
+  variable.dispose();
+  optimizer.dispose();
+});
+
+test('the teacher\'s loss is cross-entropy against label-smoothed targets', async () => {
+  const { LABEL_SMOOTHING: e, teacherLoss } = await import('../../services/demo/teacher-model.ts');
+  const { initEngine, tf } = await import('../../services/engine/backend/index.ts');
+  await initEngine();
+  const p = [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]];
+  const labels = [0, 1];
+  // −Σ_k t_k log p_k with t = 1 − ε + ε/3 on the label and ε/3 elsewhere, averaged over the rows
+  const want = p.reduce((sum, row, r) => sum - row.reduce((s, pk, k) => s + ((k === labels[r] ? 1 - e : 0) + e / 3) * Math.log(pk), 0), 0) / p.length;
+  const loss = teacherLoss(tf.tensor2d(p), tf.tensor1d(labels, 'int32'));
+  assert.ok(Math.abs(loss.dataSync()[0]! - want) < 1e-5, `loss ${loss.dataSync()[0]} vs ${want}`);
+  assert.ok(e > 0 && e < 0.5);
+  loss.dispose();
 });
 
 test('data-parallel teacher training: two threads learn what one does (their slices\' gradients are summed)', async () => {
   const { trainTeacher } = await import('../../services/demo/teacher.ts');
   const npz = await mnistNpz({ samples: 600, testFraction: 0.2, seed: 4 });
   const one = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 1 });
-  const two = await trainTeacher(npz, { epochs: 1, seed: 4, workers: 2 });
+  // The data may arrive after the threads started (the demo makes the NPZ while they boot).
+  const two = await trainTeacher(new Promise((resolve) => setTimeout(() => resolve(npz), 300)), { epochs: 1, seed: 4, workers: 2 });
   assert.equal(two.parameterCount, one.parameterCount);
   assert.ok(one.testAccuracy > 0.5, `one thread: ${one.testAccuracy}`);
   // Same batches, same shifts, same updates up to float rounding: the same weights (a worker that
@@ -121,6 +171,7 @@ test('data-parallel teacher training: two threads learn what one does (their sli
   a.forEach((wa, i) => wa.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i]![j]!) / (Math.abs(v) + 1e-2)))));
   assert.ok(worst < 0.02, `largest relative weight difference ${worst}`);
   assert.ok(Math.abs(two.testAccuracy - one.testAccuracy) <= 0.01, `one thread ${one.testAccuracy}, two ${two.testAccuracy}`);
+  await assert.rejects(trainTeacher(Promise.reject(new Error('no digits')), { epochs: 1, seed: 4, workers: 2 }), /no digits/);
   // A stop request ends the threads and the call.
   const stop = new AbortController();
   const stopped = trainTeacher(npz, { epochs: 5, seed: 4, workers: 2, signal: stop.signal });

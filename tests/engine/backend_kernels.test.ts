@@ -103,7 +103,7 @@ test('Conv2DBackpropFilter matches cpu over shapes, strides and paddings', async
   }
 });
 
-test('Conv2DBackpropInput (replaced on wasm for speed) matches cpu over shapes, strides and paddings', async () => {
+test('Conv2DBackpropInput (replaced on wasm for speed; strided by phases) matches cpu over shapes, strides and paddings', async () => {
   const r = rng(7);
   const cases: Array<[number[], [number, number], [number, number], 'same' | 'valid' | number]> = [
     [[2, 7, 7, 3], [3, 3], [1, 1], 'same'],
@@ -113,6 +113,13 @@ test('Conv2DBackpropInput (replaced on wasm for speed) matches cpu over shapes, 
     [[1, 10, 10, 4], [5, 5], [3, 3], 'same'],
     [[2, 8, 8, 3], [3, 3], [2, 2], 1],
     [[2, 1, 12, 3], [1, 3], [1, 2], 'same'],
+    // strided: one small correlation per output phase, interleaved
+    [[2, 12, 12, 5], [3, 3], [2, 2], 'valid'], // the demo teacher's second conv (12 → 5: the last row gets no gradient)
+    [[2, 11, 9, 3], [5, 5], [2, 2], 'same'],
+    [[2, 9, 9, 3], [1, 1], [2, 2], 'valid'], // phases no tap reaches: zero
+    [[2, 10, 11, 2], [2, 2], [3, 3], 'same'],
+    [[1, 13, 8, 3], [4, 3], [3, 2], 'valid'],
+    [[2, 7, 7, 2], [3, 3], [2, 2], 2],
   ];
   for (const [xShape, [fh, fw], strides, pad] of cases) {
     const oc = 2 + Math.floor((r() + 1) * 2);
@@ -244,6 +251,7 @@ test('BatchMatMul with transposes (done as explicit Transpose, or as (BᵀAᵀ)�
     [[2, 4, 6], [2, 6, 3], false, false], [[2, 6, 4], [2, 3, 6], true, true],
     [[3000, 9], [3000, 300], true, false], // B ≫ A: computed as (BᵀA)ᵀ
     [[4, 3000], [300, 3000], false, true],
+    [[32, 128], [1600, 128], false, true], // a Dense layer's input gradient dY·Wᵀ (the demo teacher's 1600→128)
   ];
   for (const [aShape, bShape, transposeA, transposeB] of cases) {
     await compare('BatchMatMul', { a: f32(aShape, r), b: f32(bShape, r) }, { transposeA, transposeB });

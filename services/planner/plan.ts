@@ -201,16 +201,20 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     } else if (wanted.has('distill') && distiller) {
       for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
     }
-    for (const { sparsity: cut, seconds } of wanted.has('prune-distill') && pruner && distiller ? allocation?.pruneThenDistill ?? [] : []) {
+    for (const { size, seconds } of wanted.has('prune-distill') && pruner && distiller ? allocation?.pruneThenDistill ?? [] : []) {
       // Minitron-style: prune the teacher's channels (the pruning plugin's gradual schedule over one
-      // epoch: in bench:students one-shot pruning then a short distillation lost 5 points to it),
-      // then distill the pruned net from the teacher — without mixup, which slows a short fine-tune.
-      const prune: ChainStep = { plugin: pruner!.name, kind: 'pruning', config: { mode: 'structured', targetSparsity: cut, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch } };
+      // epoch: in bench:students one-shot pruning then a short distillation lost 5 points to it)
+      // until its file in the target's format fits `size` of the teacher's, then distill the pruned
+      // net from the teacher — without mixup, which slows a short fine-tune.
+      const prune: ChainStep = {
+        plugin: pruner!.name, kind: 'pruning',
+        config: { mode: 'structured', targetSize: size, sizeQuantization: q, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch },
+      };
       const distill: ChainStep = {
         plugin: distiller!.name, kind: 'distillation',
         config: { students: ['self'], budgetSeconds: seconds, learningRate: 0.001, mixup: 0, samplesPerEpoch: limit, ...batch },
       };
-      add('prune-distill', `prune-${Math.round(cut * 100)}-distill`, join(`prune(structured ${cut})`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
+      add('prune-distill', `prune-size-${Math.round(size * 100)}-distill`, join(`prune(structured to ${size} of the file)`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
     }
     const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
     if (wanted.has('distill-prune') && distiller && pruner && (tight || input.families?.includes('distill-prune'))) {

@@ -42,10 +42,10 @@ describe('budget allocator', () => {
     const huge = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
     assert.deepEqual(tiny.pruneThenDistill, [], 'no prune → distill under 30 s');
     assert.equal(small.distill.students.length, SIZE_TIERS.length, 'one student per tier at the default budget');
-    assert.deepEqual(small.pruneThenDistill.map((p) => p.sparsity), [0.65]);
+    assert.deepEqual(small.pruneThenDistill.map((p) => p.size), [0.5]);
     assert.equal(small.distill.grid.length, 0);
     assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length);
-    assert.deepEqual(medium.pruneThenDistill.map((p) => p.sparsity), [0.65, 0.8]);
+    assert.deepEqual(medium.pruneThenDistill.map((p) => p.size), [0.5, 0.25]);
     assert.equal(large.distill.students.length, 4 * SIZE_TIERS.length);
     assert.equal(large.distill.grid.length, 0);
     assert.equal(huge.distill.grid.length, 2);
@@ -104,7 +104,7 @@ describe('planner with a budget', () => {
     assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length);
     const pd = plans.filter((p) => p.family === 'prune-distill');
     assert.equal(pd.length, 2 * 2, 'two targets × two pruning levels');
-    assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => p.chain[0].config.targetSparsity), [0.65, 0.8]);
+    assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => [p.chain[0].config.targetSize, p.chain[0].config.sizeQuantization]), [[0.5, 'int8'], [0.25, 'int8']]);
     assert.deepEqual(pd[0].chain.map((s) => [s.plugin, s.kind]), [['pruning', 'pruning'], ['distillation', 'distillation'], ['quantization', 'quantization']]);
     assert.deepEqual(pd[0].chain[1].config.students, ['self']);
     assert.equal(pd[0].chain[0].config.mode, 'structured');

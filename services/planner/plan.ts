@@ -184,10 +184,11 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
       plugin: pruner!.name, kind: 'pruning',
       config: { mode: 'structured', targetSize: size, sizeQuantization: q, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch },
     });
-    if (wanted.has('prune') && pruner && levels.length > 0) {
-      // The pruned net before its distillation is a candidate too, from the same (shared) call: a
-      // separate fine-tune at a fixed sparsity would cost epochs of the full model outside the
-      // budget (bench:cifar at 28 minutes: 485 s of a worker for prune-50).
+    if (wanted.has('prune') && pruner && levels.length > 1) {
+      // With both levels (½ and ¼) planned, the pruned net before its distillation is the prune
+      // candidate, from the same (shared) call: a separate fine-tune at a fixed sparsity would cost
+      // epochs of the full model outside the budget (bench:cifar at 28 minutes: 485 s of a worker
+      // for prune-50) for a size the ¼ level covers. With one level it keeps its own chain.
       const size = levels[0]!.size;
       add('prune', `prune-size-${Math.round(size * 100)}`, join(`prune(structured to ${size} of the file)`, qLabel(q)), [levelPrune(size), ...quantizeStep(q)], q);
     } else if (wanted.has('prune') && pruner) {
@@ -226,11 +227,11 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
       add('prune-distill', `prune-size-${Math.round(size * 100)}-distill`, join(`prune(structured to ${size} of the file)`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
     }
     const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
-    // distill → prune for tight sizes; under a budget that plans prune → distill it is left out for
+    // distill → prune for tight sizes; under a budget that plans both prune → distill levels it is left out for
     // a target's own size limit (the pruned teacher's levels reach ½ and ¼ of the file, and this
     // chain's pruning fine-tune runs outside the budget: bench:cifar at 28 minutes, 359 s of a
     // worker), kept for the run's maxBytes or when asked for.
-    const coveredByLevels = levels.length > 0 && !input.families?.includes('distill-prune') && input.constraints?.maxBytes === undefined;
+    const coveredByLevels = levels.length > 1 && !input.families?.includes('distill-prune') && input.constraints?.maxBytes === undefined;
     if (wanted.has('distill-prune') && distiller && pruner && !coveredByLevels && (tight || input.families?.includes('distill-prune'))) {
       const student = students.includes('medium') ? 'medium' : students[0];
       if (allocation) {

@@ -111,6 +111,21 @@ describe('planner with a budget', () => {
     assert.equal(pd[0].chain[1].config.mixup, 0, 'the pruned teacher is fine-tuned by distillation without mixup');
   });
 
+  it('prune → distill levels share their pruning call with the prune candidate; distill → prune only for the run\'s maxBytes', () => {
+    const plans = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 300 });
+    const prune = plans.filter((p) => p.family === 'prune');
+    assert.deepEqual(prune.map((p) => p.key), ['mcu-int8:prune-size-50+int8']);
+    const half = plans.find((p) => p.key === 'mcu-int8:prune-size-50-distill+int8')!;
+    assert.deepEqual(prune[0]!.chain[0], half.chain[0], 'the same call: it runs once');
+    assert.ok(!plans.some((p) => p.family === 'distill-prune'), 'the ½ and ¼ levels cover the microcontroller\'s sizes');
+    const limited = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 300, constraints: { maxBytes: 100_000 } });
+    assert.ok(limited.some((p) => p.family === 'distill-prune'), 'a maxBytes the user set keeps distill → prune');
+    // One level (a short budget): the fixed-sparsity prune chain stays, for the size under ½.
+    const short = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 60 });
+    assert.deepEqual(short.filter((p) => p.family === 'prune').map((p) => [p.key, p.chain[0]!.config.targetSparsity]), [['mcu-int8:prune-50+int8', 0.5]]);
+    assert.deepEqual(short.filter((p) => p.family === 'prune-distill').map((p) => p.key), ['mcu-int8:prune-size-50-distill+int8']);
+  });
+
   it('the same budget plans the same run; the orchestration uses the default budget when the run sets none', () => {
     const input = { dataset: image, targets: ['cpu-int8'], plugins: ALL, seconds: 300 };
     assert.deepEqual(planCandidates(input), planCandidates(input));

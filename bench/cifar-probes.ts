@@ -9,7 +9,7 @@
 // of the host's exporter. Env: TEACHER_ZIP (a teacher file instead of the cache), SIZE (0.5: the
 // planner's half-size level, the fraction of the teacher's int8 file the pruned net must fit; 0 =
 // use SPARSITY), SPARSITY (0.65), RESIDUAL ('together' | 'keep'),
-// PRUNE_EPOCHS (1), EPOCHS (distillation, 4), LR (0.001), MIXUP (0), TRAIN (0 = all),
+// PRUNE_EPOCHS (1), EPOCHS (distillation, 4), LR (0.001), TEMP (4), ALPHA (0.3), MIXUP (0), TRAIN (0 = all),
 // TEACHER_EPOCHS (8, the cache key). Last line: one JSON object.
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -108,7 +108,7 @@ const dctx = {
   },
 };
 const joint = await distillJointly(dctx, teacher as unknown as LayersModel, ['self'], {
-  temperature: 4, alpha: 0.3, epochs, batchSize: 64, learningRate: env('LR', 0.001), samplesPerEpoch: train, seed: 0,
+  temperature: env('TEMP', 4), alpha: env('ALPHA', 0.3), epochs, batchSize: 64, learningRate: env('LR', 0.001), samplesPerEpoch: train, seed: 0,
   cropPadding: -1, flip: 'auto', mixup: env('MIXUP', 0), recalibrationBatches: 20, warmup: 0.05, learningRateSchedule: 'cosine',
 });
 const distillSeconds = elapsed() - t1;

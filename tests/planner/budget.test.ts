@@ -44,9 +44,12 @@ describe('budget allocator', () => {
     assert.equal(small.distill.students.length, SIZE_TIERS.length, 'one student per tier at the default budget');
     assert.deepEqual(small.pruneThenDistill.map((p) => p.sparsity), [0.65]);
     assert.equal(small.distill.grid.length, 0);
+    assert.deepEqual(small.distill.groupWeights, {}, 'under 240 s the tiers share the students\' seconds equally');
+    assert.deepEqual(medium.distill.groupWeights, { sixteenth: 4 });
     assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length);
     assert.deepEqual(medium.pruneThenDistill.map((p) => p.sparsity), [0.65, 0.8]);
-    assert.equal(large.distill.students.length, 4 * SIZE_TIERS.length);
+    const cnnTiers = SIZE_TIERS.filter((t) => t.plainCnnFirst).length;
+    assert.equal(large.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + 2 * cnnTiers, 'a tier led by the plain CNN has at most one more trial: the teacher-derived one');
     assert.equal(large.distill.grid.length, 0);
     assert.equal(huge.distill.grid.length, 2);
     assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);

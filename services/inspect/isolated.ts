@@ -7,11 +7,11 @@
 // InspectionError with one line saying which limit was hit.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { DatasetMetadata, DatasetOpenOptions, ModelMetadata, UploadedFile } from '../api/dependencies.ts';
 import { bundledEntry, NODE_MODULES } from '../isolation/bundle.ts';
+import { watchResidentMemory } from '../isolation/memory-watch.ts';
 import type { InspectionReply, InspectionRequest } from './protocol.ts';
 
 export interface InspectionLimits {
@@ -36,16 +36,6 @@ export class InspectionError extends Error {
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const SAMPLE_MS = 25;
 const CHILD_NICENESS = 15;
-
-async function residentBytes(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Node flags of the child: heap cap and the permission model (read node_modules, nothing else). */
 function childFlags(limits: InspectionLimits): string[] {
@@ -77,15 +67,9 @@ async function runChild(request: InspectionRequest, file: UploadedFile, limits: 
     child.kill('SIGKILL');
   };
   const timer = setTimeout(() => stop(`inspection took longer than ${Math.round(limits.timeoutMs / 1000)} s`), limits.timeoutMs);
-  let sampling = false;
-  const sampler = setInterval(() => {
-    if (sampling || child.pid === undefined) return;
-    sampling = true;
-    void residentBytes(child.pid).then((rss) => {
-      sampling = false;
-      if (rss !== undefined && rss > limits.memoryMb * 1024 * 1024) stop(`inspection needed more than ${limits.memoryMb} MiB of memory`);
-    });
-  }, SAMPLE_MS);
+  const stopWatching = watchResidentMemory(() => child.pid, SAMPLE_MS, (rss) => {
+    if (rss > limits.memoryMb * 1024 * 1024) stop(`inspection needed more than ${limits.memoryMb} MiB of memory`);
+  });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let reply: InspectionReply | undefined;
   child.on('message', (message) => {
@@ -111,7 +95,7 @@ async function runChild(request: InspectionRequest, file: UploadedFile, limits: 
     throw new InspectionError(`inspection failed (the inspecting process ended with ${signal ?? `code ${code}`})`)
   } finally {
     clearTimeout(timer);
-    clearInterval(sampler);
+    stopWatching();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }

@@ -3,12 +3,13 @@
 // ends with an outcome — never a throw for anything the plugin did. Messages cross the process
 // boundary over the IPC channel with V8 serialisation (models and batches as bytes).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { PluginManifest, ProgressUpdate } from '@condense/plugin-sdk';
 import type { Batch, Dataset } from '../engine/data/types.ts';
 import { bundledEntry, NODE_MODULES } from '../isolation/bundle.ts';
+import { watchResidentMemory } from '../isolation/memory-watch.ts';
 import type { PluginFailureReason } from './errors.ts';
 import type { HostMessage, LogLevel, WireCandidate, WorkerJob, WorkerMessage } from './protocol.ts';
 import { createScratchDir, sandboxCommand } from './sandbox.ts';
@@ -116,15 +117,6 @@ export type WorkerOutcome = (
 const SAMPLE_MS = 50;
 const LEVELS = new Set<unknown>(['debug', 'info', 'warn', 'error']);
 
-async function residentBytes(pid: number): Promise<number | undefined> {
-  try {
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
-  } catch {
-    return undefined;
-  }
-}
-
 export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
   return new Promise<WorkerOutcome>((resolve) => {
     const { job, data, signal, process: proc } = options;
@@ -143,7 +135,7 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
       settled = true;
       clearTimeout(timer);
       clearTimeout(graceTimer);
-      clearInterval(sampler);
+      stopWatching();
       signal?.removeEventListener('abort', onAbort);
       for (const { it } of iterators.values()) void it.return?.().catch(() => undefined);
       iterators.clear();
@@ -151,17 +143,10 @@ export function runInWorker(options: WorkerRunOptions): Promise<WorkerOutcome> {
     };
 
     const limitBytes = options.memoryLimitMb * 1024 * 1024;
-    let sampling = false;
-    const sampler = setInterval(() => {
-      if (sampling || child.pid === undefined) return;
-      sampling = true;
-      void residentBytes(child.pid).then((rss) => {
-        sampling = false;
-        if (rss === undefined) return;
-        peak = Math.max(peak, rss);
-        if (rss > limitBytes) settle({ kind: 'failed', reason: 'out-of-memory', message: `used ${mb(rss)} of memory, over its ${options.memoryLimitMb} MB limit` });
-      });
-    }, SAMPLE_MS);
+    const stopWatching = watchResidentMemory(() => child.pid, SAMPLE_MS, (rss) => {
+      peak = Math.max(peak, rss);
+      if (rss > limitBytes) settle({ kind: 'failed', reason: 'out-of-memory', message: `used ${mb(rss)} of memory, over its ${options.memoryLimitMb} MB limit` });
+    });
     const timer = setTimeout(() => settle({ kind: 'failed', reason: 'timeout', message: `did not finish within ${formatDuration(options.timeoutMs)}` }), options.timeoutMs);
     let graceTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {

@@ -72,6 +72,10 @@ it('rejects bad rules with user errors and changes nothing', async () => {
   assert.match(bad.userErrors[0].message, /sum to 100/);
   const foreign = await set([{ splits: [{ candidateId: 'Q2FuZGlkYXRlOjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMA==', weight: 100 }] }]);
   assert.equal(foreign.userErrors[0].code, 'INVALID_INPUT');
+  // One channel-name rule for rollouts and publishing.
+  const badName = (await ok(p.h.server, p.h.a.ownerKey, SET, { input: { projectId: p.projectId, channel: 'Prod uction', rules: [] } })).setChannelRollout;
+  assert.deepEqual(badName.userErrors.map((e: { code: string; field: string[] }) => [e.code, e.field]), [['INVALID_INPUT', ['input', 'channel']]]);
+  await assert.rejects(p.publish(newModel.id, 'Prod uction'), /INVALID_INPUT.*lower-case letters/);
   const viewer = await gql(p.h.server, null, SET, { input: { projectId: p.projectId, channel: 'production', rules: [] } });
   assert.ok(viewer.body.errors?.length);
 });

@@ -84,3 +84,17 @@ test('empty texts, unknown labels and over-long lines are one-line errors naming
   await rejectsWith(open(`{"text":"${escaped}","label":0}`, 'line.jsonl'), /line\.jsonl: line 1: \d+ characters, over the \d+-character line limit/);
   await rejectsWith(open('text,label\nabc,x\n' + `"${'y'.repeat(MAX_TEXT_CHARS + 1)}",z\n`, 'big.csv'), /big\.csv: line 3: text of \d+ characters is over/);
 });
+
+test('a benchmark corpus keeps the same seeded subset for a seed, another for another seed, all of it without a limit', async () => {
+  const { seededSubset } = await import('../../services/engine/text/seeded-subset.ts');
+  assert.deepEqual(seededSubset(5, undefined), [0, 1, 2, 3, 4]);
+  assert.deepEqual(seededSubset(5, 9), [0, 1, 2, 3, 4]);
+  const a = seededSubset(1000, 100, 1);
+  assert.deepEqual(seededSubset(1000, 100, 1), a);
+  assert.equal(new Set(a).size, 100);
+  assert.ok(a.every((i) => i >= 0 && i < 1000));
+  assert.notDeepEqual(seededSubset(1000, 100, 2), a);
+  // Spread over the whole corpus, not its head: about half of the picks from each half.
+  const low = a.filter((i) => i < 500).length;
+  assert.ok(low > 30 && low < 70, `${low} of 100 from the first half`);
+});

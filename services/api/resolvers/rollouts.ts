@@ -11,7 +11,7 @@ import { audit, mutate } from '../mutations.ts';
 import { UserError } from '../types/common.ts';
 import { Project } from '../types/project.ts';
 import { ChannelRollout, RolloutRuleInput } from '../types/rollout.ts';
-import { CHANNEL } from './deployments.ts';
+import { checkChannelName } from './deployments.ts';
 
 @InputType({ description: 'Replace the rollout rules of a channel.' })
 class SetChannelRolloutInput {
@@ -51,7 +51,7 @@ export class RolloutMutations {
     const auth = caller(context);
     return mutate(() =>
       context.tenant(async (trx) => {
-        if (!CHANNEL.test(input.channel)) throw new UserFacingError('INVALID_INPUT', 'channel must be lower-case letters, digits, ".", "_" or "-" (at most 63)', 'channel');
+        checkChannelName(input.channel);
         const projectId = keyOf(input.projectId, 'Project');
         const project = projectId ? await loadProjectRow(trx, projectId) : undefined;
         if (!project) throw new UserFacingError('NOT_FOUND', 'project not found', 'projectId');

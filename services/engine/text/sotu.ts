@@ -5,6 +5,7 @@
 // different splits (the split is per passage), which flatters accuracy a little; every model in
 // a run sees the same split, so comparisons between them hold. Separate import (loads the corpus).
 import { createRequire } from 'node:module';
+import { seededSubset } from './seeded-subset.ts';
 
 interface SotuRecord { year: number; name: string; party: string; text: string }
 
@@ -21,15 +22,6 @@ export function sotuErasJsonl(options: { sentences?: number; limit?: number; see
     const sentences = address.text.split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 0);
     for (let i = 0; i + per <= sentences.length; i += per) lines.push(JSON.stringify({ text: sentences.slice(i, i + per).join(' '), label: era }));
   }
-  let order = lines.map((_, i) => i);
-  if (options.limit !== undefined && options.limit < lines.length) {
-    let s = ((options.seed ?? 1) * 2654435761) >>> 0 || 1;
-    for (let i = order.length - 1; i > 0; i--) {
-      s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-      const j = s % (i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    order = order.slice(0, options.limit);
-  }
+  const order = seededSubset(lines.length, options.limit, options.seed);
   return new TextEncoder().encode(order.map((i) => lines[i]).join('\n') + '\n');
 }

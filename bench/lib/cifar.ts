@@ -208,18 +208,20 @@ export interface CachedTeacher {
  */
 export async function teacherFor(
   name: string, upload: Upload, build: () => tf.LayersModel, epochs: number, flip: boolean, cacheDir: string, log: (line: string) => void,
-  maxTrainSeconds?: number, workers = 1, variant: { cropPadding?: number; seed?: number; rotation?: number; scale?: number } = {},
+  maxTrainSeconds?: number, workers = 1, variant: { cropPadding?: number; seed?: number; rotation?: number; scale?: number; validationFraction?: number } = {},
 ): Promise<CachedTeacher | { partial: TeacherProgress; file: string }> {
   // Not keyed by `workers`: the same epochs, batches and schedule whatever the thread count (only
   // batch norm's statistics come from slices), so bench:cifar and bench:students share one teacher.
   // variant: the random crops' zero padding when it is not ⅛ of the side, the training seed
   // (shuffle, augmentation) when it is not 1, random rotations (degrees) and scalings — each part
   // of the key when given.
-  const { cropPadding, seed, rotation, scale } = variant;
+  // validationFraction: of the upload's training images held out (the dataset's default 10 % when not given).
+  const { cropPadding, seed, rotation, scale, validationFraction } = variant;
   const hash = createHash('sha256').update(name).update(upload.bytes).update(String(epochs)).update(build.toString());
   if (cropPadding !== undefined) hash.update(`pad${cropPadding}`);
   if (seed !== undefined) hash.update(`seed${seed}`);
   if (rotation !== undefined || scale !== undefined) hash.update(`rot${rotation ?? 0}scale${scale ?? 0}`);
+  if (validationFraction !== undefined) hash.update(`val${validationFraction}`);
   const key = hash.digest('hex').slice(0, 16);
   const file = join(cacheDir, `${name}-teacher-${key}.zip`);
   if (existsSync(file)) {
@@ -230,7 +232,7 @@ export async function teacherFor(
   }
   const partialZip = `${file}.partial.zip`;
   const partialMeta = `${file}.partial.json`;
-  const data = await openDataset(upload, { seed: 1 });
+  const data = await openDataset(upload, { seed: 1, ...(validationFraction !== undefined ? { validationFraction } : {}) });
   let model: tf.LayersModel | undefined;
   try {
     let from: TeacherProgress | undefined;

@@ -140,10 +140,10 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     });
     /** The budgeted joint distillation call (budget.ts), continuing with trial `pick` (default: the first). */
     const distillBudgeted = (pick?: string): ChainStep => {
-      const { students: trials, grid, halvingEta, seconds } = allocation!.distill;
+      const { students: trials, grid, halvingEta, seconds, groupWeights } = allocation!.distill;
       return {
         plugin: distiller!.name, kind: 'distillation',
-        config: { budgetSeconds: seconds, samplesPerEpoch: limit, ...batch, ...augmentation, students: trials, grid, halvingEta },
+        config: { budgetSeconds: seconds, samplesPerEpoch: limit, ...batch, ...augmentation, students: trials, grid, halvingEta, groupWeights },
         pick: pick ?? studentTrialName(trials[0], grid[0] ?? { temperature: 4, alpha: 0.3 }, grid.length),
       };
     };

@@ -44,18 +44,28 @@ describe('budget allocator', () => {
     assert.equal(small.distill.students.length, SIZE_TIERS.length, 'one student per tier at the default budget');
     assert.deepEqual(small.pruneThenDistill.map((p) => p.size), [0.5]);
     assert.equal(small.distill.grid.length, 0);
+    assert.deepEqual(small.distill.groupWeights, {}, 'under 240 s the tiers share the students\' seconds equally');
+    assert.deepEqual(medium.distill.groupWeights, { sixteenth: 4 });
     assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length);
     assert.deepEqual(medium.pruneThenDistill.map((p) => p.size), [0.5, 0.25]);
-    assert.equal(large.distill.students.length, 4 * SIZE_TIERS.length);
+    const cnnTiers = SIZE_TIERS.filter((t) => t.plainCnnFirst).length;
+    assert.equal(large.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + 2 * cnnTiers, 'a tier led by the plain CNN has at most one more trial: the teacher-derived one');
     assert.equal(large.distill.grid.length, 0);
     assert.equal(huge.distill.grid.length, 2);
     assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);
     // Each tier is one search group; its first trial — the only one under 240 s — is the teacher
     // at the tier's width, falling back to a generic student of the tier that no other trial of
-    // the tier already is.
+    // the tier already is; the smallest tier puts a plain CNN of at most teacherWidth² of the
+    // teacher's parameters before it.
     for (const a of [tiny, small, medium, large, huge]) {
       for (const tier of SIZE_TIERS) {
         const members = a.distill.students.filter((s) => s.group === tier.name);
+        if (tier.plainCnnFirst) {
+          const cnn = members.shift()!;
+          assert.ok(!('teacherWidth' in cnn) && cnn.family === 'cnn', `${a.seconds} s, ${tier.name}: the plain CNN comes first`);
+          assert.equal(cnn.maxParamsFraction, tier.teacherWidth ** 2);
+          if (members.length === 0) continue;
+        }
         const [first, ...rest] = members;
         assert.ok('teacherWidth' in first, `${a.seconds} s, ${tier.name}: the teacher-derived student comes first`);
         assert.equal(first.teacherWidth, tier.teacherWidth);
@@ -66,7 +76,10 @@ describe('budget allocator', () => {
       }
     }
     for (const tier of SIZE_TIERS) assert.equal(medium.distill.students.filter((s) => s.group === tier.name).length, 2);
-    assert.deepEqual(small.distill.students.map((s) => ('teacherWidth' in s ? s.teacherWidth : null)), SIZE_TIERS.map((t) => t.teacherWidth), 'at the default budget every trial is teacher-derived');
+    assert.deepEqual(small.distill.students.map((s) => ('teacherWidth' in s ? s.teacherWidth : s.family)), SIZE_TIERS.map((t) => (t.plainCnnFirst ? 'cnn' : t.teacherWidth)), 'at the default budget every trial but the smallest tier\'s plain CNN is teacher-derived');
+    assert.ok(SIZE_TIERS.at(-1)!.plainCnnFirst, 'the smallest tier starts with the plain CNN');
+    // Vector data has no plain CNN: its smallest tier starts with the teacher narrowed.
+    assert.ok(allocateBudget({ seconds: 300, image: false, canPruneThenDistill: false }).distill.students.every((s) => 'teacherWidth' in s));
     // The pruned teacher gets the larger share at every budget (students from scratch stay far
     // below the teacher), its half-size level the larger part of it.
     assert.ok(small.pruneThenDistill[0]!.seconds > small.distill.seconds, 'at the default budget prune → distill gets more than the students from scratch');
@@ -101,6 +114,8 @@ describe('planner with a budget', () => {
     const config = distills[0].chain[0].config as { budgetSeconds: number; students: unknown[]; halvingEta: number };
     assert.equal(config.budgetSeconds, allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true }).distill.seconds);
     assert.equal(config.halvingEta, 2);
+    // The smallest tier (the plain CNN, which trains from scratch) gets the larger share of the students' seconds.
+    assert.deepEqual((config as unknown as { groupWeights: Record<string, number> }).groupWeights, { sixteenth: 4 });
     assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length);
     const pd = plans.filter((p) => p.family === 'prune-distill');
     assert.equal(pd.length, 2 * 2, 'two targets × two pruning levels');

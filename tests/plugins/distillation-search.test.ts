@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { ProgressUpdate } from '@condense/plugin-sdk';
 import {
-  augmentImages, batchRandom, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, inheritChannels, narrowTeacher, recalibrateBatchNorm, survivors,
+  augmentImages, batchRandom, buildStudent, buildStudents, configSchema, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, inheritChannels, narrowTeacher, recalibrateBatchNorm,
+  studentName, survivors,
 } from '@condense/plugin-distillation';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
 import { datasetFromArrays, type Dataset } from '../../services/engine/data/index.ts';
@@ -100,6 +101,16 @@ describe('successive halving', () => {
     assert.equal(same.groupEpochs[0], same.groupEpochs[1]);
     assert.equal(same.groupEpochs[0], same.epochs);
     assert.ok(epochsWithinBudget(600, 1000, 0.0005, groups, 2).groupEpochs[1] >= plan.groupEpochs[1], 'more budget, no fewer epochs');
+  });
+
+  it('a group\'s weight scales its share of the students\' seconds', () => {
+    const groups = [{ trials: 1, secondsPerSample: 0.002 }, { trials: 1, secondsPerSample: 0.002 }, { trials: 1, secondsPerSample: 0.0005 }];
+    const equal = epochsWithinBudget(120, 1000, 0.0005, groups, 2);
+    const heavy = epochsWithinBudget(120, 1000, 0.0005, groups.map((g, i) => (i === 2 ? { ...g, weight: 4 } : g)), 2);
+    assert.ok(heavy.groupEpochs[2] > equal.groupEpochs[2], `the weighted group trains more epochs: ${JSON.stringify({ equal, heavy })}`);
+    assert.ok(heavy.groupEpochs[0] <= equal.groupEpochs[0] && heavy.groupEpochs[1] <= equal.groupEpochs[1], 'at the others\' expense');
+    assert.ok(heavy.seconds <= 120);
+    assert.deepEqual(epochsWithinBudget(120, 1000, 0.0005, groups.map((g) => ({ ...g, weight: 1 })), 2), equal, 'weight 1 is the default');
   });
 });
 
@@ -318,5 +329,40 @@ describe('BatchNorm recalibration', () => {
     assert.ok(Math.abs(mean[0] - 3.46) < 0.15, `mean ${mean[0]}`);
     assert.ok(Math.abs(mean[1] + 1.53) < 0.15, `mean ${mean[1]}`);
     model.dispose();
+  });
+});
+
+describe('the plain CNN student (family cnn)', () => {
+  before(async () => { await initEngine(); });
+
+  it('is 3×3 convolution + max-pool stages and a flatten head, no batch norm, narrowed to fit', () => {
+    const built = buildStudent(tf, [28, 28, 1], 10, { width: 1, depth: 1, family: 'cnn' }, 'cnn', 1);
+    assert.equal(built.family, 'cnn');
+    const classes = built.model.layers.map((l) => l.getClassName());
+    assert.equal(classes.filter((c) => c === 'Conv2D').length, 3);
+    assert.equal(classes.filter((c) => c === 'MaxPooling2D').length, 3);
+    assert.ok(classes.includes('Flatten') && !classes.includes('BatchNormalization') && !classes.includes('DepthwiseConv2D'), classes.join(', '));
+    assert.deepEqual(built.model.outputs[0].shape, [null, 10]);
+    // 28 → 14 → 7 → 3: a 3×3×64 map flattened into the logits.
+    assert.equal(built.model.countParams(), (9 * 1 + 1) * 32 + (9 * 32 + 1) * 64 + (9 * 64 + 1) * 64 + (3 * 3 * 64 + 1) * 10);
+    const p = tf.tidy(() => built.model.predict(tf.ones([2, 28, 28, 1])) as tf.Tensor);
+    const sums = tf.tidy(() => tf.sum(p, -1).arraySync() as number[]);
+    p.dispose();
+    for (const v of sums) assert.ok(Math.abs(v - 1) < 1e-5, 'outputs probabilities');
+    built.model.dispose();
+    // Half depth: fewer stages; a large final map is averaged instead of flattened.
+    const shallow = buildStudent(tf, [28, 28, 1], 10, { width: 0.5, depth: 0.34, family: 'cnn' }, 'shallow', 1);
+    assert.equal(shallow.model.layers.filter((l) => l.getClassName() === 'Conv2D').length, 1);
+    assert.ok(shallow.model.layers.some((l) => l.getClassName() === 'GlobalAveragePooling2D'), '14×14 is pooled');
+    shallow.model.dispose();
+    // The planner's sixteenth tier: at most 4 % of a 225,034-parameter teacher.
+    const images = datasetFromArrays(new Float32Array(10 * 784), Int32Array.from({ length: 10 }, (_, i) => i), [28, 28, 1]);
+    const [small] = buildStudents({ tf, data: images } as never, [{ width: 1, depth: 1, family: 'cnn', group: 'sixteenth', maxParamsFraction: 0.04 }], 0, 0.04 * 225_034);
+    assert.ok(small.model.countParams() <= 0.04 * 225_034 && small.model.countParams() > 0.02 * 225_034, String(small.model.countParams()));
+    assert.equal(small.name, 'student-sixteenth-cnn-w1-d1');
+    small.model.dispose();
+    assert.equal(studentName({ width: 1, depth: 1 }), 'student-w1-d1', 'MobileNet-style names are unchanged');
+    const size = (configSchema.properties as Record<string, { items: { anyOf: Array<{ properties?: Record<string, { enum?: unknown[] }> }> } }>).students.items.anyOf[1];
+    assert.deepEqual(size.properties!.family.enum, ['mobilenet', 'cnn']);
   });
 });

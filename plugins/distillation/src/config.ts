@@ -17,6 +17,9 @@ export interface StudentSize {
   group?: string;
   /** At most this fraction of the teacher's parameters (default ½): a wider student is narrowed to fit. */
   maxParamsFraction?: number;
+  /** Images: 'mobilenet' (default) — depthwise-separable blocks with batch norm — or 'cnn', a
+   * plain LeNet-style stack of 3×3 convolution + max-pool stages (students.ts). */
+  family?: 'mobilenet' | 'cnn';
 }
 
 /** The teacher's own architecture with its channels × `teacherWidth`, freshly initialised. */
@@ -55,6 +58,8 @@ export interface DistillationConfig {
   epochs: number;
   /** Training seconds to spend (cost model, see cost.ts); > 0 replaces `epochs`. */
   budgetSeconds: number;
+  /** Under a budget, each search group's share of the students' seconds relative to the others (default 1 each). */
+  groupWeights?: Record<string, number>;
   /** Successive halving within each search group; 0 = every trial trains the whole run. */
   halvingEta: number;
   batchSize: number;
@@ -86,6 +91,7 @@ const size = {
     resolution: { enum: [1, 0.5, 0.25], default: 1 },
     group,
     maxParamsFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    family: { enum: ['mobilenet', 'cnn'] },
   },
 };
 const teacherDerived = {
@@ -105,7 +111,7 @@ export const configSchema: JsonSchema = {
       maxItems: 16,
       items: { anyOf: [{ enum: ['large', 'medium', 'small', 'self'] }, size, teacherDerived] },
       default: ['large', 'medium', 'small'],
-      description: "Students to train jointly, one candidate each (per grid point), in this order: presets 'large' (width 1, depth 1), 'medium' (width 0.5, depth 0.5, resolution 0.5), 'small' (0.25, 0.5, 0.5), {width, depth, resolution?} multipliers of the base student (MobileNet-style for images, an MLP for vectors), {teacherWidth, init?, fallback?} (the teacher's own architecture at that width, starting from the teacher's channels of largest L1 norm — init 'teacher', the default — or from random weights — 'fresh'; when the teacher cannot be narrowed, the generic student `fallback` under the same name, or the step fails) or 'self' (the model this step receives — e.g. the structurally pruned teacher — distilled from the teacher). Any object may name a search `group`.",
+      description: "Students to train jointly, one candidate each (per grid point), in this order: presets 'large' (width 1, depth 1), 'medium' (width 0.5, depth 0.5, resolution 0.5), 'small' (0.25, 0.5, 0.5), {width, depth, resolution?, family?} multipliers of the base student (for images MobileNet-style, or with family 'cnn' a plain conv + max-pool stack; an MLP for vectors), {teacherWidth, init?, fallback?} (the teacher's own architecture at that width, starting from the teacher's channels of largest L1 norm — init 'teacher', the default — or from random weights — 'fresh'; when the teacher cannot be narrowed, the generic student `fallback` under the same name, or the step fails) or 'self' (the model this step receives — e.g. the structurally pruned teacher — distilled from the teacher). Any object may name a search `group`.",
     },
     temperature: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 4, description: 'Softening temperature T of teacher and student softmax in the soft-target term.' },
     alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Weight of the hard-label cross-entropy; the soft (teacher) term gets 1 − alpha and is scaled by T².' },
@@ -118,6 +124,13 @@ export const configSchema: JsonSchema = {
     },
     epochs: { type: 'integer', minimum: 1, maximum: 1000, default: 3, description: 'Epochs of joint training (ignored when budgetSeconds > 0).' },
     budgetSeconds: { type: 'number', minimum: 0, maximum: 7 * 24 * 3600, default: 0, description: 'Training time to spend, in seconds of the reference machine: the epochs follow from the students\' cost (multiply-accumulates and activations per sample), so the same budget always trains the same epochs. 0 = use epochs.' },
+    groupWeights: {
+      type: 'object',
+      maxProperties: 16,
+      additionalProperties: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+      default: {},
+      description: "Under a budget: each search group's weight in the split of the students' seconds (after the teacher's passes); a group not named weighs 1, so by default every group gets an equal share. A group of small students that need many epochs can be given more.",
+    },
     halvingEta: { type: 'integer', minimum: 0, maximum: 8, default: 2, description: 'Successive halving: after each rung only the best 1/eta trials of a search group (validation accuracy) keep training; 0 or 1 turns it off. Groups of one trial are unaffected.' },
     batchSize: { type: 'integer', minimum: 1, maximum: 4096, default: 64, description: 'Batch size; the teacher runs once per batch for all students.' },
     learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.003, description: 'Peak Adam learning rate of every student (see learningRateSchedule).' },
@@ -155,7 +168,8 @@ export function studentName(spec: StudentSpec): string {
   const group = spec.group ? `${spec.group}-` : '';
   if (isTeacherDerived(spec)) return `student-${group}teacher-w${spec.teacherWidth}`;
   const resolution = spec.resolution !== undefined && spec.resolution !== 1 ? `-r${spec.resolution}` : '';
-  return `student-${group}w${spec.width}-d${spec.depth}${resolution}`;
+  const family = spec.family === 'cnn' ? 'cnn-' : '';
+  return `student-${group}${family}w${spec.width}-d${spec.depth}${resolution}`;
 }
 
 /** The search group of a spec: its own `group`, else its name (a group of one). */

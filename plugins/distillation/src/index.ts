@@ -16,6 +16,11 @@ function describe(student: TrainedStudent): string {
       const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
       return `MobileNet-style depthwise-separable CNN student (width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters) distilled from the teacher`;
     }
+    case 'cnn': {
+      const size = student.size!;
+      const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
+      return `Plain CNN student (3×3 convolution + max-pool stages, width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters) distilled from the teacher`;
+    }
     default: return `MLP student (width ×${student.size!.width}, depth ×${student.size!.depth}, ${student.params} parameters) distilled from the teacher`;
   }
 }
@@ -23,10 +28,10 @@ function describe(student: TrainedStudent): string {
 export default definePlugin<DistillationConfig>({
   manifest: {
     name: 'distillation',
-    version: '2.3.0',
+    version: '2.4.0',
     sdk: '^1.6.0',
     kind: 'distillation',
-    summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
+    summary: 'Knowledge distillation: one teacher trains several students (MobileNet-style, plain CNN, teacher-derived, or the pruned teacher) jointly, with augmentation and successive halving, within a budget.',
     // Students are ordinary dense/conv models: every target runs them (the planner picks sizes).
     hardwareTargets: [...TARGET_IDS],
     configSchema,
@@ -40,7 +45,7 @@ export default definePlugin<DistillationConfig>({
       const others = joint.students.length - 1;
       for (const student of joint.students) {
         const validation = ctx.data.info.splits.validation > 0 ? await ctx.train.evaluate(student.model, { split: 'validation', batchSize: 256 }).catch(() => undefined) : undefined;
-        const asked = student.family === 'mobilenet' || student.family === 'mlp' ? (typeof student.spec === 'string' ? undefined : (student.spec as { width: number }).width) : undefined;
+        const asked = student.family === 'mobilenet' || student.family === 'cnn' || student.family === 'mlp' ? (typeof student.spec === 'string' ? undefined : (student.spec as { width: number }).width) : undefined;
         const narrowed = asked !== undefined && student.size && student.size.width !== asked ? ` Narrowed from width ×${asked} to stay under half the teacher's parameters.` : '';
         const halving = student.stoppedEarly
           ? ` Successive halving stopped it after ${student.epochsTrained} of ${student.plannedEpochs} epoch(s) (validation accuracy ${student.rungAccuracies.map((a) => `${(a * 100).toFixed(1)}%`).join(' → ')} in group ${student.group}).`

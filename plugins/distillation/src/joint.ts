@@ -71,7 +71,7 @@ export interface JointResult {
 }
 
 export type JointOptions = Pick<DistillationConfig, 'temperature' | 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'samplesPerEpoch' | 'seed'>
-  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'rotation' | 'scale' | 'recalibrationBatches' | 'hintWeight'>>;
+  & Partial<Pick<DistillationConfig, 'learningRateSchedule' | 'grid' | 'budgetSeconds' | 'halvingEta' | 'warmup' | 'cropPadding' | 'flip' | 'mixup' | 'rotation' | 'scale' | 'recalibrationBatches' | 'hintWeight' | 'groupWeights'>>;
 
 export { scheduledLearningRate };
 
@@ -209,13 +209,14 @@ async function buildTrials(ctx: DistillContext, teacher: LayersModel, specs: Stu
 /**
  * Epochs (and samples per epoch) the cost model allows within `budget` seconds. The teacher runs
  * `epochs` epochs (one pass per batch for every trial still training); each search group then gets
- * an equal share of the rest and trains the epochs that share buys — at least one, at most
+ * a share of the rest — equal, or in proportion to its `weight` (default 1; the config's
+ * `groupWeights`) — and trains the epochs that share buys — at least one, at most
  * `epochs` — so a cheap group (the smallest students) trains more epochs than an expensive one
  * instead of stopping when the widest student's cost runs out (`groupEpochs`, in `groups`' order).
  * `epochs` is the most for which the shares fit and some group trains them all.
  */
 export function epochsWithinBudget(
-  budget: number, samples: number, teacherSecondsPerSample: number, groups: Array<{ trials: number; secondsPerSample: number }>, eta: number, maxEpochs = MAX_EPOCHS, batchSize = 64,
+  budget: number, samples: number, teacherSecondsPerSample: number, groups: Array<{ trials: number; secondsPerSample: number; weight?: number }>, eta: number, maxEpochs = MAX_EPOCHS, batchSize = 64,
 ): { epochs: number; samplesPerEpoch: number; seconds: number; groupEpochs: number[] } {
   // Per sample, plus a fixed cost per batch (one teacher pass, one step per trial).
   const batches = (n: number) => Math.ceil(n / batchSize);
@@ -224,8 +225,10 @@ export function epochsWithinBudget(
     (n * g.secondsPerSample + batches(n) * STEP_SECONDS) * (eta >= 2 ? halvingTrialEpochs(g.trials, epochs, eta) : g.trials * epochs);
   const costOf = (epochs: number, groupEpochs: number[], n: number) => epochs * teacherEpoch(n) + groups.reduce((a, g, i) => a + groupCost(g, groupEpochs[i], n), 0);
   const split = (epochs: number, n: number) => {
-    const share = (budget - epochs * teacherEpoch(n)) / Math.max(1, groups.length);
+    const rest = budget - epochs * teacherEpoch(n);
+    const weights = groups.reduce((a, g) => a + (g.weight ?? 1), 0);
     return groups.map((g) => {
+      const share = (rest * (g.weight ?? 1)) / Math.max(1e-9, weights);
       let e = 1;
       while (e < epochs && groupCost(g, e + 1, n) <= share) e++;
       return e;
@@ -322,7 +325,7 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
     const groupNames = [...new Set(trials.map((t) => t.group))];
     const groups = groupNames.map((g) => {
       const members = trials.filter((t) => t.group === g);
-      return { name: g, members, trials: members.length, secondsPerSample: members.reduce((a, t) => a + t.secondsPerSample, 0) / members.length };
+      return { name: g, members, trials: members.length, secondsPerSample: members.reduce((a, t) => a + t.secondsPerSample, 0) / members.length, weight: options.groupWeights?.[g] ?? 1 };
     });
     const teacherSeconds = inferenceSecondsPerSample(modelCost(teacher));
     const plan = (options.budgetSeconds ?? 0) > 0

@@ -212,7 +212,7 @@ const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, e
 
 // ---------------------------------------------------------------------------------------------
 // 4. One run per dataset, as `condense compress --budget` runs it.
-interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string; failure: string | null }
+interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string; failure: string | null; epochs: number | null }
 
 async function compress(name: string, upload: Upload, teacherZip: Uint8Array): Promise<{ baseline: BaselineMetrics; candidates: CandidateFigure[]; seconds: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), `condense-bench-students-${name}-`));
@@ -232,7 +232,12 @@ async function compress(name: string, upload: Upload, teacherZip: Uint8Array): P
     if (result.status !== 'succeeded') throw new Error(`${name}: run ${result.status}${result.message ? `: ${result.message}` : ''}`);
     const baseline = (await runner.journal.entries(runId)).find((e) => e.name === 'evaluateBaseline' && e.status === 'completed')?.result as BaselineMetrics;
     const rows = await withTenant(services.database.db, orgId, (trx) => trx.selectFrom('candidates').selectAll().where('run_id', '=', runId).orderBy('created_at').execute());
-    const candidates = rows.map((c) => ({ key: c.key, accuracy: c.accuracy ?? Number.NaN, bytes: c.bytes == null ? Number.NaN : Number(c.bytes), status: c.status, failure: c.failure_message }));
+    // Epochs of distillation, from the plugin's note ("… for N epoch(s) at T=…").
+    const epochs = (notes: unknown) => {
+      const m = /for (\d+) epoch\(s\) at T=/.exec(JSON.stringify(notes ?? ''));
+      return m ? Number(m[1]) : null;
+    };
+    const candidates = rows.map((c) => ({ key: c.key, accuracy: c.accuracy ?? Number.NaN, bytes: c.bytes == null ? Number.NaN : Number(c.bytes), status: c.status, failure: c.failure_message, epochs: epochs(c.notes) }));
     return { baseline, candidates, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await runner.stop();
@@ -265,7 +270,7 @@ async function dataset(
     const within = ok.filter((c) => c.bytes <= limit).sort((a, b) => b.accuracy - a.accuracy || a.bytes - b.bytes)[0];
     return within ? { acc: round4(within.accuracy), key: within.key, bytes: within.bytes } : null;
   };
-  console.table(candidates.map((c) => ({ candidate: c.key, status: c.status, accuracy: Number.isFinite(c.accuracy) ? `${(c.accuracy * 100).toFixed(2)}%` : '—', bytes: c.bytes })));
+  console.table(candidates.map((c) => ({ candidate: c.key, status: c.status, accuracy: Number.isFinite(c.accuracy) ? `${(c.accuracy * 100).toFixed(2)}%` : '—', bytes: c.bytes, 'distill epochs': c.epochs ?? '' })));
   for (const c of candidates.filter((f) => f.failure)) log(`${name}: ${c.key} failed: ${c.failure}`);
   const half = best(int8Bytes / 2);
   const quarter = best(int8Bytes / 4);

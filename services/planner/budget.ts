@@ -28,8 +28,8 @@ export interface SizeTier {
   /** The teacher's architecture at this width has an int8 file of at most `fraction` of the teacher's. */
   teacherWidth: number;
   /** Image tasks: a plain CNN student (the plugin's family 'cnn') of at most teacherWidth² of the
-   * teacher's parameters is this tier's first trial, before the teacher-derived one. */
-  plainCnnFirst?: boolean;
+   * teacher's parameters is this tier's only trial (vector tasks: the teacher-derived one). */
+  plainCnn?: boolean;
   /** Its weight in the split of the students' seconds (the plugin's groupWeights; 1 when absent). */
   weight?: number;
 }
@@ -45,7 +45,7 @@ export interface SizeTier {
 export const SIZE_TIERS: readonly SizeTier[] = [
   { name: 'half', fraction: 0.5, teacherWidth: 0.6 },
   { name: 'quarter', fraction: 0.25, teacherWidth: 0.35 },
-  { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.2, plainCnnFirst: true, weight: 4 },
+  { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.2, plainCnn: true, weight: 4 },
 ];
 
 export interface BudgetAllocation {
@@ -130,18 +130,20 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   for (const tier of SIZE_TIERS) {
     const generic = (depth: number, resolution: number): GenericStudent => ({ width: 1, depth, resolution, group: tier.name, maxParamsFraction: tier.fraction });
     const variants = [generic(1, 1), generic(0.5, 1), generic(1, 0.5), generic(0.5, 0.5)];
-    // The smallest tier of an image task starts with a plain CNN (3×3 convolutions and max pools,
+    // The smallest tier of an image task trains a plain CNN (3×3 convolutions and max pools,
     // a flatten head): its bytes go to convolutions, where the narrowed teacher's go to its dense
     // layer (bench/teacher-probe.ts on bench:students' MNIST split, 2026-12-07: 10,114 parameters
     // trained alone reached 98.25 % in 20 epochs; the teacher at width 0.2, 9,521 parameters,
     // distilled for 20 epochs, 97.85 %).
-    const lead: GenericStudent[] = input.image && tier.plainCnnFirst
+    const lead: GenericStudent[] = input.image && tier.plainCnn
       ? [{ width: 1, depth: 1, group: tier.name, maxParamsFraction: tier.teacherWidth ** 2, family: 'cnn' }]
       : [];
-    // Beside them only the teacher-derived student: the MobileNet-style students at 1/16 of the
-    // teacher stayed far under it (bench:students at 5 minutes, 2026-12-07: MNIST 81.2 %, Fashion
-    // 72.2 %, beside 91.85 / 70.85 % for the teacher at width 0.2) and would take its seconds.
-    const slots = (lead.length > 0 ? Math.min(trialsPerTier, 2) : trialsPerTier) - lead.length;
+    // It is the tier's only trial: the MobileNet-style students at 1/16 of the teacher stayed far
+    // under it (bench:students at 5 minutes, 2026-12-07: MNIST 81.2 %, Fashion 72.2 %, teachers
+    // 98.75 / 91.25 %), the teacher at width 0.2 is what prune-80 → distill already trains from
+    // 240 s, and successive halving would stop the CNN (from scratch) at its first rung, behind a
+    // student that starts from the teacher's channels, before the epochs it needs.
+    const slots = lead.length > 0 ? 0 : trialsPerTier;
     const others = variants.slice(0, Math.max(0, slots - 1));
     students.push(...lead, ...(slots > 0 ? [{ teacherWidth: tier.teacherWidth, group: tier.name, fallback: variants[slots - 1] }, ...others] : []));
   }

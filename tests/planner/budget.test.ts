@@ -46,10 +46,10 @@ describe('budget allocator', () => {
     assert.equal(small.distill.grid.length, 0);
     assert.deepEqual(small.distill.groupWeights, {}, 'under 240 s the tiers share the students\' seconds equally');
     assert.deepEqual(medium.distill.groupWeights, { sixteenth: 4 });
-    assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length);
+    assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length - 1);
     assert.deepEqual(medium.pruneThenDistill.map((p) => p.size), [0.5, 0.25]);
-    const cnnTiers = SIZE_TIERS.filter((t) => t.plainCnnFirst).length;
-    assert.equal(large.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + 2 * cnnTiers, 'a tier led by the plain CNN has at most one more trial: the teacher-derived one');
+    const cnnTiers = SIZE_TIERS.filter((t) => t.plainCnn).length;
+    assert.equal(large.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'a tier of the plain CNN has no other trial');
     assert.equal(large.distill.grid.length, 0);
     assert.equal(huge.distill.grid.length, 2);
     assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);
@@ -60,11 +60,12 @@ describe('budget allocator', () => {
     for (const a of [tiny, small, medium, large, huge]) {
       for (const tier of SIZE_TIERS) {
         const members = a.distill.students.filter((s) => s.group === tier.name);
-        if (tier.plainCnnFirst) {
+        if (tier.plainCnn) {
           const cnn = members.shift()!;
           assert.ok(!('teacherWidth' in cnn) && cnn.family === 'cnn', `${a.seconds} s, ${tier.name}: the plain CNN comes first`);
           assert.equal(cnn.maxParamsFraction, tier.teacherWidth ** 2);
-          if (members.length === 0) continue;
+          assert.equal(members.length, 0, 'the plain CNN is its tier\'s only trial');
+          continue;
         }
         const [first, ...rest] = members;
         assert.ok('teacherWidth' in first, `${a.seconds} s, ${tier.name}: the teacher-derived student comes first`);
@@ -75,9 +76,9 @@ describe('budget allocator', () => {
         assert.ok(!rest.some((s) => JSON.stringify(s) === JSON.stringify(first.fallback)), 'the fallback is not a trial of its own');
       }
     }
-    for (const tier of SIZE_TIERS) assert.equal(medium.distill.students.filter((s) => s.group === tier.name).length, 2);
-    assert.deepEqual(small.distill.students.map((s) => ('teacherWidth' in s ? s.teacherWidth : s.family)), SIZE_TIERS.map((t) => (t.plainCnnFirst ? 'cnn' : t.teacherWidth)), 'at the default budget every trial but the smallest tier\'s plain CNN is teacher-derived');
-    assert.ok(SIZE_TIERS.at(-1)!.plainCnnFirst, 'the smallest tier starts with the plain CNN');
+    for (const tier of SIZE_TIERS) assert.equal(medium.distill.students.filter((s) => s.group === tier.name).length, tier.plainCnn ? 1 : 2);
+    assert.deepEqual(small.distill.students.map((s) => ('teacherWidth' in s ? s.teacherWidth : s.family)), SIZE_TIERS.map((t) => (t.plainCnn ? 'cnn' : t.teacherWidth)), 'at the default budget every trial but the smallest tier\'s plain CNN is teacher-derived');
+    assert.ok(SIZE_TIERS.at(-1)!.plainCnn, 'the smallest tier starts with the plain CNN');
     // Vector data has no plain CNN: its smallest tier starts with the teacher narrowed.
     assert.ok(allocateBudget({ seconds: 300, image: false, canPruneThenDistill: false }).distill.students.every((s) => 'teacherWidth' in s));
     // The pruned teacher gets the larger share at every budget (students from scratch stay far
@@ -108,7 +109,7 @@ describe('planner with a budget', () => {
   it('plans one shared joint distillation call (budgetSeconds, trials, halving) with one chain per trial, and prune → distill', () => {
     const plans = planCandidates({ dataset: image, targets: ['cpu-int8', 'mcu-int8'], plugins: ALL, seconds: 300 });
     const distills = plans.filter((p) => p.family === 'distill');
-    assert.equal(distills.length, 2 * 2 * SIZE_TIERS.length, 'two targets × two trials per tier');
+    assert.equal(distills.length, 2 * (2 * SIZE_TIERS.length - 1), 'two targets × two trials per tier but the plain CNN\'s');
     const calls = new Set(distills.map((p) => JSON.stringify(p.chain[0].config)));
     assert.equal(calls.size, 1, 'every distill chain names the same call, so it runs once per run');
     const config = distills[0].chain[0].config as { budgetSeconds: number; students: unknown[]; halvingEta: number };
@@ -116,7 +117,7 @@ describe('planner with a budget', () => {
     assert.equal(config.halvingEta, 2);
     // The smallest tier (the plain CNN, which trains from scratch) gets the larger share of the students' seconds.
     assert.deepEqual((config as unknown as { groupWeights: Record<string, number> }).groupWeights, { sixteenth: 4 });
-    assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length);
+    assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length - 1);
     const pd = plans.filter((p) => p.family === 'prune-distill');
     assert.equal(pd.length, 2 * 2, 'two targets × two pruning levels');
     assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => [p.chain[0].config.targetSize, p.chain[0].config.sizeQuantization]), [[0.5, 'int8'], [0.25, 'int8']]);

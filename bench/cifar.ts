@@ -17,9 +17,10 @@
 //   wall_seconds                   the whole bench, teacher training included (0 s of it when cached)
 // Targets (issue #14): int8_drop ≤ 0.005; best_half_int8_bytes_acc_drop ≤ 0.01; wall ≤ 25 min.
 // Prints the candidate table, then ONE JSON object as the last line.
-//   options: --epochs 8 (teacher)  --budget 28m (the run's training budget: seconds of training summed
-//            over the run's steps, which two workers run side by side; 40 % of it buys the
-//            65 %-pruned teacher 6 epochs of distillation)  --cache bench/.cache
+//   options: --epochs 8 (teacher)  --budget 19m (the run's training budget: seconds of training summed
+//            over the run's steps, which two workers run side by side; half of it buys the teacher
+//            pruned to ½ of its int8 file 5 epochs of distillation — under 20 minutes, so the
+//            search has no (T, α) grid)  --cache bench/.cache
 //            --eval-samples 0 (all 2,000)  --cifar <npz>
 //            --teacher-minutes N: stop the teacher's training at the first epoch end past N minutes,
 //              keep a checkpoint in the cache and print {"teacher_incomplete":true,…}; the next
@@ -36,7 +37,7 @@ import { benchClock, budgetOption, intOption } from './lib/options.ts';
 const { values: args } = parseArgs({
   options: {
     epochs: { type: 'string', default: '8' },
-    budget: { type: 'string', default: '28m' },
+    budget: { type: 'string', default: '19m' },
     cache: { type: 'string', default: 'bench/.cache' },
     'eval-samples': { type: 'string', default: '0' },
     cifar: { type: 'string' },

@@ -18,8 +18,8 @@
 // Targets (issue #14): int8_drop ≤ 0.005; best_half_int8_bytes_acc_drop ≤ 0.01; wall ≤ 25 min.
 // Prints the candidate table, then ONE JSON object as the last line.
 //   options: --epochs 8 (teacher)  --budget 19m (the run's training budget: seconds of training summed
-//            over the run's steps, which two workers run side by side; half of it buys the teacher
-//            pruned to ½ of its int8 file 5 epochs of distillation — under 20 minutes, so the
+//            over the run's steps, which two workers run side by side; 60 % of it buys the teacher
+//            pruned to ½ of its int8 file 6 epochs of distillation — under 20 minutes, so the
 //            search has no (T, α) grid)  --cache bench/.cache
 //            --eval-samples 0 (all 2,000)  --cifar <npz>
 //            --teacher-minutes N: stop the teacher's training at the first epoch end past N minutes,

@@ -110,16 +110,16 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // 45 s, 2026-12-06: 70.7 / 68.8 / 36.2 % beside a 98.5 % teacher after 25 s of joint training,
   // while prune → distill reached 95.5 % in 9 s; bench:cifar at 5 minutes: 19.8–38.8 % beside a
   // 58.4 % teacher, prune → distill 49.6–54.85 %), so the pruned teacher gets the larger share at
-  // every budget. From 240 s its first (half-size) level gets half of the budget: it is the chain
+  // every budget. From 240 s its first (half-size) level gets 60 % of the budget: it is the chain
   // the run waits for (its pruning epoch, then its distillation, on one worker while the other
-  // trains the rest), and on CIFAR-10 it needs epochs (bench/cifar-probes.ts, 2026-12-07: the
-  // 65 %-pruned ResNet-8, 47.35 % after its pruning epoch, reached 51.65 / 52.0 / 55.05 / 55.95 %
-  // over 4 epochs of distillation beside a 58.25 % teacher; the ½-file net of residual pruning
-  // costs the same per sample, and 4 epochs of it are 480 s in the cost model). QAT and pruning
-  // fine-tuning run by epochs, outside these shares.
-  const pruneDistillShare = sizes.length === 0 ? 0 : sizes.length === 2 ? 0.65 : 0.45;
+  // trains the rest), and on CIFAR-10 it needs epochs (bench/cifar-probes.ts, 2026-12-07: ResNet-8
+  // pruned to ½ of its int8 file, 52.75 % after its pruning epoch, reached 51.95 / 53.85 / 56.40 /
+  // 56.55 % over 4 epochs of distillation beside a 57.90 % teacher; an epoch is 111 s in the cost
+  // model, so 6 epochs at a 19-minute budget). QAT and pruning fine-tuning run by epochs, outside
+  // these shares.
+  const pruneDistillShare = sizes.length === 0 ? 0 : sizes.length === 2 ? 0.75 : 0.45;
   const distillShare = sizes.length === 0 ? 0.75 : sizes.length === 2 ? 0.25 : 0.3;
-  const levelShares = sizes.length === 2 ? [0.5 / 0.65, 0.15 / 0.65] : [1];
+  const levelShares = sizes.length === 2 ? [0.6 / 0.75, 0.15 / 0.75] : [1];
   const trialsPerTier = !input.image ? 1 : s >= 600 ? 4 : s >= 240 ? 2 : 1;
   // The teacher-derived student comes first in every tier, so that it is the one trial a short
   // budget trains: the teacher at reduced width learns far faster than a generic net from scratch

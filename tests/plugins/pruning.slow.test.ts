@@ -138,6 +138,34 @@ describe('pruning plugin', () => {
     }
   });
 
+  test('structured targetSize on a ResNet: residual channels kept while the size fits without them, pruned together when it does not', async () => {
+    const conv = (x: tf.SymbolicTensor, filters: number, name: string, kernelSize = 3) =>
+      tf.layers.conv2d({ filters, kernelSize, padding: 'same', name }).apply(x) as tf.SymbolicTensor;
+    const input = tf.input({ shape: [28, 28, 1] });
+    let x = tf.layers.reLU().apply(conv(input, 16, 'stem')) as tf.SymbolicTensor;
+    const y = conv(tf.layers.reLU().apply(conv(x, 16, 'b1_a')) as tf.SymbolicTensor, 16, 'b1_b');
+    x = tf.layers.reLU().apply(tf.layers.add().apply([x, y])) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 10, activation: 'softmax', name: 'head' }).apply(tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const resnet = tf.model({ inputs: input, outputs: out });
+    const result = await host.invoke('pruning', { model: resnet, data, config: { mode: 'structured', targetSize: [0.85, 0.45], epochs: 0 } });
+    assert.deepEqual(result.failures, []);
+    const [mild, tight] = result.candidates;
+    assert.equal(mild!.metrics!.residualTogether, 0, '85 % of the file is reached by the first convolution alone');
+    assert.ok(mild!.metrics!.sizeBytes <= 0.85 * mild!.metrics!.sizeBaseBytes);
+    assert.equal(tight!.metrics!.residualTogether, 1, 'the stem and b1_b must lose channels too');
+    assert.ok(tight!.metrics!.sizeBytes <= 0.45 * tight!.metrics!.sizeBaseBytes, `${tight!.metrics!.sizeBytes} of ${tight!.metrics!.sizeBaseBytes} B`);
+    assert.match(tight!.notes ?? '', /pruned too \(together\): without them no sparsity fits/);
+    const narrow = await deserializeModel(tight!.model);
+    const filters = (m: tf.LayersModel, name: string) => (m.getLayer(name).getConfig() as { filters: number }).filters;
+    assert.equal(filters(narrow, 'stem'), filters(narrow, 'b1_b'));
+    assert.ok(filters(narrow, 'stem') < 16);
+    const kept = await deserializeModel(mild!.model);
+    assert.deepEqual([filters(kept, 'stem'), filters(kept, 'b1_b')], [16, 16]);
+    assert.ok(filters(kept, 'b1_a') < 16);
+    narrow.dispose();
+    kept.dispose();
+  });
+
   test('a bad layer name fails the invocation with a one-line reason', async () => {
     const result = await host.invoke('pruning', { model: trained, data, config: { layers: ['nope'], epochs: 0 } });
     assert.equal(result.candidates.length, 0);
@@ -175,7 +203,7 @@ describe('channel removal', () => {
     assert.match(plan.skipped.find((s) => s.layer === 'squash')!.reason, /activation 'sigmoid', which is not zero at zero/);
   });
 
-  test("is exact for depthwise (multiplier 2), separable and BatchNorm chains; residual: 'keep' leaves an Add's inputs alone", async () => {
+  test("is exact for depthwise (multiplier 2), separable and BatchNorm chains; residual: 'keep' (the default) leaves an Add's inputs alone", async () => {
     const input = tf.input({ shape: [10, 10, 3] });
     let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input) as tf.SymbolicTensor;
     x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
@@ -193,7 +221,7 @@ describe('channel removal', () => {
       if (layer.getClassName() === 'BatchNormalization') layer.setWeights(layer.getWeights().map((w) => tf.randomUniform(w.shape, 0.5, 1.5)));
     }
 
-    const plan = planChannels(model, [], 'keep');
+    const plan = planChannels(model);
     assert.deepEqual(plan.groups.map((g) => g.producers.map((l) => l.getClassName())), [['Conv2D'], ['SeparableConv2D']]);
     assert.deepEqual(plan.skipped.map((s) => s.layer).sort(), ['branch_a', 'branch_b', 'head']);
     assert.ok(plan.skipped.some((s) => s.layer === 'branch_a' && /Add .* merges several inputs/.test(s.reason)));
@@ -238,14 +266,14 @@ describe('channel removal', () => {
 
   test("residual: 'together' prunes every layer feeding an Add (through identity shortcuts) by the same channels, exactly", async () => {
     const model = residualNet();
-    const plan = planChannels(model);
+    const plan = planChannels(model, [], 'together');
     const names = plan.groups.map((g) => g.producers.map((l) => l.name).sort());
     assert.deepEqual(names, [['b1_b', 'stem'], ['b1_a'], ['b2_a'], ['b2_b', 'b2_short', 'b3_b'], ['b3_a']]);
     assert.deepEqual(plan.skipped.map((s) => s.layer), ['head']);
-    const keepPlan = planChannels(model, [], 'keep');
+    const keepPlan = planChannels(model);
     assert.deepEqual(keepPlan.groups.map((g) => g.producers.map((l) => l.name)), [['b1_a'], ['b2_a'], ['b3_a']]);
     // Restricted to some layers, a group is pruned only when all of its layers are named.
-    const only = planChannels(model, ['stem', 'b1_a']);
+    const only = planChannels(model, ['stem', 'b1_a'], 'together');
     assert.deepEqual(only.groups.map((g) => g.producers.map((l) => l.name)), [['b1_a']]);
     assert.match(only.skipped.find((s) => s.layer === 'stem')!.reason, /summed with those of 'b1_b' \(not in config.layers\)/);
 

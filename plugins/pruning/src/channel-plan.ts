@@ -228,7 +228,7 @@ function planGroup(model: LayersModel, seed: Layer, together: boolean): { produc
  * group is planned when every layer in it is named). `residual: 'together'` groups the layers
  * feeding an Add; 'keep' leaves them untouched.
  */
-export function planChannels(model: LayersModel, only: string[] = [], residual: 'together' | 'keep' = 'together'): ChannelPlan {
+export function planChannels(model: LayersModel, only: string[] = [], residual: 'together' | 'keep' = 'keep'): ChannelPlan {
   const groups: ChannelGroup[] = [];
   const skipped: ChannelPlan['skipped'] = [];
   const done = new Set<Layer>();

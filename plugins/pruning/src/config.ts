@@ -55,8 +55,8 @@ export const configSchema: JsonSchema = {
       description: 'Export format whose file size `targetSize` measures.',
     },
     residual: {
-      enum: ['together', 'keep'], default: 'together',
-      description: "mode 'structured', residual networks: 'together' removes the same channels from every layer feeding an Add (and the Adds joined to it by identity shortcuts); 'keep' leaves those layers at full width and prunes only the others.",
+      enum: ['together', 'keep'], default: 'keep',
+      description: "mode 'structured', residual networks: 'keep' leaves the layers feeding an Add at full width and prunes only the others (the first convolution of each residual block); 'together' removes the same channels from every layer feeding an Add (and the Adds joined to it by identity shortcuts).",
     },
     initialSparsity: { ...sparsity, default: 0, description: 'Sparsity s_i at the start of the schedule.' },
     epochs: {

@@ -6,8 +6,10 @@
 // distils the pruned net from the teacher with the distillation plugin's own loop ('self'
 // student), printing the test accuracy after pruning and after every distillation epoch (moving
 // batch-norm statistics; the last line after the plugin's recalibration) and the int8 file size
-// of the host's exporter. Env: TEACHER_ZIP (a teacher file instead of the cache), SPARSITY (0.65), PARAMS_FRACTION (unset: use SPARSITY),
-// PRUNE_EPOCHS (1), EPOCHS (distillation, 4), LR (0.001), MIXUP (0), TRAIN (0 = all),
+// of the host's exporter. Env: TEACHER_ZIP (a teacher file instead of the cache), SIZE (0.5: the
+// planner's half-size level, the fraction of the teacher's int8 file the pruned net must fit; 0 =
+// use SPARSITY), SPARSITY (0.65), RESIDUAL ('together' | 'keep'),
+// PRUNE_EPOCHS (1), EPOCHS (distillation, 4), LR (0.001), TEMP (4), ALPHA (0.3), MIXUP (0), TRAIN (0 = all),
 // TEACHER_EPOCHS (8, the cache key). Last line: one JSON object.
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,6 +21,7 @@ import { openDataset } from '../services/engine/data/index.ts';
 import { exportTflite } from '../services/engine/export/index.ts';
 import { importModel } from '../services/engine/import/index.ts';
 import { evaluateSplit } from '../services/engine/train/index.ts';
+import { createExportHelpers, loadExportRuntime } from '../services/plugins/worker/export-helpers.ts';
 import { createTrainingHelpers } from '../services/plugins/worker/training.ts';
 import { cifarFile, cifarUpload, resnet8, teacherFor } from './lib/cifar.ts';
 import { benchClock } from './lib/options.ts';
@@ -73,16 +76,18 @@ const sparsity = env('SPARSITY', 0.65);
 const pruneEpochs = env('PRUNE_EPOCHS', 1);
 const train = env('TRAIN', 0);
 const model = (await importModel({ filename: 'teacher.zip', bytes: cached.zip })).model!;
+await loadExportRuntime();
 const ctx = {
   tf, data: pd, train: createTrainingHelpers({ data: pd, signal, progress: quiet }), progress: quiet, log: logger, signal,
+  export: createExportHelpers({ data: pd, signal }),
   model: model as unknown as LayersModel, teacher: teacher as unknown as LayersModel, targets: [], scratchDir: '/tmp',
 } as unknown as PluginContext;
 const t0 = elapsed();
 const config = {
   mode: 'structured', coverage: [0.99], targetSparsity: sparsity, initialSparsity: 0, epochs: pruneEpochs, beginEpoch: 0,
   endEpoch: Math.max(0, pruneEpochs - 0.5), beginStep: -1, endStep: -1, frequency: 10, batchSize: 32, learningRate: 0.001, layers: [],
-  samplesPerEpoch: train, seed: 0,
-  ...(process.env.PARAMS_FRACTION ? { targetParamsFraction: Number(process.env.PARAMS_FRACTION) } : {}),
+  samplesPerEpoch: train, seed: 0, recalibrationBatches: 20,
+  targetSize: env('SIZE', 0.5) > 0 ? [env('SIZE', 0.5)] : [], sizeQuantization: 'int8', residual: process.env.RESIDUAL ?? 'together',
 };
 const [pruned] = await pruning.hooks.compress!(ctx, config as never);
 const pruneSeconds = elapsed() - t0;
@@ -103,14 +108,14 @@ const dctx = {
   },
 };
 const joint = await distillJointly(dctx, teacher as unknown as LayersModel, ['self'], {
-  temperature: 4, alpha: 0.3, epochs, batchSize: 64, learningRate: env('LR', 0.001), samplesPerEpoch: train, seed: 0,
+  temperature: env('TEMP', 4), alpha: env('ALPHA', 0.3), epochs, batchSize: 64, learningRate: env('LR', 0.001), samplesPerEpoch: train, seed: 0,
   cropPadding: -1, flip: 'auto', mixup: env('MIXUP', 0), recalibrationBatches: 20, warmup: 0.05, learningRateSchedule: 'cosine',
 });
 const distillSeconds = elapsed() - t1;
 const finalAcc = accuracyNow(joint.students[0]!.model);
 log(`after recalibration ${(finalAcc * 100).toFixed(2)}%, distillation ${distillSeconds.toFixed(0)} s`);
 console.log(JSON.stringify({
-  teacher_acc: teacherAcc, teacher_int8_bytes: teacherBytes, sparsity, prune_epochs: pruneEpochs, pruned_acc: prunedAcc, pruned_int8_bytes: prunedBytes,
+  teacher_acc: teacherAcc, teacher_int8_bytes: teacherBytes, size: config.targetSize, residual: config.residual, sparsity: pruned!.metrics?.targetSparsity ?? sparsity, prune_epochs: pruneEpochs, pruned_acc: prunedAcc, pruned_int8_bytes: prunedBytes,
   prune_seconds: Math.round(pruneSeconds), distill_epochs: epochs, curve, final_acc: finalAcc, drop: Number((teacherAcc - finalAcc).toFixed(4)),
   distill_seconds: Math.round(distillSeconds), load_average: loadavg().map((v) => Number(v.toFixed(2))), wall_seconds: Math.round(elapsed()),
 }));

@@ -42,12 +42,12 @@ describe('budget allocator', () => {
     const huge = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
     assert.deepEqual(tiny.pruneThenDistill, [], 'no prune → distill under 30 s');
     assert.equal(small.distill.students.length, SIZE_TIERS.length, 'one student per tier at the default budget');
-    assert.deepEqual(small.pruneThenDistill.map((p) => p.sparsity), [0.65]);
+    assert.deepEqual(small.pruneThenDistill.map((p) => p.size), [0.5]);
     assert.equal(small.distill.grid.length, 0);
     assert.deepEqual(small.distill.groupWeights, {}, 'under 240 s the tiers share the students\' seconds equally');
     assert.deepEqual(medium.distill.groupWeights, { sixteenth: 4 });
     assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length - 1);
-    assert.deepEqual(medium.pruneThenDistill.map((p) => p.sparsity), [0.65, 0.8]);
+    assert.deepEqual(medium.pruneThenDistill.map((p) => p.size), [0.5, 0.25]);
     const cnnTiers = SIZE_TIERS.filter((t) => t.plainCnn).length;
     assert.equal(large.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'a tier of the plain CNN has no other trial');
     assert.equal(large.distill.grid.length, 0);
@@ -120,11 +120,26 @@ describe('planner with a budget', () => {
     assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length - 1);
     const pd = plans.filter((p) => p.family === 'prune-distill');
     assert.equal(pd.length, 2 * 2, 'two targets × two pruning levels');
-    assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => p.chain[0].config.targetSparsity), [0.65, 0.8]);
+    assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => [p.chain[0].config.targetSize, p.chain[0].config.sizeQuantization]), [[0.5, 'int8'], [0.25, 'int8']]);
     assert.deepEqual(pd[0].chain.map((s) => [s.plugin, s.kind]), [['pruning', 'pruning'], ['distillation', 'distillation'], ['quantization', 'quantization']]);
     assert.deepEqual(pd[0].chain[1].config.students, ['self']);
     assert.equal(pd[0].chain[0].config.mode, 'structured');
     assert.equal(pd[0].chain[1].config.mixup, 0, 'the pruned teacher is fine-tuned by distillation without mixup');
+  });
+
+  it('prune → distill levels share their pruning call with the prune candidate; distill → prune only for the run\'s maxBytes', () => {
+    const plans = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 300 });
+    const prune = plans.filter((p) => p.family === 'prune');
+    assert.deepEqual(prune.map((p) => p.key), ['mcu-int8:prune-size-50+int8']);
+    const half = plans.find((p) => p.key === 'mcu-int8:prune-size-50-distill+int8')!;
+    assert.deepEqual(prune[0]!.chain[0], half.chain[0], 'the same call: it runs once');
+    assert.ok(!plans.some((p) => p.family === 'distill-prune'), 'the ½ and ¼ levels cover the microcontroller\'s sizes');
+    const limited = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 300, constraints: { maxBytes: 100_000 } });
+    assert.ok(limited.some((p) => p.family === 'distill-prune'), 'a maxBytes the user set keeps distill → prune');
+    // One level (a short budget): the fixed-sparsity prune chain stays, for the size under ½.
+    const short = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 60 });
+    assert.deepEqual(short.filter((p) => p.family === 'prune').map((p) => [p.key, p.chain[0]!.config.targetSparsity]), [['mcu-int8:prune-50+int8', 0.5]]);
+    assert.deepEqual(short.filter((p) => p.family === 'prune-distill').map((p) => p.key), ['mcu-int8:prune-size-50-distill+int8']);
   });
 
   it('the same budget plans the same run; the orchestration uses the default budget when the run sets none', () => {

@@ -112,6 +112,32 @@ describe('pruning plugin', () => {
     b.dispose();
   });
 
+  test('structured targetSize: the least sparsity whose int8 file fits the fraction, measured by the host\'s exporter', async () => {
+    const result = await host.invoke('pruning', { model: trained, data, config: { mode: 'structured', targetSize: [0.5, 0.25], epochs: 0 } });
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(result.candidates.map((c) => c.name), ['pruned-structured-size-50', 'pruned-structured-size-25']);
+    const calibration = async function* () {
+      for await (const b of data.batches('train', 100, { limit: 200 })) yield b.x!;
+    };
+    const own = (await exportTflite(trained, { quantization: 'int8', representativeData: calibration() })).bytes.length;
+    let previous = 0;
+    for (const [i, fraction] of [0.5, 0.25].entries()) {
+      const candidate = result.candidates[i]!;
+      const m = candidate.metrics!;
+      assert.equal(m.targetSize, fraction);
+      assert.ok(m.sizeBytes <= fraction * m.sizeBaseBytes, `${m.sizeBytes} of ${m.sizeBaseBytes} B`);
+      assert.ok(Math.abs(m.sizeBaseBytes - own) <= 0.02 * own, `the host measured the model's int8 file at ${m.sizeBaseBytes} B, this test at ${own} B`);
+      const model = await deserializeModel(candidate.model);
+      const bytes = (await exportTflite(model, { quantization: 'int8', representativeData: calibration() })).bytes.length;
+      assert.ok(bytes <= fraction * own * 1.02, `candidate file ${bytes} B for ${fraction} of ${own} B`);
+      // The smaller file needs more of the channels out.
+      assert.ok(m.targetSparsity > previous && m.targetSparsity < 0.99, `sparsity ${m.targetSparsity}`);
+      previous = m.targetSparsity;
+      assert.match(candidate.notes ?? '', /is the least whose int8 file fits/);
+      model.dispose();
+    }
+  });
+
   test('a bad layer name fails the invocation with a one-line reason', async () => {
     const result = await host.invoke('pruning', { model: trained, data, config: { layers: ['nope'], epochs: 0 } });
     assert.equal(result.candidates.length, 0);
@@ -145,11 +171,11 @@ describe('channel removal', () => {
       ],
     });
     const plan = planChannels(model);
-    assert.deepEqual(plan.groups.map((g) => g.producer.name), ['hidden_relu']);
+    assert.deepEqual(plan.groups.map((g) => g.producers.map((l) => l.name)), [['hidden_relu']]);
     assert.match(plan.skipped.find((s) => s.layer === 'squash')!.reason, /activation 'sigmoid', which is not zero at zero/);
   });
 
-  test('is exact for depthwise (multiplier 2), separable and BatchNorm chains; merges are left alone', async () => {
+  test("is exact for depthwise (multiplier 2), separable and BatchNorm chains; residual: 'keep' leaves an Add's inputs alone", async () => {
     const input = tf.input({ shape: [10, 10, 3] });
     let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }).apply(input) as tf.SymbolicTensor;
     x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
@@ -167,8 +193,8 @@ describe('channel removal', () => {
       if (layer.getClassName() === 'BatchNormalization') layer.setWeights(layer.getWeights().map((w) => tf.randomUniform(w.shape, 0.5, 1.5)));
     }
 
-    const plan = planChannels(model);
-    assert.deepEqual(plan.groups.map((g) => g.producer.getClassName()), ['Conv2D', 'SeparableConv2D']);
+    const plan = planChannels(model, [], 'keep');
+    assert.deepEqual(plan.groups.map((g) => g.producers.map((l) => l.getClassName())), [['Conv2D'], ['SeparableConv2D']]);
     assert.deepEqual(plan.skipped.map((s) => s.layer).sort(), ['branch_a', 'branch_b', 'head']);
     assert.ok(plan.skipped.some((s) => s.layer === 'branch_a' && /Add .* merges several inputs/.test(s.reason)));
 
@@ -184,6 +210,57 @@ describe('channel removal', () => {
     assert.ok(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0] < 1e-4);
     assert.equal((narrow.getLayer('sep').getConfig() as { filters: number }).filters, 3);
     assert.ok(narrow.countParams() < model.countParams());
+    masks.dispose();
+  });
+
+  /** A small ResNet: stem, an identity block, a block with a 1×1 shortcut, an identity block, pool, dense. */
+  function residualNet(): tf.LayersModel {
+    const bnRelu = (x: tf.SymbolicTensor) => tf.layers.reLU().apply(tf.layers.batchNormalization().apply(x)) as tf.SymbolicTensor;
+    const conv = (x: tf.SymbolicTensor, filters: number, name: string, kernelSize = 3, strides = 1) =>
+      tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', name }).apply(x) as tf.SymbolicTensor;
+    const input = tf.input({ shape: [8, 8, 3] });
+    let x = bnRelu(conv(input, 8, 'stem'));
+    const block = (x: tf.SymbolicTensor, filters: number, prefix: string, strides: number) => {
+      const y = tf.layers.batchNormalization().apply(conv(bnRelu(conv(x, filters, `${prefix}_a`, 3, strides)), filters, `${prefix}_b`)) as tf.SymbolicTensor;
+      const shortcut = strides === 1 ? x : conv(x, filters, `${prefix}_short`, 1, strides);
+      return tf.layers.reLU().apply(tf.layers.add().apply([shortcut, y])) as tf.SymbolicTensor;
+    };
+    x = block(x, 8, 'b1', 1);
+    x = block(x, 16, 'b2', 2);
+    x = block(x, 16, 'b3', 1);
+    const out = tf.layers.dense({ units: 4, name: 'head' }).apply(tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    for (const layer of model.layers) {
+      if (layer.getClassName() === 'BatchNormalization') layer.setWeights(layer.getWeights().map((w) => tf.randomUniform(w.shape, 0.5, 1.5)));
+    }
+    return model;
+  }
+
+  test("residual: 'together' prunes every layer feeding an Add (through identity shortcuts) by the same channels, exactly", async () => {
+    const model = residualNet();
+    const plan = planChannels(model);
+    const names = plan.groups.map((g) => g.producers.map((l) => l.name).sort());
+    assert.deepEqual(names, [['b1_b', 'stem'], ['b1_a'], ['b2_a'], ['b2_b', 'b2_short', 'b3_b'], ['b3_a']]);
+    assert.deepEqual(plan.skipped.map((s) => s.layer), ['head']);
+    const keepPlan = planChannels(model, [], 'keep');
+    assert.deepEqual(keepPlan.groups.map((g) => g.producers.map((l) => l.name)), [['b1_a'], ['b2_a'], ['b3_a']]);
+    // Restricted to some layers, a group is pruned only when all of its layers are named.
+    const only = planChannels(model, ['stem', 'b1_a']);
+    assert.deepEqual(only.groups.map((g) => g.producers.map((l) => l.name)), [['b1_a']]);
+    assert.match(only.skipped.find((s) => s.layer === 'stem')!.reason, /summed with those of 'b1_b' \(not in config.layers\)/);
+
+    const masks = new MaskSet(tf);
+    const keep = plan.groups.map((g) => channelsToKeep(tf, g, 0.5));
+    plan.groups.forEach((g, i) => setChannelMasks(tf, masks, g, keep[i]));
+    masks.apply();
+    const probe = tf.randomNormal([2, 8, 8, 3]);
+    const expected = model.predict(probe) as tf.Tensor;
+    const narrow = await removeChannels(tf, model, plan.groups, keep);
+    const actual = narrow.predict(probe) as tf.Tensor;
+    assert.ok(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0] < 1e-4, 'removed channels were exactly zero');
+    const filters = (name: string) => (narrow.getLayer(name).getConfig() as { filters: number }).filters;
+    assert.deepEqual(['stem', 'b1_a', 'b1_b', 'b2_a', 'b2_b', 'b2_short', 'b3_a', 'b3_b'].map(filters), [4, 4, 4, 8, 8, 8, 8, 8]);
+    assert.ok(narrow.countParams() < 0.35 * model.countParams(), `${narrow.countParams()} of ${model.countParams()} parameters`);
     masks.dispose();
   });
 });

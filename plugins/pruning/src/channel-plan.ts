@@ -2,7 +2,10 @@
 // removed, and which weights of the layers downstream must be sliced with them. Channels flow
 // from a producer through channel-wise layers (BatchNormalization, depthwise conv, pooling,
 // activations, Dropout, Flatten) into the consumers that mix them (Dense, Conv, SeparableConv).
-// Any other layer on the way — Add, Concatenate, Reshape, a model output — blocks the producer.
+// An Add sums channel c of every input: with `residual: 'together'` the layers feeding it (and,
+// through identity shortcuts, every Add joined to it) form one group that loses the same
+// channels; with 'keep' an Add blocks its producers, as any other layer on the way does
+// (Concatenate, Reshape, a model output).
 import type { Layer, LayersModel } from '@condense/plugin-sdk';
 
 /** Layers whose output channels can be ranked and removed. */
@@ -32,7 +35,8 @@ export interface WeightSlice {
 }
 
 export interface ChannelGroup {
-  producer: Layer;
+  /** The layers whose output channels go together: one, or every layer feeding the same Add(s). */
+  producers: Layer[];
   channels: number;
   slices: WeightSlice[];
 }
@@ -90,14 +94,31 @@ function isModelOutput(model: LayersModel, layer: Layer): boolean {
   return model.outputs.some((t) => t.sourceLayer === layer);
 }
 
+/** Called when a walk reaches an Add whose inputs may lose channels together; null when Adds block. */
+type MergeVisitor = ((add: Layer) => void) | null;
+
+/** Why `layer` (an Add) cannot carry removed channels through, if it cannot. */
+function mergeProblem(layer: Layer, map: IndexMap): string | null {
+  const shapes = layer.inboundNodes[0].inputShapes as (number | null)[][];
+  if (map !== identity) return `Add '${layer.name}' is reached through a layer that reorders channels (Flatten, depth multiplier)`;
+  if (shapes.some((s) => JSON.stringify(s) !== JSON.stringify(shapes[0]))) return `Add '${layer.name}' broadcasts inputs of different shapes`;
+  return null;
+}
+
 /** Follows the channels of `from` downstream, collecting slices; returns a reason when blocked. */
-function walk(model: LayersModel, from: Layer, map: IndexMap, slices: WeightSlice[]): string | null {
+function walk(model: LayersModel, from: Layer, map: IndexMap, slices: WeightSlice[], merge: MergeVisitor = null): string | null {
   if (isModelOutput(model, from)) return `its channels reach the model output through '${from.name}'`;
   const consumers = consumersOf(model, from);
   if (consumers.length === 0) return `'${from.name}' has no consumer in the model`;
   for (const layer of consumers) {
     const cls = layer.getClassName();
     if (layer.inboundNodes.length !== 1) return `'${layer.name}' is shared (called more than once)`;
+    if (merge && cls === 'Add') {
+      const problem = mergeProblem(layer, map);
+      if (problem) return problem;
+      merge(layer);
+      continue;
+    }
     if (layer.inboundNodes[0].inboundLayers.length !== 1) return `${cls} '${layer.name}' merges several inputs`;
     let reason: string | null;
     if (CONSUMERS.has(cls)) {
@@ -116,22 +137,22 @@ function walk(model: LayersModel, from: Layer, map: IndexMap, slices: WeightSlic
       if (!(axis === -1 || axis === rank - 1)) return `BatchNormalization '${layer.name}' normalises axis ${String(axis)}, not the channels`;
       for (const role of ['gamma', 'beta']) slices.push({ layer, role, axis: 0, indices: map, masked: true });
       for (const role of ['moving_mean', 'moving_variance']) slices.push({ layer, role, axis: 0, indices: map, masked: false });
-      reason = walk(model, layer, map, slices);
+      reason = walk(model, layer, map, slices, merge);
     } else if (cls === 'DepthwiseConv2D') {
       const problem = activationProblem(layer);
       if (problem) return problem;
       const multiplier = (layer.getConfig() as { depthMultiplier?: number }).depthMultiplier ?? 1;
       slices.push({ layer, role: 'depthwise_kernel', axis: 2, indices: map, masked: true });
       slices.push({ layer, role: 'bias', axis: 0, indices: expandBy(multiplier, map), masked: true });
-      reason = walk(model, layer, expandBy(multiplier, map), slices);
+      reason = walk(model, layer, expandBy(multiplier, map), slices, merge);
     } else if (cls === 'Flatten') {
       const shape = lastDimShape(layer);
       const channels = shape[shape.length - 1];
       const positions = shape.slice(0, -1).reduce((a, b) => a * b, 1);
       if (positions < 0 || channels < 0) return `Flatten '${layer.name}' has an input of unknown size`;
-      reason = walk(model, layer, flattenOf(positions, channels, map), slices);
+      reason = walk(model, layer, flattenOf(positions, channels, map), slices, merge);
     } else if (CHANNELWISE.has(cls)) {
-      reason = activationProblem(layer) ?? walk(model, layer, map, slices);
+      reason = activationProblem(layer) ?? walk(model, layer, map, slices, merge);
     } else {
       return `${cls} '${layer.name}' consumes its channels (not supported for channel removal)`;
     }
@@ -145,28 +166,91 @@ function channelCount(layer: Layer): number {
   return config.units ?? config.filters ?? 0;
 }
 
-/** Plans channel removal for the producers in `model` (restricted to `only` when non-empty). */
-export function planChannels(model: LayersModel, only: string[] = []): ChannelPlan {
+/** Upstream of an Add's input, through channel-wise layers: the producer or Add the channels come from. */
+function sourceOf(layer: Layer, add: Layer): { producer: Layer } | { add: Layer } | { reason: string } {
+  let at = layer;
+  for (;;) {
+    const cls = at.getClassName();
+    if (PRODUCERS.has(cls)) return { producer: at };
+    if (cls === 'Add') return { add: at };
+    const multiplier = (at.getConfig() as { depthMultiplier?: number }).depthMultiplier ?? 1;
+    const passes = CHANNELWISE.has(cls) || cls === 'BatchNormalization' || (cls === 'DepthwiseConv2D' && multiplier === 1);
+    if (!passes || at.inboundNodes.length !== 1 || at.inboundNodes[0].inboundLayers.length !== 1) {
+      return { reason: `${cls} '${at.name}' feeds Add '${add.name}' and has no channels to remove` };
+    }
+    at = at.inboundNodes[0].inboundLayers[0];
+  }
+}
+
+/**
+ * The group `seed` belongs to: with `together`, every producer whose channels meet the seed's at
+ * an Add (and, through those Adds' other inputs and identity shortcuts, every producer and Add
+ * joined to them), with the slices downstream of each producer and each Add collected once.
+ */
+function planGroup(model: LayersModel, seed: Layer, together: boolean): { producers: Layer[]; slices: WeightSlice[]; reason: string | null } {
+  const producers: Layer[] = [];
+  const slices: WeightSlice[] = [];
+  const adds = new Set<Layer>();
+  const pending: Layer[] = [];
+  const merge: MergeVisitor = together ? (add) => {
+    if (adds.has(add)) return;
+    adds.add(add);
+    pending.push(add);
+  } : null;
+  const addProducer = (layer: Layer): string | null => {
+    producers.push(layer);
+    const outAxis = kernelRank(layer) - 1;
+    const kernelRole = layer.getClassName() === 'SeparableConv2D' ? 'pointwise_kernel' : 'kernel';
+    slices.push({ layer, role: kernelRole, axis: outAxis, indices: identity, masked: true });
+    slices.push({ layer, role: 'bias', axis: 0, indices: identity, masked: true });
+    return walk(model, layer, identity, slices, merge) ?? activationProblem(layer);
+  };
+  let reason = addProducer(seed);
+  while (!reason && pending.length > 0) {
+    const add = pending.shift()!;
+    reason = walk(model, add, identity, slices, merge);
+    for (const inbound of add.inboundNodes[0].inboundLayers) {
+      if (reason) break;
+      const source = sourceOf(inbound, add);
+      if ('reason' in source) reason = source.reason;
+      else if ('add' in source) merge!(source.add);
+      else if (!producers.includes(source.producer)) {
+        if (channelCount(source.producer) !== channelCount(seed)) reason = `Add '${add.name}' sums '${seed.name}' with '${source.producer.name}' of another width`;
+        else reason = addProducer(source.producer);
+      }
+    }
+  }
+  return { producers, slices, reason };
+}
+
+/**
+ * Plans channel removal for the producers in `model` (restricted to `only` when non-empty: a
+ * group is planned when every layer in it is named). `residual: 'together'` groups the layers
+ * feeding an Add; 'keep' leaves them untouched.
+ */
+export function planChannels(model: LayersModel, only: string[] = [], residual: 'together' | 'keep' = 'together'): ChannelPlan {
   const groups: ChannelGroup[] = [];
   const skipped: ChannelPlan['skipped'] = [];
+  const done = new Set<Layer>();
   for (const layer of model.layers) {
     if (only.length > 0 && !only.includes(layer.name)) continue;
+    if (done.has(layer)) continue;
     const cls = layer.getClassName();
     if (!PRODUCERS.has(cls)) {
       if (only.length > 0) skipped.push({ layer: layer.name, reason: `${cls} has no output channels to rank` });
       continue;
     }
-    const outAxis = kernelRank(layer) - 1;
-    const slices: WeightSlice[] = [];
-    const kernelRole = cls === 'SeparableConv2D' ? 'pointwise_kernel' : 'kernel';
-    slices.push({ layer, role: kernelRole, axis: outAxis, indices: identity, masked: true });
-    slices.push({ layer, role: 'bias', axis: 0, indices: identity, masked: true });
-    const reason = walk(model, layer, identity, slices) ?? activationProblem(layer);
+    const group = planGroup(model, layer, residual === 'together');
+    const outside = only.length > 0 ? group.producers.filter((p) => !only.includes(p.name)) : [];
+    const reason = group.reason ?? (outside.length > 0
+      ? `its channels are summed with those of ${outside.map((p) => `'${p.name}'`).join(', ')} (not in config.layers)`
+      : null);
+    for (const p of group.producers) done.add(p);
     if (reason) {
-      skipped.push({ layer: layer.name, reason });
+      for (const p of group.producers) if (only.length === 0 || only.includes(p.name)) skipped.push({ layer: p.name, reason });
       continue;
     }
-    groups.push({ producer: layer, channels: channelCount(layer), slices });
+    groups.push({ producers: group.producers, channels: channelCount(layer), slices: group.slices });
   }
   return { groups, skipped };
 }

@@ -6,6 +6,9 @@ export interface PruningConfig {
   mode: 'unstructured' | 'structured' | 'vocabulary';
   coverage: number | number[];
   targetSparsity: number | number[];
+  targetSize: number | number[];
+  sizeQuantization: 'int8' | 'dynamic-int8' | 'float16' | 'float32';
+  residual: 'together' | 'keep';
   initialSparsity: number;
   epochs: number;
   beginEpoch: number;
@@ -41,6 +44,19 @@ export const configSchema: JsonSchema = {
       anyOf: [sparsity, { type: 'array', items: sparsity, minItems: 1, maxItems: 8 }],
       default: [0.5, 0.75],
       description: 'Final sparsity: the fraction of weights (unstructured) or of channels per layer (structured) removed. A list emits one candidate per value.',
+    },
+    targetSize: {
+      anyOf: [{ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, { type: 'array', items: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, maxItems: 8 }],
+      default: [],
+      description: "mode 'structured': instead of a sparsity, the fraction of the model's own exported file (in `sizeQuantization`, the host's exporter) the pruned model's file must fit; the plugin finds the least channel sparsity that fits. A list emits one candidate per value; empty uses `targetSparsity`.",
+    },
+    sizeQuantization: {
+      enum: ['int8', 'dynamic-int8', 'float16', 'float32'], default: 'int8',
+      description: 'Export format whose file size `targetSize` measures.',
+    },
+    residual: {
+      enum: ['together', 'keep'], default: 'together',
+      description: "mode 'structured', residual networks: 'together' removes the same channels from every layer feeding an Add (and the Adds joined to it by identity shortcuts); 'keep' leaves those layers at full width and prunes only the others.",
     },
     initialSparsity: { ...sparsity, default: 0, description: 'Sparsity s_i at the start of the schedule.' },
     epochs: {
@@ -82,6 +98,12 @@ export const configSchema: JsonSchema = {
 /** The target sparsities as a list, one candidate each. */
 export function targetSparsities(config: PruningConfig): number[] {
   const list = Array.isArray(config.targetSparsity) ? config.targetSparsity : [config.targetSparsity];
+  return [...new Set(list)];
+}
+
+/** The target file-size fractions as a list (empty: the config targets sparsities). */
+export function targetSizes(config: PruningConfig): number[] {
+  const list = Array.isArray(config.targetSize) ? config.targetSize : [config.targetSize];
   return [...new Set(list)];
 }
 

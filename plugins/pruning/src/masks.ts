@@ -47,17 +47,31 @@ export function magnitudeMask(tf: Tf, weights: Tensor, sparsity: number): Tensor
   });
 }
 
-/** Indices of the channels to keep: the (1 − sparsity) fraction with the largest L1 norm. */
+/**
+ * Indices of the channels to keep: the (1 − sparsity) fraction with the largest L1 norm. A group
+ * of several producers (the layers feeding an Add) ranks channel c by the sum over producers of
+ * its L1 norm relative to that producer's mean, so a wide kernel does not outvote a narrow one.
+ */
 export function channelsToKeep(tf: Tf, group: ChannelGroup, sparsity: number): number[] {
-  const own = group.slices.find((s) => s.layer === group.producer && s.role !== 'bias')!;
-  const kernel = findWeight(group.producer, own.role)!.read();
-  const norms = tf.tidy(() => {
-    const axes = kernel.shape.map((_, i) => i).filter((i) => i !== own.axis);
-    return tf.sum(tf.abs(kernel), axes).dataSync() as Float32Array;
-  });
-  const keepCount = Math.max(1, group.channels - Math.floor(sparsity * group.channels));
-  const order = Array.from(norms.keys()).sort((a, b) => norms[b] - norms[a] || a - b);
+  const scores = new Float64Array(group.channels);
+  for (const producer of group.producers) {
+    const own = group.slices.find((s) => s.layer === producer && s.role !== 'bias')!;
+    const kernel = findWeight(producer, own.role)!.read();
+    const norms = tf.tidy(() => {
+      const axes = kernel.shape.map((_, i) => i).filter((i) => i !== own.axis);
+      return tf.sum(tf.abs(kernel), axes).dataSync() as Float32Array;
+    });
+    const mean = norms.reduce((a, b) => a + b, 0) / norms.length || 1;
+    norms.forEach((v, c) => { scores[c] += group.producers.length === 1 ? v : v / mean; });
+  }
+  const keepCount = keptChannels(group.channels, sparsity);
+  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
   return order.slice(0, keepCount).sort((a, b) => a - b);
+}
+
+/** How many of `channels` a layer keeps at `sparsity` (at least one). */
+export function keptChannels(channels: number, sparsity: number): number {
+  return Math.max(1, channels - Math.floor(sparsity * channels));
 }
 
 /** A 0/1 tensor shaped to broadcast along `axis` of a weight of `shape`. */

@@ -13,15 +13,17 @@ function layerConfigs(topology: { config: { layers: LayerConfigEntry[] } }): Map
   return new Map(topology.config.layers.map((entry) => [entry.config.name, entry]));
 }
 
-/** A copy of `model` whose group producers keep only `keep[i]` channels. */
+/** A copy of `model` whose group producers keep only `keep[i]` channels (every producer of a group the same). */
 export async function removeChannels(tf: Tf, model: LayersModel, groups: ChannelGroup[], keep: number[][]): Promise<LayersModel> {
   const topology = model.toJSON(null, false) as unknown as { config: { layers: LayerConfigEntry[] } };
   const configs = layerConfigs(topology);
   groups.forEach((group, i) => {
-    const entry = configs.get(group.producer.name);
-    if (!entry) throw new Error(`layer '${group.producer.name}' is missing from the model config`);
-    if (entry.config.units !== undefined) entry.config.units = keep[i].length;
-    else entry.config.filters = keep[i].length;
+    for (const producer of group.producers) {
+      const entry = configs.get(producer.name);
+      if (!entry) throw new Error(`layer '${producer.name}' is missing from the model config`);
+      if (entry.config.units !== undefined) entry.config.units = keep[i].length;
+      else entry.config.filters = keep[i].length;
+    }
   });
   const narrow = await tf.models.modelFromJSON({ modelTopology: topology as never });
 

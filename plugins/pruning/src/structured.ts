@@ -14,7 +14,7 @@ export async function pruneStructured(
   ctx: PluginContext, model: LayersModel, config: PruningConfig, target: number, name: string,
 ): Promise<CandidateModel> {
   const { tf } = ctx;
-  const plan = planChannels(model, config.layers);
+  const plan = planChannels(model, config.layers, config.residual);
   const skippedNotes = plan.skipped.map((s) => `'${s.layer}' left untouched: ${s.reason}.`);
   if (plan.groups.length === 0) {
     throw new Error(`no layer can be pruned structurally (${skippedNotes.join(' ') || 'no Dense/Conv layers'})`);
@@ -35,12 +35,12 @@ export async function pruneStructured(
   }
   const narrow = await removeChannels(tf, model, plan.groups, keep);
   const recalibrated = await recalibrateAfterPruning(ctx, narrow, config);
-  const channelsBefore = plan.groups.reduce((n, g) => n + g.channels, 0);
-  const channelsAfter = keep.reduce((n, k) => n + k.length, 0);
+  const channelsBefore = plan.groups.reduce((n, g) => n + g.channels * g.producers.length, 0);
+  const channelsAfter = keep.reduce((n, k, i) => n + k.length * plan.groups[i].producers.length, 0);
   const paramsBefore = countParams(model);
   const params = countParams(narrow);
   model.dispose();
-  const widths = plan.groups.map((g, i) => `${g.producer.name} ${g.channels}→${keep[i].length}`).join(', ');
+  const widths = plan.groups.map((g, i) => `${g.producers.map((p) => p.name).join('+')} ${g.channels}→${keep[i].length}`).join(', ');
   return {
     name,
     model: narrow,

@@ -231,7 +231,7 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     // a target's own size limit (the pruned teacher's levels reach ½ and ¼ of the file, and this
     // chain's pruning fine-tune runs outside the budget: bench:cifar at 28 minutes, 359 s of a
     // worker), kept for the run's maxBytes or when asked for.
-    const coveredByLevels = levels.length > 1 && !input.families?.includes('distill-prune') && input.constraints?.maxBytes === undefined;
+    const coveredByLevels = levels.length > 1 && !input.families?.includes('distill-prune') && (input.constraints?.maxBytes ?? null) === null;
     if (wanted.has('distill-prune') && distiller && pruner && !coveredByLevels && (tight || input.families?.includes('distill-prune'))) {
       const student = students.includes('medium') ? 'medium' : students[0];
       if (allocation) {

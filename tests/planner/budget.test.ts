@@ -134,6 +134,8 @@ describe('planner with a budget', () => {
     const half = plans.find((p) => p.key === 'mcu-int8:prune-size-50-distill+int8')!;
     assert.deepEqual(prune[0]!.chain[0], half.chain[0], 'the same call: it runs once');
     assert.ok(!plans.some((p) => p.family === 'distill-prune'), 'the ½ and ¼ levels cover the microcontroller\'s sizes');
+    const unset = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 300, constraints: { maxBytes: null, maxLatencyMs: null, minAccuracy: null, maxAccuracyDrop: null } });
+    assert.ok(!unset.some((p) => p.family === 'distill-prune'), 'a run\'s unset maxBytes (null, as constraintsOf reads it) is no size limit');
     const limited = planCandidates({ dataset: image, targets: ['mcu-int8'], plugins: ALL, seconds: 300, constraints: { maxBytes: 100_000 } });
     assert.ok(limited.some((p) => p.family === 'distill-prune'), 'a maxBytes the user set keeps distill → prune');
     // One level (a short budget): the fixed-sparsity prune chain stays, for the size under ½.

@@ -227,19 +227,25 @@ describe('channel removal', () => {
     assert.ok(plan.skipped.some((s) => s.layer === 'branch_a' && /Add .* merges several inputs/.test(s.reason)));
 
     // Masking then removing must not change the function: removed channels were exactly zero.
+    const narrow = await maskThenRemove(model, plan, [3, 10, 10, 3]);
+    assert.equal((narrow.getLayer('sep').getConfig() as { filters: number }).filters, 3);
+    assert.ok(narrow.countParams() < model.countParams());
+  });
+
+  /** Masks half of every group's channels, then removes them; asserts the outputs did not change. */
+  async function maskThenRemove(model: tf.LayersModel, plan: ReturnType<typeof planChannels>, probeShape: number[]): Promise<tf.LayersModel> {
     const masks = new MaskSet(tf);
     const keep = plan.groups.map((g) => channelsToKeep(tf, g, 0.5));
     plan.groups.forEach((g, i) => setChannelMasks(tf, masks, g, keep[i]));
     masks.apply();
-    const probe = tf.randomNormal([3, 10, 10, 3]);
+    const probe = tf.randomNormal(probeShape);
     const expected = model.predict(probe) as tf.Tensor;
     const narrow = await removeChannels(tf, model, plan.groups, keep);
     const actual = narrow.predict(probe) as tf.Tensor;
-    assert.ok(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0] < 1e-4);
-    assert.equal((narrow.getLayer('sep').getConfig() as { filters: number }).filters, 3);
-    assert.ok(narrow.countParams() < model.countParams());
+    assert.ok(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0] < 1e-4, 'removed channels were exactly zero');
     masks.dispose();
-  });
+    return narrow;
+  }
 
   /** A small ResNet: stem, an identity block, a block with a 1×1 shortcut, an identity block, pool, dense. */
   function residualNet(): tf.LayersModel {
@@ -277,18 +283,9 @@ describe('channel removal', () => {
     assert.deepEqual(only.groups.map((g) => g.producers.map((l) => l.name)), [['b1_a']]);
     assert.match(only.skipped.find((s) => s.layer === 'stem')!.reason, /summed with those of 'b1_b' \(not in config.layers\)/);
 
-    const masks = new MaskSet(tf);
-    const keep = plan.groups.map((g) => channelsToKeep(tf, g, 0.5));
-    plan.groups.forEach((g, i) => setChannelMasks(tf, masks, g, keep[i]));
-    masks.apply();
-    const probe = tf.randomNormal([2, 8, 8, 3]);
-    const expected = model.predict(probe) as tf.Tensor;
-    const narrow = await removeChannels(tf, model, plan.groups, keep);
-    const actual = narrow.predict(probe) as tf.Tensor;
-    assert.ok(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0] < 1e-4, 'removed channels were exactly zero');
+    const narrow = await maskThenRemove(model, plan, [2, 8, 8, 3]);
     const filters = (name: string) => (narrow.getLayer(name).getConfig() as { filters: number }).filters;
     assert.deepEqual(['stem', 'b1_a', 'b1_b', 'b2_a', 'b2_b', 'b2_short', 'b3_a', 'b3_b'].map(filters), [4, 4, 4, 8, 8, 8, 8, 8]);
     assert.ok(narrow.countParams() < 0.35 * model.countParams(), `${narrow.countParams()} of ${model.countParams()} parameters`);
-    masks.dispose();
   });
 });

@@ -11,18 +11,17 @@ function describe(student: TrainedStudent): string {
   switch (student.family) {
     case 'self': return `The model this step received (${student.params} parameters), distilled from the teacher`;
     case 'teacher-derived': return `The teacher's architecture at width ×${(student.spec as { teacherWidth: number }).teacherWidth} (${student.params} parameters), ${student.inherited ? "starting from the teacher's channels of largest L1 norm (width pruning)," : 'freshly initialised'} and distilled`;
-    case 'mobilenet': {
-      const size = student.size!;
-      const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
-      return `MobileNet-style depthwise-separable CNN student (width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters) distilled from the teacher`;
-    }
-    case 'cnn': {
-      const size = student.size!;
-      const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
-      return `Plain CNN student (3×3 convolution + max-pool stages, width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters) distilled from the teacher`;
-    }
+    case 'mobilenet': return `MobileNet-style depthwise-separable CNN student (${sizeText(student)}) distilled from the teacher`;
+    case 'cnn': return `Plain CNN student (3×3 convolution + max-pool stages, ${sizeText(student)}) distilled from the teacher`;
     default: return `MLP student (width ×${student.size!.width}, depth ×${student.size!.depth}, ${student.params} parameters) distilled from the teacher`;
   }
+}
+
+/** "width ×w, depth ×d[, resolution ×r], N parameters" of an image student. */
+function sizeText(student: TrainedStudent): string {
+  const size = student.size!;
+  const resolution = (size.resolution ?? 1) !== 1 ? `, resolution ×${size.resolution}` : '';
+  return `width ×${size.width}, depth ×${size.depth}${resolution}, ${student.params} parameters`;
 }
 
 export default definePlugin<DistillationConfig>({

@@ -58,10 +58,14 @@ export function buildStudent(tf: Tf, inputShape: number[], numClasses: number, s
     x = layer.apply(x) as Symbolic;
   };
 
-  if (family === 'cnn') {
+  if (family !== 'mlp') {
+    // Resolution multiplier ρ (MobileNets §3.4) as an in-model average pool, so the exported file
+    // takes the same input as the teacher.
     const [h, w] = inputShape;
     const pool = Math.min(h, w, Math.round(1 / (size.resolution ?? 1)));
     if (pool > 1) apply(tf.layers.averagePooling2d({ poolSize: pool, name: `${name}_resolution` }));
+  }
+  if (family === 'cnn') {
     const stages = scaled(CNN_STAGES.length, size.depth, 1);
     for (let s = 0; s < stages; s++) {
       const channels = CNN_STAGES[Math.min(s, CNN_STAGES.length - 1)];
@@ -81,10 +85,6 @@ export function buildStudent(tf: Tf, inputShape: number[], numClasses: number, s
     };
     // Small inputs (MNIST-sized) keep full resolution one layer longer than 224² ImageNet inputs.
     const stemStride = Math.min(h, w) >= 24 ? 2 : 1;
-    // Resolution multiplier ρ (MobileNets §3.4) as an in-model average pool, so the exported file
-    // takes the same input as the teacher.
-    const pool = Math.min(h, w, Math.round(1 / (size.resolution ?? 1)));
-    if (pool > 1) apply(tf.layers.averagePooling2d({ poolSize: pool, name: `${name}_resolution` }));
     apply(tf.layers.conv2d({ filters: scaled(STEM_CHANNELS, size.width, 4), kernelSize: 3, strides: stemStride, padding: 'same', useBias: false, kernelInitializer: heInit(), name: `${name}_stem` }));
     normRelu(`${name}_stem`);
     STAGES.forEach((stage, s) => {

@@ -95,20 +95,14 @@ export const configSchema: JsonSchema = {
   },
 };
 
+/** A number-or-list option as a list without repeats. */
+const asList = (value: number | number[]): number[] => [...new Set(Array.isArray(value) ? value : [value])];
+
 /** The target sparsities as a list, one candidate each. */
-export function targetSparsities(config: PruningConfig): number[] {
-  const list = Array.isArray(config.targetSparsity) ? config.targetSparsity : [config.targetSparsity];
-  return [...new Set(list)];
-}
+export const targetSparsities = (config: PruningConfig): number[] => asList(config.targetSparsity);
 
 /** The target file-size fractions as a list (empty: the config targets sparsities). */
-export function targetSizes(config: PruningConfig): number[] {
-  const list = Array.isArray(config.targetSize) ? config.targetSize : [config.targetSize];
-  return [...new Set(list)];
-}
+export const targetSizes = (config: PruningConfig): number[] => asList(config.targetSize);
 
 /** The vocabulary coverages as a list, one candidate each. */
-export function coverages(config: PruningConfig): number[] {
-  const list = Array.isArray(config.coverage) ? config.coverage : [config.coverage];
-  return [...new Set(list)];
-}
+export const coverages = (config: PruningConfig): number[] => asList(config.coverage);

@@ -194,7 +194,9 @@ test('ready steps start longest remaining chain first (critical path), not in pl
     { key: 'prune', chain: [link({ targetSparsity: 0.5, epochs: 1 })], target: 'cpu-int8', quantization: 'int8' },
     { key: 'prune-distill', chain: [link({ targetSparsity: 0.6, epochs: 1 }), link({ students: ['self'], budgetSeconds: 20 })], target: 'cpu-int8', quantization: 'int8' },
   ];
-  const { harness, result } = await runToEnd({ plan, stepMs: 1 }, { workers: 1 });
+  // The quantization check trains longest (5 × 200 ms), so the pruning candidate's export — one
+  // journal write after its 5 ms step — starts inside it on PGlite and PostgreSQL alike.
+  const { harness, result } = await runToEnd({ plan, stepMs: 1, stepMsByKey: { quantize: 200 } }, { workers: 1 });
   assert.equal(result.status, 'succeeded');
   assert.deepEqual(result.candidates.map((c) => c.key), ['quantize', 'prune', 'prune-distill'], 'candidates come back in plan order');
   const order = harness.log.filter((e) => e.activity === 'runStep' && e.event === 'start').map((e) => e.key);

@@ -12,6 +12,8 @@ export interface HarnessOptions {
   /** Steps of the compress activity and how long each takes. */
   steps?: number;
   stepMs?: number;
+  /** Candidate key → its own step time, overriding `stepMs` (orders steps without racing the database). */
+  stepMsByKey?: Record<string, number>;
   /** Candidate keys whose compression fails non-retryably. */
   failingCandidates?: string[];
   /** Candidate key → number of attempts that throw a retryable error before one succeeds. */
@@ -62,7 +64,7 @@ export function createHarnessActivities(options: HarnessOptions = {}) {
         record({ activity, key, attempt: ctx.attempt, event: 'aborted' });
         throw Object.assign(new Error('aborted'), { name: 'AbortError' });
       }
-      await new Promise((r) => setTimeout(r, stepMs));
+      await new Promise((r) => setTimeout(r, options.stepMsByKey?.[key] ?? stepMs));
       done += 1;
       ctx.heartbeat({ completedSteps: done, modelSha256: `model-${key}-${done}`, notes: [] } satisfies CompressCheckpoint);
       if (left > 0 && done >= Math.ceil(steps / 2)) {

@@ -8,7 +8,8 @@
 // batch-norm statistics; the last line after the plugin's recalibration) and the int8 file size
 // of the host's exporter. Env: TEACHER_ZIP (a teacher file instead of the cache), SIZE (0.5: the
 // planner's half-size level, the fraction of the teacher's int8 file the pruned net must fit; 0 =
-// use SPARSITY), SPARSITY (0.65), RESIDUAL ('together' | 'keep'),
+// use SPARSITY), SPARSITY (0.65), RESIDUAL ('together' | 'keep'), RESIDUAL_SHARE (1: with 'together', the residual
+// groups' fraction of the others' sparsity),
 // PRUNE_EPOCHS (1), EPOCHS (distillation, 4), LR (0.001), TEMP (4), ALPHA (0.3), MIXUP (0), TRAIN (0 = all),
 // TEACHER_EPOCHS (8, the cache key). Last line: one JSON object.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -87,7 +88,7 @@ const config = {
   mode: 'structured', coverage: [0.99], targetSparsity: sparsity, initialSparsity: 0, epochs: pruneEpochs, beginEpoch: 0,
   endEpoch: Math.max(0, pruneEpochs - 0.5), beginStep: -1, endStep: -1, frequency: 10, batchSize: 32, learningRate: 0.001, layers: [],
   samplesPerEpoch: train, seed: 0, recalibrationBatches: 20,
-  targetSize: env('SIZE', 0.5) > 0 ? [env('SIZE', 0.5)] : [], sizeQuantization: 'int8', residual: process.env.RESIDUAL ?? 'together',
+  targetSize: env('SIZE', 0.5) > 0 ? [env('SIZE', 0.5)] : [], sizeQuantization: 'int8', residual: process.env.RESIDUAL ?? 'together', residualShare: env('RESIDUAL_SHARE', 1),
 };
 const [pruned] = await pruning.hooks.compress!(ctx, config as never);
 const pruneSeconds = elapsed() - t0;

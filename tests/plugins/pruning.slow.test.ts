@@ -162,6 +162,23 @@ describe('pruning plugin', () => {
     const kept = await deserializeModel(mild!.model);
     assert.deepEqual([filters(kept, 'stem'), filters(kept, 'b1_b')], [16, 16]);
     assert.ok(filters(kept, 'b1_a') < 16);
+    // residualShare: the layers feeding the Add lose a quarter of the others' sparsity, so at the
+    // same file size the residual path keeps more channels and the block's first conv fewer.
+    const at = async (residualShare: number) => {
+      const r = await host.invoke('pruning', { model: resnet, data, config: { mode: 'structured', residual: 'together', residualShare, targetSize: 0.7, epochs: 0 } });
+      assert.deepEqual(r.failures, []);
+      const m = r.candidates[0]!.metrics!;
+      assert.ok(m.sizeBytes <= 0.7 * m.sizeBaseBytes, `share ${residualShare}: ${m.sizeBytes} of ${m.sizeBaseBytes} B`);
+      const pruned = await deserializeModel(r.candidates[0]!.model);
+      const widths = { stem: filters(pruned, 'stem'), b1_a: filters(pruned, 'b1_a'), b1_b: filters(pruned, 'b1_b') };
+      pruned.dispose();
+      return widths;
+    };
+    const even = await at(1);
+    const gentle = await at(0.25);
+    assert.equal(gentle.stem, gentle.b1_b);
+    assert.ok(gentle.stem > even.stem, `residual path: ${gentle.stem} channels at share 0.25, ${even.stem} at 1`);
+    assert.ok(gentle.b1_a < even.b1_a, `first conv: ${gentle.b1_a} channels at share 0.25, ${even.b1_a} at 1`);
     narrow.dispose();
     kept.dispose();
   });

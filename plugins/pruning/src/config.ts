@@ -10,6 +10,7 @@ export interface PruningConfig {
   targetBytes: number | number[];
   sizeQuantization: 'int8' | 'dynamic-int8' | 'float16' | 'float32';
   residual: 'together' | 'keep';
+  residualShare: number;
   initialSparsity: number;
   epochs: number;
   beginEpoch: number;
@@ -63,6 +64,10 @@ export const configSchema: JsonSchema = {
     residual: {
       enum: ['together', 'keep'], default: 'keep',
       description: "mode 'structured', residual networks: 'keep' leaves the layers feeding an Add at full width and prunes only the others (the first convolution of each residual block); 'together' removes the same channels from every layer feeding an Add (and the Adds joined to it by identity shortcuts).",
+    },
+    residualShare: {
+      type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1,
+      description: "mode 'structured' with residual 'together' (or `targetSize`/`targetBytes` falling back to it): the layers feeding an Add lose this fraction of the sparsity the other layers lose (1: the same; 0.25: a quarter — the blocks' first convolutions are hollowed more and the residual path less).",
     },
     initialSparsity: { ...sparsity, default: 0, description: 'Sparsity s_i at the start of the schedule.' },
     epochs: {

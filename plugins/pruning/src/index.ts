@@ -49,7 +49,7 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
     ctx.progress({ step: candidates.length, message: `finding the channel sparsity whose ${config.sizeQuantization} file fits ${text}`, candidate: name });
     let used = config;
     let plan = planChannels(ctx.model, config.layers, config.residual);
-    let size = plan.groups.length > 0 ? await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization) : null;
+    let size = plan.groups.length > 0 ? await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization, config.residualShare) : null;
     // Residual channels are kept while the size can be reached without them (at ½ of ResNet-8's
     // file that kept 1.65 points more after distillation, docs/planner.md); when it cannot, they
     // go too.
@@ -59,7 +59,7 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
       if (together.groups.some((g) => g.producers.length > 1)) {
         used = { ...config, residual: 'together' };
         plan = together;
-        size = await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization);
+        size = await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization, config.residualShare);
         widened = 'The layers feeding residual Adds are pruned too (together): without them no sparsity fits. ';
       }
     }

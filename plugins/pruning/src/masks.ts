@@ -70,6 +70,12 @@ export function channelsToKeep(tf: Tf, group: ChannelGroup, sparsity: number): n
 }
 
 /** How many of `channels` a layer keeps at `sparsity` (at least one). */
+/** The sparsity of `group` when the model is pruned at `sparsity`: a group of several producers
+ * (the layers feeding a residual Add, pruned together) loses `residualShare` of it. */
+export function groupSparsity(group: ChannelGroup, sparsity: number, residualShare: number): number {
+  return group.producers.length > 1 ? sparsity * residualShare : sparsity;
+}
+
 export function keptChannels(channels: number, sparsity: number): number {
   return Math.max(1, channels - Math.floor(sparsity * channels));
 }

@@ -11,7 +11,7 @@
 import type { LayersModel, PluginContext } from '@condense/plugin-sdk';
 import type { ChannelPlan } from './channel-plan.ts';
 import type { PruningConfig } from './config.ts';
-import { channelsToKeep, keptChannels } from './masks.ts';
+import { channelsToKeep, groupSparsity, keptChannels } from './masks.ts';
 import { removeChannels } from './rebuild.ts';
 
 /** What the file must fit: a fraction of the model's own file, or a number of bytes. */
@@ -40,17 +40,18 @@ async function fileBytes(ctx: PluginContext, model: LayersModel, quantization: P
 }
 
 export async function sparsityForSize(
-  ctx: PluginContext, model: LayersModel, plan: ChannelPlan, budget: SizeBudget, quantization: PruningConfig['sizeQuantization'],
+  ctx: PluginContext, model: LayersModel, plan: ChannelPlan, budget: SizeBudget, quantization: PruningConfig['sizeQuantization'], residualShare = 1,
 ): Promise<SizeTarget> {
   const base = await fileBytes(ctx, model, quantization);
   const limit = 'bytes' in budget ? budget.bytes : Math.floor(budget.fraction * (base.bytes - base.metadataBytes));
   const measured = new Map<string, number>();
   const bytesAt = async (sparsity: number): Promise<number> => {
     // Equal channel counts give equal files: measure each distinct narrowing once.
-    const key = plan.groups.map((g) => keptChannels(g.channels, sparsity)).join(',');
+    const at = (g: ChannelPlan['groups'][number]) => groupSparsity(g, sparsity, residualShare);
+    const key = plan.groups.map((g) => keptChannels(g.channels, at(g))).join(',');
     const known = measured.get(key);
     if (known !== undefined) return known;
-    const narrow = await removeChannels(ctx.tf, model, plan.groups, plan.groups.map((g) => channelsToKeep(ctx.tf, g, sparsity)));
+    const narrow = await removeChannels(ctx.tf, model, plan.groups, plan.groups.map((g) => channelsToKeep(ctx.tf, g, at(g))));
     try {
       const { bytes } = await fileBytes(ctx, narrow, quantization);
       measured.set(key, bytes);

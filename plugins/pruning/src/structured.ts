@@ -5,7 +5,7 @@ import type { CandidateModel, LayersModel, PluginContext } from '@condense/plugi
 import { planChannels } from './channel-plan.ts';
 import type { PruningConfig } from './config.ts';
 import { pruneGradually } from './fine-tune.ts';
-import { MaskSet, channelsToKeep, setChannelMasks } from './masks.ts';
+import { MaskSet, channelsToKeep, groupSparsity, setChannelMasks } from './masks.ts';
 import { countParams } from './measure.ts';
 import { removeChannels } from './rebuild.ts';
 import { recalibrateAfterPruning } from './recalibrate.ts';
@@ -26,7 +26,7 @@ export async function pruneStructured(
       model,
       masks,
       updateMasks: (sparsity) => {
-        keep = plan.groups.map((group) => channelsToKeep(tf, group, sparsity));
+        keep = plan.groups.map((group) => channelsToKeep(tf, group, groupSparsity(group, sparsity, config.residualShare)));
         plan.groups.forEach((group, i) => setChannelMasks(tf, masks, group, keep[i]));
       },
     }, config, target, name);

@@ -63,8 +63,14 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
         widened = 'The layers feeding residual Adds are pruned too (together): without them no sparsity fits. ';
       }
     }
+    // A residual path spared (residualShare < 1) that still does not fit loses as much as the rest.
+    if (used.residual === 'together' && used.residualShare < 1 && !size?.fits && plan.groups.some((g) => g.producers.length > 1)) {
+      used = { ...used, residualShare: 1 };
+      size = await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization, 1);
+      widened = `${widened}With the residual path at ${config.residualShare} of the others' sparsity no sparsity fits: it is pruned like the rest. `;
+    }
     if (plan.groups.length === 0 || !size) throw new Error(`no layer can be pruned structurally (${plan.skipped.map((s) => `'${s.layer}': ${s.reason}`).join('; ') || 'no Dense/Conv layers'})`);
-    ctx.log.info(`${name}: sparsity ${size.sparsity.toFixed(3)} (residual ${used.residual}) gives a ${config.sizeQuantization} file of ${size.bytes} B, limit ${size.limit} B (model: ${size.baseBytes} B; metadata ${size.metadataBytes} B of each)`);
+    ctx.log.info(`${name}: sparsity ${size.sparsity.toFixed(3)} (residual ${used.residual}${used.residual === 'together' ? `, share ${used.residualShare}` : ''}) gives a ${config.sizeQuantization} file of ${size.bytes} B, limit ${size.limit} B (model: ${size.baseBytes} B; metadata ${size.metadataBytes} B of each)`);
     const model = await cloneModel(ctx.tf, ctx.model);
     const candidate = await pruneStructured(ctx, model, used, size.sparsity, name);
     const files = `${size.bytes} B with ${size.metadataBytes} B of metadata, limit ${size.limit} B; the model's: ${size.baseBytes} B`;
@@ -76,6 +82,7 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
         ...('bytes' in budget ? { targetBytes: budget.bytes } : { targetSize: budget.fraction }),
         sizeBytes: size.bytes, sizeBaseBytes: size.baseBytes, sizeLimitBytes: size.limit, sizeMetadataBytes: size.metadataBytes,
         residualTogether: used.residual === 'together' ? 1 : 0,
+        residualShare: used.residual === 'together' ? used.residualShare : 0,
       },
     });
     ctx.log.info(`candidate ${name}: ${candidate.notes ?? ''}`);

@@ -72,11 +72,11 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
     if (plan.groups.length === 0 || !size) throw new Error(`no layer can be pruned structurally (${plan.skipped.map((s) => `'${s.layer}': ${s.reason}`).join('; ') || 'no Dense/Conv layers'})`);
     ctx.log.info(`${name}: sparsity ${size.sparsity.toFixed(3)} (residual ${used.residual}${used.residual === 'together' ? `, share ${used.residualShare}` : ''}) gives a ${config.sizeQuantization} file of ${size.bytes} B, limit ${size.limit} B (model: ${size.baseBytes} B; metadata ${size.metadataBytes} B of each)`);
     const model = await cloneModel(ctx.tf, ctx.model);
-    const candidate = await pruneStructured(ctx, model, used, size.sparsity, name);
+    const candidate = await pruneStructured(ctx, model, used, size.sparsity, name, size.kept);
     const files = `${size.bytes} B with ${size.metadataBytes} B of metadata, limit ${size.limit} B; the model's: ${size.baseBytes} B`;
     candidates.push({
       ...candidate,
-      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)} is the least whose ${config.sizeQuantization} file fits ${text} (${files}; before fine-tuning).` : `No channel sparsity fits ${text} ${config.sizeQuantization} file (${files}; at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
+      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)} is the least whose ${config.sizeQuantization} file fits ${text}${size.givenBack > 0 ? `, and ${size.givenBack} channel(s) were given back within it` : ''} (${files}; before fine-tuning).` : `No channel sparsity fits ${text} ${config.sizeQuantization} file (${files}; at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
       metrics: {
         ...candidate.metrics,
         ...('bytes' in budget ? { targetBytes: budget.bytes } : { targetSize: budget.fraction }),

@@ -53,6 +53,11 @@ export function magnitudeMask(tf: Tf, weights: Tensor, sparsity: number): Tensor
  * its L1 norm relative to that producer's mean, so a wide kernel does not outvote a narrow one.
  */
 export function channelsToKeep(tf: Tf, group: ChannelGroup, sparsity: number): number[] {
+  return strongestChannels(tf, group, keptChannels(group.channels, sparsity));
+}
+
+/** Indices of the `count` channels of `group` with the largest L1 norm (ranked as channelsToKeep does). */
+export function strongestChannels(tf: Tf, group: ChannelGroup, count: number): number[] {
   const scores = new Float64Array(group.channels);
   for (const producer of group.producers) {
     const own = group.slices.find((s) => s.layer === producer && s.role !== 'bias')!;
@@ -64,18 +69,17 @@ export function channelsToKeep(tf: Tf, group: ChannelGroup, sparsity: number): n
     const mean = norms.reduce((a, b) => a + b, 0) / norms.length || 1;
     norms.forEach((v, c) => { scores[c] += group.producers.length === 1 ? v : v / mean; });
   }
-  const keepCount = keptChannels(group.channels, sparsity);
   const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
-  return order.slice(0, keepCount).sort((a, b) => a - b);
+  return order.slice(0, count).sort((a, b) => a - b);
 }
 
-/** How many of `channels` a layer keeps at `sparsity` (at least one). */
 /** The sparsity of `group` when the model is pruned at `sparsity`: a group of several producers
  * (the layers feeding a residual Add, pruned together) loses `residualShare` of it. */
 export function groupSparsity(group: ChannelGroup, sparsity: number, residualShare: number): number {
   return group.producers.length > 1 ? sparsity * residualShare : sparsity;
 }
 
+/** How many of `channels` a layer keeps at `sparsity` (at least one). */
 export function keptChannels(channels: number, sparsity: number): number {
   return Math.max(1, channels - Math.floor(sparsity * channels));
 }

@@ -11,7 +11,7 @@
 import type { LayersModel, PluginContext } from '@condense/plugin-sdk';
 import type { ChannelPlan } from './channel-plan.ts';
 import type { PruningConfig } from './config.ts';
-import { channelsToKeep, groupSparsity, keptChannels } from './masks.ts';
+import { groupSparsity, keptChannels, strongestChannels } from './masks.ts';
 import { removeChannels } from './rebuild.ts';
 
 /** What the file must fit: a fraction of the model's own file, or a number of bytes. */
@@ -20,6 +20,10 @@ export type SizeBudget = { fraction: number } | { bytes: number };
 export interface SizeTarget {
   /** The least sparsity found whose file fits (0.99 when none does). */
   sparsity: number;
+  /** Channels each group keeps: the sparsity's, then given back while the file still fits. */
+  kept: number[];
+  /** Channels given back after the bisection. */
+  givenBack: number;
   /** The narrowed model's file at that sparsity, metadata included, bytes. */
   bytes: number;
   /** The model's own file, metadata included, bytes. */
@@ -32,6 +36,8 @@ export interface SizeTarget {
 }
 
 const BISECTIONS = 8;
+/** Exports spent giving channels back after the bisection. */
+const FILL_TRIES = 12;
 
 /** File bytes of `model` in `quantization`, by the host's exporter (one sample evaluated). */
 async function fileBytes(ctx: PluginContext, model: LayersModel, quantization: PruningConfig['sizeQuantization']): Promise<{ bytes: number; metadataBytes: number }> {
@@ -45,13 +51,13 @@ export async function sparsityForSize(
   const base = await fileBytes(ctx, model, quantization);
   const limit = 'bytes' in budget ? budget.bytes : Math.floor(budget.fraction * (base.bytes - base.metadataBytes));
   const measured = new Map<string, number>();
-  const bytesAt = async (sparsity: number): Promise<number> => {
+  const countsAt = (sparsity: number) => plan.groups.map((g) => keptChannels(g.channels, groupSparsity(g, sparsity, residualShare)));
+  const bytesFor = async (counts: number[]): Promise<number> => {
     // Equal channel counts give equal files: measure each distinct narrowing once.
-    const at = (g: ChannelPlan['groups'][number]) => groupSparsity(g, sparsity, residualShare);
-    const key = plan.groups.map((g) => keptChannels(g.channels, at(g))).join(',');
+    const key = counts.join(',');
     const known = measured.get(key);
     if (known !== undefined) return known;
-    const narrow = await removeChannels(ctx.tf, model, plan.groups, plan.groups.map((g) => channelsToKeep(ctx.tf, g, at(g))));
+    const narrow = await removeChannels(ctx.tf, model, plan.groups, plan.groups.map((g, i) => strongestChannels(ctx.tf, g, counts[i]!)));
     try {
       const { bytes } = await fileBytes(ctx, narrow, quantization);
       measured.set(key, bytes);
@@ -60,10 +66,13 @@ export async function sparsityForSize(
       narrow.dispose();
     }
   };
-  const found = (sparsity: number, bytes: number, fits: boolean): SizeTarget => ({ sparsity, bytes, baseBytes: base.bytes, metadataBytes: base.metadataBytes, limit, fits });
+  const bytesAt = (sparsity: number) => bytesFor(countsAt(sparsity));
+  const found = (sparsity: number, kept: number[], bytes: number, fits: boolean): SizeTarget => ({
+    sparsity, kept, givenBack: kept.reduce((n, k, i) => n + k - countsAt(sparsity)[i]!, 0), bytes, baseBytes: base.bytes, metadataBytes: base.metadataBytes, limit, fits,
+  });
   let hi = 0.99;
   let hiBytes = await bytesAt(hi);
-  if (hiBytes > limit) return found(hi, hiBytes, false);
+  if (hiBytes > limit) return found(hi, countsAt(hi), hiBytes, false);
   let lo = 0;
   for (let i = 0; i < BISECTIONS; i++) {
     if (ctx.signal.aborted) throw new Error('pruning cancelled');
@@ -74,5 +83,25 @@ export async function sparsityForSize(
       hiBytes = bytes;
     } else lo = mid;
   }
-  return found(hi, hiBytes, true);
+  // The same sparsity in every group leaves up to a channel's bytes of each unused: give channels
+  // back, one per group per pass, the widest groups first, while the file still fits.
+  let kept = countsAt(hi);
+  const order = plan.groups.map((_, i) => i).sort((a, b) => plan.groups[b]!.channels - plan.groups[a]!.channels || a - b);
+  let tries = 0;
+  for (let grown = true; grown && tries < FILL_TRIES;) {
+    grown = false;
+    for (const i of order) {
+      if (kept[i]! >= plan.groups[i]!.channels || tries >= FILL_TRIES) continue;
+      if (ctx.signal.aborted) throw new Error('pruning cancelled');
+      const next = kept.map((k, j) => (j === i ? k + 1 : k));
+      tries += 1;
+      const bytes = await bytesFor(next);
+      if (bytes <= limit) {
+        kept = next;
+        hiBytes = bytes;
+        grown = true;
+      }
+    }
+  }
+  return found(hi, kept, hiBytes, true);
 }

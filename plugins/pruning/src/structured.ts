@@ -5,13 +5,16 @@ import type { CandidateModel, LayersModel, PluginContext } from '@condense/plugi
 import { planChannels } from './channel-plan.ts';
 import type { PruningConfig } from './config.ts';
 import { pruneGradually } from './fine-tune.ts';
-import { MaskSet, channelsToKeep, groupSparsity, setChannelMasks } from './masks.ts';
+import { MaskSet, channelsToKeep, groupSparsity, setChannelMasks, strongestChannels } from './masks.ts';
 import { countParams } from './measure.ts';
 import { removeChannels } from './rebuild.ts';
 import { recalibrateAfterPruning } from './recalibrate.ts';
 
+/** Prunes `model` to sparsity `target` on the gradual schedule; with `kept` (channels per group of
+ * the plan, e.g. a size search's) each group ends at its own count instead, reached on the same
+ * schedule (at sparsity s of `target`, s / target of the group's channels to remove are gone). */
 export async function pruneStructured(
-  ctx: PluginContext, model: LayersModel, config: PruningConfig, target: number, name: string,
+  ctx: PluginContext, model: LayersModel, config: PruningConfig, target: number, name: string, kept?: number[],
 ): Promise<CandidateModel> {
   const { tf } = ctx;
   const plan = planChannels(model, config.layers, config.residual);
@@ -26,7 +29,9 @@ export async function pruneStructured(
       model,
       masks,
       updateMasks: (sparsity) => {
-        keep = plan.groups.map((group) => channelsToKeep(tf, group, groupSparsity(group, sparsity, config.residualShare)));
+        keep = plan.groups.map((group, i) => (kept
+          ? strongestChannels(tf, group, group.channels - Math.round((target > 0 ? Math.min(1, sparsity / target) : 1) * (group.channels - kept[i]!)))
+          : channelsToKeep(tf, group, groupSparsity(group, sparsity, config.residualShare))));
         plan.groups.forEach((group, i) => setChannelMasks(tf, masks, group, keep[i]));
       },
     }, config, target, name);

@@ -14,6 +14,8 @@ export const MIN_BUDGET_SECONDS = 5;
 export const MAX_BUDGET_SECONDS = 7 * 24 * 3600;
 /** From this budget the smallest image tier trains a plain CNN from scratch and the tiers' weights split the students' seconds. */
 const FROM_SCRATCH_SECONDS = 240;
+/** From this budget each image tier searches four students (two below it) at two (T, α) points. */
+const SEARCH_WIDE_SECONDS = 3600;
 
 /** A generic (MobileNet-style / MLP) student as the plugin's config takes it. */
 export interface GenericStudent { width: number; depth: number; resolution?: number; group: string; maxParamsFraction: number; family?: 'cnn' }
@@ -122,7 +124,15 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   const pruneDistillShare = sizes.length === 0 ? 0 : sizes.length === 2 ? 0.75 : 0.45;
   const distillShare = sizes.length === 0 ? 0.75 : sizes.length === 2 ? 0.25 : 0.3;
   const levelShares = sizes.length === 2 ? [0.6 / 0.75, 0.15 / 0.75] : [1];
-  const trialsPerTier = !input.image ? 1 : s >= 600 ? 4 : s >= 240 ? 2 : 1;
+  // Trials per tier: from 240 s the teacher-derived student and a generic one (the search compares
+  // the two families); the generic variants at half depth and half resolution join from an hour.
+  // They joined from 600 s until 2026-12-07: in every bench the generic students of the half and
+  // quarter tiers stayed 4–19 points under the teacher-derived ones (MNIST, Fashion-MNIST,
+  // CIFAR-10), which the prune → distill levels beat at those sizes, yet every trial costs at least
+  // an epoch: at bench:students' 19 minutes on MNIST the two tiers' eight trials took 132 of the
+  // students' 285 s (cost model), and the plain CNN got 11 epochs where it needs 30–40
+  // (docs/planner.md).
+  const trialsPerTier = !input.image ? 1 : s >= SEARCH_WIDE_SECONDS ? 4 : s >= FROM_SCRATCH_SECONDS ? 2 : 1;
   // The teacher-derived student comes first in every tier, so that it is the one trial a short
   // budget trains: the teacher at reduced width learns far faster than a generic net from scratch
   // (bench/distill-hints.ts on the demo's MNIST teacher: 88–95 % after 2 epochs, where the
@@ -158,7 +168,11 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // tiers start from the teacher's channels and need few. Under 240 s (the default budget, the
   // demo) the tiers share equally.
   const groupWeights: Record<string, number> = input.image && s >= FROM_SCRATCH_SECONDS ? Object.fromEntries(SIZE_TIERS.filter((t) => t.weight !== undefined).map((t) => [t.name, t.weight!])) : {};
-  const grid = input.image && s >= 1200 ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
+  // The (T, α) grid doubles every trial, the plain CNN's too (1.5× its epochs under halving), so it
+  // joins with the wide search, from an hour (from 1200 s until 2026-12-07: at 30 minutes it cut the
+  // CNN's epochs from 27 to 18 by the cost model; on CIFAR-10 at 28 minutes (2, 0.1) beat (4, 0.3)
+  // by 0.25–3 points in each tier, among students the prune → distill levels beat by far).
+  const grid = input.image && s >= SEARCH_WIDE_SECONDS ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
   notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);
   notes.push(sizes.length > 0 ? `prune → distill to ${sizes.join(' and ')} of the teacher's file: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');
   return {

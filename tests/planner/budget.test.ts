@@ -49,15 +49,19 @@ describe('budget allocator', () => {
     assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length - 1);
     assert.deepEqual(medium.pruneThenDistill.map((p) => p.size), [0.5, 0.25]);
     const cnnTiers = SIZE_TIERS.filter((t) => t.plainCnn).length;
-    assert.equal(large.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'a tier of the plain CNN has no other trial');
+    assert.equal(large.distill.students.length, 2 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'a tier of the plain CNN has no other trial');
     assert.equal(large.distill.grid.length, 0);
-    assert.equal(huge.distill.grid.length, 2);
+    assert.equal(huge.distill.grid.length, 0, 'the (T, α) grid joins the wide search, from an hour');
+    assert.equal(huge.distill.students.length, 2 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'two trials per tier up to an hour');
+    const hour = allocateBudget({ seconds: 3600, image: true, canPruneThenDistill: true });
+    assert.equal(hour.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'from an hour the generic variants at half depth and resolution join');
+    assert.equal(hour.distill.grid.length, 2);
     assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);
     // Each tier is one search group; its first trial — the only one under 240 s — is the teacher
     // at the tier's width, falling back to a generic student of the tier that no other trial of
     // the tier already is; from 240 s the smallest tier trains a plain CNN of at most teacherWidth² of the
     // teacher's parameters instead.
-    for (const a of [tiny, small, medium, large, huge]) {
+    for (const a of [tiny, small, medium, large, huge, hour]) {
       for (const tier of SIZE_TIERS) {
         const members = a.distill.students.filter((s) => s.group === tier.name);
         if (tier.plainCnn && a.seconds >= 240) {
@@ -96,7 +100,8 @@ describe('budget allocator', () => {
   });
 
   it("names each trial exactly as the distillation plugin names its candidate", () => {
-    const { distill } = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
+    const { distill } = allocateBudget({ seconds: 3600, image: true, canPruneThenDistill: true });
+    assert.equal(distill.grid.length, 2);
     for (const student of distill.students) {
       for (const point of distill.grid) {
         assert.equal(studentTrialName(student, point, distill.grid.length), trialName(student as StudentSpec, point, distill.grid.length));

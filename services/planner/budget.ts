@@ -12,8 +12,10 @@
 export const DEFAULT_BUDGET_SECONDS = 45;
 export const MIN_BUDGET_SECONDS = 5;
 export const MAX_BUDGET_SECONDS = 7 * 24 * 3600;
-/** From this budget the smallest image tier trains a plain CNN from scratch and the tiers' weights split the students' seconds. */
+/** From this budget each image tier trains a generic student beside the teacher-derived one and the tiers' weights split the students' seconds. */
 const FROM_SCRATCH_SECONDS = 240;
+/** From this budget the smallest image tier trains a plain CNN from scratch (alone) instead. */
+const PLAIN_CNN_SECONDS = 900;
 /** From this budget each image tier searches four students (two below it) at two (T, α) points. */
 const SEARCH_WIDE_SECONDS = 3600;
 
@@ -147,10 +149,15 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
     // layer (bench/teacher-probe.ts on bench:students' MNIST split, 2026-12-07: 10,114 parameters
     // trained alone reached 98.25 % in 20 epochs; the teacher at width 0.2, 9,521 parameters,
     // distilled for 20 epochs, 97.85 %).
-    // Under FROM_SCRATCH_SECONDS a net from scratch gets too few epochs, and the teacher at width
+    // Under PLAIN_CNN_SECONDS a net from scratch gets too few epochs, and the teacher at width
     // 0.2 leads the tier instead (the demo at its 45 s budget, 2026-12-07: the plain CNN 84.5 %,
-    // the teacher at width 0.2 94.93 % the session before, beside a 98.5 % teacher).
-    const lead: GenericStudent[] = input.image && tier.plainCnn && s >= FROM_SCRATCH_SECONDS
+    // the teacher at width 0.2 94.93 % the session before, beside a 98.5 % teacher). With the
+    // students' 25 % of the budget the cost model buys the CNN 1 / 6 / 11 epochs at 4 / 10 / 15
+    // minutes on bench:students' MNIST (bench/budget-epochs.ts); distilled, it passes the teacher
+    // at width 0.2 from about 10 epochs (97.60 % after 10, 98.20 % after 20; the teacher at width
+    // 0.2 97.15 % after 8, 97.85 % after 20 — bench/distill-probe.ts, docs/planner.md). It led the
+    // tier from 240 s until 2026-12-07, when the students had a larger share.
+    const lead: GenericStudent[] = input.image && tier.plainCnn && s >= PLAIN_CNN_SECONDS
       ? [{ width: 1, depth: 1, group: tier.name, maxParamsFraction: tier.teacherWidth ** 2, family: 'cnn' }]
       : [];
     // It is the tier's only trial: the MobileNet-style students at 1/16 of the teacher stayed far

@@ -17,6 +17,8 @@ import type { ActivityDeps, PluginProgress } from './deps.ts';
 import { loadBaseModel, loadDataset, loadModelBlob, loadRun, saveModelBlob, vocabularyForModel } from './inputs.ts';
 import { runStep, type StepIdentity, type StepOutput } from './steps.ts';
 import type { RunForExecution } from '../runs-store/index.ts';
+import { labelsFileBytes, serializeTfliteMetadata, type TfliteMetadata } from '../engine/export/index.ts';
+import { stepMetadata } from './model-metadata.ts';
 
 const PROGRESS_EVENT_INTERVAL_MS = 1000;
 const KEEPALIVE_MS = 10_000;
@@ -54,6 +56,7 @@ export async function compressCandidate(
   ctx.heartbeat(checkpoint);
   const keepalive = setInterval(() => ctx.heartbeat(checkpoint), KEEPALIVE_MS);
   const versions = new Map(deps.plugins.list().map((p) => [p.name, p.version]));
+  const exportMetadata = stepExportMetadata(deps, run, dataset);
   const progress = (message: string, update?: PluginProgress) =>
     withTenant(deps.db, ref.orgId, (trx) =>
       recordCandidateProgress(trx, {
@@ -75,7 +78,7 @@ export async function compressCandidate(
       const step = candidate.chain[i]!;
       if (ctx.signal.aborted) throw abortError();
       const label = `${step.plugin} (${i + 1}/${candidate.chain.length})`;
-      const identity = stepIdentity(deps, run, versions, step, checkpoint.modelSha256);
+      const identity = stepIdentity(deps, run, versions, step, checkpoint.modelSha256, exportMetadata);
       let lastEvent = 0;
       const onProgress = (update: PluginProgress) => {
         ctx.heartbeat({ ...checkpoint, progress: { step: update.step, total: update.total ?? 0, ...(update.loss === undefined ? {} : { loss: update.loss }) } });
@@ -84,7 +87,7 @@ export async function compressCandidate(
         lastEvent = now;
         void progress(`${label}${update.message ? `: ${update.message}` : ''}`, update);
       };
-      const { key, outputs, source } = await runStep(deps.db, ref.orgId, identity, () => applyPlugin(deps, ctx, run, identity, dataset, onProgress));
+      const { key, outputs, source } = await runStep(deps.db, ref.orgId, identity, () => applyPlugin(deps, ctx, run, identity, dataset, onProgress, exportMetadata));
       const chosen = step.pick ? outputs.find((o) => o.name === step.pick) : outputs[0];
       if (!chosen) {
         throw new NonRetryableError('PluginFailure', `plugin "${step.plugin}" returned no candidate${step.pick ? ` named "${step.pick}"` : ''} (got: ${outputs.map((o) => o.name).join(', ') || 'none'})`);
@@ -109,12 +112,22 @@ export async function compressCandidate(
   }
 }
 
+/** The metadata a step's plugin measures its files with (ctx.export.evaluate; stepMetadata):
+ * tensor datasets only, the only ones ctx.export measures. */
+export function stepExportMetadata(deps: ActivityDeps, run: RunForExecution, dataset: Dataset): TfliteMetadata | undefined {
+  if (dataset.info.kind !== 'tensor') return undefined;
+  return stepMetadata(run, dataset.info, run.targets, deps.plugins.list().map((p) => p.name));
+}
+
 /** What a step's result depends on (its content address, steps.ts): `inputSha256` null = the
- * uploaded model. */
+ * uploaded model. A plugin may size its models by the files ctx.export.evaluate measures, so the
+ * size of the metadata those files carry is part of it. */
 export function stepIdentity(
   deps: ActivityDeps, run: RunForExecution, versions: Map<string, string>, step: { plugin: string; config: Record<string, unknown> }, inputSha256: string | null,
+  exportMetadata?: TfliteMetadata,
 ): StepIdentity {
   return {
+    ...(exportMetadata ? { exportMetadataBytes: serializeTfliteMetadata(exportMetadata).length + labelsFileBytes(exportMetadata.output.labels).length } : {}),
     inputSha256: inputSha256 ?? run.model.blobSha256,
     teacherSha256: run.model.blobSha256,
     data: { sha256: run.dataset.blobSha256, seed: deps.sizes?.datasetSeed ?? 1, maxSamples: deps.sizes?.maxPluginSamples ?? null },
@@ -138,6 +151,7 @@ async function baseModelBlob(deps: ActivityDeps, run: RunForExecution): Promise<
 /** One plugin call on the step's input model; every model it returns is stored as a blob. */
 export async function applyPlugin(
   deps: ActivityDeps, ctx: ActivityContext, run: RunForExecution, identity: StepIdentity, data: Dataset, onProgress: (update: PluginProgress) => void,
+  exportMetadata?: TfliteMetadata,
 ): Promise<{ outputs: StepOutput[]; durationMs: number }> {
   const started = performance.now();
   const model = identity.inputSha256 === run.model.blobSha256 ? await loadBaseModel(deps, run) : await loadModelBlob(deps, identity.inputSha256);
@@ -152,6 +166,7 @@ export async function applyPlugin(
       // A vocabulary-pruned input model reads its texts with fewer token ids (its tokenizer's num_words).
       data: vocabularyForModel(data, model),
       targets: identity.targets,
+      ...(exportMetadata ? { exportMetadata } : {}),
       signal: ctx.signal,
       onProgress,
     });

@@ -3,6 +3,7 @@ import type { ExportHints } from '@condense/plugin-sdk';
 import type { Kysely } from 'kysely';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
+import type { TfliteMetadata } from '../engine/export/index.ts';
 import type { BlobStore } from '../blob/types.ts';
 import type { DB } from '../db/types/index.ts';
 import type { Plan, PlannedCandidate, BaselineMetrics, ValidatedRun } from '../../workflows/types.ts';
@@ -41,6 +42,8 @@ export interface PluginInvoker {
     teacher?: tf.LayersModel;
     data: Dataset;
     targets: string[];
+    /** The metadata ctx.export.evaluate writes into the files it measures (stepMetadata). */
+    exportMetadata?: TfliteMetadata;
     signal: AbortSignal;
     onProgress: (update: PluginProgress) => void;
   }): Promise<PluginInvocation>;

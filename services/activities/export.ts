@@ -8,7 +8,7 @@ import { NonRetryableError, type ActivityContext } from './context.ts';
 import type { ActivityDeps } from './deps.ts';
 import { exportedDataset, gatherFreeBag, loadDataset, loadModelBlob, loadRun, textFrontEndFor } from './inputs.ts';
 import { bagOfIdsModel } from '../engine/text/bag-of-ids-model.ts';
-import { candidateMetadata } from './model-metadata.ts';
+import { candidateMetadata, outputKindOf } from './model-metadata.ts';
 
 export async function exportCandidate(
   deps: ActivityDeps,
@@ -26,7 +26,7 @@ export async function exportCandidate(
   const form = dataset.info.texts && gatherFreeBag(model, candidate.target) ? bagOfIdsModel(model) : null;
   try {
     const exported = form?.model ?? model;
-    const metadata = candidateMetadata(run, dataset.info, candidate, quantization, exported, await textFrontEndFor(deps, run, dataset, model, candidate.target));
+    const metadata = candidateMetadata(run, dataset.info, candidate, quantization, outputKindOf(exported), await textFrontEndFor(deps, run, dataset, model, candidate.target));
     result = await exportForTarget(exported, quantization, ioTypeFor(candidate.target, quantization), exportedDataset(dataset, model, candidate.target), {
       metadata, sparseWeights: getTarget(candidate.target).sparseWeights, ...(calibration ? { calibrationSamples: calibration } : {}),
       ...(compressed.activationRanges ? { activationRanges: compressed.activationRanges } : {}),

@@ -5,7 +5,7 @@ import type { DatasetInfo } from '../engine/data/types.ts';
 import type { OutputKind, TfliteMetadata } from '../engine/export/index.ts';
 import { frontEndFiles, tokenLength, type TextFrontEnd } from '../engine/text/index.ts';
 import type { RunForExecution } from '../runs-store/index.ts';
-import type { PlannedCandidate } from '../../workflows/types.ts';
+import type { ExportQuantization, PlannedCandidate } from '../../workflows/types.ts';
 
 /** softmax (or a single sigmoid unit) gives probabilities; a linear last layer gives logits. */
 export function outputKindOf(model: tf.LayersModel): OutputKind {
@@ -19,13 +19,12 @@ export function outputKindOf(model: tf.LayersModel): OutputKind {
 const FRONT_END_NOTE = 'text_front_end.json; featurizeWithFrontEnd in services/engine/text';
 
 export function candidateMetadata(
-  run: Pick<RunForExecution, 'id' | 'model'>, dataset: DatasetInfo, candidate: PlannedCandidate, quantization: string, model: tf.LayersModel,
+  run: Pick<RunForExecution, 'id' | 'model'>, dataset: DatasetInfo, candidate: PlannedCandidate, quantization: string, kind: OutputKind,
   frontEnd?: TextFrontEnd,
 ): TfliteMetadata {
   const techniques = candidate.chain.map((step) => step.plugin).join(' → ') || 'no technique';
   const [height, width, channels] = dataset.inputShape;
   const image = dataset.kind === 'tensor' && dataset.inputShape.length === 3 && (channels === 1 || channels === 3);
-  const kind = outputKindOf(model);
   return {
     name: run.model.name,
     version: `v${run.model.version}+${candidate.key}`,
@@ -55,4 +54,32 @@ export function candidateMetadata(
       labels: dataset.labels,
     },
   };
+}
+
+/** Characters a candidate's name (its key between "target:" and "+format") may take in the room
+ * stepMetadata keeps; the planner's names are up to ~30 (prune-size-50-distill, student names). */
+export const CANDIDATE_NAME_ROOM = 48;
+const LONGEST_QUANTIZATION: ExportQuantization = 'dynamic-int8';
+
+/**
+ * The metadata of a file made from a plan step's models, at its largest: what ctx.export.evaluate
+ * writes into the files it measures (services/plugins/worker/export-helpers.ts), so a plugin that
+ * sizes a model to a byte budget counts the metadata and labels users get with it. A step runs
+ * before — and for several — candidates, so the candidate's own strings are room, not its values:
+ * the run's longest target, a name of CANDIDATE_NAME_ROOM characters, a chain of every installed
+ * technique, the longest quantization name and the longer (logits) output description. Everything
+ * else (model name and version, run id, input, labels) is the run's own. Tensor datasets only (the
+ * only ones ctx.export measures): no text front-end files.
+ */
+export function stepMetadata(
+  run: Pick<RunForExecution, 'id' | 'model'>, dataset: DatasetInfo, targets: readonly string[], techniques: readonly string[],
+): TfliteMetadata {
+  const target = [...targets].sort((a, b) => b.length - a.length)[0] ?? '';
+  const room: PlannedCandidate = {
+    key: `${target}:${'x'.repeat(CANDIDATE_NAME_ROOM)}+${LONGEST_QUANTIZATION}`,
+    chain: techniques.map((plugin) => ({ plugin, config: {} })),
+    target,
+    quantization: LONGEST_QUANTIZATION,
+  };
+  return candidateMetadata(run, dataset, room, LONGEST_QUANTIZATION, 'logits');
 }

@@ -23,6 +23,7 @@ export async function pluginInvoker(host: PluginHost): Promise<PluginInvoker> {
           data: request.data,
           config: request.config,
           targets: request.targets,
+          ...(request.exportMetadata ? { exportMetadata: request.exportMetadata } : {}),
           signal: request.signal,
           onProgress: request.onProgress,
         });

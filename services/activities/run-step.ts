@@ -9,7 +9,7 @@ import { withTenant } from '../db/tenant.ts';
 import { appendRunEvent } from '../events/store.ts';
 import type { PlannedStep, RunRef, StepResult } from '../../workflows/types.ts';
 import type { ActivityContext } from './context.ts';
-import { abortError, applyPlugin, capped, stepIdentity } from './compress.ts';
+import { abortError, applyPlugin, capped, stepExportMetadata, stepIdentity } from './compress.ts';
 import type { ActivityDeps, PluginProgress } from './deps.ts';
 import { loadDataset, loadRun } from './inputs.ts';
 import { runStep as runStoredStep } from './steps.ts';
@@ -26,7 +26,6 @@ export async function runStep(
   const ref = { orgId: input.orgId, runId: input.runId };
   const run = await loadRun(deps, ref);
   const versions = new Map(deps.plugins.list().map((p) => [p.name, p.version]));
-  const identity = stepIdentity(deps, run, versions, step, step.inputSha256);
   const label = `${step.plugin} (step ${step.id})`;
   // The candidate the progress bars show it under: the first that uses the step; the others are
   // named in the payload (`sharedBy`).
@@ -64,7 +63,9 @@ export async function runStep(
     };
     if (ctx.signal.aborted) throw abortError();
     const dataset = capped(await loadDataset(deps, run), deps.sizes?.maxPluginSamples);
-    const { key, outputs, source } = await runStoredStep(deps.db, ref.orgId, identity, () => applyPlugin(deps, ctx, run, identity, dataset, onProgress));
+    const exportMetadata = stepExportMetadata(deps, run, dataset);
+    const identity = stepIdentity(deps, run, versions, step, step.inputSha256, exportMetadata);
+    const { key, outputs, source } = await runStoredStep(deps.db, ref.orgId, identity, () => applyPlugin(deps, ctx, run, identity, dataset, onProgress, exportMetadata));
     const names = outputs.map((o) => o.name);
     await event('CANDIDATE_PROGRESS', {
       candidateKey: lead,

@@ -35,6 +35,9 @@ export interface StepIdentity {
   config: Record<string, unknown>;
   /** The run's targets, as the plugin is told them. */
   targets: string[];
+  /** Size of the TFLite metadata and labels the plugin's ctx.export.evaluate files carry (compress.ts,
+   * stepExportMetadata); absent where it measures none. */
+  exportMetadataBytes?: number;
 }
 
 function canonical(value: unknown): unknown {

@@ -54,6 +54,10 @@ export const SIZE_TIERS: readonly SizeTier[] = [
   { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.2, plainCnn: true, weight: 4 },
 ];
 
+/** A prune → distill level: the file size the pruned teacher must fit — a fraction of the
+ * teacher's file (`size`) or the run's maxBytes (`bytes`) — and the seconds of its distillation. */
+export type PruneLevel = { size: number; bytes?: undefined; seconds: number } | { bytes: number; size?: undefined; seconds: number };
+
 export interface BudgetAllocation {
   seconds: number;
   /** The joint distillation call every distill chain shares. */
@@ -65,9 +69,9 @@ export interface BudgetAllocation {
     /** Each search group's weight in the split of the students' seconds (groups not named weigh 1). */
     groupWeights: Record<string, number>;
   };
-  /** Prune (structured, to this fraction of the teacher's file) → distill the pruned teacher;
-   * one chain each, empty when the budget or the plugins do not allow it. */
-  pruneThenDistill: Array<{ size: number; seconds: number }>;
+  /** Prune (structured, to a fraction `size` of the teacher's file, or to `bytes`) → distill the
+   * pruned teacher; one chain each, empty when the budget or the plugins do not allow it. */
+  pruneThenDistill: PruneLevel[];
   pruneEpochs: number;
   qatEpochs: number;
   /** One line per decision, for the run's log and docs. */
@@ -101,7 +105,7 @@ export function checkBudgetSeconds(seconds: number): void {
  * per size tier; other tasks train one MLP per tier. Larger budgets buy more trials per tier, a
  * (T, α) grid and prune → distill; successive halving keeps the extra trials cheap.
  */
-export function allocateBudget(input: { seconds: number; image: boolean; canPruneThenDistill: boolean }): BudgetAllocation {
+export function allocateBudget(input: { seconds: number; image: boolean; canPruneThenDistill: boolean; maxBytes?: number | null }): BudgetAllocation {
   checkBudgetSeconds(input.seconds);
   const s = input.seconds;
   const notes: string[] = [];
@@ -111,7 +115,12 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // for — and the pruning plugin finds the channel sparsity that fits each on the model at hand
   // (a fixed sparsity gave ResNet-8 48,202 B at 60 % and 44,746 B at 65 % of the channels of its
   // prunable layers, the MNIST CNN a third of its file at 65 %).
-  const sizes = !input.canPruneThenDistill || s < 30 ? [] : s >= 240 ? [0.5, 0.25] : [0.5];
+  // A run with maxBytes rejects every file over it: its first level prunes to maxBytes itself
+  // instead of ½ (over maxBytes, or smaller than the largest file the user accepts), with the
+  // share ½ would have had; ¼ stays beside it from 240 s.
+  const maxBytes = input.maxBytes ?? null;
+  const fractions = !input.canPruneThenDistill || s < 30 ? [] : s >= 240 ? [0.5, 0.25] : [0.5];
+  const sizes: Array<Omit<PruneLevel, 'seconds'>> = fractions.map((size, i) => (i === 0 && maxBytes !== null ? { bytes: maxBytes } : { size }));
   // Shares. Students trained from scratch stay far below the teacher (the demo at the default
   // 45 s, 2026-12-06: 70.7 / 68.8 / 36.2 % beside a 98.5 % teacher after 25 s of joint training,
   // while prune → distill reached 95.5 % in 9 s; bench:cifar at 5 minutes: 19.8–38.8 % beside a
@@ -181,11 +190,12 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // by 0.25–3 points in each tier, among students the prune → distill levels beat by far).
   const grid = input.image && s >= SEARCH_WIDE_SECONDS ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
   notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);
-  notes.push(sizes.length > 0 ? `prune → distill to ${sizes.join(' and ')} of the teacher's file: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');
+  const levelText = (l: Omit<PruneLevel, 'seconds'>) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
+  notes.push(sizes.length > 0 ? `prune → distill to ${sizes.map(levelText).join(' and ')}: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');
   return {
     seconds: s,
     distill: { seconds: round(s * distillShare), students, grid, halvingEta: 2, groupWeights },
-    pruneThenDistill: sizes.map((size, i) => ({ size, seconds: round(s * pruneDistillShare * levelShares[i]!) })),
+    pruneThenDistill: sizes.map((level, i) => ({ ...level, seconds: round(s * pruneDistillShare * levelShares[i]!) }) as PruneLevel),
     pruneEpochs: s >= 180 ? 2 : 1,
     qatEpochs: 1,
     notes,

@@ -18,7 +18,7 @@ import type {
   CandidatePlan, ChainFamily, ChainStep, PlanBudget, PlannerInput, PlannerPluginInfo,
 } from './types.ts';
 import { CHAIN_FAMILIES } from './types.ts';
-import { allocateBudget, studentTrialName } from './budget.ts';
+import { allocateBudget, studentTrialName, type PruneLevel } from './budget.ts';
 
 export class PlanInputError extends Error {
   constructor(message: string) {
@@ -98,7 +98,10 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
   // A time budget (seconds) decides the distillation students, search and epochs (budget.ts);
   // without one the fixed epochs of `input.budget` apply.
   const allocation = input.seconds !== undefined && input.dataset.kind !== 'text'
-    ? allocateBudget({ seconds: input.seconds, image: input.dataset.inputShape.length === 3, canPruneThenDistill: input.plugins.some((p) => p.kind === 'pruning') })
+    ? allocateBudget({
+      seconds: input.seconds, image: input.dataset.inputShape.length === 3, canPruneThenDistill: input.plugins.some((p) => p.kind === 'pruning'),
+      maxBytes: input.constraints?.maxBytes ?? null,
+    })
     : null;
   const budget = { ...DEFAULT_BUDGET, ...(allocation ? { pruneEpochs: allocation.pruneEpochs, qatEpochs: allocation.qatEpochs } : {}), ...input.budget };
   const wanted = new Set<ChainFamily>(input.families ?? CHAIN_FAMILIES);
@@ -179,18 +182,23 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     const levels = wanted.has('prune-distill') && pruner && distiller ? allocation?.pruneThenDistill ?? [] : [];
     // Minitron-style: prune the teacher's channels (the pruning plugin's gradual schedule over one
     // epoch: in bench:students one-shot pruning then a short distillation lost 5 points to it)
-    // until its file in the target's format fits `size` of the teacher's.
-    const levelPrune = (size: number): ChainStep => ({
+    // until its file in the target's format fits `size` of the teacher's, or the run's maxBytes.
+    const levelPrune = (level: PruneLevel): ChainStep => ({
       plugin: pruner!.name, kind: 'pruning',
-      config: { mode: 'structured', targetSize: size, sizeQuantization: q, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch },
+      config: {
+        mode: 'structured', ...(level.bytes !== undefined ? { targetBytes: level.bytes } : { targetSize: level.size }),
+        sizeQuantization: q, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch,
+      },
     });
+    const levelName = (level: PruneLevel) => (level.bytes !== undefined ? `prune-bytes-${level.bytes}` : `prune-size-${Math.round(level.size * 100)}`);
+    const levelLabel = (level: PruneLevel) => `prune(structured to ${level.bytes !== undefined ? `${level.bytes} B` : `${level.size} of the file`})`;
     if (wanted.has('prune') && pruner && levels.length > 1) {
       // With both levels (½ and ¼) planned, the pruned net before its distillation is the prune
       // candidate, from the same (shared) call: a separate fine-tune at a fixed sparsity would cost
       // epochs of the full model outside the budget (bench:cifar at 28 minutes: 485 s of a worker
       // for prune-50) for a size the ¼ level covers. With one level it keeps its own chain.
-      const size = levels[0]!.size;
-      add('prune', `prune-size-${Math.round(size * 100)}`, join(`prune(structured to ${size} of the file)`, qLabel(q)), [levelPrune(size), ...quantizeStep(q)], q);
+      const level = levels[0]!;
+      add('prune', levelName(level), join(levelLabel(level), qLabel(q)), [levelPrune(level), ...quantizeStep(q)], q);
     } else if (wanted.has('prune') && pruner) {
       add('prune', `prune-${Math.round(sparsity * 100)}`, join(`prune(structured ${sparsity})`, qLabel(q)), [pruneStep(), ...quantizeStep(q)], q);
     }
@@ -217,14 +225,13 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     } else if (wanted.has('distill') && distiller) {
       for (const student of students) add('distill', `distill-${student}`, join(`distill(${student})`, qLabel(q)), [distillStep(student), ...quantizeStep(q)], q);
     }
-    for (const { size, seconds } of levels) {
+    for (const level of levels) {
       // Then distill the pruned net from the teacher — without mixup, which slows a short fine-tune.
-      const prune = levelPrune(size);
       const distill: ChainStep = {
         plugin: distiller!.name, kind: 'distillation',
-        config: { students: ['self'], budgetSeconds: seconds, learningRate: 0.001, mixup: 0, samplesPerEpoch: limit, ...batch },
+        config: { students: ['self'], budgetSeconds: level.seconds, learningRate: 0.001, mixup: 0, samplesPerEpoch: limit, ...batch },
       };
-      add('prune-distill', `prune-size-${Math.round(size * 100)}-distill`, join(`prune(structured to ${size} of the file)`, 'distill', qLabel(q)), [prune, distill, ...quantizeStep(q)], q);
+      add('prune-distill', `${levelName(level)}-distill`, join(levelLabel(level), 'distill', qLabel(q)), [levelPrune(level), distill, ...quantizeStep(q)], q);
     }
     const tight = (input.constraints?.maxBytes ?? Infinity) <= TIGHT_BYTES || target.maxFileBytes <= TIGHT_BYTES;
     // distill → prune for tight sizes; under a budget that plans both prune → distill levels it is left out for

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { HOST_LAYERS, SDK_VERSION, type ExportHints, type PluginManifest, type ProgressUpdate, type TargetInfo } from '@condense/plugin-sdk';
 import type { tf } from '../engine/backend/index.ts';
 import type { Dataset } from '../engine/data/types.ts';
+import type { TfliteMetadata } from '../engine/export/index.ts';
 import { sweepStaleEntries } from '../files/stale.ts';
 import { getTarget } from '../targets/index.ts';
 import { validatePluginConfig } from './config.ts';
@@ -79,6 +80,10 @@ export interface InvokeRequest {
   config?: Record<string, unknown>;
   /** Hardware-target ids the run aims at. */
   targets?: string[];
+  /** The TFLite metadata (and labels) the run writes into the files of candidates made from this
+   * call's models: ctx.export.evaluate measures files with it, so a plugin sizing a model to a
+   * byte budget counts it (services/activities/model-metadata.ts, stepMetadata). */
+  exportMetadata?: TfliteMetadata;
   signal?: AbortSignal;
   onProgress?: (update: ProgressUpdate) => void;
   onLog?: (entry: LogEntry) => void;
@@ -240,6 +245,7 @@ export class PluginHost {
           targets,
           backend,
           scratchDir: proc.scratchDir,
+          ...(request.exportMetadata ? { exportMetadata: request.exportMetadata } : {}),
         },
         process: proc,
         timeoutMs,

@@ -2,6 +2,7 @@
 // serialisation: ArrayBuffers and typed arrays cross as bytes). Every job gets a fresh process;
 // its first message from the host is { type: 'start', job }.
 import type { Batch, BatchOptions, DatasetInfo, ExportHints, PluginManifest, PluginSplit, ProgressUpdate, TargetInfo } from '@condense/plugin-sdk';
+import type { TfliteMetadata } from '../engine/export/index.ts';
 import type { SerializedModel } from './model-transfer.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -24,6 +25,8 @@ export interface InvokeJob {
   targets: TargetInfo[];
   backend: string;
   scratchDir: string;
+  /** The TFLite metadata ctx.export.evaluate writes into the files it measures (InvokeRequest.exportMetadata). */
+  exportMetadata?: TfliteMetadata;
 }
 
 export type WorkerJob = DescribeJob | InvokeJob;

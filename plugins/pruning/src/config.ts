@@ -7,6 +7,7 @@ export interface PruningConfig {
   coverage: number | number[];
   targetSparsity: number | number[];
   targetSize: number | number[];
+  targetBytes: number | number[];
   sizeQuantization: 'int8' | 'dynamic-int8' | 'float16' | 'float32';
   residual: 'together' | 'keep';
   initialSparsity: number;
@@ -48,11 +49,16 @@ export const configSchema: JsonSchema = {
     targetSize: {
       anyOf: [{ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, { type: 'array', items: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, maxItems: 8 }],
       default: [],
-      description: "mode 'structured': instead of a sparsity, the fraction of the model's own exported file (in `sizeQuantization`, the host's exporter) the pruned model's file must fit; the plugin finds the least channel sparsity that fits. A list emits one candidate per value; empty uses `targetSparsity`.",
+      description: "mode 'structured': instead of a sparsity, the fraction of the model's own exported file (in `sizeQuantization`, the host's exporter; the model alone, without the run's metadata) the pruned model's file — with the metadata and labels the run writes — must fit; the plugin finds the least channel sparsity that fits. A list emits one candidate per value; empty (and no `targetBytes`) uses `targetSparsity`.",
+    },
+    targetBytes: {
+      anyOf: [{ type: 'integer', minimum: 1 }, { type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 8 }],
+      default: [],
+      description: "mode 'structured': like `targetSize`, but an absolute budget: the pruned model's file in `sizeQuantization`, with the metadata and labels the run writes, must be at most this many bytes (e.g. a run's maxBytes). A list emits one candidate per value, after those of `targetSize`.",
     },
     sizeQuantization: {
       enum: ['int8', 'dynamic-int8', 'float16', 'float32'], default: 'int8',
-      description: 'Export format whose file size `targetSize` measures.',
+      description: 'Export format whose file size `targetSize` and `targetBytes` measure.',
     },
     residual: {
       enum: ['together', 'keep'], default: 'keep',
@@ -101,8 +107,11 @@ const asList = (value: number | number[]): number[] => [...new Set(Array.isArray
 /** The target sparsities as a list, one candidate each. */
 export const targetSparsities = (config: PruningConfig): number[] => asList(config.targetSparsity);
 
-/** The target file-size fractions as a list (empty: the config targets sparsities). */
+/** The target file-size fractions as a list. */
 export const targetSizes = (config: PruningConfig): number[] => asList(config.targetSize);
+
+/** The absolute file-size budgets (bytes) as a list. */
+export const targetBytes = (config: PruningConfig): number[] => asList(config.targetBytes);
 
 /** The vocabulary coverages as a list, one candidate each. */
 export const coverages = (config: PruningConfig): number[] => asList(config.coverage);

@@ -2,8 +2,8 @@
 // unstructured (per weight) or structured (whole channels removed).
 import { cloneModel, definePlugin, type CandidateModel, type PluginContext, TARGET_IDS } from '@condense/plugin-sdk';
 import { planChannels } from './channel-plan.ts';
-import { configSchema, coverages, targetSizes, targetSparsities, type PruningConfig } from './config.ts';
-import { sparsityForSize } from './size-target.ts';
+import { configSchema, coverages, targetBytes, targetSizes, targetSparsities, type PruningConfig } from './config.ts';
+import { sparsityForSize, type SizeBudget } from './size-target.ts';
 import { pruneStructured } from './structured.ts';
 import { pruneUnstructured } from './unstructured.ts';
 import { pruneVocabulary } from './vocabulary.ts';
@@ -22,20 +22,34 @@ function checkConfig(ctx: PluginContext, config: PruningConfig): void {
     throw new Error(`config.endEpoch (${config.endEpoch}) must not be before config.beginEpoch (${config.beginEpoch})`);
   }
   if (!Number.isInteger(config.epochs)) throw new Error(`config.epochs must be a whole number, got ${config.epochs}`);
-  if (targetSizes(config).length > 0 && config.mode !== 'structured') throw new Error(`config.targetSize needs mode 'structured', got '${config.mode}'`);
-  if (targetSizes(config).length > 0 && ctx.data.info.kind !== 'tensor') throw new Error(`config.targetSize measures exported files on tensor datasets only; this one is '${ctx.data.info.kind}'`);
+  for (const [option, values] of [['targetSize', targetSizes(config)], ['targetBytes', targetBytes(config)]] as const) {
+    if (values.length > 0 && config.mode !== 'structured') throw new Error(`config.${option} needs mode 'structured', got '${config.mode}'`);
+    if (values.length > 0 && ctx.data.info.kind !== 'tensor') throw new Error(`config.${option} measures exported files on tensor datasets only; this one is '${ctx.data.info.kind}'`);
+  }
 }
 
-/** mode 'structured' with targetSize: one candidate per size, at the least sparsity whose file fits it. */
+/** The size budgets of a config: its fractions, then its byte counts (empty: it targets sparsities). */
+const sizeBudgets = (config: PruningConfig): SizeBudget[] => [
+  ...targetSizes(config).map((fraction) => ({ fraction })),
+  ...targetBytes(config).map((bytes) => ({ bytes })),
+];
+
+/** A budget in words and in a candidate name. */
+const describe = (budget: SizeBudget) => ('bytes' in budget
+  ? { name: `bytes-${budget.bytes}`, text: `${budget.bytes} B` }
+  : { name: `size-${Math.round(budget.fraction * 100)}`, text: `${budget.fraction} of the model's` });
+
+/** mode 'structured' with targetSize / targetBytes: one candidate per budget, at the least sparsity whose file fits it. */
 async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<CandidateModel[]> {
   const candidates: CandidateModel[] = [];
-  for (const fraction of targetSizes(config)) {
+  for (const budget of sizeBudgets(config)) {
     if (ctx.signal.aborted) throw new Error('pruning cancelled');
-    const name = `pruned-structured-size-${Math.round(fraction * 100)}`;
-    ctx.progress({ step: candidates.length, message: `finding the channel sparsity whose ${config.sizeQuantization} file fits ${fraction} of the model's`, candidate: name });
+    const { name: suffix, text } = describe(budget);
+    const name = `pruned-structured-${suffix}`;
+    ctx.progress({ step: candidates.length, message: `finding the channel sparsity whose ${config.sizeQuantization} file fits ${text}`, candidate: name });
     let used = config;
     let plan = planChannels(ctx.model, config.layers, config.residual);
-    let size = plan.groups.length > 0 ? await sparsityForSize(ctx, ctx.model, plan, fraction, config.sizeQuantization) : null;
+    let size = plan.groups.length > 0 ? await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization) : null;
     // Residual channels are kept while the size can be reached without them (at ½ of ResNet-8's
     // file that kept 1.65 points more after distillation, docs/planner.md); when it cannot, they
     // go too.
@@ -45,18 +59,24 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
       if (together.groups.some((g) => g.producers.length > 1)) {
         used = { ...config, residual: 'together' };
         plan = together;
-        size = await sparsityForSize(ctx, ctx.model, plan, fraction, config.sizeQuantization);
+        size = await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization);
         widened = 'The layers feeding residual Adds are pruned too (together): without them no sparsity fits. ';
       }
     }
     if (plan.groups.length === 0 || !size) throw new Error(`no layer can be pruned structurally (${plan.skipped.map((s) => `'${s.layer}': ${s.reason}`).join('; ') || 'no Dense/Conv layers'})`);
-    ctx.log.info(`${name}: sparsity ${size.sparsity.toFixed(3)} (residual ${used.residual}) gives a ${config.sizeQuantization} file of ${size.bytes} B (model: ${size.baseBytes} B)`);
+    ctx.log.info(`${name}: sparsity ${size.sparsity.toFixed(3)} (residual ${used.residual}) gives a ${config.sizeQuantization} file of ${size.bytes} B, limit ${size.limit} B (model: ${size.baseBytes} B; metadata ${size.metadataBytes} B of each)`);
     const model = await cloneModel(ctx.tf, ctx.model);
     const candidate = await pruneStructured(ctx, model, used, size.sparsity, name);
+    const files = `${size.bytes} B with ${size.metadataBytes} B of metadata, limit ${size.limit} B; the model's: ${size.baseBytes} B`;
     candidates.push({
       ...candidate,
-      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)} is the least whose ${config.sizeQuantization} file fits ${fraction} of the model's (${size.bytes} of ${size.baseBytes} B, before fine-tuning).` : `No channel sparsity fits ${fraction} of the model's ${config.sizeQuantization} file (${size.bytes} of ${size.baseBytes} B at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
-      metrics: { ...candidate.metrics, targetSize: fraction, sizeBytes: size.bytes, sizeBaseBytes: size.baseBytes, residualTogether: used.residual === 'together' ? 1 : 0 },
+      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)} is the least whose ${config.sizeQuantization} file fits ${text} (${files}; before fine-tuning).` : `No channel sparsity fits ${text} ${config.sizeQuantization} file (${files}; at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
+      metrics: {
+        ...candidate.metrics,
+        ...('bytes' in budget ? { targetBytes: budget.bytes } : { targetSize: budget.fraction }),
+        sizeBytes: size.bytes, sizeBaseBytes: size.baseBytes, sizeLimitBytes: size.limit, sizeMetadataBytes: size.metadataBytes,
+        residualTogether: used.residual === 'together' ? 1 : 0,
+      },
     });
     ctx.log.info(`candidate ${name}: ${candidate.notes ?? ''}`);
   }
@@ -66,8 +86,8 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
 export default definePlugin<PruningConfig>({
   manifest: {
     name: 'pruning',
-    version: '1.3.0',
-    sdk: '^1.6.0',
+    version: '1.4.0',
+    sdk: '^1.7.0',
     kind: 'pruning',
     summary: 'Magnitude pruning on a gradual sparsity schedule, per weight or by removing whole filters/units.',
     // Structured pruning makes a narrower dense model every target runs; unstructured zeros only
@@ -86,7 +106,7 @@ export default definePlugin<PruningConfig>({
         for (const c of pruned) ctx.log.info(`candidate ${c.name}: ${c.notes ?? ''}`);
         return pruned;
       }
-      if (targetSizes(config).length > 0) return pruneToSizes(ctx, config);
+      if (sizeBudgets(config).length > 0) return pruneToSizes(ctx, config);
       const candidates: CandidateModel[] = [];
       for (const target of targetSparsities(config)) {
         if (ctx.signal.aborted) throw new Error('pruning cancelled');

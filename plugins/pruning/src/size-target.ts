@@ -1,35 +1,49 @@
 // Structured pruning to a file size: the least channel sparsity (the same fraction of every
-// group's channels) whose narrowed model, exported by the host as users get it, fits a fraction
-// of the model's own file. Sizes depend only on how many channels each group keeps, so the
-// search narrows untrained copies of the model and bisects on the sparsity.
+// group's channels) whose narrowed model, exported by the host as users get it, fits a byte
+// budget — a fraction of the model's own file (`targetSize`) or a number of bytes
+// (`targetBytes`). Sizes depend only on how many channels each group keeps, so the search
+// narrows untrained copies of the model and bisects on the sparsity.
+//
+// The host's files carry the TFLite metadata and labels the run writes (ctx.export.evaluate's
+// `bytes`, SDK ≥ 1.7.0), so the budget holds for the file users download. A fraction is of the
+// model alone (its file less that metadata): the pruned file, metadata included, then fits that
+// fraction of any file the run writes for the model, whatever its candidate's metadata says.
 import type { LayersModel, PluginContext } from '@condense/plugin-sdk';
 import type { ChannelPlan } from './channel-plan.ts';
 import type { PruningConfig } from './config.ts';
 import { channelsToKeep, keptChannels } from './masks.ts';
 import { removeChannels } from './rebuild.ts';
 
+/** What the file must fit: a fraction of the model's own file, or a number of bytes. */
+export type SizeBudget = { fraction: number } | { bytes: number };
+
 export interface SizeTarget {
   /** The least sparsity found whose file fits (0.99 when none does). */
   sparsity: number;
-  /** The narrowed model's file at that sparsity, bytes. */
+  /** The narrowed model's file at that sparsity, metadata included, bytes. */
   bytes: number;
-  /** The model's own file, bytes. */
+  /** The model's own file, metadata included, bytes. */
   baseBytes: number;
+  /** Bytes of each file that are the run's metadata and labels (0 outside a run). */
+  metadataBytes: number;
+  /** The budget the file had to fit, bytes. */
+  limit: number;
   fits: boolean;
 }
 
 const BISECTIONS = 8;
 
 /** File bytes of `model` in `quantization`, by the host's exporter (one sample evaluated). */
-async function fileBytes(ctx: PluginContext, model: LayersModel, quantization: PruningConfig['sizeQuantization']): Promise<number> {
-  return (await ctx.export.evaluate(model, { quantization, limit: 1 })).bytes;
+async function fileBytes(ctx: PluginContext, model: LayersModel, quantization: PruningConfig['sizeQuantization']): Promise<{ bytes: number; metadataBytes: number }> {
+  const { bytes, metadataBytes } = await ctx.export.evaluate(model, { quantization, limit: 1 });
+  return { bytes, metadataBytes };
 }
 
 export async function sparsityForSize(
-  ctx: PluginContext, model: LayersModel, plan: ChannelPlan, fraction: number, quantization: PruningConfig['sizeQuantization'],
+  ctx: PluginContext, model: LayersModel, plan: ChannelPlan, budget: SizeBudget, quantization: PruningConfig['sizeQuantization'],
 ): Promise<SizeTarget> {
-  const baseBytes = await fileBytes(ctx, model, quantization);
-  const limit = fraction * baseBytes;
+  const base = await fileBytes(ctx, model, quantization);
+  const limit = 'bytes' in budget ? budget.bytes : Math.floor(budget.fraction * (base.bytes - base.metadataBytes));
   const measured = new Map<string, number>();
   const bytesAt = async (sparsity: number): Promise<number> => {
     // Equal channel counts give equal files: measure each distinct narrowing once.
@@ -38,16 +52,17 @@ export async function sparsityForSize(
     if (known !== undefined) return known;
     const narrow = await removeChannels(ctx.tf, model, plan.groups, plan.groups.map((g) => channelsToKeep(ctx.tf, g, sparsity)));
     try {
-      const bytes = await fileBytes(ctx, narrow, quantization);
+      const { bytes } = await fileBytes(ctx, narrow, quantization);
       measured.set(key, bytes);
       return bytes;
     } finally {
       narrow.dispose();
     }
   };
+  const found = (sparsity: number, bytes: number, fits: boolean): SizeTarget => ({ sparsity, bytes, baseBytes: base.bytes, metadataBytes: base.metadataBytes, limit, fits });
   let hi = 0.99;
   let hiBytes = await bytesAt(hi);
-  if (hiBytes > limit) return { sparsity: hi, bytes: hiBytes, baseBytes, fits: false };
+  if (hiBytes > limit) return found(hi, hiBytes, false);
   let lo = 0;
   for (let i = 0; i < BISECTIONS; i++) {
     if (ctx.signal.aborted) throw new Error('pruning cancelled');
@@ -58,5 +73,5 @@ export async function sparsityForSize(
       hiBytes = bytes;
     } else lo = mid;
   }
-  return { sparsity: hi, bytes: hiBytes, baseBytes, fits: true };
+  return found(hi, hiBytes, true);
 }

@@ -52,8 +52,16 @@ export interface ExportEvaluation {
   /** Top-1 accuracy of the exported file in TFLite's interpreter. */
   accuracy: number;
   samples: number;
-  /** Size of the exported file in bytes. */
+  /**
+   * Size of the exported file in bytes: the file as the run writes it for a candidate made from
+   * this invocation's models — its TFLite metadata and associated files (labels) included, with
+   * room for the longest candidate key and technique chain the run can write (since 1.7.0; before,
+   * the file without metadata).
+   */
   bytes: number;
+  /** Bytes of `bytes` that are that metadata and its associated files; 0 when the host writes none
+   * (since 1.7.0). `bytes - metadataBytes` is the model alone. */
+  metadataBytes: number;
 }
 
 /** The host's own TFLite exporter and interpreter (since SDK 1.4.0). */

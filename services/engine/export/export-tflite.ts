@@ -11,6 +11,7 @@ import { kerasToIr } from './keras-to-ir.ts';
 import { learnedTensorRanges } from './learned-ranges.ts';
 import { lowerIr, type QuantizationMode } from './lower.ts';
 import { sparsifyWeights } from './sparse-weights.ts';
+import type { TfliteModelSpec } from './tflite-model.ts';
 import { downloadBytes } from '../evaluate/download-size.ts';
 
 export type { QuantizationMode } from './lower.ts';
@@ -55,6 +56,9 @@ export interface ExportTfliteResult {
   learnedRangeTensors: number;
   /** Weight constants stored sparse (`sparseWeights`); empty when the file is dense. */
   sparseTensors: string[];
+  /** Bytes of `bytes` that are the `metadata` (its TFLITE_METADATA buffer and the associated files
+   * appended after the flatbuffer); 0 without metadata. */
+  metadataBytes: number;
 }
 
 const MODES: QuantizationMode[] = ['float32', 'float16', 'dynamic-int8', 'int8'];
@@ -83,24 +87,33 @@ export async function exportTflite(model: tf.LayersModel, options: ExportTfliteO
   if (options.metadata) spec.metadataBuffer = serializeTfliteMetadata(options.metadata);
   const labels = options.metadata?.output.labels ?? [];
   let flatbuffer = serializeTflite(spec);
+  let written = spec;
   let sparseTensors: string[] = [];
   if (options.sparseWeights) {
     const sparse = sparsifyWeights(spec);
     const bytes = sparse.sparseTensors.length > 0 ? serializeTflite(sparse.spec) : flatbuffer;
     if (bytes.length < flatbuffer.length && bytes.length + downloadBytes(bytes) < flatbuffer.length + downloadBytes(flatbuffer)) {
       flatbuffer = bytes;
+      written = sparse.spec;
       sparseTensors = sparse.sparseTensors;
     }
   }
+  const file = appendAssociatedFiles(flatbuffer, {
+    ...(labels.length > 0 ? { [LABELS_FILE]: labelsFileBytes(labels) } : {}),
+    ...Object.fromEntries((options.metadata?.input.files ?? []).map((f) => [f.name, f.bytes])),
+  });
   return {
-    bytes: appendAssociatedFiles(flatbuffer, {
-      ...(labels.length > 0 ? { [LABELS_FILE]: labelsFileBytes(labels) } : {}),
-      ...Object.fromEntries((options.metadata?.input.files ?? []).map((f) => [f.name, f.bytes])),
-    }),
+    bytes: file,
+    metadataBytes: options.metadata ? file.length - serializeTflite(withoutMetadata(written)).length : 0,
     ops: [...new Set(spec.operators.map((op) => op.op))],
     tensorTypes: [...new Set(spec.tensors.map((t) => t.type))],
     peakActivationBytes: peakActivationBytes(spec),
     learnedRangeTensors: learnedRanges?.size ?? 0,
     sparseTensors,
   };
+}
+
+function withoutMetadata(spec: TfliteModelSpec): TfliteModelSpec {
+  const { metadataBuffer: _metadata, ...rest } = spec;
+  return rest;
 }

@@ -10,7 +10,7 @@ export { irOpLayers } from './op-layers.ts';
 export { IrGraph, type IrTensor, type IrOp } from './ir.ts';
 export { readTfliteModel } from './tflite-reader.ts';
 export { readTfliteMetadata } from './tflite-metadata-reader.ts';
-export { type TfliteMetadata, type MetadataFile, type OutputKind } from './tflite-metadata.ts';
+export { serializeTfliteMetadata, labelsFileBytes, type TfliteMetadata, type MetadataFile, type OutputKind } from './tflite-metadata.ts';
 export { readAssociatedFiles } from './associated-files.ts';
 export { serializeTflite } from './flatbuffer-writer.ts';
 export type { TfliteModelSpec, TensorSpec, OperatorSpec, OperatorOptions } from './tflite-model.ts';

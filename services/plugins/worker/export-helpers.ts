@@ -1,6 +1,8 @@
 // ctx.export: the host's own TFLite export (services/planner/export.ts, the function the
 // exportCandidate activity uses) of a plugin's model, measured in TFLite's interpreter on the
-// invocation's data — so a plugin decides on the file users will get, not on a simulation.
+// invocation's data — so a plugin decides on the file users will get, not on a simulation. The
+// file carries the TFLite metadata and labels the run writes (the binding's `metadata`), so its
+// `bytes` are what a candidate's file weighs, not the bare model's.
 import type { ExportHelpers, PluginDataset } from '@condense/plugin-sdk';
 import type { Dataset } from '../../engine/data/types.ts';
 import { evaluateTflite } from '../../engine/evaluate/index.ts';
@@ -10,10 +12,14 @@ import { loadTfliteModel } from '../../engine/runtime/index.ts';
 import { loadTfweb } from '../../engine/runtime/tflite-wasm-loader.ts';
 import { exportForTarget } from '../../planner/export.ts';
 import { checkActivationRanges } from '../export-hints.ts';
+import type { TfliteMetadata } from '../../engine/export/index.ts';
 
 export interface ExportBinding {
   data: PluginDataset | undefined;
   signal: AbortSignal;
+  /** The metadata the run writes into its candidates' files (InvokeRequest.exportMetadata);
+   * absent outside a run (a plugin invoked on its own), where the files carry none. */
+  metadata?: TfliteMetadata;
 }
 
 /**
@@ -54,9 +60,14 @@ export function createExportHelpers(binding: ExportBinding): ExportHelpers {
         ranges = checkActivationRanges(options.activationRanges, 'ctx.export.evaluate: activationRanges');
         if (typeof ranges === 'string') throw new Error(ranges);
       }
-      const { bytes } = await exportForTarget(model, options.quantization, 'float32', data, ranges ? { activationRanges: ranges } : {});
+      // float32 I/O: an int8 file with int8 I/O (mcu-int8, edgetpu-int8) is smaller by the
+      // QUANTIZE/DEQUANTIZE at its edges, so `bytes` never undercounts a target's file.
+      const { bytes, metadataBytes } = await exportForTarget(model, options.quantization, 'float32', data, {
+        ...(ranges ? { activationRanges: ranges } : {}),
+        ...(binding.metadata ? { metadata: binding.metadata } : {}),
+      });
       const result = await evaluateTflite(bytes, data, split, { batchSize: 250, ...(options.limit ? { limit: options.limit } : {}) });
-      return { accuracy: result.accuracy, samples: result.count, bytes: bytes.length };
+      return { accuracy: result.accuracy, samples: result.count, bytes: bytes.length, metadataBytes };
     },
   };
 }

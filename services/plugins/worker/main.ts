@@ -81,7 +81,7 @@ async function invoke(j: InvokeJob): Promise<void> {
     targets: j.targets,
     tf,
     train: createTrainingHelpers({ data, signal: controller.signal, progress }),
-    export: createExportHelpers({ data, signal: controller.signal }),
+    export: createExportHelpers({ data, signal: controller.signal, ...(j.exportMetadata ? { metadata: j.exportMetadata } : {}) }),
     progress,
     log: logger(),
     signal: controller.signal,

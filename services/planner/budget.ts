@@ -138,7 +138,7 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // Trials per tier: from 240 s the teacher-derived student and a generic one (the search compares
   // the two families); the generic variants at half depth and half resolution join from an hour.
   // They joined from 600 s until 2026-12-07: in every bench the generic students of the half and
-  // quarter tiers stayed 4–19 points under the teacher-derived ones (MNIST, Fashion-MNIST,
+  // quarter tiers stayed 2–19 points under the teacher-derived ones (MNIST, Fashion-MNIST,
   // CIFAR-10), which the prune → distill levels beat at those sizes, yet every trial costs at least
   // an epoch: at bench:students' 19 minutes on MNIST the two tiers' eight trials took 132 of the
   // students' 285 s (cost model), and the plain CNN got 11 epochs where it needs 30–40

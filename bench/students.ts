@@ -24,6 +24,8 @@
 //            checkpoint, continue it next time: bench:cifar says more)  --teacher-only (train or
 //            load the teachers, run nothing)  --fashion-teacher-train 60000 (images the Fashion
 //            teacher trains on; the run gets the first --fashion-train of them)  --mnist-seed 1
+//            --fashion-ratio 20 (the Fashion run sets maxBytes to the teacher's float32 .tflite
+//            divided by this, as a user asking for a 20× smaller model would; 0 = no maxBytes)
 import { existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +39,8 @@ import { encodeNpz } from '../services/demo/npz.ts';
 import { mnistNpz } from '../services/demo/mnist-upload.ts';
 import { initEngine, tf } from '../services/engine/backend/index.ts';
 import { readIdx } from '../services/engine/data/index.ts';
+import { exportTflite } from '../services/engine/export/index.ts';
+import { importModel } from '../services/engine/import/index.ts';
 import { EmbeddedRunner } from '../services/runs/embedded-runner.ts';
 import { createLocalRun } from '../services/runs/local-run.ts';
 import { openRunServices } from '../services/runs/run-services.ts';
@@ -62,6 +66,7 @@ const { values: args } = parseArgs({
     cifar: { type: 'string' },
     'teacher-minutes': { type: 'string' },
     'teacher-only': { type: 'boolean', default: false },
+    'fashion-ratio': { type: 'string', default: '20' },
   },
 });
 const { elapsed, log } = benchClock();
@@ -214,7 +219,7 @@ const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, e
 // 4. One run per dataset, as `condense compress --budget` runs it.
 interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string; failure: string | null; epochs: number | null }
 
-async function compress(name: string, upload: Upload, teacherZip: Uint8Array): Promise<{ baseline: BaselineMetrics; candidates: CandidateFigure[]; seconds: number }> {
+async function compress(name: string, upload: Upload, teacherZip: Uint8Array, maxBytes: number | null): Promise<{ baseline: BaselineMetrics; candidates: CandidateFigure[]; seconds: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), `condense-bench-students-${name}-`));
   const config = loadConfig({ ...process.env, CONDENSE_DATA_DIR: dataDir, TEMPORAL_ADDRESS: '', DATABASE_URL: '' });
   const evalSamples = int('eval-samples');
@@ -224,6 +229,7 @@ async function compress(name: string, upload: Upload, teacherZip: Uint8Array): P
   try {
     const { orgId, runId } = await createLocalRun(services.database.db, services.blobs, {
       model: { filename: `${name}-teacher.zip`, bytes: teacherZip }, data: upload, targets: [String(args.target)], budgetSeconds,
+      ...(maxBytes !== null ? { constraints: { maxBytes } } : {}),
     });
     runner.run();
     await runner.start(orgId, runId);
@@ -248,6 +254,16 @@ async function compress(name: string, upload: Upload, teacherZip: Uint8Array): P
 
 const round4 = (v: number) => Math.round(v * 10000) / 10000;
 
+/** Bytes of a teacher zip's float32 .tflite file. */
+async function floatBytes(zip: Uint8Array): Promise<number> {
+  const { model } = await importModel({ filename: 'teacher.zip', bytes: zip });
+  try {
+    return (await exportTflite(model!, { quantization: 'float32' })).bytes.length;
+  } finally {
+    model?.dispose();
+  }
+}
+
 /** One dataset: its teacher (trained on `teacherUpload`'s training split when given — a superset
  * of the run's — else on the run's upload), then one run on `upload`. */
 async function dataset(
@@ -260,8 +276,12 @@ async function dataset(
   // --teacher-minutes ran out: the checkpoint continues in the next invocation.
   if ('partial' in teacher) return { teacher_incomplete: true, teacher_epochs_done: teacher.partial.epochsDone, teacher_epochs: epochs, teacher_train_seconds: Math.round(teacher.partial.trainSeconds) };
   if (args['teacher-only']) return { teacher_cached: teacher.file, teacher_train_seconds: teacher.trainSeconds === null ? null : Math.round(teacher.trainSeconds) };
-  log(`${name}: compressing for ${args.target} with a ${budgetSeconds} s budget (load ${load().toFixed(1)})`);
-  const { baseline, candidates, seconds } = await compress(name, file, teacher.zip);
+  // Fashion-MNIST: the run is asked for a file --fashion-ratio times smaller than the teacher's
+  // float32 one (its own exporter's float32 file, the size the run measures its baseline by).
+  const ratio = name === 'fashion' ? Number(args['fashion-ratio']) : 0;
+  const maxBytes = ratio > 0 ? Math.floor((await floatBytes(teacher.zip)) / ratio) : null;
+  log(`${name}: compressing for ${args.target} with a ${budgetSeconds} s budget${maxBytes !== null ? `, maxBytes ${maxBytes}` : ''} (load ${load().toFixed(1)})`);
+  const { baseline, candidates, seconds } = await compress(name, file, teacher.zip, maxBytes);
   loads.push(load());
   const ok = candidates.filter((c) => c.status === 'succeeded' && Number.isFinite(c.accuracy) && Number.isFinite(c.bytes));
   const int8 = ok.find((c) => /:quantize\+int8$/.test(c.key));
@@ -279,6 +299,7 @@ async function dataset(
     teacher_params: baseline.parameterCount,
     teacher_float_bytes: baseline.bytes,
     teacher_int8_bytes: int8Bytes,
+    ...(maxBytes !== null ? { run_max_bytes: maxBytes } : {}),
     teacher_int8_acc: int8 ? round4(int8.accuracy) : null,
     best_half_acc: half?.acc ?? null,
     best_half: half?.key ?? null,

@@ -12,8 +12,12 @@
 export const DEFAULT_BUDGET_SECONDS = 45;
 export const MIN_BUDGET_SECONDS = 5;
 export const MAX_BUDGET_SECONDS = 7 * 24 * 3600;
-/** From this budget the smallest image tier trains a plain CNN from scratch and the tiers' weights split the students' seconds. */
+/** From this budget each image tier trains a generic student beside the teacher-derived one and the tiers' weights split the students' seconds. */
 const FROM_SCRATCH_SECONDS = 240;
+/** From this budget the smallest image tier trains a plain CNN from scratch (alone) instead. */
+const PLAIN_CNN_SECONDS = 900;
+/** From this budget each image tier searches four students (two below it) at two (T, α) points. */
+const SEARCH_WIDE_SECONDS = 3600;
 
 /** A generic (MobileNet-style / MLP) student as the plugin's config takes it. */
 export interface GenericStudent { width: number; depth: number; resolution?: number; group: string; maxParamsFraction: number; family?: 'cnn' }
@@ -131,7 +135,15 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   const pruneDistillShare = sizes.length === 0 ? 0 : sizes.length === 2 ? 0.75 : 0.45;
   const distillShare = sizes.length === 0 ? 0.75 : sizes.length === 2 ? 0.25 : 0.3;
   const levelShares = sizes.length === 2 ? [0.6 / 0.75, 0.15 / 0.75] : [1];
-  const trialsPerTier = !input.image ? 1 : s >= 600 ? 4 : s >= 240 ? 2 : 1;
+  // Trials per tier: from 240 s the teacher-derived student and a generic one (the search compares
+  // the two families); the generic variants at half depth and half resolution join from an hour.
+  // They joined from 600 s until 2026-12-07: in every bench the generic students of the half and
+  // quarter tiers stayed 2–19 points under the teacher-derived ones (MNIST, Fashion-MNIST,
+  // CIFAR-10), which the prune → distill levels beat at those sizes, yet every trial costs at least
+  // an epoch: at bench:students' 19 minutes on MNIST the two tiers' eight trials took 132 of the
+  // students' 285 s (cost model), and the plain CNN got 11 epochs where it needs 30–40
+  // (docs/planner.md).
+  const trialsPerTier = !input.image ? 1 : s >= SEARCH_WIDE_SECONDS ? 4 : s >= FROM_SCRATCH_SECONDS ? 2 : 1;
   // The teacher-derived student comes first in every tier, so that it is the one trial a short
   // budget trains: the teacher at reduced width learns far faster than a generic net from scratch
   // (bench/distill-hints.ts on the demo's MNIST teacher: 88–95 % after 2 epochs, where the
@@ -146,10 +158,15 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
     // layer (bench/teacher-probe.ts on bench:students' MNIST split, 2026-12-07: 10,114 parameters
     // trained alone reached 98.25 % in 20 epochs; the teacher at width 0.2, 9,521 parameters,
     // distilled for 20 epochs, 97.85 %).
-    // Under FROM_SCRATCH_SECONDS a net from scratch gets too few epochs, and the teacher at width
+    // Under PLAIN_CNN_SECONDS a net from scratch gets too few epochs, and the teacher at width
     // 0.2 leads the tier instead (the demo at its 45 s budget, 2026-12-07: the plain CNN 84.5 %,
-    // the teacher at width 0.2 94.93 % the session before, beside a 98.5 % teacher).
-    const lead: GenericStudent[] = input.image && tier.plainCnn && s >= FROM_SCRATCH_SECONDS
+    // the teacher at width 0.2 94.93 % the session before, beside a 98.5 % teacher). With the
+    // students' 25 % of the budget the cost model buys the CNN 1 / 6 / 11 epochs at 4 / 10 / 15
+    // minutes on bench:students' MNIST (bench/budget-epochs.ts); distilled, it passes the teacher
+    // at width 0.2 from about 10 epochs (97.60 % after 10, 98.20 % after 20; the teacher at width
+    // 0.2 97.15 % after 8, 97.85 % after 20 — bench/distill-probe.ts, docs/planner.md). It led the
+    // tier from 240 s until 2026-12-07, when the students had a larger share.
+    const lead: GenericStudent[] = input.image && tier.plainCnn && s >= PLAIN_CNN_SECONDS
       ? [{ width: 1, depth: 1, group: tier.name, maxParamsFraction: tier.teacherWidth ** 2, family: 'cnn' }]
       : [];
     // It is the tier's only trial: the MobileNet-style students at 1/16 of the teacher stayed far
@@ -167,7 +184,11 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // tiers start from the teacher's channels and need few. Under 240 s (the default budget, the
   // demo) the tiers share equally.
   const groupWeights: Record<string, number> = input.image && s >= FROM_SCRATCH_SECONDS ? Object.fromEntries(SIZE_TIERS.filter((t) => t.weight !== undefined).map((t) => [t.name, t.weight!])) : {};
-  const grid = input.image && s >= 1200 ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
+  // The (T, α) grid doubles every trial, the plain CNN's too (1.5× its epochs under halving), so it
+  // joins with the wide search, from an hour (from 1200 s until 2026-12-07: at 30 minutes it cut the
+  // CNN's epochs from 27 to 18 by the cost model; on CIFAR-10 at 28 minutes (2, 0.1) beat (4, 0.3)
+  // by 0.25–3 points in each tier, among students the prune → distill levels beat by far).
+  const grid = input.image && s >= SEARCH_WIDE_SECONDS ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
   notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);
   const levelText = (l: Omit<PruneLevel, 'seconds'>) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
   notes.push(sizes.length > 0 ? `prune → distill to ${sizes.map(levelText).join(' and ')}: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');

@@ -46,21 +46,25 @@ describe('budget allocator', () => {
     assert.equal(small.distill.grid.length, 0);
     assert.deepEqual(small.distill.groupWeights, {}, 'under 240 s the tiers share the students\' seconds equally');
     assert.deepEqual(medium.distill.groupWeights, { sixteenth: 4 });
-    assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length - 1);
+    assert.equal(medium.distill.students.length, 2 * SIZE_TIERS.length);
     assert.deepEqual(medium.pruneThenDistill.map((p) => p.size), [0.5, 0.25]);
     const cnnTiers = SIZE_TIERS.filter((t) => t.plainCnn).length;
-    assert.equal(large.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'a tier of the plain CNN has no other trial');
+    assert.equal(large.distill.students.length, 2 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'a tier of the plain CNN has no other trial');
     assert.equal(large.distill.grid.length, 0);
-    assert.equal(huge.distill.grid.length, 2);
+    assert.equal(huge.distill.grid.length, 0, 'the (T, α) grid joins the wide search, from an hour');
+    assert.equal(huge.distill.students.length, 2 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'two trials per tier up to an hour');
+    const hour = allocateBudget({ seconds: 3600, image: true, canPruneThenDistill: true });
+    assert.equal(hour.distill.students.length, 4 * (SIZE_TIERS.length - cnnTiers) + cnnTiers, 'from an hour the generic variants at half depth and resolution join');
+    assert.equal(hour.distill.grid.length, 2);
     assert.deepEqual(allocateBudget({ seconds: 900, image: true, canPruneThenDistill: false }).pruneThenDistill, []);
     // Each tier is one search group; its first trial — the only one under 240 s — is the teacher
     // at the tier's width, falling back to a generic student of the tier that no other trial of
-    // the tier already is; from 240 s the smallest tier trains a plain CNN of at most teacherWidth² of the
+    // the tier already is; from 900 s the smallest tier trains a plain CNN of at most teacherWidth² of the
     // teacher's parameters instead.
-    for (const a of [tiny, small, medium, large, huge]) {
+    for (const a of [tiny, small, medium, large, huge, hour]) {
       for (const tier of SIZE_TIERS) {
         const members = a.distill.students.filter((s) => s.group === tier.name);
-        if (tier.plainCnn && a.seconds >= 240) {
+        if (tier.plainCnn && a.seconds >= 900) {
           const cnn = members.shift()!;
           assert.ok(!('teacherWidth' in cnn) && cnn.family === 'cnn', `${a.seconds} s, ${tier.name}: the plain CNN comes first`);
           assert.equal(cnn.maxParamsFraction, tier.teacherWidth ** 2);
@@ -76,10 +80,12 @@ describe('budget allocator', () => {
         assert.ok(!rest.some((s) => JSON.stringify(s) === JSON.stringify(first.fallback)), 'the fallback is not a trial of its own');
       }
     }
-    for (const tier of SIZE_TIERS) assert.equal(medium.distill.students.filter((s) => s.group === tier.name).length, tier.plainCnn ? 1 : 2);
+    for (const tier of SIZE_TIERS) assert.equal(medium.distill.students.filter((s) => s.group === tier.name).length, 2, 'from 240 s two trials per tier');
+    for (const tier of SIZE_TIERS) assert.equal(large.distill.students.filter((s) => s.group === tier.name).length, tier.plainCnn ? 1 : 2);
     assert.deepEqual(small.distill.students.map((s) => ('teacherWidth' in s ? s.teacherWidth : s.family)), SIZE_TIERS.map((t) => t.teacherWidth), 'at the default budget every trial is teacher-derived: a net from scratch gets too few epochs');
-    assert.ok(SIZE_TIERS.at(-1)!.plainCnn, 'the smallest tier starts with the plain CNN from 240 s');
-    assert.ok(!('teacherWidth' in medium.distill.students.find((s) => s.group === SIZE_TIERS.at(-1)!.name)!));
+    assert.ok(SIZE_TIERS.at(-1)!.plainCnn, 'the smallest tier starts with the plain CNN from 900 s');
+    assert.ok('teacherWidth' in medium.distill.students.find((s) => s.group === SIZE_TIERS.at(-1)!.name)!, 'under 900 s the teacher at width 0.2 leads it');
+    assert.ok(!('teacherWidth' in large.distill.students.find((s) => s.group === SIZE_TIERS.at(-1)!.name)!));
     // Vector data has no plain CNN: its smallest tier starts with the teacher narrowed.
     assert.ok(allocateBudget({ seconds: 300, image: false, canPruneThenDistill: false }).distill.students.every((s) => 'teacherWidth' in s));
     // The pruned teacher gets the larger share at every budget (students from scratch stay far
@@ -96,7 +102,8 @@ describe('budget allocator', () => {
   });
 
   it("names each trial exactly as the distillation plugin names its candidate", () => {
-    const { distill } = allocateBudget({ seconds: 1800, image: true, canPruneThenDistill: true });
+    const { distill } = allocateBudget({ seconds: 3600, image: true, canPruneThenDistill: true });
+    assert.equal(distill.grid.length, 2);
     for (const student of distill.students) {
       for (const point of distill.grid) {
         assert.equal(studentTrialName(student, point, distill.grid.length), trialName(student as StudentSpec, point, distill.grid.length));
@@ -110,15 +117,15 @@ describe('planner with a budget', () => {
   it('plans one shared joint distillation call (budgetSeconds, trials, halving) with one chain per trial, and prune → distill', () => {
     const plans = planCandidates({ dataset: image, targets: ['cpu-int8', 'mcu-int8'], plugins: ALL, seconds: 300 });
     const distills = plans.filter((p) => p.family === 'distill');
-    assert.equal(distills.length, 2 * (2 * SIZE_TIERS.length - 1), 'two targets × two trials per tier but the plain CNN\'s');
+    assert.equal(distills.length, 2 * (2 * SIZE_TIERS.length), 'two targets × two trials per tier (the plain CNN leads the smallest alone from 900 s)');
     const calls = new Set(distills.map((p) => JSON.stringify(p.chain[0].config)));
     assert.equal(calls.size, 1, 'every distill chain names the same call, so it runs once per run');
     const config = distills[0].chain[0].config as { budgetSeconds: number; students: unknown[]; halvingEta: number };
     assert.equal(config.budgetSeconds, allocateBudget({ seconds: 300, image: true, canPruneThenDistill: true }).distill.seconds);
     assert.equal(config.halvingEta, 2);
-    // The smallest tier (the plain CNN, which trains from scratch) gets the larger share of the students' seconds.
+    // The smallest tier (its students need the most epochs; from 900 s the plain CNN, from scratch) gets the larger share of the students' seconds.
     assert.deepEqual((config as unknown as { groupWeights: Record<string, number> }).groupWeights, { sixteenth: 4 });
-    assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length - 1);
+    assert.equal(new Set(distills.map((p) => p.chain[0].pick)).size, 2 * SIZE_TIERS.length);
     const pd = plans.filter((p) => p.family === 'prune-distill');
     assert.equal(pd.length, 2 * 2, 'two targets × two pruning levels');
     assert.deepEqual(pd.filter((p) => p.target === 'cpu-int8').map((p) => [p.chain[0].config.targetSize, p.chain[0].config.sizeQuantization]), [[0.5, 'int8'], [0.25, 'int8']]);

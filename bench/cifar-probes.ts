@@ -88,7 +88,7 @@ const config = {
   mode: 'structured', coverage: [0.99], targetSparsity: sparsity, initialSparsity: 0, epochs: pruneEpochs, beginEpoch: 0,
   endEpoch: Math.max(0, pruneEpochs - 0.5), beginStep: -1, endStep: -1, frequency: 10, batchSize: 32, learningRate: 0.001, layers: [],
   samplesPerEpoch: train, seed: 0, recalibrationBatches: 20,
-  targetSize: env('SIZE', 0.5) > 0 ? [env('SIZE', 0.5)] : [], sizeQuantization: 'int8', residual: process.env.RESIDUAL ?? 'together', residualShare: env('RESIDUAL_SHARE', 1),
+  targetSize: env('SIZE', 0.5) > 0 ? [env('SIZE', 0.5)] : [], targetBytes: [], sizeQuantization: 'int8', residual: process.env.RESIDUAL ?? 'together', residualShare: env('RESIDUAL_SHARE', 1),
 };
 const [pruned] = await pruning.hooks.compress!(ctx, config as never);
 const pruneSeconds = elapsed() - t0;

@@ -18,6 +18,8 @@ const FROM_SCRATCH_SECONDS = 240;
 const PLAIN_CNN_SECONDS = 900;
 /** From this budget each image tier searches four students (two below it) at two (T, α) points. */
 const SEARCH_WIDE_SECONDS = 3600;
+/** From this budget the quarter-size prune → distill level gets 30 % of the budget (15 % below it). */
+const QUARTER_LEVEL_SECONDS = 1800;
 
 /** A generic (MobileNet-style / MLP) student as the plugin's config takes it. */
 export interface GenericStudent { width: number; depth: number; resolution?: number; group: string; maxParamsFraction: number; family?: 'cnn' }
@@ -55,8 +57,18 @@ export const SIZE_TIERS: readonly SizeTier[] = [
 ];
 
 /** A prune → distill level: the file size the pruned teacher must fit — a fraction of the
- * teacher's file (`size`) or the run's maxBytes (`bytes`) — and the seconds of its distillation. */
-export type PruneLevel = { size: number; bytes?: undefined; seconds: number } | { bytes: number; size?: undefined; seconds: number };
+ * teacher's file (`size`) or the run's maxBytes (`bytes`) — and the seconds and (Adam) learning
+ * rate of its distillation. */
+export type PruneLevel = ({ size: number; bytes?: undefined } | { bytes: number; size?: undefined }) & { seconds: number; learningRate: number };
+
+/** The distillation learning rate of a prune → distill level. The pruned teacher at ½ of its file
+ * keeps most of its channels and is fine-tuned gently (1e-3: bench:cifar's 57.40 % beside a
+ * 57.95 % teacher); at ¼ it has lost most of them and must move further in the same few epochs:
+ * bench/cifar-probes.ts (SIZE=0.25 RESIDUAL_SHARE=0.5 EPOCHS=6, 2026-12-07 11:32–11:43, two
+ * probes side by side) reached 54.25 % after 6 epochs at 3e-3 against 51.25 % at 1e-3 (moving
+ * statistics; 35.3 / 40.8 / 50.9 / 51.9 / 53.4 / 54.25 % against 42.4 / 40.8 / 47.7 / 48.55 /
+ * 50.0 / 51.25 %). */
+const LEVEL_LEARNING_RATE = { half: 0.001, quarter: 0.003 } as const;
 
 export interface BudgetAllocation {
   seconds: number;
@@ -120,12 +132,13 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // share ½ would have had; ¼ stays beside it from 240 s.
   const maxBytes = input.maxBytes ?? null;
   const fractions = !input.canPruneThenDistill || s < 30 ? [] : s >= 240 ? [0.5, 0.25] : [0.5];
-  const sizes: Array<Omit<PruneLevel, 'seconds'>> = fractions.map((size, i) => (i === 0 && maxBytes !== null ? { bytes: maxBytes } : { size }));
+  const sizes: Array<Omit<PruneLevel, 'seconds' | 'learningRate'>> = fractions.map((size, i) => (i === 0 && maxBytes !== null ? { bytes: maxBytes } : { size }));
   // Shares. Students trained from scratch stay far below the teacher (the demo at the default
   // 45 s, 2026-12-06: 70.7 / 68.8 / 36.2 % beside a 98.5 % teacher after 25 s of joint training,
   // while prune → distill reached 95.5 % in 9 s; bench:cifar at 5 minutes: 19.8–38.8 % beside a
   // 58.4 % teacher, prune → distill 49.6–54.85 %), so the pruned teacher gets the larger share at
-  // every budget. From 240 s its first (half-size) level gets 60 % of the budget: it is the chain
+  // every budget. From 240 s its first (half-size) level gets 60 % of the budget (45 % from 30
+  // minutes, below): it is the chain
   // the run waits for (its pruning epoch, then its distillation, on one worker while the other
   // trains the rest), and on CIFAR-10 it needs epochs (bench/cifar-probes.ts, 2026-12-07: ResNet-8
   // pruned to ½ of its int8 file, 52.75 % after its pruning epoch, reached 51.95 / 53.85 / 56.40 /
@@ -134,7 +147,11 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // these shares.
   const pruneDistillShare = sizes.length === 0 ? 0 : sizes.length === 2 ? 0.75 : 0.45;
   const distillShare = sizes.length === 0 ? 0.75 : sizes.length === 2 ? 0.25 : 0.3;
-  const levelShares = sizes.length === 2 ? [0.6 / 0.75, 0.15 / 0.75] : [1];
+  // From 30 minutes the quarter level gets 30 % and the half level 45 %: by then the half level
+  // has the epochs it needs (6 at 19 minutes, 0.55 under the teacher; its curve flattens from the
+  // fourth) while the quarter net still gains about a point an epoch at its sixth (the probes
+  // above LEVEL_LEARNING_RATE), and with 15 % it got 2 epochs at 19 minutes (44.45 %).
+  const levelShares = sizes.length === 2 ? (s >= QUARTER_LEVEL_SECONDS ? [0.45 / 0.75, 0.3 / 0.75] : [0.6 / 0.75, 0.15 / 0.75]) : [1];
   // Trials per tier: from 240 s the teacher-derived student and a generic one (the search compares
   // the two families); the generic variants at half depth and half resolution join from an hour.
   // They joined from 600 s until 2026-12-07: in every bench the generic students of the half and
@@ -190,12 +207,14 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // by 0.25–3 points in each tier, among students the prune → distill levels beat by far).
   const grid = input.image && s >= SEARCH_WIDE_SECONDS ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
   notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);
-  const levelText = (l: Omit<PruneLevel, 'seconds'>) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
+  const levelText = (l: Omit<PruneLevel, 'seconds' | 'learningRate'>) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
   notes.push(sizes.length > 0 ? `prune → distill to ${sizes.map(levelText).join(' and ')}: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');
   return {
     seconds: s,
     distill: { seconds: round(s * distillShare), students, grid, halvingEta: 2, groupWeights },
-    pruneThenDistill: sizes.map((level, i) => ({ ...level, seconds: round(s * pruneDistillShare * levelShares[i]!) }) as PruneLevel),
+    pruneThenDistill: sizes.map((level, i) => ({
+      ...level, seconds: round(s * pruneDistillShare * levelShares[i]!), learningRate: level.size === 0.25 ? LEVEL_LEARNING_RATE.quarter : LEVEL_LEARNING_RATE.half,
+    }) as PruneLevel),
     pruneEpochs: s >= 180 ? 2 : 1,
     qatEpochs: 1,
     notes,

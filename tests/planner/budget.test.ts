@@ -94,7 +94,12 @@ describe('budget allocator', () => {
     for (const a of [medium, large, huge]) {
       assert.ok(a.pruneThenDistill.reduce((n, p) => n + p.seconds, 0) > a.distill.seconds, `${a.seconds} s: prune → distill gets more than the search`);
       assert.ok(a.pruneThenDistill[0]!.seconds > a.pruneThenDistill[1]!.seconds, `${a.seconds} s: the half-size level gets more than the smaller one`);
+      assert.deepEqual(a.pruneThenDistill.map((l) => l.learningRate), [0.001, 0.003], 'the quarter net, most of its channels gone, distils at a higher rate');
     }
+    // From 30 minutes the quarter level's share doubles (15 → 30 %), the half level's falls to 45 %.
+    const shares = (seconds: number) => allocateBudget({ seconds, image: true, canPruneThenDistill: true }).pruneThenDistill.map((l) => l.seconds / seconds);
+    assert.deepEqual(shares(1140).map((v) => Number(v.toFixed(3))), [0.6, 0.15]);
+    assert.deepEqual(shares(2700).map((v) => Number(v.toFixed(3))), [0.45, 0.3]);
     // The shares never exceed the budget.
     for (const a of [tiny, small, medium, large, huge]) assert.ok(a.distill.seconds + a.pruneThenDistill.reduce((n, p) => n + p.seconds, 0) <= a.seconds);
     // Vector data: one trial per tier (the teacher narrowed, or an MLP), no grid.

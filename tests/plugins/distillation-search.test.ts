@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { ProgressUpdate } from '@condense/plugin-sdk';
 import {
-  augmentImages, batchRandom, buildStudent, buildStudents, configSchema, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, inheritChannels, narrowTeacher, recalibrateBatchNorm,
+  augmentImages, batchRandom, buildStudent, buildStudents, configSchema, distillJointly, epochsWithinBudget, halvingRungs, halvingTrialEpochs, inheritChannels, narrowTeacher, recalibrateBatchNorm, recalibrateWhereItHelps,
   studentName, survivors,
 } from '@condense/plugin-distillation';
 import { initEngine, tf } from '../../services/engine/backend/index.ts';
@@ -329,6 +329,34 @@ describe('BatchNorm recalibration', () => {
     assert.ok(Math.abs(mean[0] - 3.46) < 0.15, `mean ${mean[0]}`);
     assert.ok(Math.abs(mean[1] + 1.53) < 0.15, `mean ${mean[1]}`);
     model.dispose();
+  });
+
+  it('keeps the recalibrated statistics only when the held-out score does not fall', async () => {
+    await initEngine();
+    const n = 256;
+    const x = Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? 3 + ((i * 7919) % 13) / 13 : -2 + ((i * 104729) % 17) / 17));
+    const data = datasetFromArrays(x, new Int32Array(n).map((_, i) => i % 2), [2], { seed: 1 });
+    const input = tf.input({ shape: [2] });
+    const bn = tf.layers.batchNormalization({ name: 'bn' });
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(bn.apply(input)) as tf.SymbolicTensor });
+    const statistics = async () => [...(await bn.getWeights()[2].data()), ...(await bn.getWeights()[3].data())];
+    const moving = await statistics();
+    // The score falls after recalibration: the moving statistics come back exactly.
+    const falling = [0.8, 0.7];
+    const worse = await recalibrateWhereItHelps(localContext(data), model, { batches: 4, batchSize: 32, seed: 0 }, async () => falling.shift()!);
+    assert.deepEqual(worse, { before: 0.8, after: 0.7, kept: false });
+    assert.deepEqual(await statistics(), moving);
+    // It holds or rises: the recalibrated ones stay (the feature means ≈ 3.46 and ≈ −1.53).
+    const holding = [0.8, 0.8];
+    const same = await recalibrateWhereItHelps(localContext(data), model, { batches: 4, batchSize: 32, seed: 0 }, async () => holding.shift()!);
+    assert.deepEqual(same, { before: 0.8, after: 0.8, kept: true });
+    const [m0, m1] = await statistics();
+    assert.ok(Math.abs(m0! - 3.46) < 0.15 && Math.abs(m1! + 1.53) < 0.15, `means ${m0}, ${m1}`);
+    // A model without batch norm: nothing to do, the score is not asked for.
+    const plain = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [2] })] });
+    assert.equal(await recalibrateWhereItHelps(localContext(data), plain, { batches: 4, batchSize: 32, seed: 0 }, () => assert.fail('no score without batch norm')), null);
+    model.dispose();
+    plain.dispose();
   });
 });
 

@@ -88,6 +88,7 @@ export type { BuiltStudent, DistillContext, JointOptions, JointResult, JointVsSi
 export { buildStudent } from './students.ts';
 export { augmentImages, batchRandom, type AugmentOptions, type AugmentedBatch } from './augment.ts';
 export { recalibrateBatchNorm, batchNormLayers } from '@condense/plugin-sdk';
+export { recalibrateWhereItHelps, type RecalibrationOutcome } from './recalibration.ts';
 export { halvingRungs, halvingTrialEpochs, survivors, type Rung } from './halving.ts';
 export {
   modelCost, trainingSecondsPerSample, inferenceSecondsPerSample, MACS_PER_SECOND, INFERENCE_MACS_PER_SECOND, ACTIVATIONS_PER_SECOND, STEP_SECONDS, TEACHER_BATCH_SECONDS, type ModelCost,

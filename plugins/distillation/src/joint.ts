@@ -5,7 +5,7 @@
 // step on α·CE(labels) + (1−α)·T²·KL(teacher_T ‖ student_T) against that shared output (α = 0 on
 // mixed-up batches: their only labels are the teacher's). At the end of each successive-halving
 // rung (halving.ts) the weaker trials of a search group stop; after training every trial's batch
-// norm is recalibrated (batchnorm-recalibration.ts).
+// norm is recalibrated where that does not lower its validation accuracy (recalibration.ts).
 import { outputsLogits, recalibrateBatchNorm, type Batch, type LayersModel, type Optimizer, type PluginContext, type Tensor, type Variable } from '@condense/plugin-sdk';
 import { augmentImages, batchRandom, type AugmentOptions } from './augment.ts';
 import {
@@ -17,6 +17,7 @@ import { inferenceSecondsPerSample, modelCost, STEP_SECONDS, TEACHER_BATCH_SECON
 /** Most epochs a budget buys (beyond it, more data or a bigger student pays better). */
 const MAX_EPOCHS = 60;
 import { halvingRungs, halvingTrialEpochs, survivors } from './halving.ts';
+import { recalibrateWhereItHelps } from './recalibration.ts';
 import { scheduledLearningRate, setLearningRate } from './schedule.ts';
 import { buildStudent, variablesOf, type StudentModels } from './students.ts';
 import { narrowTeacher } from './teacher-derived.ts';
@@ -282,6 +283,12 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
   const forward = (xs: Tensor) => teacher.apply(forwardInput(xs), { training: false }) as Tensor;
   const teacherFromLogits = outputsLogits(teacher);
   const eta = options.halvingEta ?? 0;
+  /** A trial's accuracy on (the first 1,024 samples of) a split: halving's rungs and recalibration's check. */
+  const heldOutAccuracy = async (t: Trial, split: 'validation' | 'train'): Promise<number> => (await ctx.train.evaluate(t.model, {
+    split, limit: 1024, batchSize: 256, fromLogits: outputsLogits(t.model),
+    toTensors: (b) => ({ xs: tf.tidy(() => t.toInput(tf.tensor(b.x!, [b.size, ...info.inputShape]))), ys: tf.tensor1d(b.y, 'int32') }),
+  })).accuracy;
+  const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
   try {
     // FitNets hints for the students that follow the teacher's architecture (teacher-derived,
     // and the pruned teacher distilled in place): one teacher pass yields the labels and the hint.
@@ -398,13 +405,9 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
           const alive = g.members.filter((t) => t.active);
           const scores: number[] = [];
           for (const t of alive) {
-            const split = info.splits.validation > 0 ? 'validation' : 'train';
-            const evaluated = await ctx.train.evaluate(t.model, {
-              split, limit: 1024, batchSize: 256, fromLogits: outputsLogits(t.model),
-              toTensors: (b) => ({ xs: tf.tidy(() => t.toInput(tf.tensor(b.x!, [b.size, ...info.inputShape]))), ys: tf.tensor1d(b.y, 'int32') }),
-            });
-            t.rungAccuracies.push(evaluated.accuracy);
-            scores.push(evaluated.accuracy);
+            const accuracy = await heldOutAccuracy(t, info.splits.validation > 0 ? 'validation' : 'train');
+            t.rungAccuracies.push(accuracy);
+            scores.push(accuracy);
           }
           const keep = new Set(survivors(scores, rung.keep).map((i) => alive[i]));
           for (const t of alive) {
@@ -420,9 +423,13 @@ export async function distillJointly(ctx: DistillContext, teacher: LayersModel, 
     });
     const loopSeconds = (performance.now() - started) / 1000;
     for (const t of trials) {
-      if (options.recalibrationBatches && options.recalibrationBatches > 0) {
-        await recalibrateBatchNorm(ctx, t.model, { batches: options.recalibrationBatches, batchSize: Math.max(32, options.batchSize), seed: options.seed, toInput: t.toInput });
-      }
+      if (!options.recalibrationBatches || options.recalibrationBatches <= 0) continue;
+      const recalibration = { batches: options.recalibrationBatches, batchSize: Math.max(32, options.batchSize), seed: options.seed, toInput: t.toInput };
+      // With a validation split the recalibrated statistics stay only where they do not score lower.
+      if (info.splits.validation > 0) {
+        const outcome = await recalibrateWhereItHelps(ctx, t.model, recalibration, () => heldOutAccuracy(t, 'validation'));
+        if (outcome) ctx.log.info(`${t.name}: batch norm recalibrated, validation ${pct(outcome.before)} → ${pct(outcome.after)}: ${outcome.kept ? 'kept' : 'the moving statistics kept'}`);
+      } else await recalibrateBatchNorm(ctx, t.model, recalibration);
     }
     return {
       students: trials.map((t) => ({

@@ -16,7 +16,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { zipSync } from 'fflate';
-import { initEngine, tf } from '../services/engine/backend/index.ts';
+import { initEngine } from '../services/engine/backend/index.ts';
+import { fashionTeacher } from './lib/fashion-teacher.ts';
 import { openDataset } from '../services/engine/data/index.ts';
 import { exportTfjsLayersZip } from '../services/engine/export/index.ts';
 import { fit } from '../services/engine/train/index.ts';
@@ -46,22 +47,6 @@ const int = (name: keyof typeof args) => {
   }
   return v;
 };
-
-function teacherModel(): tf.LayersModel {
-  const init = (seed: number) => tf.initializers.heNormal({ seed });
-  return tf.sequential({
-    name: 'fashion_teacher',
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 640, activation: 'relu', kernelInitializer: init(3) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
-    ],
-  });
-}
 
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(2)}%`);
 
@@ -115,7 +100,7 @@ async function fashion(): Promise<FashionFigures> {
   const data = await openDataset({ path: FASHION_DIR }, { seed: 1 });
   log(`Fashion-MNIST: ${data.info.splits.train} train / ${data.info.splits.validation} validation / ${data.info.splits.test} test`);
 
-  const teacher = teacherModel();
+  const teacher = fashionTeacher();
   const teacherSamples = int('teacher-samples');
   await fit(teacher, data, {
     epochs: int('teacher-epochs'), batchSize: 128, optimizer: { name: 'adam', learningRate: 1e-3 }, validationSplit: null, progressEvery: 100, seed: 1,

@@ -38,6 +38,7 @@ import { withTenant } from '../services/db/tenant.ts';
 import { encodeNpz } from '../services/demo/npz.ts';
 import { mnistNpz } from '../services/demo/mnist-upload.ts';
 import { initEngine, tf } from '../services/engine/backend/index.ts';
+import { fashionTeacher } from './lib/fashion-teacher.ts';
 import { readIdx } from '../services/engine/data/index.ts';
 import { exportTflite } from '../services/engine/export/index.ts';
 import { importModel } from '../services/engine/import/index.ts';
@@ -191,21 +192,6 @@ function mnistTeacher(): tf.LayersModel {
       tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: he(seed + 3) }),
       tf.layers.dropout({ rate: 0.5, seed: seed + 6 }),
       tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }) }),
-    ],
-  });
-}
-
-function fashionTeacher(): tf.LayersModel {
-  return tf.sequential({
-    name: 'fashion_teacher',
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: he(1) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: he(2) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 640, activation: 'relu', kernelInitializer: he(3) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
     ],
   });
 }

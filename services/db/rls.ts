@@ -22,7 +22,8 @@ function ident(name: string): string {
   return `"${name}"`;
 }
 
-/** Creates APP_ROLE if missing (racing creators are tolerated) and lets the session user SET ROLE to it. */
+/** Creates APP_ROLE if missing and lets the session user SET ROLE to it; racing creators and
+ * granters (migrations of two databases at once on one server) are tolerated. */
 export async function ensureAppRole(db: Kysely<any>): Promise<void> {
   await sql
     .raw(
@@ -35,7 +36,10 @@ BEGIN
     END;
   END IF;
   IF NOT pg_has_role(current_user, '${APP_ROLE}', 'MEMBER') THEN
-    EXECUTE format('GRANT ${APP_ROLE} TO %I', current_user);
+    BEGIN
+      EXECUTE format('GRANT ${APP_ROLE} TO %I', current_user);
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
   END IF;
 END $$`,
     )

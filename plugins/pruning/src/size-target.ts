@@ -67,8 +67,9 @@ export async function sparsityForSize(
     }
   };
   const bytesAt = (sparsity: number) => bytesFor(countsAt(sparsity));
+  const sum = (counts: number[]) => counts.reduce((n, k) => n + k, 0);
   const found = (sparsity: number, kept: number[], bytes: number, fits: boolean): SizeTarget => ({
-    sparsity, kept, givenBack: kept.reduce((n, k, i) => n + k - countsAt(sparsity)[i]!, 0), bytes, baseBytes: base.bytes, metadataBytes: base.metadataBytes, limit, fits,
+    sparsity, kept, givenBack: sum(kept) - sum(countsAt(sparsity)), bytes, baseBytes: base.bytes, metadataBytes: base.metadataBytes, limit, fits,
   });
   let hi = 0.99;
   let hiBytes = await bytesAt(hi);

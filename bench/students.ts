@@ -203,7 +203,7 @@ const teacherFor = (name: string, upload: Upload, build: () => tf.LayersModel, e
 
 // ---------------------------------------------------------------------------------------------
 // 4. One run per dataset, as `condense compress --budget` runs it.
-interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string; failure: string | null; epochs: number | null }
+interface CandidateFigure { key: string; accuracy: number; bytes: number; status: string; failure: string | null; epochs: number | null; pruning: string | null }
 
 async function compress(name: string, upload: Upload, teacherZip: Uint8Array, maxBytes: number | null): Promise<{ baseline: BaselineMetrics; candidates: CandidateFigure[]; seconds: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), `condense-bench-students-${name}-`));
@@ -229,7 +229,11 @@ async function compress(name: string, upload: Upload, teacherZip: Uint8Array, ma
       const m = /for (\d+) epoch\(s\) at T=/.exec(JSON.stringify(notes ?? ''));
       return m ? Number(m[1]) : null;
     };
-    const candidates = rows.map((c) => ({ key: c.key, accuracy: c.accuracy ?? Number.NaN, bytes: c.bytes == null ? Number.NaN : Number(c.bytes), status: c.status, failure: c.failure_message, epochs: epochs(c.notes) }));
+    // The channel sparsity a pruning step chose, from the pruning plugin's note ("Channel sparsity … is the least …").
+    const pruning = (notes: unknown) => /Channel sparsity [^;]*?(?= is the least)/.exec(JSON.stringify(notes ?? ''))?.[0] ?? null;
+    const candidates = rows.map((c) => ({
+      key: c.key, accuracy: c.accuracy ?? Number.NaN, bytes: c.bytes == null ? Number.NaN : Number(c.bytes), status: c.status, failure: c.failure_message, epochs: epochs(c.notes), pruning: pruning(c.notes),
+    }));
     return { baseline, candidates, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await runner.stop();
@@ -278,6 +282,7 @@ async function dataset(
   };
   console.table(candidates.map((c) => ({ candidate: c.key, status: c.status, accuracy: Number.isFinite(c.accuracy) ? `${(c.accuracy * 100).toFixed(2)}%` : '—', bytes: c.bytes, 'distill epochs': c.epochs ?? '' })));
   for (const c of candidates.filter((f) => f.failure)) log(`${name}: ${c.key} failed: ${c.failure}`);
+  for (const c of candidates.filter((f) => f.pruning)) log(`${name}: ${c.key}: ${c.pruning}`);
   const half = best(int8Bytes / 2);
   const quarter = best(int8Bytes / 4);
   const figures: Record<string, unknown> = {

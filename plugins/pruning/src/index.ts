@@ -63,11 +63,16 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
         widened = 'The layers feeding residual Adds are pruned too (together): without them no sparsity fits. ';
       }
     }
-    // A residual path spared (residualShare < 1) that still does not fit loses as much as the rest.
+    // A residual path spared (residualShare < 1) that does not fit is spared less, in quarter
+    // steps towards the others' sparsity (1): the first share that fits.
     if (used.residual === 'together' && used.residualShare < 1 && !size?.fits && plan.groups.some((g) => g.producers.length > 1)) {
-      used = { ...used, residualShare: 1 };
-      size = await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization, 1);
-      widened = `${widened}With the residual path at ${config.residualShare} of the others' sparsity no sparsity fits: it is pruned like the rest. `;
+      for (const step of [1, 2, 3, 4]) {
+        const share = step === 4 ? 1 : Number((config.residualShare + ((1 - config.residualShare) * step) / 4).toFixed(4));
+        used = { ...used, residualShare: share };
+        size = await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization, share);
+        if (size.fits) break;
+      }
+      widened = `${widened}With the residual path at ${config.residualShare} of the others' sparsity no sparsity fits: ${used.residualShare === 1 ? 'it is pruned like the rest' : `it loses ${used.residualShare} of it`}. `;
     }
     if (plan.groups.length === 0 || !size) throw new Error(`no layer can be pruned structurally (${plan.skipped.map((s) => `'${s.layer}': ${s.reason}`).join('; ') || 'no Dense/Conv layers'})`);
     ctx.log.info(`${name}: sparsity ${size.sparsity.toFixed(3)} (residual ${used.residual}${used.residual === 'together' ? `, share ${used.residualShare}` : ''}) gives a ${config.sizeQuantization} file of ${size.bytes} B, limit ${size.limit} B (model: ${size.baseBytes} B; metadata ${size.metadataBytes} B of each)`);
@@ -76,7 +81,7 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
     const files = `${size.bytes} B with ${size.metadataBytes} B of metadata, limit ${size.limit} B; the model's: ${size.baseBytes} B`;
     candidates.push({
       ...candidate,
-      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)} is the least whose ${config.sizeQuantization} file fits ${text}${size.givenBack > 0 ? `, and ${size.givenBack} channel(s) were given back within it` : ''} (${files}; before fine-tuning).` : `No channel sparsity fits ${text} ${config.sizeQuantization} file (${files}; at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
+      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)}${used.residual === 'together' && plan.groups.some((g) => g.producers.length > 1) ? ` (the residual path at ${used.residualShare} of it)` : ''} is the least whose ${config.sizeQuantization} file fits ${text}${size.givenBack > 0 ? `, and ${size.givenBack} channel(s) were given back within it` : ''} (${files}; before fine-tuning).` : `No channel sparsity fits ${text} ${config.sizeQuantization} file (${files}; at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
       metrics: {
         ...candidate.metrics,
         ...('bytes' in budget ? { targetBytes: budget.bytes } : { targetSize: budget.fraction }),

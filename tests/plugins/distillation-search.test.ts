@@ -314,14 +314,20 @@ describe("the 'self' student (prune → distill)", () => {
 });
 
 describe('BatchNorm recalibration', () => {
-  it('sets each BN layer\'s moving statistics to the mean batch statistics of clean training data', async () => {
-    await initEngine();
+  /** Two features with means ≈ 3.46 and ≈ −1.53 into a batch norm and a dense layer. */
+  const batchNormTask = () => {
     const n = 256;
     const x = Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? 3 + ((i * 7919) % 13) / 13 : -2 + ((i * 104729) % 17) / 17));
     const data = datasetFromArrays(x, new Int32Array(n).map((_, i) => i % 2), [2], { seed: 1 });
     const input = tf.input({ shape: [2] });
     const bn = tf.layers.batchNormalization({ name: 'bn' });
     const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(bn.apply(input)) as tf.SymbolicTensor });
+    return { data, bn, model };
+  };
+
+  it('sets each BN layer\'s moving statistics to the mean batch statistics of clean training data', async () => {
+    await initEngine();
+    const { data, bn, model } = batchNormTask();
     const count = await recalibrateBatchNorm(localContext(data), model, { batches: 4, batchSize: 32, seed: 0 });
     assert.equal(count, 1);
     const mean = await bn.getWeights()[2].data();
@@ -333,12 +339,7 @@ describe('BatchNorm recalibration', () => {
 
   it('keeps the recalibrated statistics only when the held-out score does not fall', async () => {
     await initEngine();
-    const n = 256;
-    const x = Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? 3 + ((i * 7919) % 13) / 13 : -2 + ((i * 104729) % 17) / 17));
-    const data = datasetFromArrays(x, new Int32Array(n).map((_, i) => i % 2), [2], { seed: 1 });
-    const input = tf.input({ shape: [2] });
-    const bn = tf.layers.batchNormalization({ name: 'bn' });
-    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(bn.apply(input)) as tf.SymbolicTensor });
+    const { data, bn, model } = batchNormTask();
     const statistics = async () => [...(await bn.getWeights()[2].data()), ...(await bn.getWeights()[3].data())];
     const moving = await statistics();
     // The score falls after recalibration: the moving statistics come back exactly.

@@ -56,19 +56,31 @@ export const SIZE_TIERS: readonly SizeTier[] = [
   { name: 'sixteenth', fraction: 1 / 16, teacherWidth: 0.2, plainCnn: true, weight: 4 },
 ];
 
-/** A prune → distill level: the file size the pruned teacher must fit — a fraction of the
- * teacher's file (`size`) or the run's maxBytes (`bytes`) — and the seconds and (Adam) learning
- * rate of its distillation. */
-export type PruneLevel = ({ size: number; bytes?: undefined } | { bytes: number; size?: undefined }) & { seconds: number; learningRate: number };
+/** How a prune → distill level prunes a residual net and distils the result: the pruning plugin's
+ * `residual` and `residualShare`, and the distillation's (Adam) learning rate. */
+export interface LevelSettings { residual: 'keep' | 'together'; residualShare: number; learningRate: number }
 
-/** The distillation learning rate of a prune → distill level. The pruned teacher at ½ of its file
- * keeps most of its channels and is fine-tuned gently (1e-3: bench:cifar's 57.40 % beside a
- * 57.95 % teacher); at ¼ it has lost most of them and must move further in the same few epochs:
- * bench/cifar-probes.ts (SIZE=0.25 RESIDUAL_SHARE=0.5 EPOCHS=6, 2026-12-07 11:32–11:43, two
- * probes side by side) reached 54.25 % after 6 epochs at 3e-3 against 51.25 % at 1e-3 (moving
- * statistics; 35.3 / 40.8 / 50.9 / 51.9 / 53.4 / 54.25 % against 42.4 / 40.8 / 47.7 / 48.55 /
- * 50.0 / 51.25 %). */
-const LEVEL_LEARNING_RATE = { half: 0.001, quarter: 0.003 } as const;
+/** A prune → distill level: the file size the pruned teacher must fit — a fraction of the
+ * teacher's file (`size`) or the run's maxBytes (`bytes`) — the seconds of its distillation and
+ * its settings. */
+export type PruneLevel = ({ size: number; bytes?: undefined } | { bytes: number; size?: undefined }) & { seconds: number } & LevelSettings;
+
+/**
+ * The levels' settings, by evidence on CIFAR-10's ResNet-8 (docs/planner.md).
+ * ½ (and the run's maxBytes): the layers feeding the Adds kept whole while the size allows
+ * (1.65 points over pruning them too, bench/cifar-probes.ts), a gentle 10⁻³ (bench:cifar's
+ * 57.40 % beside a 57.95 % teacher).
+ * ¼: kept whole, the residual path leaves the blocks' first convolutions 6 % of their channels
+ * (sparsity 0.94: bench:students at 45 minutes, 52.25 % after 11 epochs); pruned together with
+ * half the others' sparsity it is a balanced net (sparsity 0.785), and having lost most of the
+ * teacher's channels it must move further in few epochs: `SIZE=0.25 RESIDUAL_SHARE=0.5 EPOCHS=6
+ * npx tsx bench/cifar-probes.ts` (2026-12-07 11:32–11:43) reached 54.25 % after 6 epochs at
+ * 3·10⁻³ against 51.25 % at 10⁻³.
+ */
+const LEVEL_SETTINGS: { half: LevelSettings; quarter: LevelSettings } = {
+  half: { residual: 'keep', residualShare: 1, learningRate: 0.001 },
+  quarter: { residual: 'together', residualShare: 0.5, learningRate: 0.003 },
+};
 
 export interface BudgetAllocation {
   seconds: number;
@@ -132,7 +144,7 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // share ½ would have had; ¼ stays beside it from 240 s.
   const maxBytes = input.maxBytes ?? null;
   const fractions = !input.canPruneThenDistill || s < 30 ? [] : s >= 240 ? [0.5, 0.25] : [0.5];
-  const sizes: Array<Omit<PruneLevel, 'seconds' | 'learningRate'>> = fractions.map((size, i) => (i === 0 && maxBytes !== null ? { bytes: maxBytes } : { size }));
+  const sizes: Array<Omit<PruneLevel, 'seconds' | keyof LevelSettings>> = fractions.map((size, i) => (i === 0 && maxBytes !== null ? { bytes: maxBytes } : { size }));
   // Shares. Students trained from scratch stay far below the teacher (the demo at the default
   // 45 s, 2026-12-06: 70.7 / 68.8 / 36.2 % beside a 98.5 % teacher after 25 s of joint training,
   // while prune → distill reached 95.5 % in 9 s; bench:cifar at 5 minutes: 19.8–38.8 % beside a
@@ -150,7 +162,7 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // From 30 minutes the quarter level gets 30 % and the half level 45 %: by then the half level
   // has the epochs it needs (6 at 19 minutes, 0.55 under the teacher; its curve flattens from the
   // fourth) while the quarter net still gains about a point an epoch at its sixth (the probes
-  // above LEVEL_LEARNING_RATE), and with 15 % it got 2 epochs at 19 minutes (44.45 %).
+  // above LEVEL_SETTINGS), and with 15 % it got 2 epochs at 19 minutes (44.45 %).
   const levelShares = sizes.length === 2 ? (s >= QUARTER_LEVEL_SECONDS ? [0.45 / 0.75, 0.3 / 0.75] : [0.6 / 0.75, 0.15 / 0.75]) : [1];
   // Trials per tier: from 240 s the teacher-derived student and a generic one (the search compares
   // the two families); the generic variants at half depth and half resolution join from an hour.
@@ -207,13 +219,13 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // by 0.25–3 points in each tier, among students the prune → distill levels beat by far).
   const grid = input.image && s >= SEARCH_WIDE_SECONDS ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
   notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);
-  const levelText = (l: Omit<PruneLevel, 'seconds' | 'learningRate'>) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
+  const levelText = (l: Omit<PruneLevel, 'seconds' | keyof LevelSettings>) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
   notes.push(sizes.length > 0 ? `prune → distill to ${sizes.map(levelText).join(' and ')}: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');
   return {
     seconds: s,
     distill: { seconds: round(s * distillShare), students, grid, halvingEta: 2, groupWeights },
     pruneThenDistill: sizes.map((level, i) => ({
-      ...level, seconds: round(s * pruneDistillShare * levelShares[i]!), learningRate: level.size === 0.25 ? LEVEL_LEARNING_RATE.quarter : LEVEL_LEARNING_RATE.half,
+      ...level, seconds: round(s * pruneDistillShare * levelShares[i]!), ...(level.size === 0.25 ? LEVEL_SETTINGS.quarter : LEVEL_SETTINGS.half),
     }) as PruneLevel),
     pruneEpochs: s >= 180 ? 2 : 1,
     qatEpochs: 1,

@@ -45,11 +45,6 @@ const PROJECTION_BITS = 8;
  * a file (bench:text: 80,000 of 84,000 bytes for Embedding(5000, 16)), so fewer rows is where a
  * 4× smaller file comes from. */
 export const VOCABULARY_COVERAGES = [0.99, 0.97] as const;
-/** The pruned teacher's residual path (the layers feeding an Add, pruned together) loses this
- * fraction of the other layers' sparsity when it cannot stay whole: at ¼ of ResNet-8's int8 file,
- * 49.45 % after 4 epochs of distillation against 46.35 % pruned evenly (`SIZE=0.25
- * RESIDUAL_SHARE=0.5 EPOCHS=4 npx tsx bench/cifar-probes.ts`, 2026-12-07, docs/planner.md). */
-const RESIDUAL_SHARE = 0.5;
 /** Below this file budget (bytes) distilled students are pruned as well. */
 const TIGHT_BYTES = 1024 * 1024;
 
@@ -188,13 +183,12 @@ export function planCandidates(input: PlannerInput): CandidatePlan[] {
     // Minitron-style: prune the teacher's channels (the pruning plugin's gradual schedule over one
     // epoch: in bench:students one-shot pruning then a short distillation lost 5 points to it)
     // until its file in the target's format fits `size` of the teacher's, or the run's maxBytes.
-    // A residual net keeps the layers feeding its Adds whole while the size allows (the plugin's
-    // default, ½ of ResNet-8); when it does not (¼), they lose half the others' sparsity.
+    // How a residual net's Adds are pruned is the level's (budget.ts).
     const levelPrune = (level: PruneLevel): ChainStep => ({
       plugin: pruner!.name, kind: 'pruning',
       config: {
         mode: 'structured', ...(level.bytes !== undefined ? { targetBytes: level.bytes } : { targetSize: level.size }),
-        residualShare: RESIDUAL_SHARE, sizeQuantization: q, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch,
+        residual: level.residual, residualShare: level.residualShare, sizeQuantization: q, epochs: 1, endEpoch: 0.5, samplesPerEpoch: limit, ...batch,
       },
     });
     const levelName = (level: PruneLevel) => (level.bytes !== undefined ? `prune-bytes-${level.bytes}` : `prune-size-${Math.round(level.size * 100)}`);

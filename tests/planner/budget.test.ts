@@ -94,7 +94,7 @@ describe('budget allocator', () => {
     for (const a of [medium, large, huge]) {
       assert.ok(a.pruneThenDistill.reduce((n, p) => n + p.seconds, 0) > a.distill.seconds, `${a.seconds} s: prune → distill gets more than the search`);
       assert.ok(a.pruneThenDistill[0]!.seconds > a.pruneThenDistill[1]!.seconds, `${a.seconds} s: the half-size level gets more than the smaller one`);
-      assert.deepEqual(a.pruneThenDistill.map((l) => l.learningRate), [0.001, 0.003], 'the quarter net, most of its channels gone, distils at a higher rate');
+      assert.deepEqual(a.pruneThenDistill.map((l) => [l.residual, l.residualShare, l.learningRate]), [['keep', 1, 0.001], ['together', 0.5, 0.003]], 'the quarter net prunes its residual path too, and distils at a higher rate');
     }
     // From 30 minutes the quarter level's share doubles (15 → 30 %), the half level's falls to 45 %.
     const shares = (seconds: number) => allocateBudget({ seconds, image: true, canPruneThenDistill: true }).pruneThenDistill.map((l) => l.seconds / seconds);

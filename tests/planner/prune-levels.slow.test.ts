@@ -35,13 +35,15 @@ describe('prune → distill at the run\'s maxBytes', () => {
       const [bytes, quarter] = pd;
       assert.deepEqual(
         { ...bytes!.chain[0]!.config, samplesPerEpoch: undefined },
-        { mode: 'structured', targetBytes: 12_000, residualShare: 0.5, sizeQuantization: format, epochs: 1, endEpoch: 0.5, samplesPerEpoch: undefined },
+        { mode: 'structured', targetBytes: 12_000, residual: 'keep', residualShare: 1, sizeQuantization: format, epochs: 1, endEpoch: 0.5, samplesPerEpoch: undefined },
       );
       assert.equal(quarter!.chain[0]!.config.targetSize, 0.25);
       assert.equal(quarter!.chain[0]!.config.targetBytes, undefined);
       assert.equal(bytes!.chain[1]!.config.budgetSeconds, allocateBudget({ seconds: 600, image: true, canPruneThenDistill: true }).pruneThenDistill[0]!.seconds);
       // The quarter level's net has lost most of the teacher's channels: it distils at a higher rate.
       assert.deepEqual([bytes!.chain[1]!.config.learningRate, quarter!.chain[1]!.config.learningRate], [0.001, 0.003]);
+      // …and its residual path is pruned too, at half the others' sparsity.
+      assert.deepEqual([quarter!.chain[0]!.config.residual, quarter!.chain[0]!.config.residualShare], ['together', 0.5]);
       assert.match(bytes!.label, /^prune\(structured to 12000 B\) → distill/);
       const prune = plans.filter((p) => p.family === 'prune' && p.target === target);
       assert.deepEqual(prune.map((p) => p.key), [`${target}:prune-bytes-12000+${format}`]);

@@ -3,7 +3,8 @@
 // in principle, but a net trained on augmented batches has fitted its scales and shifts to the
 // moving statistics of those batches: on CIFAR-10 the pruned ResNet-8 lost accuracy to the pass
 // every time (bench/cifar-probes.ts, 2026-12-07: 56.55 → 56.00 % at ½ of the file, 54.25 → 52.40 %
-// and 51.25 → 50.60 % at ¼), where MNIST students gained from it (docs/planner.md).
+// and 51.25 → 50.60 % at ¼), where on MNIST augmentation, recalibration and warm-up together
+// gained 0.5–0.7 points (docs/planner.md).
 import { batchNormLayers, recalibrateBatchNorm, type LayersModel, type PluginContext, type Tensor } from '@condense/plugin-sdk';
 
 export interface RecalibrationOutcome {

@@ -63,7 +63,9 @@ export interface LevelSettings { residual: 'keep' | 'together'; residualShare: n
 /** A prune → distill level: the file size the pruned teacher must fit — a fraction of the
  * teacher's file (`size`) or the run's maxBytes (`bytes`) — the seconds of its distillation and
  * its settings. */
-export type PruneLevel = ({ size: number; bytes?: undefined } | { bytes: number; size?: undefined }) & { seconds: number } & LevelSettings;
+export type PruneLevel = LevelSize & { seconds: number } & LevelSettings;
+/** The file size of a prune → distill level: a fraction of the teacher's file, or bytes. */
+type LevelSize = { size: number; bytes?: undefined } | { bytes: number; size?: undefined };
 
 /**
  * The levels' settings, by evidence on CIFAR-10's ResNet-8 (docs/planner.md).
@@ -144,14 +146,13 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // share ½ would have had; ¼ stays beside it from 240 s.
   const maxBytes = input.maxBytes ?? null;
   const fractions = !input.canPruneThenDistill || s < 30 ? [] : s >= 240 ? [0.5, 0.25] : [0.5];
-  const sizes: Array<Omit<PruneLevel, 'seconds' | keyof LevelSettings>> = fractions.map((size, i) => (i === 0 && maxBytes !== null ? { bytes: maxBytes } : { size }));
+  const sizes: LevelSize[] = fractions.map((size, i) => (i === 0 && maxBytes !== null ? { bytes: maxBytes } : { size }));
   // Shares. Students trained from scratch stay far below the teacher (the demo at the default
   // 45 s, 2026-12-06: 70.7 / 68.8 / 36.2 % beside a 98.5 % teacher after 25 s of joint training,
   // while prune → distill reached 95.5 % in 9 s; bench:cifar at 5 minutes: 19.8–38.8 % beside a
   // 58.4 % teacher, prune → distill 49.6–54.85 %), so the pruned teacher gets the larger share at
   // every budget. From 240 s its first (half-size) level gets 60 % of the budget (45 % from 30
-  // minutes, below): it is the chain
-  // the run waits for (its pruning epoch, then its distillation, on one worker while the other
+  // minutes, below): it is the chain the run waits for (its pruning epoch, then its distillation, on one worker while the other
   // trains the rest), and on CIFAR-10 it needs epochs (bench/cifar-probes.ts, 2026-12-07: ResNet-8
   // pruned to ½ of its int8 file, 52.75 % after its pruning epoch, reached 51.95 / 53.85 / 56.40 /
   // 56.55 % over 4 epochs of distillation beside a 57.90 % teacher; an epoch is 111 s in the cost
@@ -219,7 +220,7 @@ export function allocateBudget(input: { seconds: number; image: boolean; canPrun
   // by 0.25–3 points in each tier, among students the prune → distill levels beat by far).
   const grid = input.image && s >= SEARCH_WIDE_SECONDS ? [{ temperature: 4, alpha: 0.3 }, { temperature: 2, alpha: 0.1 }] : [];
   notes.push(`${trialsPerTier} trial(s) per size tier (${SIZE_TIERS.map((t) => t.name).join(', ')})${grid.length ? `, each at ${grid.length} (T, α) points` : ''}${trialsPerTier > 1 || grid.length ? ', successive halving within each tier' : ''}`);
-  const levelText = (l: Omit<PruneLevel, 'seconds' | keyof LevelSettings>) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
+  const levelText = (l: LevelSize) => (l.bytes !== undefined ? `${l.bytes} B (the run's maxBytes)` : `${l.size} of the teacher's file`);
   notes.push(sizes.length > 0 ? `prune → distill to ${sizes.map(levelText).join(' and ')}: the structurally pruned teacher is distilled too` : 'no prune → distill (budget under 30 s or no pruning plugin)');
   return {
     seconds: s,

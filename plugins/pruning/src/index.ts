@@ -2,6 +2,7 @@
 // unstructured (per weight) or structured (whole channels removed).
 import { cloneModel, definePlugin, type CandidateModel, type PluginContext, TARGET_IDS } from '@condense/plugin-sdk';
 import { planChannels } from './channel-plan.ts';
+import { isResidualGroup } from './masks.ts';
 import { configSchema, coverages, targetBytes, targetSizes, targetSparsities, type PruningConfig } from './config.ts';
 import { sparsityForSize, type SizeBudget } from './size-target.ts';
 import { pruneStructured } from './structured.ts';
@@ -56,7 +57,7 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
     let widened = '';
     if (config.residual === 'keep' && !size?.fits) {
       const together = planChannels(ctx.model, config.layers, 'together');
-      if (together.groups.some((g) => g.producers.length > 1)) {
+      if (together.groups.some(isResidualGroup)) {
         used = { ...config, residual: 'together' };
         plan = together;
         size = await sparsityForSize(ctx, ctx.model, plan, budget, config.sizeQuantization, config.residualShare);
@@ -65,7 +66,7 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
     }
     // A residual path spared (residualShare < 1) that does not fit is spared less, in quarter
     // steps towards the others' sparsity (1): the first share that fits.
-    if (used.residual === 'together' && used.residualShare < 1 && !size?.fits && plan.groups.some((g) => g.producers.length > 1)) {
+    if (used.residual === 'together' && used.residualShare < 1 && !size?.fits && plan.groups.some(isResidualGroup)) {
       for (const step of [1, 2, 3, 4]) {
         const share = step === 4 ? 1 : Number((config.residualShare + ((1 - config.residualShare) * step) / 4).toFixed(4));
         used = { ...used, residualShare: share };
@@ -81,7 +82,7 @@ async function pruneToSizes(ctx: PluginContext, config: PruningConfig): Promise<
     const files = `${size.bytes} B with ${size.metadataBytes} B of metadata, limit ${size.limit} B; the model's: ${size.baseBytes} B`;
     candidates.push({
       ...candidate,
-      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)}${used.residual === 'together' && plan.groups.some((g) => g.producers.length > 1) ? ` (the residual path at ${used.residualShare} of it)` : ''} is the least whose ${config.sizeQuantization} file fits ${text}${size.givenBack > 0 ? `, and ${size.givenBack} channel(s) were given back within it` : ''} (${files}; before fine-tuning).` : `No channel sparsity fits ${text} ${config.sizeQuantization} file (${files}; at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
+      notes: `${widened}${size.fits ? `Channel sparsity ${size.sparsity.toFixed(3)}${used.residual === 'together' && plan.groups.some(isResidualGroup) ? ` (the residual path at ${used.residualShare} of it)` : ''} is the least whose ${config.sizeQuantization} file fits ${text}${size.givenBack > 0 ? `, and ${size.givenBack} channel(s) were given back within it` : ''} (${files}; before fine-tuning).` : `No channel sparsity fits ${text} ${config.sizeQuantization} file (${files}; at ${size.sparsity}).`} ${candidate.notes ?? ''}`,
       metrics: {
         ...candidate.metrics,
         ...('bytes' in budget ? { targetBytes: budget.bytes } : { targetSize: budget.fraction }),

@@ -73,10 +73,15 @@ export function strongestChannels(tf: Tf, group: ChannelGroup, count: number): n
   return order.slice(0, count).sort((a, b) => a - b);
 }
 
-/** The sparsity of `group` when the model is pruned at `sparsity`: a group of several producers
- * (the layers feeding a residual Add, pruned together) loses `residualShare` of it. */
+/** Whether `group` is a residual path: several producers (the layers feeding a residual Add), pruned together. */
+export function isResidualGroup(group: ChannelGroup): boolean {
+  return group.producers.length > 1;
+}
+
+/** The sparsity of `group` when the model is pruned at `sparsity`: a residual group loses
+ * `residualShare` of it. */
 export function groupSparsity(group: ChannelGroup, sparsity: number, residualShare: number): number {
-  return group.producers.length > 1 ? sparsity * residualShare : sparsity;
+  return isResidualGroup(group) ? sparsity * residualShare : sparsity;
 }
 
 /** How many of `channels` a layer keeps at `sparsity` (at least one). */
